@@ -1,0 +1,184 @@
+/**
+ * Pulumi mocks that record every registered resource with its inputs, so tests assert the graph by
+ * reading what a `pulumi up` would send. Set mocks and config BEFORE importing the program or a
+ * component module; `settle()` awaits every outstanding registration before asserting.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+
+export const ACCOUNT_ID = "123456789012";
+export const REGION = "ap-northeast-1";
+export const ROOT = resolve(__dirname, "..", "..");
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+  readonly id: string;
+  readonly state: Record<string, any>;
+}
+
+export interface MockStack {
+  readonly resources: RecordedResource[];
+  readonly calls: pulumi.runtime.MockCallArgs[];
+  /** Every resource of a type token, e.g. `aws:ecs/service:Service`. */
+  ofType(type: string): RecordedResource[];
+  /** Exactly one resource of the type (optionally whose name contains `nameIncludes`); throws otherwise. */
+  one(type: string, nameIncludes?: string): RecordedResource;
+  /** Waits for every outstanding registration and invoke. */
+  settle(): Promise<void>;
+}
+
+/** Outputs a real provider would compute, so that dependent inputs look like AWS's. */
+function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  const arn = (svc: string, resource: string) => `arn:aws:${svc}:${REGION}:${ACCOUNT_ID}:${resource}`;
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2": {
+      const bucket = inputs.bucket ?? `${name}-bucket`;
+      return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${REGION}.amazonaws.com`, region: REGION };
+    }
+    case "aws:sqs/queue:Queue": {
+      const queueName = inputs.name ?? `${name}-queue`;
+      return { name: queueName, arn: arn("sqs", queueName), url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${queueName}` };
+    }
+    case "aws:ecs/cluster:Cluster":
+      return { name: inputs.name ?? name, arn: arn("ecs", `cluster/${inputs.name ?? name}`) };
+    case "aws:ecs/service:Service":
+      return { name: inputs.name ?? `${name}-svc`, id: arn("ecs", `service/${name}`) };
+    case "aws:ecs/taskDefinition:TaskDefinition":
+      return { arn: arn("ecs", `task-definition/${inputs.family ?? name}:1`), revision: 1 };
+    case "aws:iam/role:Role":
+      return { name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${inputs.name ?? name}` };
+    case "aws:iam/instanceProfile:InstanceProfile":
+      return { name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${inputs.name ?? name}` };
+    case "aws:ecr/repository:Repository":
+      return { name: inputs.name ?? name, arn: arn("ecr", `repository/${name}`), repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name ?? name}` };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { arn: arn("ec2", `launch-template/lt-${name}`), latestVersion: 1, defaultVersion: 1 };
+    case "aws:kms/key:Key":
+      return { arn: arn("kms", `key/${name}`), keyId: `${name}-key-id` };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { name: inputs.name ?? name, arn: arn("logs", `log-group:${inputs.name ?? name}`) };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) };
+    case "aws:appautoscaling/policy:Policy":
+      return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
+    case "aws:lambda/function:Function":
+      return { arn: arn("lambda", `function:${name}`), name: inputs.name ?? name };
+    default:
+      return { arn: arn(type.split(":")[1]?.split("/")[0] ?? "unknown", name) };
+  }
+}
+
+function invokeResult(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+  switch (args.token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: "AIDTEST", id: ACCOUNT_ID };
+    case "aws:index/getRegion:getRegion":
+      return { name: REGION, region: REGION, id: REGION, endpoint: `ec2.${REGION}.amazonaws.com` };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "aws:ssm/getParameter:getParameter":
+      return { ...args.inputs, value: "ami-0123456789abcdef0", type: "String", arn: `arn:aws:ssm:${REGION}::parameter${args.inputs.name}` };
+    default:
+      return args.inputs;
+  }
+}
+
+/** Installs recording mocks (and optionally stack config) for this process. */
+export function startMocks(
+  options: { config?: Record<string, unknown>; project?: string; stack?: string; preview?: boolean } = {},
+): MockStack {
+  const resources: RecordedResource[] = [];
+  const calls: pulumi.runtime.MockCallArgs[] = [];
+  pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const id = `${args.name}-id`;
+        const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, id, state });
+        return { id, state };
+      },
+      call(args) {
+        calls.push(args);
+        return invokeResult(args);
+      },
+    },
+    options.project ?? "jobworker",
+    options.stack ?? "test",
+    options.preview ?? false,
+  );
+  if (options.config) setStackConfig(options.config, options.project ?? "jobworker");
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+  return {
+    resources,
+    calls,
+    ofType,
+    one(type, nameIncludes) {
+      const found = ofType(type).filter((r) => nameIncludes === undefined || r.name.includes(nameIncludes));
+      if (found.length !== 1) {
+        throw new Error(`expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+      }
+      return found[0];
+    },
+    async settle() {
+      // Outstanding registrations chain on rpcDone; wait until it stops changing.
+      const settings = require("@pulumi/pulumi/runtime/settings");
+      for (let i = 0; i < 5; i++) {
+        await settings.waitForRPCs();
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+  };
+}
+
+/**
+ * Sets stack configuration. Keys without a namespace get the project's (`fleet` → `jobworker:fleet`);
+ * objects are JSON-encoded as the Pulumi CLI passes structured config.
+ */
+export function setStackConfig(config: Record<string, unknown>, project = "jobworker"): void {
+  const all: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const full = key.includes(":") ? key : `${project}:${key}`;
+    all[full] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  pulumi.runtime.setAllConfig(all, []);
+}
+
+/** The `config:` map of a stack file such as `Pulumi.prod.yaml`. */
+export function readStackConfig(stack = "prod"): Record<string, unknown> {
+  const doc = parseYaml(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  return doc.config ?? {};
+}
+
+/**
+ * Runs the whole program (`index.ts`) under recording mocks with a stack's configuration. Project
+ * modules are re-imported each time, so one process can run the program with several configs.
+ */
+export async function runProgram(
+  config: Record<string, unknown> = readStackConfig("prod"),
+  options: { stack?: string } = {},
+): Promise<MockStack & { outputs: Record<string, unknown> }> {
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(ROOT) && !key.includes(`${join(ROOT, "node_modules")}`) && !key.includes("/test/support/")) {
+      delete require.cache[key];
+    }
+  }
+  const stack = startMocks({ config, stack: options.stack ?? "prod" });
+  const exported = require(join(ROOT, "index.ts"));
+  const outputs: Record<string, unknown> = {};
+  await stack.settle();
+  for (const [key, value] of Object.entries(exported)) {
+    outputs[key] = await new Promise((r) => pulumi.output(value).apply(r));
+  }
+  await stack.settle();
+  return { ...stack, outputs };
+}
+
+/** The value of an Output (or plain value), for assertions. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+  return new Promise((r) => pulumi.output(output).apply((v) => r(v as T)));
+}

@@ -1,0 +1,44 @@
+/**
+ * The one connector interface. Every delivery target (S3, REST, SFTP, FTP/FTPS) implements it; the
+ * runtime hands handlers the connectors bound to their output slots (see `catalog/contract.ts`).
+ */
+import type { Readable } from "node:stream";
+
+/** One payload to deliver. */
+export interface Delivery {
+  /**
+   * The object or file name at the target, derived by the runtime from the input
+   * (bucket, key, version or ETag), so a redelivered job writes the same name, not a second one.
+   */
+  readonly name: string;
+  /**
+   * Opens the payload as a fresh stream. Called once per attempt: payloads are kept on the
+   * scratch disk, never whole in memory, so a retry can read them again.
+   */
+  readonly open: () => Readable;
+  /** Bytes, when known (lets S3 skip multipart for small payloads, FTP report progress). */
+  readonly size?: number;
+  /** @default "application/octet-stream" */
+  readonly contentType?: string;
+  /** Stable for the job and slot across retries and redeliveries (REST sends it as `Idempotency-Key`). */
+  readonly idempotencyKey: string;
+  /** Aborts the delivery (shutdown, job deadline). */
+  readonly signal: AbortSignal;
+}
+
+/** What one delivery did; logged as one line by the connector. */
+export interface DeliveryResult {
+  /** Where it went, without secrets: `s3://b/k`, `sftp://host:22/dir/name`, `https://host/path`. */
+  readonly target: string;
+  readonly bytes: number;
+  readonly attempts: number;
+  readonly durationMs: number;
+}
+
+export interface Connector {
+  /** The binding type: "s3" | "rest" | "sftp" | "ftp". */
+  readonly type: string;
+  deliver(delivery: Delivery): Promise<DeliveryResult>;
+  /** Releases connections; idempotent. */
+  close(): Promise<void>;
+}
