@@ -79,6 +79,8 @@ export interface RestOutputBinding {
   readonly authSecret?: SecretRef;
   /** Per-attempt timeout in seconds. @default 30 */
   readonly timeoutSeconds?: number;
+  /** Records per JSON batch in `records` mode (the payload is NDJSON). @default 500 */
+  readonly batchSize?: number;
   readonly format?: ProtobufFormat;
 }
 
@@ -109,6 +111,8 @@ export interface FtpOutputBinding {
   readonly secure?: boolean;
   /** Create the remote directory when missing. @default false */
   readonly createDirectory?: boolean;
+  /** PEM certificate(s) to trust for FTPS, for servers with a private CA or a self-signed certificate. @default the Node.js CA store */
+  readonly tlsCaSecret?: SecretRef;
   readonly format?: ProtobufFormat;
 }
 

@@ -1,0 +1,39 @@
+/**
+ * Delivery connectors: one per binding type of `catalog/contract.ts`, all behind the `Connector`
+ * interface. `createConnector` validates the binding and resolves its secrets once, at worker start.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "pino";
+import type { ResolvedOutputBinding } from "../../catalog/contract";
+import { ConfigError } from "../errors";
+import type { SecretResolver } from "../secrets/resolver";
+import type { RetryPolicy } from "./retry";
+import { createS3Connector } from "./s3";
+import type { Connector } from "./types";
+import { validateBinding } from "./validation";
+
+export interface ConnectorDeps {
+  /** Client for `s3` bindings (and the runtime's own S3 access). */
+  readonly s3: S3Client;
+  readonly logger: Logger;
+  /** Resolves `*Secret` references of the binding, once, here. */
+  readonly secrets: SecretResolver;
+  /** Retry policy override (tests shorten it). @default DEFAULT_RETRY_POLICY */
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/** Validates `binding`, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
+export async function createConnector(binding: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
+  validateBinding(binding);
+  switch (binding.type) {
+    case "s3":
+      return createS3Connector(binding, deps);
+    default:
+      throw new ConfigError(`connector \`${binding.type}\` is not available yet`, { context: { field: "type" } });
+  }
+}
+
+export type { Connector, Delivery, DeliveryResult } from "./types";
+export { DEFAULT_RETRY_POLICY, withRetry, RetriesExhaustedError, type RetryPolicy } from "./retry";
+export { validateBinding } from "./validation";
+export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";

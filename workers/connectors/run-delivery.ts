@@ -1,0 +1,81 @@
+/**
+ * What every connector does around its transport: open the payload afresh per attempt, count the
+ * bytes that went out, retry through `withRetry`, and log exactly one line per delivery with target,
+ * bytes, duration and attempts (success at `info`, failure at `error`).
+ */
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import type { Logger } from "pino";
+import { withRetry, type RetryPolicy } from "./retry";
+import type { Delivery, DeliveryResult } from "./types";
+
+/** Counts the bytes that pass through. */
+export class ByteCounter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+}
+
+/** One attempt's view of the payload: a fresh stream, counted. */
+export interface AttemptBody {
+  readonly stream: Readable;
+  readonly counter: ByteCounter;
+  readonly attempt: number;
+}
+
+export interface RunDeliveryOptions {
+  readonly connector: string;
+  readonly target: string;
+  readonly delivery: Delivery;
+  readonly logger: Logger;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly random?: () => number;
+}
+
+/** Opens the payload as a counted stream; source errors reach the consumer, not the void. */
+export function openCounted(delivery: Delivery, attempt: number): AttemptBody {
+  const source = delivery.open();
+  const counter = new ByteCounter();
+  source.once("error", (err) => counter.destroy(err));
+  counter.once("close", () => source.destroy());
+  return { stream: source.pipe(counter), counter, attempt };
+}
+
+export async function runDelivery(
+  options: RunDeliveryOptions,
+  attemptFn: (body: AttemptBody) => Promise<void>,
+): Promise<DeliveryResult> {
+  const { delivery, logger, target, connector } = options;
+  const started = performance.now();
+  let attempts = 0;
+  let bytes = 0;
+  try {
+    const outcome = await withRetry(
+      async (attempt) => {
+        attempts = attempt;
+        const body = openCounted(delivery, attempt);
+        try {
+          await attemptFn(body);
+          bytes = body.counter.bytes;
+        } finally {
+          body.counter.destroy();
+        }
+      },
+      {
+        policy: options.retry,
+        signal: delivery.signal,
+        random: options.random,
+        onRetry: ({ attempt, delayMs, error }) =>
+          logger.debug({ connector, target, attempt, delayMs, err: error }, "delivery attempt failed, retrying"),
+      },
+    );
+    const result: DeliveryResult = { target, bytes, attempts: outcome.attempts, durationMs: Math.round(performance.now() - started) };
+    logger.info({ connector, ...result }, "delivered");
+    return result;
+  } catch (err) {
+    const durationMs = Math.round(performance.now() - started);
+    logger.error({ connector, target, bytes, attempts, durationMs, err }, "delivery failed");
+    throw err;
+  }
+}

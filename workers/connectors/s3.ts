@@ -1,0 +1,72 @@
+/**
+ * S3 connector: writes each payload as one object, to the next stage's bucket or a partner's.
+ * `@aws-sdk/lib-storage` `Upload` streams the payload in parts (multipart above one part), so memory
+ * stays at `queueSize × partSize` whatever the payload size.
+ */
+import { Upload } from "@aws-sdk/lib-storage";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "pino";
+import type { S3OutputBinding } from "../../catalog/contract";
+import { classifyAwsError } from "./aws-errors";
+import type { RetryPolicy } from "./retry";
+import { runDelivery } from "./run-delivery";
+import type { Connector, Delivery, DeliveryResult } from "./types";
+
+/** Part size of multipart uploads, bytes; S3's minimum is 5 MiB. */
+export const S3_PART_SIZE = 8 * 1024 * 1024;
+/** Parts uploaded in parallel per delivery. */
+export const S3_QUEUE_SIZE = 4;
+
+export interface S3ConnectorDeps {
+  readonly s3: S3Client;
+  readonly logger: Logger;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Override for tests of multipart behaviour. @default S3_PART_SIZE */
+  readonly partSize?: number;
+}
+
+/** The object key for a delivery: the prefix, a `/` if the prefix lacks one, the name. */
+export function s3Key(prefix: string | undefined, name: string): string {
+  const p = prefix ?? "";
+  return p === "" || p.endsWith("/") ? `${p}${name}` : `${p}/${name}`;
+}
+
+export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDeps): Connector {
+  const logger = deps.logger.child({ connector: "s3", bucket: binding.bucket });
+  return {
+    type: "s3",
+    async deliver(delivery: Delivery): Promise<DeliveryResult> {
+      const key = s3Key(binding.prefix, delivery.name);
+      const target = `s3://${binding.bucket}/${key}`;
+      return runDelivery({ connector: "s3", target, delivery, logger, retry: deps.retry }, async ({ stream }) => {
+        const upload = new Upload({
+          client: deps.s3,
+          queueSize: S3_QUEUE_SIZE,
+          partSize: deps.partSize ?? S3_PART_SIZE,
+          // A failed multipart upload is aborted, so no orphaned parts accrue storage cost.
+          leavePartsOnError: false,
+          params: {
+            Bucket: binding.bucket,
+            Key: key,
+            Body: stream,
+            ContentType: delivery.contentType ?? "application/octet-stream",
+            ...(binding.kmsKeyId !== undefined ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: binding.kmsKeyId } : {}),
+            ...(binding.bucketOwnerFullControl ? { ACL: "bucket-owner-full-control" as const } : {}),
+          },
+        });
+        const onAbort = () => void upload.abort().catch((err: unknown) => logger.warn({ err, target }, "aborting upload failed"));
+        delivery.signal.addEventListener("abort", onAbort, { once: true });
+        try {
+          await upload.done();
+        } catch (err) {
+          throw classifyAwsError(err, `upload to ${target} failed`, { target });
+        } finally {
+          delivery.signal.removeEventListener("abort", onAbort);
+        }
+      });
+    },
+    async close() {
+      // The S3 client belongs to the caller.
+    },
+  };
+}

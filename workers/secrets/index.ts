@@ -1,0 +1,2 @@
+export { createSecretResolver, type SecretResolver, type SecretResolverDeps } from "./resolver";
+export { parseSecretRef, type ParsedSecretRef, type SecretSource } from "./ref";
