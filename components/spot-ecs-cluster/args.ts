@@ -1,0 +1,158 @@
+/**
+ * What a `SpotEcsCluster` is made from, and every default in one place. Units are in the names or
+ * the doc comments; "vCPUs" means fleet capacity units (each instance type weighs its vCPU count).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { BootstrapSettingsInput } from "../../bootstrap/settings";
+
+export type AllocationStrategy = "diversified" | "priceCapacityOptimized" | "capacityOptimized";
+export const ALLOCATION_STRATEGIES: readonly AllocationStrategy[] = ["diversified", "priceCapacityOptimized", "capacityOptimized"];
+
+/** A subnet the fleet launches into; the AZ is stated so spread across AZs is checked at preview. */
+export interface SubnetRef {
+  readonly subnetId: string;
+  /** e.g. `ap-northeast-1a`. */
+  readonly availabilityZone: string;
+}
+
+/**
+ * An instance type of the fleet: a name from `components/instance-types.ts` (weight = its vCPUs),
+ * or an object with an explicit weight (required for types the table does not know, which must
+ * then also state their memory).
+ */
+export type FleetInstanceType =
+  | string
+  | {
+      readonly instanceType: string;
+      /** Capacity units one instance counts for. @default its vCPU count from the table */
+      readonly weight?: number;
+      /** vCPUs, for types not in the table. @default the weight */
+      readonly vcpu?: number;
+      /** Memory in MiB, required for types not in the table. */
+      readonly memoryMiB?: number;
+    };
+
+/** A node-local daemon: one task on every container instance (ECS `DAEMON` scheduling). */
+export interface DaemonSpec {
+  /** Kebab-case; names the task family and the service. */
+  readonly name: string;
+  readonly image: string;
+  /** CPU units (1024 = one vCPU) reserved on every instance. */
+  readonly cpu: number;
+  /** Hard memory limit in MiB, reserved on every instance. */
+  readonly memoryMiB: number;
+  /** @default "host" */
+  readonly networkMode?: "host" | "bridge";
+  readonly entryPoint?: readonly string[];
+  readonly command?: readonly string[];
+  readonly environment?: Readonly<Record<string, string>>;
+  /** IAM statements for the daemon's task role. @default none */
+  readonly taskPolicyStatements?: readonly Record<string, unknown>[];
+}
+
+/** The node-local log collector: a fluentd-protocol (forward) listener on 127.0.0.1:24224. */
+export interface LogCollectorArgs {
+  /**
+   * Container image speaking the fluentd forward protocol.
+   * @default "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" (Fluent Bit: forward in, CloudWatch Logs out)
+   */
+  readonly image?: string;
+  /**
+   * The collector's configuration file (Fluent Bit classic format). `${LOG_GROUP_NAME}` and
+   * `${AWS_REGION}` are set in its environment. @default `renderFluentBitConfig()`
+   */
+  readonly config?: string;
+  /** Path the image reads its config from; the entry point writes `config` there. @default "/fluent-bit/etc/jobworker.conf" */
+  readonly configPath?: string;
+  /** Command run after the config is written. @default ["/fluent-bit/bin/fluent-bit", "-c", configPath] */
+  readonly command?: readonly string[];
+  /** CPU units per instance. @default 128 */
+  readonly cpu?: number;
+  /** MiB per instance. @default 128 */
+  readonly memoryMiB?: number;
+  /** Days CloudWatch keeps the container logs. @default 30 */
+  readonly retentionInDays?: number;
+}
+
+export interface CapacityScalingArgs {
+  /** Lowest fleet capacity, in vCPUs. Must hold at least one instance. @default the largest weight */
+  readonly minCapacity?: number;
+  /** Highest fleet capacity, in vCPUs. @default targetCapacity */
+  readonly maxCapacity?: number;
+  /** Target cluster CPUReservation, percent. @default 75 */
+  readonly cpuReservationTargetPercent?: number;
+  /** Target cluster MemoryReservation, percent. @default 75 */
+  readonly memoryReservationTargetPercent?: number;
+  /** Seconds between scale-outs. @default 60 */
+  readonly scaleOutCooldownSeconds?: number;
+  /** Seconds between scale-ins (scale-in terminates instances without a drain: keep it slow). @default 900 */
+  readonly scaleInCooldownSeconds?: number;
+}
+
+export interface SpotEcsClusterArgs {
+  /** The VPC the subnets belong to. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Subnets to launch into, in at least two Availability Zones. */
+  readonly subnets: readonly SubnetRef[];
+  /**
+   * Route tables of the subnets: the component creates an S3 gateway VPC endpoint on them, the only
+   * path by which instances may read the cloud-config. Exactly one of `routeTableIds` and
+   * `s3VpcEndpointId`.
+   */
+  readonly routeTableIds?: readonly pulumi.Input<string>[];
+  /** An existing S3 gateway VPC endpoint serving the subnets (instead of `routeTableIds`). */
+  readonly s3VpcEndpointId?: pulumi.Input<string>;
+  /** Extra security groups for the instances. @default none (the component's own, egress only) */
+  readonly securityGroupIds?: readonly pulumi.Input<string>[];
+
+  /** At least two families; all of one architecture. */
+  readonly instanceTypes: readonly FleetInstanceType[];
+  /** Fleet capacity at creation, in vCPUs; afterwards Application Auto Scaling owns it. */
+  readonly targetCapacity: number;
+  /** How the fleet picks Spot pools. @default "diversified" */
+  readonly allocationStrategy?: AllocationStrategy;
+  /** On-demand part of the capacity, in vCPUs: insurance against correlated Spot price spikes. @default 0 */
+  readonly onDemandBaseCapacity?: number;
+  /** Launch a replacement when EC2 signals a rebalance recommendation (the watcher drains the old one). @default true */
+  readonly capacityRebalance?: boolean;
+  /** Capacity autoscaling on the cluster's CPU and memory reservation. */
+  readonly scaling?: CapacityScalingArgs;
+
+  /** Root EBS volume (gp3, encrypted), GiB. @default 30 */
+  readonly rootVolumeGiB?: number;
+  /** What the instances do at boot (sysctl, ecs.config, instance store, watcher). @default `BOOTSTRAP_DEFAULTS` */
+  readonly bootstrap?: BootstrapSettingsInput;
+
+  /** The node-local log collector. @default `LOG_COLLECTOR_DEFAULTS` */
+  readonly logCollector?: LogCollectorArgs;
+  /** More node-local daemons (a monitoring agent…). @default none */
+  readonly daemons?: readonly DaemonSpec[];
+
+  /** Tags on every resource that takes them, and on instances and volumes. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Where tasks send logs with the `fluentd` log driver. */
+export const FLUENTD_ADDRESS = "127.0.0.1:24224" as const;
+
+export const FLEET_DEFAULTS = {
+  allocationStrategy: "diversified" as AllocationStrategy,
+  onDemandBaseCapacity: 0,
+  capacityRebalance: true,
+  rootVolumeGiB: 30,
+} as const;
+
+export const SCALING_DEFAULTS = {
+  cpuReservationTargetPercent: 75,
+  memoryReservationTargetPercent: 75,
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 900,
+} as const;
+
+export const LOG_COLLECTOR_DEFAULTS = {
+  image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5",
+  configPath: "/fluent-bit/etc/jobworker.conf",
+  cpu: 128,
+  memoryMiB: 128,
+  retentionInDays: 30,
+} as const;

@@ -1,0 +1,4 @@
+export * from "./args";
+export * from "./component";
+export * from "./errors";
+export * from "./fleet-types";
