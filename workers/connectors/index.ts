@@ -8,6 +8,7 @@ import type { ResolvedOutputBinding } from "../../catalog/contract";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
+import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
 import type { Connector } from "./types";
 import { validateBinding } from "./validation";
@@ -28,6 +29,10 @@ export async function createConnector(binding: ResolvedOutputBinding, deps: Conn
   switch (binding.type) {
     case "s3":
       return createS3Connector(binding, deps);
+    case "rest": {
+      const authValue = binding.authSecret === undefined ? undefined : await deps.secrets.resolve(binding.authSecret);
+      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue });
+    }
     default:
       throw new ConfigError(`connector \`${binding.type}\` is not available yet`, { context: { field: "type" } });
   }
@@ -37,3 +42,4 @@ export type { Connector, Delivery, DeliveryResult } from "./types";
 export { DEFAULT_RETRY_POLICY, withRetry, RetriesExhaustedError, type RetryPolicy } from "./retry";
 export { validateBinding } from "./validation";
 export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";
+export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS } from "./rest";
