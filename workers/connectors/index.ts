@@ -8,6 +8,7 @@ import type { ResolvedOutputBinding } from "../../catalog/contract";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
+import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
 import type { Connector } from "./types";
@@ -26,6 +27,8 @@ export interface ConnectorDeps {
 /** Validates `binding`, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
 export async function createConnector(binding: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
   validateBinding(binding);
+  // The payload is encoded by the runtime; checking the schema here stops a bad one at start.
+  if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: "binding.format" });
   switch (binding.type) {
     case "s3":
       return createS3Connector(binding, deps);
@@ -43,3 +46,4 @@ export { DEFAULT_RETRY_POLICY, withRetry, RetriesExhaustedError, type RetryPolic
 export { validateBinding } from "./validation";
 export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";
 export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS } from "./rest";
+export { loadProtobufEncoder, SCHEMAS_DIR, type ProtobufEncoder } from "./protobuf";

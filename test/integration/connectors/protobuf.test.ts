@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { loadProtobufEncoder, SCHEMAS_DIR } from "../../../workers/connectors/protobuf";
+import { ConfigError, PermanentError } from "../../../workers/errors";
+
+/** `protoc --decode=<type>` of `bytes`, as protobuf text format. */
+function protocDecode(type: string, bytes: Buffer): string {
+  const out = spawnSync("protoc", [`--decode=${type}`, `-I${SCHEMAS_DIR}`, "partner/v1/record.proto"], { input: bytes });
+  if (out.error) throw new Error(`protoc is not runnable (${out.error.message}): install Debian \`protobuf-compiler\` (scripts/setup.sh)`);
+  assert.equal(out.status, 0, `protoc failed: ${out.stderr.toString()}`);
+  return out.stdout.toString();
+}
+
+/** Splits a varint-length-delimited stream into its messages (independent of the encoder). */
+function splitDelimited(bytes: Buffer): Buffer[] {
+  const messages: Buffer[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    let len = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[pos++]!;
+      len |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    messages.push(bytes.subarray(pos, pos + len));
+    pos += len;
+  }
+  return messages;
+}
+
+async function encodeAll(format: Parameters<typeof loadProtobufEncoder>[0], records: unknown[]): Promise<Buffer> {
+  const encoder = await loadProtobufEncoder(format);
+  const chunks: Buffer[] = [];
+  await pipeline(Readable.from(records), encoder.createStream(), async function* (source) {
+    for await (const c of source) chunks.push(c as Buffer);
+  });
+  return Buffer.concat(chunks);
+}
+
+const records = [
+  { id: "r1", sku: "SKU-1", quantity: 3, price_minor: 1999, currency: "EUR", updated_at: "2024-05-01T10:00:00Z", attributes: { colour: "red" } },
+  { id: "r2", sku: "SKU-2", quantity: 0, price_minor: 5, currency: "USD" },
+  { id: "r3", quantity: 4000000000 },
+];
+const expectedText = [
+  'id: "r1"\nsku: "SKU-1"\nquantity: 3\nprice_minor: 1999\ncurrency: "EUR"\nupdated_at: "2024-05-01T10:00:00Z"\nattributes {\n  key: "colour"\n  value: "red"\n}\n',
+  'id: "r2"\nsku: "SKU-2"\nprice_minor: 5\ncurrency: "USD"\n',
+  'id: "r3"\nquantity: 4000000000\n',
+];
+
+describe("Protocol Buffers encoder (checked with protoc --decode)", function () {
+  it("writes a length-delimited stream whose messages decode to exactly the records", async () => {
+    const bytes = await encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record" }, records);
+    const messages = splitDelimited(bytes);
+    assert.equal(messages.length, records.length);
+    assert.deepEqual(messages.map((m) => protocDecode("partner.v1.Record", m)), expectedText);
+  });
+
+  it("writes one container message whose repeated field decodes to exactly the records", async () => {
+    const bytes = await encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.RecordBatch", delimited: false }, records);
+    const indent = (t: string) => t.split("\n").filter(Boolean).map((l) => `  ${l}\n`).join("");
+    assert.equal(protocDecode("partner.v1.RecordBatch", bytes), expectedText.map((t) => `records {\n${indent(t)}}\n`).join(""));
+  });
+
+  const badFormats: Array<[string, Parameters<typeof loadProtobufEncoder>[0], RegExp]> = [
+    ["a missing schema file", { type: "protobuf", schema: "partner/v9/none.proto", messageType: "partner.v1.Record" }, /`format.schema` is "partner\/v9\/none.proto"/],
+    ["an unknown message type", { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Nope" }, /`format.messageType` is "partner.v1.Nope"/],
+    ["a non-container type with delimited: false", { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: false }, /exactly one field, a repeated message/],
+    ["a schema outside workers/schemas", { type: "protobuf", schema: "../secrets/x.proto", messageType: "a.B" }, /`format.schema`/],
+  ];
+  for (const [what, format, message] of badFormats) {
+    it(`refuses ${what} at start with a ConfigError naming the field`, async () => {
+      await assert.rejects(loadProtobufEncoder(format), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+    });
+  }
+
+  const badRecords: Array<[string, unknown, RegExp]> = [
+    ["an unknown field", { id: "x", colour: "red" }, /record 1 has fields not in partner.v1.Record: colour/],
+    ["a wrong type", { id: 7 }, /record 1 does not fit partner.v1.Record: id: string expected/],
+    ["a non-object", "just text", /record 1 is not an object/],
+  ];
+  for (const [what, record, message] of badRecords) {
+    it(`fails the stream on a record with ${what} (PermanentError)`, async () => {
+      await assert.rejects(
+        encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record" }, [record]),
+        (err: unknown) => err instanceof PermanentError && message.test(err.message),
+      );
+    });
+  }
+});
