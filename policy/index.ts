@@ -1,0 +1,13 @@
+/**
+ * The CrossGuard policy pack: `pulumi preview --policy-pack policy`. Constructing a PolicyPack starts
+ * the analyzer's gRPC server, so nothing but the Pulumi CLI loads this file; tests and the offline
+ * check import `./policies` instead.
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { DEFAULT_ENFORCEMENT_LEVEL, POLICY_PACK_NAME, policies } from "./policies";
+
+new PolicyPack(POLICY_PACK_NAME, {
+  description: "jobworker: container limits, secrets by reference, encrypted and private storage, IMDSv2, a diversified no-max-price Spot Fleet, and queue-driven scaling.",
+  enforcementLevel: DEFAULT_ENFORCEMENT_LEVEL,
+  policies,
+});

@@ -1,0 +1,115 @@
+/**
+ * Small helpers the policies share: type filtering that the engine can short-cut, config with the
+ * schema's defaults applied, and reading a task definition's container definitions.
+ */
+import type {
+  PolicyConfigSchema,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
+import type { ContainerDefinition, TaskDefinitionProps } from "./types";
+
+/**
+ * A resource validation that runs only for one type token. Like `validateResourceOfType`, it carries
+ * `__pulumiType` so the engine skips other types without deserialising them, but it needs no
+ * @pulumi/aws class: the pack stays independent of the provider SDK version the program uses.
+ */
+export function forType<TProps>(
+  type: string,
+  validate: (props: TProps, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
+): ResourceValidation {
+  const validation: ResourceValidation = (args, reportViolation) => {
+    if (args.type !== type) return;
+    validate(args.props as TProps, args, reportViolation);
+  };
+  return Object.assign(validation, { __pulumiType: type });
+}
+
+/**
+ * The policy's configuration with the schema's defaults filled in. The CLI applies schema defaults
+ * itself, but direct callers (the offline check, tests) pass only what is configured.
+ */
+export function configWithDefaults<T extends object>(
+  schema: PolicyConfigSchema,
+  args: ResourceValidationArgs | StackValidationArgs,
+): T {
+  const defaults: Record<string, unknown> = {};
+  for (const [key, property] of Object.entries(schema.properties)) {
+    if (property.default !== undefined) defaults[key] = property.default;
+  }
+  return { ...defaults, ...args.getConfig<Record<string, unknown>>() } as T;
+}
+
+/** How a task definition is called in messages: its family, else its Pulumi name. */
+export function taskDefinitionLabel(props: TaskDefinitionProps, resourceName: string): string {
+  return props.family ?? resourceName;
+}
+
+export type ParsedContainers =
+  | { ok: true; containers: ContainerDefinition[] }
+  | { ok: false; reason: string };
+
+/** Parses `containerDefinitions` (a JSON string in @pulumi/aws inputs and outputs). */
+export function parseContainers(props: TaskDefinitionProps): ParsedContainers {
+  const text = props.containerDefinitions;
+  if (typeof text !== "string" || text.trim() === "") {
+    return { ok: false, reason: "`containerDefinitions` is missing" };
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return { ok: false, reason: "`containerDefinitions` is not a JSON array" };
+    return { ok: true, containers: parsed as ContainerDefinition[] };
+  } catch (err) {
+    return { ok: false, reason: `\`containerDefinitions\` is not valid JSON (${(err as Error).message})` };
+  }
+}
+
+/** Every container of a task definition, with the label messages use; nothing when unparseable. */
+export function containersOf(props: TaskDefinitionProps): { label: string; container: ContainerDefinition }[] {
+  const parsed = parseContainers(props);
+  if (!parsed.ok) return [];
+  return parsed.containers.map((container, index) => ({ label: container.name ?? `#${index}`, container }));
+}
+
+/** Parses a JSON-string property (SQS `redrivePolicy`), or returns undefined. */
+export function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== "string") return typeof text === "object" && text !== null ? (text as Record<string, unknown>) : undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    // Not JSON: callers report the property as missing or malformed.
+    return undefined;
+  }
+}
+
+/** Resources of one type token. */
+export function ofType(resources: readonly PolicyResource[], ...types: string[]): PolicyResource[] {
+  return resources.filter((r) => types.includes(r.type));
+}
+
+/**
+ * The values other resources use to point at `target` (its id, ARN, URL, name, bucket name). Stack
+ * policies see resource outputs, so a reference like `bucket: myBucket.id` arrives as the value.
+ */
+export function identitiesOf(target: PolicyResource): Set<string> {
+  const ids = new Set<string>();
+  for (const key of ["id", "arn", "url", "name", "bucket"]) {
+    const value = target.props[key];
+    if (typeof value === "string" && value !== "") ids.add(value);
+  }
+  return ids;
+}
+
+/**
+ * Whether `resource.props[property]` refers to `target`: by the engine's property dependencies when it
+ * has them (known even while values are not), else by value.
+ */
+export function refersTo(resource: PolicyResource, property: string, target: PolicyResource): boolean {
+  if (resource.propertyDependencies?.[property]?.some((d) => d.urn === target.urn)) return true;
+  const value = resource.props[property];
+  return typeof value === "string" && identitiesOf(target).has(value);
+}
