@@ -1,0 +1,25 @@
+/**
+ * Runs the console without the `jobworker` bin (development, tests):
+ *   node -r ts-node/register/transpile-only console/cli.ts status --json
+ *   node -r ts-node/register/transpile-only console/cli.ts console --allow-actions
+ */
+import { runConsole, runStatus } from "./index";
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === "status") return runStatus(rest);
+  if (command === "console") {
+    await runConsole(rest);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  }
+  process.stderr.write("usage: cli.ts status|console [flags]\n");
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+/**
+ * The console's typed errors. `ActionRefusedError` is the read-only guard (HTTP 403);
+ * `UsageError` is a bad flag (exit 2); AWS failures keep the SDK error as `cause`.
+ */
+import { ConfigError, JobworkerError } from "../workers/errors";
+
+/** A bad command-line flag or option: the message names the flag, the value and the fix. */
+export class UsageError extends ConfigError {}
+
+/** An action asked of a console running read-only (403), or malformed / unconfirmed (400). */
+export class ActionRefusedError extends JobworkerError {
+  /** The HTTP status the server answers with. */
+  readonly status: 400 | 403;
+  constructor(message: string, status: 400 | 403, context: Record<string, string> = {}) {
+    super(message, { context });
+    this.status = status;
+  }
+}
+
+/** A service, task or container instance that is not on the cluster (HTTP 404). */
+export class NotFoundError extends JobworkerError {}
+
+/** An AWS call made by an action failed; carries the SDK error as `cause`. */
+export class ActionFailedError extends JobworkerError {}
+
+/** The SDK's error name and whether AWS throttled us, for display. */
+export function describeAwsError(err: unknown): { message: string; code?: string; throttled: boolean } {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const code = typeof e?.name === "string" ? e.name : undefined;
+  const message = typeof e?.message === "string" && e.message ? e.message : String(err);
+  const throttled =
+    /throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(code ?? "") || e?.$metadata?.httpStatusCode === 429;
+  return { message, code, throttled };
+}

@@ -1,0 +1,205 @@
+/**
+ * The overview model, pure: ECS services, their task definitions, queues and alarms in; one
+ * `WorkerRow` per service out, with the "needs attention" rules applied. No AWS calls here.
+ */
+import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import type { Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import { WORKER_ENV } from "../catalog/contract";
+import { AlarmState, QueueState, ServiceEvent, TaskInfo, WorkerRow } from "./types";
+
+/** Service tags the console also understands (the task definition's environment wins). */
+export const WORKER_TAG = "jobworker:worker";
+export const QUEUE_URL_TAG = "jobworker:queue-url";
+
+/** Thresholds of the "needs attention" rules. */
+export interface AttentionRules {
+  /** Pending tasks older than this are stuck (no capacity, image pull failing), seconds. @default 600 */
+  readonly pendingStuckSeconds?: number;
+}
+export const DEFAULT_PENDING_STUCK_SECONDS = 600;
+
+/** `arn:...:task-definition/family:3` → `family:3`. */
+export function shortTaskDefinition(arn: string | undefined): string {
+  if (!arn) return "";
+  return arn.split("/").pop() ?? arn;
+}
+
+/** The last segment of an ECS ARN (task id, container instance id). */
+export function arnId(arn: string | undefined): string {
+  return (arn ?? "").split("/").pop() ?? "";
+}
+
+function environmentOf(taskDefinition: TaskDefinition | undefined, name: string): string | undefined {
+  for (const container of taskDefinition?.containerDefinitions ?? []) {
+    const hit = (container.environment ?? []).find((e) => e.name === name);
+    if (hit?.value) return hit.value;
+  }
+  return undefined;
+}
+
+function tagOf(service: Service, key: string): string | undefined {
+  return (service.tags ?? []).find((t) => t.key === key)?.value;
+}
+
+/**
+ * Where a service's input queue is: `JOBWORKER_QUEUE_URL` in its task definition (what the JobWorker
+ * component sets and the runtime reads, so it cannot drift), else the `jobworker:queue-url` tag.
+ */
+export function queueUrlOf(service: Service, taskDefinition: TaskDefinition | undefined): { url?: string; source: WorkerRow["queueSource"] } {
+  const fromEnv = environmentOf(taskDefinition, WORKER_ENV.queueUrl);
+  if (fromEnv) return { url: fromEnv, source: "task-definition" };
+  const fromTag = tagOf(service, QUEUE_URL_TAG);
+  if (fromTag) return { url: fromTag, source: "tag" };
+  return { source: "none" };
+}
+
+export function workerNameOf(service: Service, taskDefinition: TaskDefinition | undefined): string {
+  return environmentOf(taskDefinition, WORKER_ENV.worker) ?? tagOf(service, WORKER_TAG) ?? service.serviceName ?? "";
+}
+
+/** Alarms whose metric (or any metric of their math) is on one of the queues, or on the ECS service. */
+export function alarmsFor(alarms: readonly MetricAlarm[], cluster: string, serviceName: string, queueNames: readonly string[]): AlarmState[] {
+  const matches = (dims: readonly { Name?: string; Value?: string }[] | undefined): boolean => {
+    const d = new Map((dims ?? []).map((x) => [x.Name, x.Value]));
+    const queue = d.get("QueueName");
+    if (queue !== undefined && queueNames.includes(queue)) return true;
+    return d.get("ServiceName") === serviceName && (d.get("ClusterName") === undefined || d.get("ClusterName") === cluster);
+  };
+  return alarms
+    .filter((a) => matches(a.Dimensions) || (a.Metrics ?? []).some((m) => matches(m.MetricStat?.Metric?.Dimensions)))
+    .map((a) => ({ name: a.AlarmName ?? "", state: a.StateValue ?? "UNKNOWN" }))
+    .sort((x, y) => x.name.localeCompare(y.name));
+}
+
+/** When the oldest of the service's still-pending tasks was created; undefined when none is pending. */
+export function pendingSince(tasks: readonly Task[]): Date | undefined {
+  const pending = tasks.filter((t) => ["PROVISIONING", "PENDING", "ACTIVATING"].includes(t.lastStatus ?? ""));
+  const times = pending.map((t) => t.createdAt?.getTime()).filter((t): t is number => t !== undefined);
+  return times.length ? new Date(Math.min(...times)) : undefined;
+}
+
+export interface RowFacts {
+  readonly worker: string;
+  readonly serviceStatus: string;
+  readonly running: number;
+  readonly pending: number;
+  readonly queue?: QueueState;
+  readonly dlqDepth?: number;
+  readonly alarms: readonly AlarmState[];
+  /** When pending tasks were first seen pending (task `createdAt`, else the deployment's `updatedAt`). */
+  readonly pendingSince?: Date;
+}
+
+/** Why a row needs attention: DLQ not empty, backlog with nothing running, pending tasks stuck, alarms firing. */
+export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRules = {}): string[] {
+  const stuckAfter = rules.pendingStuckSeconds ?? DEFAULT_PENDING_STUCK_SECONDS;
+  const reasons: string[] = [];
+  if ((facts.dlqDepth ?? 0) > 0) reasons.push(`DLQ holds ${facts.dlqDepth} message(s)`);
+  const backlog = (facts.queue?.visible ?? 0) + (facts.queue?.delayed ?? 0);
+  if (backlog > 0 && facts.running === 0) reasons.push(`backlog of ${backlog} with 0 running tasks`);
+  if (facts.pending > 0 && facts.pendingSince) {
+    const ageSeconds = Math.floor((now.getTime() - facts.pendingSince.getTime()) / 1000);
+    if (ageSeconds >= stuckAfter) reasons.push(`${facts.pending} task(s) pending for ${ageSeconds}s`);
+  }
+  for (const alarm of facts.alarms) if (alarm.state === "ALARM") reasons.push(`alarm ${alarm.name} is in ALARM`);
+  if (facts.queue === undefined && facts.serviceStatus === "ACTIVE") {
+    // Not an outage, but the console cannot watch a worker whose queue it cannot find.
+    reasons.push(`no queue found (set ${WORKER_ENV.queueUrl} in the task definition)`);
+  }
+  return reasons;
+}
+
+export interface RowInput {
+  readonly cluster: string;
+  readonly service: Service;
+  readonly taskDefinition?: TaskDefinition;
+  readonly tasks: readonly Task[];
+  readonly queue?: QueueState;
+  readonly dlqDepth?: number;
+  readonly dlqUrl?: string;
+  readonly oldestMessageAgeSeconds?: number;
+  readonly alarms: readonly MetricAlarm[];
+  readonly queueSource: WorkerRow["queueSource"];
+}
+
+export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {}): WorkerRow {
+  const { service, queue } = input;
+  const serviceName = service.serviceName ?? "";
+  const dlqName = input.dlqUrl ? (input.dlqUrl.split("/").pop() as string) : undefined;
+  const alarms = alarmsFor(input.alarms, input.cluster, serviceName, [queue?.name, dlqName].filter((n): n is string => !!n));
+  const pending = service.pendingCount ?? 0;
+  const primary = (service.deployments ?? []).find((d) => d.status === "PRIMARY");
+  const since = pendingSince(input.tasks) ?? (pending > 0 ? primary?.updatedAt ?? primary?.createdAt : undefined);
+  const facts: RowFacts = {
+    worker: workerNameOf(service, input.taskDefinition),
+    serviceStatus: service.status ?? "UNKNOWN",
+    running: service.runningCount ?? 0,
+    pending,
+    ...(queue ? { queue } : {}),
+    ...(input.dlqDepth !== undefined ? { dlqDepth: input.dlqDepth } : {}),
+    alarms,
+    ...(since ? { pendingSince: since } : {}),
+  };
+  return {
+    worker: facts.worker,
+    serviceName,
+    serviceArn: service.serviceArn ?? "",
+    serviceStatus: facts.serviceStatus,
+    desired: service.desiredCount ?? 0,
+    running: facts.running,
+    pending,
+    taskDefinition: shortTaskDefinition(service.taskDefinition),
+    queueSource: input.queueSource,
+    ...(queue ? { queue } : {}),
+    ...(input.dlqDepth !== undefined ? { dlqDepth: input.dlqDepth } : {}),
+    ...(input.dlqUrl ? { dlqUrl: input.dlqUrl } : {}),
+    ...(input.oldestMessageAgeSeconds !== undefined ? { oldestMessageAgeSeconds: input.oldestMessageAgeSeconds } : {}),
+    alarms,
+    attention: attentionReasons(facts, now, rules),
+  };
+}
+
+/** The service page's task list entry; `ec2ByContainerInstance` maps container instance ARN → EC2 id. */
+export function taskInfo(task: Task, ec2ByContainerInstance: ReadonlyMap<string, string>): TaskInfo {
+  const instance = task.containerInstanceArn
+    ? ec2ByContainerInstance.get(task.containerInstanceArn) ?? arnId(task.containerInstanceArn)
+    : undefined;
+  return {
+    taskArn: task.taskArn ?? "",
+    taskId: arnId(task.taskArn),
+    taskDefinition: shortTaskDefinition(task.taskDefinitionArn),
+    lastStatus: task.lastStatus ?? "UNKNOWN",
+    desiredStatus: task.desiredStatus ?? "UNKNOWN",
+    ...(task.startedAt ? { startedAt: task.startedAt.toISOString() } : {}),
+    ...(task.createdAt ? { createdAt: task.createdAt.toISOString() } : {}),
+    ...(instance ? { instance } : {}),
+    ...(task.group ? { group: task.group } : {}),
+  };
+}
+
+/** The service a task belongs to: ECS sets a service's tasks' `group` to `service:<name>`. */
+export function serviceOfTask(task: Task): string | undefined {
+  return task.group?.startsWith("service:") ? task.group.slice("service:".length) : undefined;
+}
+
+export function serviceEvents(service: Service, limit = 20): ServiceEvent[] {
+  return [...(service.events ?? [])]
+    .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
+    .slice(0, limit)
+    .map((e) => ({ ...(e.createdAt ? { at: e.createdAt.toISOString() } : {}), message: e.message ?? "" }));
+}
+
+/** CloudWatch Logs console link for the first container's `awslogs` group, if it logs there. */
+export function logsUrl(taskDefinition: TaskDefinition | undefined, defaultRegion: string): string | undefined {
+  for (const container of taskDefinition?.containerDefinitions ?? []) {
+    const log = container.logConfiguration;
+    if (log?.logDriver !== "awslogs") continue;
+    const group = log.options?.["awslogs-group"];
+    if (!group) continue;
+    const region = log.options?.["awslogs-region"] ?? defaultRegion;
+    // The console's fragment URLs escape "/" as "$252F" (a "%2F" escaped once more with "$25" for "%").
+    const encoded = encodeURIComponent(group).replace(/%/g, "$25");
+    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encoded}`;
+  }
+  return undefined;
+}
