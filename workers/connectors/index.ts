@@ -11,6 +11,7 @@ import type { RetryPolicy } from "./retry";
 import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
+import { createSftpConnector } from "./sftp";
 import type { Connector } from "./types";
 import { validateBinding } from "./validation";
 
@@ -36,6 +37,11 @@ export async function createConnector(binding: ResolvedOutputBinding, deps: Conn
       const authValue = binding.authSecret === undefined ? undefined : await deps.secrets.resolve(binding.authSecret);
       return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue });
     }
+    case "sftp": {
+      const password = binding.passwordSecret === undefined ? undefined : await deps.secrets.resolve(binding.passwordSecret);
+      const privateKey = binding.privateKeySecret === undefined ? undefined : await deps.secrets.resolve(binding.privateKeySecret);
+      return createSftpConnector(binding, { logger: deps.logger, retry: deps.retry, password, privateKey });
+    }
     default:
       throw new ConfigError(`connector \`${binding.type}\` is not available yet`, { context: { field: "type" } });
   }
@@ -47,3 +53,5 @@ export { validateBinding } from "./validation";
 export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";
 export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS } from "./rest";
 export { loadProtobufEncoder, SCHEMAS_DIR, type ProtobufEncoder } from "./protobuf";
+export { createSftpConnector, hostKeyFingerprint, SFTP_DEFAULTS } from "./sftp";
+export { sanitizeRemoteName, remotePaths } from "./remote-path";

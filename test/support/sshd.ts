@@ -1,0 +1,153 @@
+/**
+ * A real OpenSSH sshd on a free loopback port, sftp-only (`ForceCommand internal-sftp`), with a
+ * host key and a client key generated into a temp dir; started per test file, stopped after.
+ * Needs Debian `openssh-server` and root (sshd re-executes itself by absolute path and needs the
+ * privilege-separation directory `/run/sshd`).
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./ports";
+import { ensureTestUser } from "./system-user";
+import { waitFor } from "./wait";
+
+export const SSHD_BIN = "/usr/sbin/sshd";
+
+export interface SshdServer {
+  readonly host: "127.0.0.1";
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  /** Client private key (OpenSSH format) authorised for `username`. */
+  readonly privateKey: string;
+  /** `SHA256:...` of the server's host key, as `ssh-keygen -lf` prints it. */
+  readonly hostKeySha256: string;
+  /** The sftp start directory, as seen by the client (an absolute path on this machine). */
+  readonly root: string;
+  /** Kills every per-connection sshd process (monitor and session): open connections drop, the listener stays. */
+  dropConnections(): number;
+  stop(): Promise<void>;
+}
+
+function keygen(path: string): void {
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "jobworker-test", "-f", path]);
+}
+
+/** Child pids of `pid`, from /proc (no `ps` needed). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // The process ended between readdir and read: not a child any more.
+    }
+  }
+  return out;
+}
+
+export async function startSshd(): Promise<SshdServer> {
+  if (!existsSync(SSHD_BIN)) throw new Error(`${SSHD_BIN} is missing: install Debian \`openssh-server\` (scripts/setup.sh does)`);
+  const user = ensureTestUser();
+  mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  const dir = mkdtempSync(join(tmpdir(), "jobworker-sshd-"));
+  chmodSync(dir, 0o755);
+  const root = join(dir, "root");
+  mkdirSync(root, { recursive: true });
+  chownSync(root, user.uid, user.gid);
+  keygen(join(dir, "host_ed25519"));
+  keygen(join(dir, "client_ed25519"));
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_ed25519.pub")));
+  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(dir, "host_ed25519.pub")]).toString().split(" ")[1]!;
+  const port = await freePort();
+  writeFileSync(
+    join(dir, "sshd_config"),
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${join(dir, "host_ed25519")}`,
+      `PidFile ${join(dir, "sshd.pid")}`,
+      "UsePAM no",
+      "PasswordAuthentication yes",
+      "KbdInteractiveAuthentication no",
+      "PubkeyAuthentication yes",
+      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+      // The temp dir belongs to root but sits under a world-writable /tmp.
+      "StrictModes no",
+      `AllowUsers ${user.name}`,
+      "PermitRootLogin no",
+      "Subsystem sftp internal-sftp",
+      `ForceCommand internal-sftp -d ${root}`,
+      "AllowTcpForwarding no",
+      "X11Forwarding no",
+      "MaxStartups 50",
+      "LogLevel INFO",
+      "",
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn(SSHD_BIN, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  await waitFor(
+    `sshd banner on 127.0.0.1:${port}`,
+    () => {
+      if (exited) throw new Error(`sshd exited: ${stderr}`);
+      return new Promise<boolean>((resolve) => {
+        const socket = connect(port, "127.0.0.1");
+        socket.once("data", (d: Buffer) => {
+          socket.destroy();
+          resolve(d.toString().startsWith("SSH-2.0"));
+        });
+        socket.once("error", () => resolve(false));
+      });
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
+  return {
+    host: "127.0.0.1",
+    port,
+    username: user.name,
+    password: user.password,
+    privateKey: readFileSync(join(dir, "client_ed25519"), "utf8"),
+    hostKeySha256: fingerprint,
+    root,
+    dropConnections() {
+      // Each connection is a privileged monitor (child of the listener) and an unprivileged session
+      // process (its child) that also holds the socket: kill the whole subtree.
+      const pids: number[] = [];
+      const queue = child.pid === undefined ? [] : childPids(child.pid);
+      while (queue.length > 0) {
+        const pid = queue.shift()!;
+        pids.push(pid);
+        queue.push(...childPids(pid));
+      }
+      for (const pid of pids) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch (err) {
+          // ESRCH: it ended on its own once its parent died; anything else is a real failure.
+          if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+        }
+      }
+      return pids.length;
+    },
+    async stop() {
+      if (!exited) {
+        const done = new Promise<void>((r) => child.once("exit", () => r()));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await done;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * SFTP connector (`ssh2-sftp-client`). Safety rules, each from a known failure:
+ * - The server's host key is pinned by SHA-256 fingerprint: ssh2 accepts any host key unless a
+ *   `hostVerifier` says otherwise, so a mismatch refuses the connection (PermanentError).
+ * - Streamed `put`, never `fastPut` (parallel reads corrupt files on some servers; see the
+ *   ssh2-sftp-client README).
+ * - Upload to a hidden temporary name, check its size, then `posix-rename` over the final name: the
+ *   receiver never sees a partial file, and a redelivery replaces the file atomically.
+ * - One connection per connector, reused across deliveries; a fresh `Client` for every connection
+ *   (v12 does not retry connects and a client is not reusable after `end`). A connection found
+ *   dropped before a delivery is re-made once at once; a drop during a transfer is a retryable
+ *   failure and the retry loop reconnects.
+ */
+import { createHash } from "node:crypto";
+import SftpClient from "ssh2-sftp-client";
+import type { Logger } from "pino";
+import type { SftpOutputBinding } from "../../catalog/contract";
+import { PermanentError, RetryableError } from "../errors";
+import { remotePaths } from "./remote-path";
+import type { RetryPolicy } from "./retry";
+import { runDelivery } from "./run-delivery";
+import type { Connector, Delivery, DeliveryResult } from "./types";
+
+export const SFTP_DEFAULTS = { port: 22, readyTimeoutMs: 20_000 } as const;
+
+export interface SftpConnectorDeps {
+  readonly logger: Logger;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Resolved `passwordSecret`. */
+  readonly password?: string;
+  /** Resolved `privateKeySecret` (OpenSSH or PEM private key). */
+  readonly privateKey?: string;
+}
+
+/** The OpenSSH fingerprint of a host key blob: `SHA256:` and unpadded base64 of its SHA-256. */
+export function hostKeyFingerprint(key: Buffer): string {
+  return `SHA256:${createHash("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+}
+
+const AUTH_FAILURE = /authentication methods failed|permission denied|auth fail/i;
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+
+export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnectorDeps): Connector {
+  const port = binding.port ?? SFTP_DEFAULTS.port;
+  const pinned = binding.hostKeySha256.replace(/=+$/, "");
+  const origin = `sftp://${binding.host}:${port}`;
+  const logger = deps.logger.child({ connector: "sftp", host: binding.host, port });
+  let client: SftpClient | undefined;
+  let closed = false;
+
+  async function connect(): Promise<SftpClient> {
+    const fresh = new SftpClient(`jobworker-${binding.host}`);
+    let presented: string | undefined;
+    try {
+      await fresh.connect({
+        host: binding.host,
+        port,
+        username: binding.username,
+        password: deps.password,
+        privateKey: deps.privateKey,
+        readyTimeout: SFTP_DEFAULTS.readyTimeoutMs,
+        hostVerifier: (key: Buffer) => {
+          presented = hostKeyFingerprint(key);
+          return presented === pinned;
+        },
+      });
+    } catch (err) {
+      await fresh.end().catch(() => undefined /* not connected: nothing to end */);
+      if (presented !== undefined && presented !== pinned) {
+        throw new PermanentError(`host key of ${origin} is ${presented}, not the pinned \`hostKeySha256\` ${pinned}: refusing to connect`, {
+          cause: err,
+          context: { target: origin, presented },
+        });
+      }
+      const message = (err as Error).message ?? String(err);
+      if (AUTH_FAILURE.test(message)) {
+        throw new PermanentError(`authentication as ${binding.username} at ${origin} failed (check \`passwordSecret\`/\`privateKeySecret\`): ${message}`, {
+          cause: err,
+          context: { target: origin },
+        });
+      }
+      throw new RetryableError(`connecting to ${origin} failed: ${message}`, { cause: err, context: { target: origin } });
+    }
+    // After connect, a dropped connection surfaces on the next call; don't let the event crash the process.
+    fresh.on("error", (err: Error) => logger.warn({ err }, "sftp connection error"));
+    return fresh;
+  }
+
+  async function discard(): Promise<void> {
+    const old = client;
+    client = undefined;
+    if (old) await old.end().catch((err: unknown) => logger.debug({ err }, "ending a dropped sftp connection failed"));
+  }
+
+  /** The open connection, checked alive; re-made once at once if it was dropped while idle. */
+  async function connection(): Promise<SftpClient> {
+    if (client) {
+      try {
+        await client.cwd();
+        return client;
+      } catch (err) {
+        logger.info({ err }, "sftp connection was dropped; reconnecting");
+        await discard();
+      }
+    }
+    client = await connect();
+    return client;
+  }
+
+  function classify(err: unknown, what: string): Error {
+    if (err instanceof PermanentError || err instanceof RetryableError) return err;
+    const e = err as { code?: unknown; message?: string };
+    const message = `${what}: ${e.message ?? String(err)}`;
+    if (e.code === SFTP_PERMISSION_DENIED || e.code === SFTP_NO_SUCH_FILE) {
+      return new PermanentError(message, { cause: err, context: { target: origin, code: Number(e.code) } });
+    }
+    return new RetryableError(message, { cause: err, context: { target: origin } });
+  }
+
+  return {
+    type: "sftp",
+    async deliver(delivery: Delivery): Promise<DeliveryResult> {
+      if (closed) throw new PermanentError("the sftp connector is closed", { context: { target: origin } });
+      const paths = remotePaths(binding.directory, delivery.name);
+      const target = `${origin}${paths.final.startsWith("/") ? "" : "/"}${paths.final}`;
+      let uploadStarted = false;
+      try {
+        return await runDelivery({ connector: "sftp", target, delivery, logger, retry: deps.retry }, async ({ stream, counter }) => {
+          const sftp = await connection();
+          const onAbort = () => void discard();
+          delivery.signal.addEventListener("abort", onAbort, { once: true });
+          try {
+            uploadStarted = true;
+            await sftp.put(stream, paths.temp);
+            // put resolves when the remote file closes, which a dropped connection also causes:
+            // only a fully read payload of the same size on the server may take the final name.
+            const remote = await sftp.stat(paths.temp);
+            if (!counter.readableEnded || remote.size !== counter.bytes) {
+              throw new RetryableError(`upload of ${paths.temp} incomplete: ${remote.size} bytes on the server, ${counter.bytes} sent`, {
+                context: { target },
+              });
+            }
+            await sftp.posixRename(paths.temp, paths.final);
+          } catch (err) {
+            const typed = classify(err, `upload to ${target} failed`);
+            if (typed instanceof RetryableError) await discard();
+            throw typed;
+          } finally {
+            delivery.signal.removeEventListener("abort", onAbort);
+          }
+        });
+      } catch (err) {
+        if (uploadStarted) await removeTemp(paths.temp);
+        throw err;
+      }
+    },
+    async close() {
+      closed = true;
+      await discard();
+    },
+  };
+
+  /** Best effort: a failed delivery's temporary file is removed; a leftover is hidden and harmless. */
+  async function removeTemp(temp: string): Promise<void> {
+    try {
+      const sftp = client ?? (await connect());
+      client = sftp;
+      await sftp.delete(temp, true);
+    } catch (err) {
+      logger.warn({ err, temp }, "could not remove the temporary file of a failed delivery");
+    }
+  }
+}
