@@ -1,0 +1,97 @@
+/**
+ * The `jobworker` command.
+ *
+ *   jobworker run <worker>       run one worker kind against the queue and settings in the environment
+ *   jobworker kinds              list the worker kinds this image ships
+ *   jobworker status [...]       worker services at a glance (the ops console's CLI)
+ *   jobworker console [...]      the ops console (web)
+ *
+ * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise.
+ */
+import { ConfigError } from "../errors";
+import { getWorkerKind, workerRegistry } from "../kinds";
+import { runWorker } from "../runtime/run";
+
+export const USAGE = `usage: jobworker <command>
+
+  run <worker>     run a worker kind; settings come from the environment:
+                     JOBWORKER_QUEUE_URL (required), JOBWORKER_OUTPUTS (JSON slot → binding),
+                     JOBWORKER_CONCURRENCY, JOBWORKER_MAX_PROCESSING_SECONDS, JOBWORKER_SHUTDOWN_SECONDS,
+                     JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
+                     (AWS_REGION, AWS_ENDPOINT_URL, credentials)
+  kinds            list the worker kinds
+  status [...]     worker services at a glance (ops console)
+  console [...]    the ops console
+  help             this text
+`;
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Loads the console module; injectable for tests. @default require("../../console") */
+  readonly loadConsole?: () => unknown;
+}
+
+const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+/** Lazily loads `console/index.ts` (the console engineer's module); absent from worker images. */
+function loadConsoleModule(io: CliIo, command: "status" | "console"): (argv: string[]) => Promise<number | void> {
+  const exportName = command === "status" ? "runStatus" : "runConsole";
+  let mod: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = io.loadConsole ? io.loadConsole() : require("../../console");
+  } catch (err) {
+    throw new ConfigError(`\`jobworker ${command}\` needs the ops console (console/index.ts), which is not installed here: run it from a checkout of the repository (${(err as Error).message.split("\n")[0]})`, {
+      cause: err,
+      context: { command },
+    });
+  }
+  const fn = (mod as Record<string, unknown> | undefined)?.[exportName];
+  if (typeof fn !== "function") throw new ConfigError(`the ops console module does not export \`${exportName}(argv)\``, { context: { command } });
+  return fn as (argv: string[]) => Promise<number | void>;
+}
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run": {
+        if (rest.length !== 1) {
+          io.stderr(`jobworker run: expected one worker name, got ${rest.length}\n\n${USAGE}`);
+          return 2;
+        }
+        const kind = getWorkerKind(rest[0]!);
+        const { done } = await runWorker(kind);
+        return await done;
+      }
+      case "kinds":
+        for (const kind of Object.values(workerRegistry)) io.stdout(`${kind.definition.name}\t${kind.definition.description}\n`);
+        return 0;
+      case "status":
+      case "console": {
+        const code = await loadConsoleModule(io, command)([...rest]);
+        return typeof code === "number" ? code : 0;
+      }
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(USAGE);
+        return 0;
+      default:
+        io.stderr(`jobworker: ${command === undefined ? "no command" : `unknown command \`${command}\``}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`jobworker: configuration error: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`jobworker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The one place AWS clients are built for a worker process. They take the standard SDK settings
+ * from the environment (region, credentials, `AWS_ENDPOINT_URL`), so the same binary runs on AWS
+ * and against an emulator. Transient errors (throttling, 5xx, connection resets, timeouts) are
+ * retried by the SDK's own "standard" retry strategy: exponential backoff with full jitter, bounded
+ * by `maxAttempts` (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html).
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+
+export interface AwsClients {
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  /** For `ssm:` secret references of output bindings. */
+  readonly ssm: SSMClient;
+  /** For `secretsmanager:` secret references of output bindings. */
+  readonly secretsManager: SecretsManagerClient;
+}
+
+export interface AwsClientOptions {
+  /** Attempts per request, first try included. @default 6 */
+  readonly maxAttempts?: number;
+  /** Sockets per client; enough for every job's GetObject and output upload at once. @default 50 */
+  readonly maxSockets?: number;
+  /** Overrides for tests (endpoint, credentials); normally the SDK reads the environment. */
+  readonly overrides?: Record<string, unknown>;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 6;
+
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const maxSockets = options.maxSockets ?? 50;
+  // The SDK accepts the Node HTTP handler's options as a plain object.
+  const requestHandler = () => ({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    connectionTimeout: 5_000,
+  });
+  // The SDK reads AWS_ENDPOINT_URL itself; path-style addressing is what emulators on loopback need.
+  const forcePathStyle = process.env.AWS_S3_FORCE_PATH_STYLE === "true";
+  const common = { maxAttempts, retryMode: "standard", ...options.overrides };
+  return {
+    s3: new S3Client({ forcePathStyle, requestHandler: requestHandler(), ...common }),
+    sqs: new SQSClient({ requestHandler: requestHandler(), ...common }),
+    ssm: new SSMClient(common),
+    secretsManager: new SecretsManagerClient(common),
+  };
+}

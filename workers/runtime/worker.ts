@@ -1,0 +1,368 @@
+/**
+ * The queue loop every worker kind runs: long polling, batches of up to 10, a concurrency limit with
+ * backpressure (it never receives more messages than it can start), a heartbeat that keeps busy
+ * messages invisible, deletes only after success with the latest receipt handle, releases failures
+ * after a growing backoff (so `maxReceiveCount` moves a poison message to the dead-letter queue while
+ * the queue keeps flowing), task scale-in protection while busy, and a graceful shutdown.
+ */
+import { ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { mkdir } from "node:fs/promises";
+import type { Logger } from "pino";
+import type { ProtobufEncoder } from "../connectors/protobuf";
+import type { Connector } from "../connectors/types";
+import { ConfigError, PermanentError } from "../errors";
+import { backoffDelay, releaseVisibilitySeconds, sleep } from "./backoff";
+import type { WorkerEvent, WorkerEventListener, WorkerState } from "./events";
+import { runJob, type JobDeps } from "./job";
+import { describeQueue, sendToDeadLetterQueue, type QueueInfo } from "./queue-info";
+import { parseS3EventMessage, type S3ObjectEvent } from "./s3-event";
+import type { RuntimeSettings } from "./settings";
+import { createMessageOps, type EntryOutcome, type MessageOps } from "./sqs-batcher";
+import { createTaskProtection, type TaskProtection } from "./task-protection";
+import type { WorkerKind } from "./types";
+
+export interface WorkerOptions {
+  readonly kind: WorkerKind;
+  readonly settings: RuntimeSettings;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  /** Connectors by output slot (from `createConnector`). Closed by `stop()`. */
+  readonly connectors: Readonly<Record<string, Connector>>;
+  /** Encoders of slots whose binding has a `format` (from `loadProtobufEncoder`). */
+  readonly encoders?: Readonly<Record<string, ProtobufEncoder>>;
+  readonly logger: Logger;
+  /** @default from `settings.ecsAgentUri` */
+  readonly taskProtection?: TaskProtection;
+  readonly onEvent?: WorkerEventListener;
+  /** [0, 1) source for jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+interface InFlight {
+  readonly message: Message;
+  readonly messageId: string;
+  /** Latest receipt handle: a message received again while in flight gets a new one. */
+  receiptHandle: string;
+  readonly receiveCount: number;
+  readonly abort: AbortController;
+  lastLeaseAt: number;
+  /** Made visible again by shutdown: the job's own outcome must not touch the message any more. */
+  abandoned: boolean;
+}
+
+export class Worker {
+  private state: WorkerState = "created";
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly jobs = new Set<Promise<void>>();
+  private readonly pollAbort = new AbortController();
+  private readonly ops: MessageOps;
+  private readonly protection: TaskProtection;
+  private readonly log: Logger;
+  private queue: QueueInfo = { visibilityTimeoutSeconds: 30 };
+  private heartbeat: NodeJS.Timeout | undefined;
+  private slotFreed: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    const { settings, logger } = options;
+    this.log = logger;
+    this.ops = createMessageOps(options.sqs, settings.queueUrl);
+    this.protection =
+      options.taskProtection ?? createTaskProtection({ agentUri: settings.ecsAgentUri, maxProcessingSeconds: settings.maxProcessingSeconds, logger });
+  }
+
+  get currentState(): WorkerState {
+    return this.state;
+  }
+
+  get jobsInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  /** Reads the queue's settings and starts polling. Resolves once polling has begun; `stopped()` resolves at the end. */
+  async start(): Promise<void> {
+    if (this.state !== "created") throw new Error(`worker already ${this.state}`);
+    await mkdir(this.options.settings.scratchDir, { recursive: true });
+    this.queue = await describeQueue(this.options.sqs, this.options.settings.queueUrl);
+    const { settings } = this.options;
+    if (this.queue.visibilityTimeoutSeconds < settings.maxProcessingSeconds) {
+      // Not an error: the heartbeat keeps long jobs invisible. Worth a line, since it costs requests.
+      this.log.info({ visibilityTimeoutSeconds: this.queue.visibilityTimeoutSeconds, maxProcessingSeconds: settings.maxProcessingSeconds }, "queue visibility timeout is shorter than the longest job; the heartbeat extends it");
+    }
+    const heartbeatMs = Math.max(500, (this.queue.visibilityTimeoutSeconds * 1000) / 3);
+    this.heartbeat = setInterval(() => this.extendLeases(heartbeatMs), Math.min(heartbeatMs, 1000));
+    this.setState("running");
+    this.log.info(
+      {
+        queueUrl: settings.queueUrl,
+        concurrency: settings.concurrency,
+        visibilityTimeoutSeconds: this.queue.visibilityTimeoutSeconds,
+        deadLetterQueueUrl: this.queue.deadLetterQueueUrl,
+        maxReceiveCount: this.queue.maxReceiveCount,
+        outputs: Object.fromEntries(Object.entries(settings.outputs).map(([slot, b]) => [slot, b.type])),
+      },
+      "worker started",
+    );
+    this.loop = this.poll();
+  }
+
+  /** Resolves when the worker has stopped (after `stop()`). */
+  async stopped(): Promise<void> {
+    await this.loop;
+    await this.stopping;
+  }
+
+  /**
+   * Graceful shutdown: stop polling, let in-flight jobs finish until `shutdownSeconds`, make the
+   * unfinished ones visible again at once, flush deletes, drop task protection, close connectors.
+   * Idempotent: a second call returns the same promise.
+   */
+  stop(reason = "stop requested"): Promise<void> {
+    this.stopping ??= this.drain(reason);
+    return this.stopping;
+  }
+
+  private async drain(reason: string): Promise<void> {
+    if (this.state === "created") {
+      this.setState("stopped");
+      return;
+    }
+    this.setState("draining");
+    const deadlineMs = this.options.settings.shutdownSeconds * 1000;
+    this.log.info({ reason, jobsInFlight: this.inFlight.size, deadlineSeconds: this.options.settings.shutdownSeconds }, "stopping: no new messages; finishing jobs in flight");
+    this.pollAbort.abort(new Error(reason));
+    this.slotFreed?.();
+    await this.loop;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
+    try {
+      while (this.jobs.size > 0 && !deadline.signal.aborted) {
+        await Promise.race([Promise.allSettled([...this.jobs]), sleep(deadlineMs, deadline.signal)]);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.inFlight.size > 0) {
+      const unfinished = [...this.inFlight.values()];
+      this.log.warn({ messageIds: unfinished.map((e) => e.messageId) }, "shutdown deadline reached: making unfinished messages visible again");
+      await Promise.all(
+        unfinished.map(async (entry) => {
+          entry.abandoned = true;
+          entry.abort.abort(new Error("shutdown deadline reached"));
+          const outcome = await this.ops.changeVisibility(entry.receiptHandle, 0);
+          this.reportOutcome(entry, outcome, "release");
+          if (outcome.ok) this.emit({ type: "message-released", messageId: entry.messageId, visibilitySeconds: 0 });
+        }),
+      );
+    }
+    clearInterval(this.heartbeat);
+    await this.ops.flush();
+    await this.protection.close();
+    await Promise.all(Object.values(this.options.connectors).map((c) => c.close()));
+    this.setState("stopped");
+    this.log.info({ reason }, "worker stopped");
+  }
+
+  private async poll(): Promise<void> {
+    const { settings, sqs } = this.options;
+    let receiveFailures = 0;
+    while (this.state === "running") {
+      const free = settings.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        // Backpressure: wait for a slot rather than receive messages nobody can start.
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      let messages: Message[];
+      try {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: settings.queueUrl,
+            MaxNumberOfMessages: Math.min(10, free),
+            WaitTimeSeconds: settings.pollWaitSeconds,
+            MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+          }),
+          { abortSignal: this.pollAbort.signal },
+        );
+        messages = out.Messages ?? [];
+        receiveFailures = 0;
+      } catch (err) {
+        if (this.pollAbort.signal.aborted) break;
+        receiveFailures++;
+        const delayMs = backoffDelay(receiveFailures, { baseMs: 500, capMs: 20_000, random: this.options.random });
+        this.log.warn({ err, attempt: receiveFailures, delayMs }, "ReceiveMessage failed after the SDK's retries; backing off");
+        await sleep(delayMs, this.pollAbort.signal);
+        continue;
+      }
+      for (const message of messages) this.admit(message);
+    }
+  }
+
+  private admit(message: Message): void {
+    const messageId = message.MessageId ?? "unknown";
+    const existing = this.inFlight.get(messageId);
+    if (existing !== undefined) {
+      // Its lease expired and SQS handed it out again: keep working, but only the newest handle can delete it.
+      existing.receiptHandle = message.ReceiptHandle ?? existing.receiptHandle;
+      existing.lastLeaseAt = Date.now();
+      this.log.warn({ messageId }, "message received again while in flight; continuing with the latest receipt handle");
+      return;
+    }
+    const entry: InFlight = {
+      message,
+      messageId,
+      receiptHandle: message.ReceiptHandle ?? "",
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+      abort: new AbortController(),
+      lastLeaseAt: Date.now(),
+      abandoned: false,
+    };
+    this.inFlight.set(messageId, entry);
+    if (this.inFlight.size === 1) this.protection.busy();
+    const job = this.process(entry)
+      .catch((err: unknown) => this.log.error({ err, messageId }, "unexpected error handling a message"))
+      .finally(() => {
+        this.inFlight.delete(messageId);
+        this.jobs.delete(job);
+        if (this.inFlight.size === 0) this.protection.idle();
+        const wake = this.slotFreed;
+        this.slotFreed = undefined;
+        wake?.();
+      });
+    this.jobs.add(job);
+  }
+
+  private async process(entry: InFlight): Promise<void> {
+    const parsed = parseS3EventMessage(entry.message.Body);
+    const log = this.log.child({ messageId: entry.messageId, receiveCount: entry.receiveCount });
+    if (parsed.kind === "test-event") {
+      log.info({ bucket: parsed.bucket }, "s3:TestEvent acknowledged");
+      this.emit({ type: "test-event", messageId: entry.messageId, bucket: parsed.bucket });
+      return this.acknowledge(entry, log);
+    }
+    if (parsed.kind === "malformed") return this.deadLetter(entry, `malformed message: ${parsed.reason}`, log);
+    for (const skipped of parsed.skipped) log.info({ bucket: skipped.bucket, key: skipped.key, eventName: skipped.eventName, reason: skipped.reason }, "record skipped");
+
+    // Records run one after another; the message is deleted only when every record succeeded. A retry
+    // runs them all again, which is safe because outputs are idempotent.
+    const failures: { record: S3ObjectEvent; error: Error }[] = [];
+    for (const record of parsed.records) {
+      if (entry.abort.signal.aborted) break;
+      const error = await this.runRecord(entry, record, log);
+      if (error !== undefined) failures.push({ record, error });
+    }
+    if (entry.abandoned) return;
+    if (failures.length === 0) return this.acknowledge(entry, log);
+    const permanent = failures.filter((f) => f.error instanceof PermanentError);
+    if (permanent.length > 0) {
+      const why = permanent.map((f) => `${f.record.bucket}/${f.record.key}: ${f.error.message}`).join("; ");
+      return this.deadLetter(entry, `permanent failure: ${why}`, log);
+    }
+    return this.release(entry, log);
+  }
+
+  /** Runs one record; returns its error, if any (already logged). */
+  private async runRecord(entry: InFlight, record: S3ObjectEvent, parentLog: Logger): Promise<Error | undefined> {
+    const { kind, settings } = this.options;
+    const log = parentLog.child({ bucket: record.bucket, key: record.key });
+    const started = Date.now();
+    const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(settings.maxProcessingSeconds * 1000)]);
+    const deps: JobDeps = { s3: this.options.s3, definition: kind.definition, handler: kind.handler, connectors: this.options.connectors, encoders: this.options.encoders, scratchDir: settings.scratchDir };
+    try {
+      const outcome = await runJob(record, entry, deps, log, signal);
+      const durationMs = Date.now() - started;
+      if (outcome.status === "gone") {
+        log.warn({ reason: outcome.reason, durationMs }, outcome.reason === "no-such-key" ? "object no longer exists; acknowledged" : "object was replaced since the event; its newer event processes it");
+        this.emit({ type: "job-gone", messageId: entry.messageId, bucket: record.bucket, key: record.key, reason: outcome.reason });
+        return undefined;
+      }
+      log.info({ durationMs, bytesIn: outcome.bytesIn, outputs: outcome.deliveries.map((d) => ({ target: d.target, bytes: d.bytes, attempts: d.attempts })) }, "job done");
+      this.emit({ type: "job-done", messageId: entry.messageId, bucket: record.bucket, key: record.key, durationMs, deliveries: outcome.deliveries });
+      return undefined;
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const permanent = error instanceof PermanentError;
+      log.error({ err: error, durationMs: Date.now() - started, permanent, configError: error instanceof ConfigError }, "job failed");
+      this.emit({ type: "job-failed", messageId: entry.messageId, bucket: record.bucket, key: record.key, error, permanent });
+      return error;
+    }
+  }
+
+  private async acknowledge(entry: InFlight, log: Logger): Promise<void> {
+    const outcome = await this.ops.delete(entry.receiptHandle);
+    this.reportOutcome(entry, outcome, "delete", log);
+    if (outcome.ok) this.emit({ type: "message-deleted", messageId: entry.messageId });
+  }
+
+  private async release(entry: InFlight, log: Logger): Promise<void> {
+    const { retryBaseSeconds, retryCapSeconds } = this.options.settings;
+    const seconds = releaseVisibilitySeconds(entry.receiveCount, { baseSeconds: retryBaseSeconds, capSeconds: retryCapSeconds, random: this.options.random });
+    const outcome = await this.ops.changeVisibility(entry.receiptHandle, seconds);
+    this.reportOutcome(entry, outcome, "release", log);
+    const last = this.queue.maxReceiveCount !== undefined && entry.receiveCount >= this.queue.maxReceiveCount;
+    log.warn({ visibilitySeconds: seconds, maxReceiveCount: this.queue.maxReceiveCount }, last ? "job failed on its last receive; the redrive policy moves it to the dead-letter queue" : "job failed; message retried after a backoff");
+    if (outcome.ok) this.emit({ type: "message-released", messageId: entry.messageId, visibilitySeconds: seconds });
+  }
+
+  /**
+   * Messages that can never succeed (malformed bodies, permanent failures) go to the dead-letter queue
+   * at once, with the reason as a message attribute. Without a dead-letter queue (or if sending fails)
+   * the message is released instead, and the redrive policy or its retention decides.
+   */
+  private async deadLetter(entry: InFlight, reason: string, log: Logger): Promise<void> {
+    const dlq = this.queue.deadLetterQueueUrl;
+    if (dlq === undefined) {
+      log.error({ reason }, "message cannot be processed and the queue has no dead-letter queue; releasing it");
+      return this.release(entry, log);
+    }
+    try {
+      await sendToDeadLetterQueue(this.options.sqs, dlq, this.options.settings.queueUrl, entry.message, reason);
+    } catch (err) {
+      log.error({ err, reason }, "sending to the dead-letter queue failed; releasing the message");
+      return this.release(entry, log);
+    }
+    log.error({ reason, deadLetterQueueUrl: dlq }, "message sent to the dead-letter queue");
+    this.emit({ type: "message-dead-lettered", messageId: entry.messageId, reason });
+    await this.acknowledge(entry, log);
+  }
+
+  private reportOutcome(entry: InFlight, outcome: EntryOutcome, action: "delete" | "release" | "extend", log: Logger = this.log): void {
+    if (outcome.ok) return;
+    if (outcome.handleExpired) {
+      log.warn({ messageId: entry.messageId, action, code: outcome.code }, "receipt handle no longer valid; the message will be delivered again (outputs are idempotent)");
+      this.emit({ type: "lease-lost", messageId: entry.messageId, code: outcome.code });
+    } else {
+      log.error({ messageId: entry.messageId, action, code: outcome.code, error: outcome.message }, `${action} failed; the message will come back after its visibility timeout`);
+    }
+  }
+
+  /** Heartbeat: extends the lease of every message whose job has held it for a third of the visibility timeout. */
+  private extendLeases(intervalMs: number): void {
+    const now = Date.now();
+    const seconds = this.queue.visibilityTimeoutSeconds;
+    for (const entry of this.inFlight.values()) {
+      if (entry.abandoned || now - entry.lastLeaseAt < intervalMs) continue;
+      entry.lastLeaseAt = now;
+      const handle = entry.receiptHandle;
+      void this.ops.changeVisibility(handle, seconds).then((outcome) => {
+        // A newer handle may have replaced this one meanwhile; only report on the current one.
+        if (entry.receiptHandle === handle) this.reportOutcome(entry, outcome, "extend");
+      });
+    }
+  }
+
+  private setState(state: WorkerState): void {
+    this.state = state;
+    this.emit({ type: "state", state });
+  }
+
+  private emit(event: WorkerEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch (err) {
+      this.log.error({ err, event: event.type }, "event listener threw");
+    }
+  }
+}
