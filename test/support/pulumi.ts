@@ -18,6 +18,10 @@ export interface RecordedResource {
   readonly inputs: Record<string, any>;
   readonly id: string;
   readonly state: Record<string, any>;
+  /** The URN the mocks assigned, the parent's URN and each input's dependencies (URNs); set once registered. */
+  readonly urn?: string;
+  readonly parent?: string;
+  readonly propertyDependencies?: Record<string, string[]>;
 }
 
 export interface MockStack {
@@ -111,6 +115,7 @@ export function startMocks(
     options.stack ?? "test",
     options.preview ?? false,
   );
+  recordRegistrations(resources);
   if (options.config) setStackConfig(options.config, options.project ?? "jobworker");
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
@@ -133,6 +138,26 @@ export function startMocks(
       }
     },
   };
+}
+
+/**
+ * The mocks API hands `newResource` neither the URN nor the parent nor the property dependencies;
+ * the mock monitor's `registerResource` request has them. Wrap it and copy them onto the recording
+ * (the policy check groups violations by URN and stack policies follow dependencies).
+ */
+function recordRegistrations(resources: RecordedResource[]): void {
+  const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
+    register(req, (err: unknown, resp: any) => {
+      const recorded = err ? undefined : resources.find((r) => r.urn === undefined && r.type === req.getType() && r.name === req.getName());
+      if (recorded) {
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [key, deps] of req.getPropertydependenciesMap().entries()) propertyDependencies[key] = deps.getUrnsList();
+        Object.assign(recorded, { urn: resp.getUrn(), parent: req.getParent() || undefined, propertyDependencies });
+      }
+      callback(err, resp);
+    });
 }
 
 /**
