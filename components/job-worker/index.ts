@@ -1,0 +1,11 @@
+export * from "./args";
+export * from "./errors";
+export * from "./validation";
+export * from "./policies";
+export * from "./container";
+export * from "./scaling";
+export * from "./image";
+export { createSecureBucket } from "./secure-bucket";
+export { SharedInputBucket, OverlappingRoutesError } from "./shared-input-bucket";
+export type { SharedInputBucketArgs } from "./shared-input-bucket";
+export { JobWorker } from "./job-worker";

@@ -1,0 +1,211 @@
+/**
+ * IAM, bucket, queue and key policy documents of a JobWorker, as pure functions of plain values.
+ * The component resolves ARNs (`pulumi.all`) and hands the results to these functions; tests parse
+ * the JSON they produce.
+ */
+import type { SecretRef } from "../../catalog/contract";
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: unknown;
+  readonly Action: string | string[];
+  readonly Resource: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: PolicyStatement[];
+}
+
+/** Where policies are evaluated: account, region and partition. */
+export interface AwsScope {
+  readonly accountId: string;
+  readonly region: string;
+  /** @default "aws" */
+  readonly partition?: string;
+}
+
+/** A place the worker writes to: a bucket and key prefix (an `s3` binding or a chained worker's input). */
+export interface WriteTarget {
+  readonly bucketArn: string;
+  readonly prefix: string;
+  /** SSE-KMS key the objects are written with. */
+  readonly kmsKeyArn?: string;
+  /** Objects are written with `bucket-owner-full-control` (needs s3:PutObjectAcl). */
+  readonly bucketOwnerFullControl?: boolean;
+}
+
+const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
+const part = (s: AwsScope) => s.partition ?? "aws";
+
+/** The IAM resource ARN a secret reference reads; Secrets Manager ARNs end in a random 6-character suffix. */
+export function secretArn(ref: SecretRef, scope: AwsScope): { service: "ssm" | "secretsmanager"; arn: string } {
+  if (ref.startsWith("ssm:")) {
+    const path = ref.slice("ssm:".length);
+    return { service: "ssm", arn: `arn:${part(scope)}:ssm:${scope.region}:${scope.accountId}:parameter${path}` };
+  }
+  if (ref.startsWith("secretsmanager:")) {
+    const id = ref.slice("secretsmanager:".length);
+    if (id.startsWith("arn:")) return { service: "secretsmanager", arn: id };
+    return { service: "secretsmanager", arn: `arn:${part(scope)}:secretsmanager:${scope.region}:${scope.accountId}:secret:${id}-??????` };
+  }
+  throw new Error(`secret reference \`${ref}\` is neither ssm: nor secretsmanager: (validation should have rejected it)`);
+}
+
+/** `valueFrom` of an ECS container secret: the parameter's ARN, or the secret's ARN (partial without suffix). */
+export function ecsSecretValueFrom(ref: SecretRef, scope: AwsScope): string {
+  const { service, arn } = secretArn(ref, scope);
+  return service === "secretsmanager" ? arn.replace(/-\?{6}$/, "") : arn;
+}
+
+function secretReadStatements(sid: string, refs: readonly SecretRef[], scope: AwsScope): PolicyStatement[] {
+  const arns = refs.map((r) => secretArn(r, scope));
+  const ssm = [...new Set(arns.filter((a) => a.service === "ssm").map((a) => a.arn))].sort();
+  const sm = [...new Set(arns.filter((a) => a.service === "secretsmanager").map((a) => a.arn))].sort();
+  const out: PolicyStatement[] = [];
+  if (ssm.length > 0) out.push({ Sid: `${sid}Parameters`, Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: ssm });
+  if (sm.length > 0) out.push({ Sid: `${sid}SecretValues`, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: sm });
+  return out;
+}
+
+/** Trust policy for a role ECS tasks assume, only from this account's ECS. */
+export function ecsTasksAssumeRolePolicy(scope: AwsScope): PolicyDocument {
+  return doc({
+    Effect: "Allow",
+    Principal: { Service: "ecs-tasks.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Resource: "*",
+    Condition: {
+      StringEquals: { "aws:SourceAccount": scope.accountId },
+      ArnLike: { "aws:SourceArn": `arn:${part(scope)}:ecs:${scope.region}:${scope.accountId}:*` },
+    },
+  });
+}
+
+export interface TaskRoleInputs {
+  readonly scope: AwsScope;
+  readonly inputBucketArn: string;
+  /** The worker's key prefix in its input bucket ("" for the whole bucket). */
+  readonly inputPrefix: string;
+  readonly queueArn: string;
+  /** Customer managed key of the queue, when the queue uses one. */
+  readonly queueKmsKeyArn?: string;
+  readonly clusterName: string;
+  readonly outputs: readonly WriteTarget[];
+  /** Secrets the runtime resolves itself (connector credentials of the output bindings). */
+  readonly runtimeSecrets: readonly SecretRef[];
+}
+
+/**
+ * The task role: read its own input, consume its own queue, protect its own task from scale-in, write
+ * to its declared outputs and read its connectors' secrets. Nothing else.
+ */
+export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
+  const statements: PolicyStatement[] = [
+    { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${i.inputBucketArn}/${i.inputPrefix}*` },
+    {
+      Sid: "ConsumeOwnQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+      Resource: i.queueArn,
+    },
+    {
+      Sid: "OwnTaskScaleInProtection",
+      Effect: "Allow",
+      Action: ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"],
+      Resource: `arn:${part(i.scope)}:ecs:${i.scope.region}:${i.scope.accountId}:task/${i.clusterName}/*`,
+    },
+  ];
+  if (i.queueKmsKeyArn) {
+    statements.push({ Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: i.queueKmsKeyArn });
+  }
+  const puts = [...new Set(i.outputs.map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
+  if (puts.length > 0) statements.push({ Sid: "WriteDeclaredOutputs", Effect: "Allow", Action: "s3:PutObject", Resource: puts });
+  const acls = [...new Set(i.outputs.filter((o) => o.bucketOwnerFullControl).map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
+  if (acls.length > 0) statements.push({ Sid: "GrantBucketOwnerFullControl", Effect: "Allow", Action: "s3:PutObjectAcl", Resource: acls });
+  const keys = [...new Set(i.outputs.flatMap((o) => (o.kmsKeyArn ? [o.kmsKeyArn] : [])))].sort();
+  if (keys.length > 0) statements.push({ Sid: "EncryptDeclaredOutputs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keys });
+  statements.push(...secretReadStatements("ReadConnector", i.runtimeSecrets, i.scope));
+  return doc(...statements);
+}
+
+/**
+ * The execution role (used by the ECS agent, not the worker): pull its own image and read the
+ * secrets its container references. Logs go through the instance's fluentd, so no CloudWatch Logs
+ * permissions are needed here.
+ */
+export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string; secrets: readonly SecretRef[] }): PolicyDocument {
+  const statements: PolicyStatement[] = [];
+  if (i.repositoryArn) {
+    // GetAuthorizationToken has no resource-level permissions (IAM service authorization reference).
+    statements.push({ Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+    statements.push({ Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: i.repositoryArn });
+  }
+  statements.push(...secretReadStatements("ReadContainer", i.secrets, i.scope));
+  if (statements.length === 0) {
+    // An IAM policy needs one statement; this one grants nothing usable (an image URI from a public registry, no secrets).
+    statements.push({ Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" });
+  }
+  return doc(...statements);
+}
+
+/** Bucket policy: deny any request not over TLS. */
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+  return doc({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+}
+
+/** Queue policy: only S3, only from the input bucket in this account, may send; no plain-HTTP access. */
+export function queuePolicy(i: { queueArn: string; bucketArn: string; accountId: string }): PolicyDocument {
+  return doc(
+    {
+      Sid: "S3InputBucketNotifications",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: "sqs:SendMessage",
+      Resource: i.queueArn,
+      Condition: { ArnEquals: { "aws:SourceArn": i.bucketArn }, StringEquals: { "aws:SourceAccount": i.accountId } },
+    },
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "sqs:*",
+      Resource: i.queueArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  );
+}
+
+/**
+ * Key policy of a customer managed queue key: the account administers it (IAM policies then grant
+ * use), and S3 may use it to send notifications from this account. (S3 cannot use `alias/aws/sqs`,
+ * whose policy no one can change.)
+ */
+export function queueKeyPolicy(i: { scope: AwsScope; bucketArn: string }): PolicyDocument {
+  return doc(
+    {
+      Sid: "AccountAdministers",
+      Effect: "Allow",
+      Principal: { AWS: `arn:${part(i.scope)}:iam::${i.scope.accountId}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+    {
+      Sid: "S3SendsNotifications",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": i.scope.accountId }, ArnLike: { "aws:SourceArn": i.bucketArn } },
+    },
+  );
+}

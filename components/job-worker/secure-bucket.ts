@@ -1,0 +1,41 @@
+/**
+ * A private, encrypted, TLS-only S3 bucket: what every worker input bucket (own or shared) is.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { tlsOnlyBucketPolicy } from "./policies";
+
+export interface SecureBucket {
+  readonly bucket: aws.s3.Bucket;
+  /** The last of the bucket's settings; notifications depend on it. */
+  readonly ready: pulumi.Resource[];
+}
+
+/** Creates the bucket and its guard rails, all parented to `parent`, names derived from `name`. */
+export function createSecureBucket(
+  name: string,
+  options: { parent: pulumi.Resource; forceDestroy?: boolean; tags?: Record<string, string> },
+): SecureBucket {
+  const opts = { parent: options.parent };
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: options.forceDestroy ?? false, tags: options.tags }, opts);
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  }, opts);
+  const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
+    bucket: bucket.id,
+    rule: { objectOwnership: "BucketOwnerEnforced" },
+  }, opts);
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
+    bucket: bucket.id,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+  }, opts);
+  const policy = new aws.s3.BucketPolicy(`${name}-tls-only`, {
+    bucket: bucket.id,
+    policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+  }, { ...opts, dependsOn: [publicAccess] });
+  return { bucket, ready: [publicAccess, ownership, encryption, policy] };
+}
