@@ -1,12 +1,22 @@
 /**
- * `SpotEcsCluster`: one ECS cluster whose EC2 capacity is a Spot Fleet (weights = vCPUs) booted
- * from the stock ECS-optimized AMI with an S3-hosted cloud-config. (Interface first; children are
- * filled in by the following commits.)
+ * `SpotEcsCluster`: one ECS cluster whose EC2 capacity is a Spot Fleet weighted by vCPU, booted
+ * from the stock ECS-optimized AMI with a cloud-config kept in S3, scaled on the cluster's CPU and
+ * memory reservation, with a node-local log collector on every instance.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { renderCloudConfig } from "../../bootstrap/cloud-config";
 import { FLUENTD_ADDRESS, SpotEcsClusterArgs } from "./args";
-import { LargestInstance, largestInstanceOf, resolveFleetInstanceTypes } from "./fleet-types";
+import { createCapacityScaling } from "./capacity-scaling";
+import { createCloudConfigObject } from "./cloud-config-object";
+import { createDaemon } from "./daemons";
+import { createFleet } from "./fleet";
+import type { LargestInstance } from "./fleet-types";
+import { createLaunchTemplate } from "./launch-template";
+import { logCollectorDaemon } from "./log-collector-spec";
+import { logCollectorPolicy } from "./policies";
+import { createFleetRole, createInstanceRole } from "./roles";
+import { settleSpotEcsClusterArgs } from "./validation";
 
 export class SpotEcsCluster extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
@@ -18,24 +28,106 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
   public readonly instanceRoleName: pulumi.Output<string>;
   public readonly vpcId: pulumi.Output<string>;
   public readonly subnetIds: pulumi.Output<string[]>;
+  /** CloudWatch log group the node-local collector ships container logs to. */
+  public readonly logGroupName: pulumi.Output<string>;
   /** The fleet's largest type by memory, known at preview time (plain). */
   public readonly largestInstance: LargestInstance;
   /** Where the node-local fluentd-protocol collector listens (for the `fluentd` log driver). */
   public readonly fluentdAddress: typeof FLUENTD_ADDRESS = FLUENTD_ADDRESS;
+  /** Host directory for task scratch volumes: on the NVMe instance store when the type has one. */
+  public readonly scratchHostPath: string;
 
   constructor(name: string, args: SpotEcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jobworker:index:SpotEcsCluster", name, {}, opts);
-    const types = resolveFleetInstanceTypes(args.instanceTypes);
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, {}, { parent: this });
+
+    // Validate and settle defaults first: a wrong arg fails preview before anything is registered.
+    const settled = settleSpotEcsClusterArgs(args);
+    const tags = { ...settled.tags, "jobworker:cluster": name };
+    const parent = this;
+
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent });
+    const region = aws.getRegionOutput({}, { parent }).region;
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-containers`,
+      { name: `/jobworker/${pulumi.getStack()}/${name}/containers`, retentionInDays: settled.logRetentionInDays, tags },
+      { parent },
+    );
+
+    const cloudConfig = createCloudConfigObject(
+      name,
+      {
+        vpcId: args.vpcId,
+        routeTableIds: args.routeTableIds,
+        s3VpcEndpointId: args.s3VpcEndpointId,
+        content: cluster.name.apply((clusterName) => renderCloudConfig({ clusterName, settings: settled.bootstrap })),
+        tags,
+      },
+      parent,
+    );
+    const instanceRole = createInstanceRole(name, cloudConfig.objectArn, tags, parent);
+    const launchTemplate = createLaunchTemplate(
+      name,
+      {
+        vpcId: args.vpcId,
+        architecture: settled.architecture,
+        instanceProfileArn: instanceRole.profile.arn,
+        cloudConfigUrl: cloudConfig.url,
+        securityGroupIds: args.securityGroupIds ?? [],
+        rootVolumeGiB: settled.rootVolumeGiB,
+        tags,
+      },
+      parent,
+    );
+    const fleetRole = createFleetRole(name, tags, parent);
+    const fleet = createFleet(
+      name,
+      {
+        settled: { ...settled, tags },
+        launchTemplateId: launchTemplate.id,
+        fleetRoleArn: fleetRole.role.arn,
+        dependsOn: [...fleetRole.ready, ...instanceRole.ready, cloudConfig.object],
+      },
+      parent,
+    );
+    createCapacityScaling(name, fleet.id, cluster.name, settled, parent);
+
+    createDaemon(
+      name,
+      {
+        spec: logCollectorDaemon(args.logCollector ?? {}),
+        clusterArn: cluster.arn,
+        logGroupName: logGroup.name,
+        region,
+        taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
+        tags,
+      },
+      parent,
+    );
+    for (const spec of settled.daemons) {
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, parent);
+    }
+
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
-    this.fleetRequestId = pulumi.output("");
-    this.cloudConfigUrl = pulumi.output("");
-    this.instanceRoleArn = pulumi.output("");
-    this.instanceRoleName = pulumi.output("");
+    this.fleetRequestId = fleet.id;
+    this.cloudConfigUrl = cloudConfig.url;
+    this.instanceRoleArn = instanceRole.role.arn;
+    this.instanceRoleName = instanceRole.role.name;
     this.vpcId = pulumi.output(args.vpcId);
-    this.subnetIds = pulumi.output(args.subnets.map((s) => s.subnetId));
-    this.largestInstance = largestInstanceOf(types);
-    this.registerOutputs({ clusterName: this.clusterName, clusterArn: this.clusterArn });
+    this.subnetIds = pulumi.output(settled.subnets.map((s) => s.subnetId));
+    this.logGroupName = logGroup.name;
+    this.largestInstance = settled.largestInstance;
+    this.scratchHostPath = `${settled.bootstrap.instanceStore.mountPoint}/scratch`;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      clusterArn: this.clusterArn,
+      fleetRequestId: this.fleetRequestId,
+      cloudConfigUrl: this.cloudConfigUrl,
+      instanceRoleArn: this.instanceRoleArn,
+      instanceRoleName: this.instanceRoleName,
+      vpcId: this.vpcId,
+      subnetIds: this.subnetIds,
+      logGroupName: this.logGroupName,
+    });
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * The publisher function's permissions, as a pure function: list and read only the worker queues
+ * (by name prefix), put metrics only into its own namespace, write only its own logs.
+ */
+export function publisherRolePolicy(i: {
+  accountId: string;
+  region: string;
+  partition?: string;
+  queueNamePrefix: string;
+  namespace: string;
+  logGroupArn: string;
+}): { Version: "2012-10-17"; Statement: Record<string, unknown>[] } {
+  const p = i.partition ?? "aws";
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      // ListQueues has no resource-level permissions (IAM service authorization reference for SQS).
+      { Sid: "ListQueues", Effect: "Allow", Action: "sqs:ListQueues", Resource: "*" },
+      { Sid: "ReadWorkerQueues", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: `arn:${p}:sqs:${i.region}:${i.accountId}:${i.queueNamePrefix}*` },
+      // PutMetricData has no resources either; the namespace condition scopes it.
+      { Sid: "PutOwnMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": i.namespace } } },
+      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
+    ],
+  };
+}
+
+/** Trust policy: only Lambda, only for this account. */
+export function lambdaAssumeRolePolicy(accountId: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+  };
+}

@@ -1,0 +1,58 @@
+/** Node-local daemons: one task per container instance (ECS `DAEMON` scheduling). */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DaemonSpec } from "./args";
+import { daemonContainerDefinitions } from "./log-collector-spec";
+import { assumeRolePolicy } from "./policies";
+
+export interface DaemonArgs {
+  readonly spec: DaemonSpec;
+  readonly clusterArn: pulumi.Input<string>;
+  readonly logGroupName: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  /** Extra statements for the task role (the log collector's write access). */
+  readonly taskPolicy?: pulumi.Input<string>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export function createDaemon(clusterName: string, args: DaemonArgs, parent: pulumi.Resource): { taskDefinition: aws.ecs.TaskDefinition; service: aws.ecs.Service } {
+  const name = `${clusterName}-${args.spec.name}`;
+  const statements = args.spec.taskPolicyStatements ?? [];
+  const needsRole = args.taskPolicy !== undefined || statements.length > 0;
+  let taskRoleArn: pulumi.Output<string> | undefined;
+  if (needsRole) {
+    const role = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags }, { parent });
+    const policy = args.taskPolicy ?? JSON.stringify({ Version: "2012-10-17", Statement: statements });
+    new aws.iam.RolePolicy(`${name}-task`, { role: role.id, policy }, { parent });
+    taskRoleArn = role.arn;
+  }
+  const taskDefinition = new aws.ecs.TaskDefinition(
+    name,
+    {
+      family: name,
+      requiresCompatibilities: ["EC2"],
+      networkMode: args.spec.networkMode ?? "host",
+      taskRoleArn,
+      containerDefinitions: pulumi.all([args.logGroupName, args.region]).apply(([group, region]) => daemonContainerDefinitions(args.spec, group, region)),
+      tags: args.tags,
+    },
+    { parent },
+  );
+  const service = new aws.ecs.Service(
+    name,
+    {
+      cluster: args.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      schedulingStrategy: "DAEMON",
+      launchType: "EC2",
+      // A daemon replaces its task in place on each instance.
+      deploymentMinimumHealthyPercent: 0,
+      deploymentMaximumPercent: 100,
+      enableEcsManagedTags: true,
+      propagateTags: "TASK_DEFINITION",
+      tags: args.tags,
+    },
+    { parent },
+  );
+  return { taskDefinition, service };
+}

@@ -1,0 +1,35 @@
+/**
+ * The Spot Fleet request's launch overrides and settings, as plain data. One override per
+ * (instance type, subnet): the fleet picks pools across every AZ given, and each instance counts
+ * its weight (vCPUs) toward the target capacity.
+ */
+import type { SubnetRef } from "./args";
+import type { ResolvedInstanceType } from "./fleet-types";
+
+export interface FleetOverride {
+  readonly instanceType: string;
+  readonly subnetId: string;
+  readonly weightedCapacity: number;
+}
+
+export function fleetOverrides(types: readonly ResolvedInstanceType[], subnets: readonly SubnetRef[]): FleetOverride[] {
+  return types.flatMap((t) => subnets.map((s) => ({ instanceType: t.instanceType, subnetId: s.subnetId, weightedCapacity: t.weight })));
+}
+
+/** Fixed settings of the request and why. */
+export const FLEET_SETTINGS = {
+  /** Replace interrupted instances to keep the target capacity. */
+  fleetType: "maintain",
+  /** Spot interruptions terminate: nothing on an instance outlives it (the scratch disk is scratch). */
+  instanceInterruptionBehaviour: "terminate",
+  replaceUnhealthyInstances: true,
+  terminateInstancesWithExpiration: true,
+  /** Deleting (or replacing) the request terminates its instances, so no orphaned capacity is left billing. */
+  terminateInstancesOnDelete: "true",
+  /** Lowering the target (scale-in) terminates instances. */
+  excessCapacityTerminationPolicy: "Default",
+  onDemandAllocationStrategy: "lowestPrice",
+  /** `pulumi up` does not wait for Spot capacity. */
+  waitForFulfillment: false,
+} as const;
+

@@ -1,0 +1,78 @@
+/**
+ * The node-local log collector (a DAEMON task on every instance): a fluentd forward-protocol
+ * listener bound to 127.0.0.1:24224 in host network mode, so only processes on the instance
+ * (dockerd's `fluentd` log driver) can reach it, shipping to the cluster's CloudWatch log group.
+ */
+import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec } from "./args";
+
+const [LISTEN_HOST, LISTEN_PORT] = FLUENTD_ADDRESS.split(":");
+
+/** Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit. */
+export function renderFluentBitConfig(): string {
+  return [
+    "[SERVICE]",
+    "    Flush             1",
+    "    Log_Level         info",
+    "",
+    "[INPUT]",
+    "    Name              forward",
+    `    Listen            ${LISTEN_HOST}`,
+    `    Port              ${LISTEN_PORT}`,
+    "",
+    "[OUTPUT]",
+    "    Name              cloudwatch_logs",
+    "    Match             *",
+    "    region            ${AWS_REGION}",
+    "    log_group_name    ${LOG_GROUP_NAME}",
+    "    log_stream_prefix container/",
+    "    auto_create_group false",
+    "",
+  ].join("\n");
+}
+
+export const LOG_COLLECTOR_NAME = "log-collector";
+/** Environment variable holding the config text; the entry point writes it to `configPath`. */
+export const COLLECTOR_CONFIG_ENV = "JOBWORKER_COLLECTOR_CONFIG";
+
+/** The collector as a daemon spec (its task role statements are added by the component). */
+export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
+  const configPath = args.configPath ?? LOG_COLLECTOR_DEFAULTS.configPath;
+  const command = args.command ?? ["/fluent-bit/bin/fluent-bit", "-c", configPath];
+  const quoted = command.map((c) => `'${c.replace(/'/g, `'\\''`)}'`).join(" ");
+  return {
+    name: LOG_COLLECTOR_NAME,
+    image: args.image ?? LOG_COLLECTOR_DEFAULTS.image,
+    cpu: args.cpu ?? LOG_COLLECTOR_DEFAULTS.cpu,
+    memoryMiB: args.memoryMiB ?? LOG_COLLECTOR_DEFAULTS.memoryMiB,
+    networkMode: "host",
+    entryPoint: ["/bin/sh", "-c"],
+    command: [`printf '%s\\n' "$${COLLECTOR_CONFIG_ENV}" > '${configPath}' && exec ${quoted}`],
+    environment: { [COLLECTOR_CONFIG_ENV]: args.config ?? renderFluentBitConfig() },
+  };
+}
+
+/**
+ * The ECS container definitions (JSON) of a daemon. Every daemon gets `AWS_REGION` and
+ * `LOG_GROUP_NAME` (the cluster's container log group) in its environment; its own output goes to
+ * that group through awslogs.
+ */
+export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string): string {
+  return JSON.stringify([
+    {
+      name: d.name,
+      image: d.image,
+      essential: true,
+      cpu: d.cpu,
+      memory: d.memoryMiB,
+      ...(d.entryPoint ? { entryPoint: [...d.entryPoint] } : {}),
+      ...(d.command ? { command: [...d.command] } : {}),
+      environment: Object.entries({ AWS_REGION: region, LOG_GROUP_NAME: logGroupName, ...(d.environment ?? {}) })
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => ({ name, value })),
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": `daemon/${d.name}` },
+      },
+    },
+  ]);
+}
