@@ -197,7 +197,7 @@ export async function runProgram(
   const outputs: Record<string, unknown> = {};
   await stack.settle();
   for (const [key, value] of Object.entries(exported)) {
-    outputs[key] = await new Promise((r) => pulumi.output(value).apply(r));
+    outputs[key] = await new Promise((r) => (pulumi.output(value) as pulumi.Output<unknown>).apply(r));
   }
   await stack.settle();
   return { ...stack, outputs };
