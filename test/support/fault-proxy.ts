@@ -1,0 +1,65 @@
+/**
+ * A loopback HTTP proxy that fails a deterministic share of requests before they reach its upstream
+ * (moto server): every `failEvery`-th request is answered 503 (SlowDown / ServiceUnavailable), and
+ * every `resetEvery`-th has its connection reset. Lets tests prove that transient AWS errors are
+ * retried and nothing is lost. Counts are exposed so a test can assert faults were really injected.
+ */
+import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { freePort } from "./ports";
+
+export interface FaultProxy {
+  readonly endpoint: string;
+  readonly stats: { requests: number; failed503: number; reset: number };
+  stop(): Promise<void>;
+}
+
+export interface FaultProxyOptions {
+  /** Answer every n-th request with 503. 0 disables. @default 4 */
+  readonly failEvery?: number;
+  /** Reset the connection of every n-th request. 0 disables. @default 7 */
+  readonly resetEvery?: number;
+}
+
+export async function startFaultProxy(upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+  const failEvery = options.failEvery ?? 4;
+  const resetEvery = options.resetEvery ?? 7;
+  const target = new URL(upstream);
+  const stats = { requests: 0, failed503: 0, reset: 0 };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const n = ++stats.requests;
+    if (resetEvery > 0 && n % resetEvery === 0) {
+      stats.reset++;
+      req.resume();
+      req.socket.destroy();
+      return;
+    }
+    if (failEvery > 0 && n % failEvery === 0) {
+      stats.failed503++;
+      req.resume();
+      // S3 speaks XML, SQS (JSON protocol) reads the x-amzn-query-error / __type; both treat 503 as retryable.
+      res.writeHead(503, { "content-type": "application/xml", "x-amzn-query-error": "ServiceUnavailable;Receiver" });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected fault ${n}</Message></Error>`);
+      return;
+    }
+    const upstreamReq = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    upstreamReq.on("error", () => res.destroy());
+    req.pipe(upstreamReq);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
