@@ -3,14 +3,21 @@
  *   node -r ts-node/register/transpile-only console/cli.ts status --json
  *   node -r ts-node/register/transpile-only console/cli.ts console --allow-actions
  */
+import { UsageError } from "./errors";
 import { runConsole, runStatus } from "./index";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "status") return runStatus(rest);
   if (command === "console") {
-    await runConsole(rest);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    try {
+      await runConsole(rest);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      process.stderr.write(`jobworker console: ${err.message}\n`);
+      return 2;
+    }
   }
   process.stderr.write("usage: cli.ts status|console [flags]\n");
   return 2;

@@ -14,7 +14,7 @@ import { describeAllContainerInstances, describeAllServices, describeClusterTask
 import { QueueUrlCache, readQueue } from "./aws/sqs";
 import { buildClusterPanel } from "./cluster";
 import { describeAwsError, NotFoundError } from "./errors";
-import { AttentionRules, buildRow, logsUrl, queueUrlOf, serviceEvents, serviceOfTask, taskInfo } from "./model";
+import { AttentionRules, buildRow, clusterLogGroupOf, logsUrl, queueUrlOf, serviceEvents, serviceOfTask, taskInfo } from "./model";
 import { CollectionError, QueueState, ServiceDetail, Snapshot, WorkerRow } from "./types";
 
 export interface CollectorOptions {
@@ -22,6 +22,8 @@ export interface CollectorOptions {
   readonly cluster: string;
   /** Region, for display and log links. */
   readonly region: string;
+  /** The cluster's container log group, for log links. @default found in the log collector's task definition */
+  readonly logGroup?: string;
   /** Spot Fleet request ids to show even if none of their instances joined the cluster. @default [] (found through the cluster's instances) */
   readonly fleetIds?: readonly string[];
   readonly rules?: AttentionRules;
@@ -39,6 +41,7 @@ export class Collector {
   private readonly taskDefinitions: TaskDefinitionCache;
   private readonly queueUrls: QueueUrlCache;
   private readonly now: () => Date;
+  private clusterLogGroup: string | undefined;
 
   constructor(
     private readonly clients: ConsoleClients,
@@ -47,6 +50,7 @@ export class Collector {
     this.taskDefinitions = new TaskDefinitionCache(clients.ecs);
     this.queueUrls = new QueueUrlCache(clients.sqs);
     this.now = options.now ?? (() => new Date());
+    this.clusterLogGroup = options.logGroup;
   }
 
   get cluster(): string {
@@ -109,7 +113,15 @@ export class Collector {
       for (const ci of cis ?? []) if (ci.containerInstanceArn && ci.ec2InstanceId) ec2ByCi.set(ci.containerInstanceArn, ci.ec2InstanceId);
     }
     const taskDefinition = service.taskDefinition ? (await this.taskDefinitions.get([service.taskDefinition])).get(service.taskDefinition) : undefined;
-    const link = logsUrl(taskDefinition, this.options.region);
+    const usesCollector = (taskDefinition?.containerDefinitions ?? []).some((c) => c.logConfiguration?.logDriver === "fluentd");
+    if (usesCollector && this.clusterLogGroup === undefined) {
+      // Found once from the log collector daemon's task definition, then remembered.
+      const services = await attempt("ecs:ListServices/DescribeServices", () => describeAllServices(ecs, cluster));
+      const arns = (services ?? []).flatMap((s) => (s.taskDefinition ? [s.taskDefinition] : []));
+      const tds = await attempt("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(arns));
+      this.clusterLogGroup = clusterLogGroupOf(tds?.values() ?? []);
+    }
+    const link = logsUrl(taskDefinition, this.options.region, this.clusterLogGroup);
     return {
       row: row as WorkerRow,
       tasks: (tasks ?? []).map((t) => taskInfo(t, ec2ByCi)).sort((a, b) => a.taskId.localeCompare(b.taskId)),
@@ -145,6 +157,7 @@ export class Collector {
     const live = services.filter((s) => s.status !== "INACTIVE");
     const tdArns = live.flatMap((s) => (s.taskDefinition ? [s.taskDefinition] : []));
     const taskDefinitions = (await attempt("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(tdArns))) ?? new Map<string, TaskDefinition>();
+    this.clusterLogGroup ??= clusterLogGroupOf(taskDefinitions.values());
     const located = live.map((service) => {
       const taskDefinition = service.taskDefinition ? taskDefinitions.get(service.taskDefinition) : undefined;
       return { service, taskDefinition, ...queueUrlOf(service, taskDefinition) };

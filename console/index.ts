@@ -73,17 +73,15 @@ export async function runStatus(argv: string[]): Promise<number> {
 
 /**
  * `jobworker console [flags]`: serves the console until SIGINT or SIGTERM. A bad flag prints the
- * usage and sets exit code 2.
+ * usage and rejects with a `UsageError` (a `ConfigError`: the CLI exits 2).
  */
 export async function runConsole(argv: string[]): Promise<void> {
   let options;
   try {
     options = parseConsoleArgs(argv);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`jobworker console: ${err.message}\n\n${CONSOLE_USAGE}`);
-    process.exitCode = 2;
-    return;
+    if (err instanceof UsageError) process.stderr.write(CONSOLE_USAGE);
+    throw err;
   }
   if (options.help) {
     process.stdout.write(CONSOLE_USAGE);
@@ -102,6 +100,7 @@ export async function runConsole(argv: string[]): Promise<void> {
       refreshSeconds: options.refreshSeconds,
       fleetIds: options.fleetIds,
       ...(options.token ? { token: options.token } : {}),
+      ...(options.logGroup ? { logGroup: options.logGroup } : {}),
     });
     const link = options.token ? `${running.url}?token=${encodeURIComponent(options.token)}` : running.url;
     process.stdout.write(`jobworker console for cluster ${cluster} (${region}), ${options.allowActions ? "ACTIONS ENABLED" : "read-only"}: ${link}\n`);
@@ -115,10 +114,6 @@ export async function runConsole(argv: string[]): Promise<void> {
       process.on("SIGTERM", stop);
     });
     await running.close();
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`jobworker console: ${err.message}\n\n${CONSOLE_USAGE}`);
-    process.exitCode = 2;
   } finally {
     destroyClients(clients);
   }

@@ -80,6 +80,8 @@ export function pendingSince(tasks: readonly Task[]): Date | undefined {
 
 export interface RowFacts {
   readonly worker: string;
+  /** A jobworker service (tagged `jobworker:worker`, or its task definition names a queue), not e.g. the log collector. */
+  readonly isWorker: boolean;
   readonly serviceStatus: string;
   readonly running: number;
   readonly pending: number;
@@ -102,9 +104,9 @@ export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRul
     if (ageSeconds >= stuckAfter) reasons.push(`${facts.pending} task(s) pending for ${ageSeconds}s`);
   }
   for (const alarm of facts.alarms) if (alarm.state === "ALARM") reasons.push(`alarm ${alarm.name} is in ALARM`);
-  if (facts.queue === undefined && facts.serviceStatus === "ACTIVE") {
-    // Not an outage, but the console cannot watch a worker whose queue it cannot find.
-    reasons.push(`no queue found (set ${WORKER_ENV.queueUrl} in the task definition)`);
+  if (facts.isWorker && facts.queue === undefined && facts.serviceStatus === "ACTIVE") {
+    // Not an outage, but the console cannot watch a worker whose queue it cannot read.
+    reasons.push(`queue not found or unreadable (${WORKER_ENV.queueUrl} in the task definition)`);
   }
   return reasons;
 }
@@ -132,6 +134,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
   const since = pendingSince(input.tasks) ?? (pending > 0 ? primary?.updatedAt ?? primary?.createdAt : undefined);
   const facts: RowFacts = {
     worker: workerNameOf(service, input.taskDefinition),
+    isWorker: input.queueSource !== "none" || tagOf(service, WORKER_TAG) !== undefined,
     serviceStatus: service.status ?? "UNKNOWN",
     running: service.runningCount ?? 0,
     pending,
@@ -189,17 +192,48 @@ export function serviceEvents(service: Service, limit = 20): ServiceEvent[] {
     .map((e) => ({ ...(e.createdAt ? { at: e.createdAt.toISOString() } : {}), message: e.message ?? "" }));
 }
 
-/** CloudWatch Logs console link for the first container's `awslogs` group, if it logs there. */
-export function logsUrl(taskDefinition: TaskDefinition | undefined, defaultRegion: string): string | undefined {
+/** The task-definition variable holding the cluster's container log group (the SpotEcsCluster log collector). */
+export const LOG_GROUP_ENV = "LOG_GROUP_NAME";
+/** Stream prefix the cluster's log collector (Fluent Bit `cloudwatch_logs`) puts before each fluentd tag. */
+export const COLLECTOR_STREAM_PREFIX = "container/";
+
+/** The cluster's container log group, from the log collector daemon's task definition. */
+export function clusterLogGroupOf(taskDefinitions: Iterable<TaskDefinition>): string | undefined {
+  for (const td of taskDefinitions) {
+    const group = environmentOf(td, LOG_GROUP_ENV);
+    if (group) return group;
+  }
+  return undefined;
+}
+
+/** The console's fragment URLs escape twice: "/" becomes "%2F", then "%" becomes "$25". */
+function consoleEscape(text: string): string {
+  return encodeURIComponent(text).replace(/%/g, "$25");
+}
+
+/**
+ * CloudWatch Logs console link for a service's logs: the `awslogs` group of its first container,
+ * or, for the `fluentd` driver (JobWorker's default), the cluster's log group filtered to the
+ * streams of its tag (`container/<tag>`, as the cluster's log collector names them).
+ */
+export function logsUrl(taskDefinition: TaskDefinition | undefined, defaultRegion: string, clusterLogGroup?: string): string | undefined {
   for (const container of taskDefinition?.containerDefinitions ?? []) {
     const log = container.logConfiguration;
-    if (log?.logDriver !== "awslogs") continue;
-    const group = log.options?.["awslogs-group"];
+    let group: string | undefined;
+    let prefix: string | undefined;
+    let region = defaultRegion;
+    if (log?.logDriver === "awslogs") {
+      group = log.options?.["awslogs-group"];
+      prefix = log.options?.["awslogs-stream-prefix"];
+      region = log.options?.["awslogs-region"] ?? defaultRegion;
+    } else if (log?.logDriver === "fluentd" && clusterLogGroup) {
+      group = clusterLogGroup;
+      const tag = log.options?.tag;
+      prefix = tag ? `${COLLECTOR_STREAM_PREFIX}${tag}` : undefined;
+    }
     if (!group) continue;
-    const region = log.options?.["awslogs-region"] ?? defaultRegion;
-    // The console's fragment URLs escape "/" as "$252F" (a "%2F" escaped once more with "$25" for "%").
-    const encoded = encodeURIComponent(group).replace(/%/g, "$25");
-    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${encoded}`;
+    const filter = prefix ? `$3FlogStreamNameFilter$3D${consoleEscape(prefix)}` : "";
+    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${consoleEscape(group)}${filter}`;
   }
   return undefined;
 }

@@ -23,6 +23,8 @@ export interface ConsoleOptions extends Omit<StatusOptions, "json"> {
   readonly token?: string;
   readonly allowActions: boolean;
   readonly refreshSeconds: number;
+  /** The cluster's container log group, for log links. */
+  readonly logGroup?: string;
 }
 
 export const STATUS_USAGE = `usage: jobworker status [--cluster <name>] [--region <region>] [--fleet <spot-fleet-id>]... [--json]
@@ -33,10 +35,11 @@ succeeded, 1 when some failed (the output says which), 2 on a bad flag.
 `;
 
 export const CONSOLE_USAGE = `usage: jobworker console [--cluster <name>] [--region <region>] [--fleet <id>]... [--host 127.0.0.1] [--port 8787]
-                        [--token <secret>] [--allow-actions] [--refresh <seconds>]
+                        [--token <secret>] [--allow-actions] [--refresh <seconds>] [--log-group <name>]
 
 Serves the ops console. Read-only unless --allow-actions. Beyond loopback (--host 0.0.0.0) a token is
-required (--token or JOBWORKER_CONSOLE_TOKEN).
+required (--token or JOBWORKER_CONSOLE_TOKEN). --log-group names the cluster's container log group for
+log links (default: found in the log collector's task definition).
 `;
 
 type FlagSpec = Readonly<Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>>;
@@ -93,10 +96,12 @@ export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     token: { type: "string" },
     "allow-actions": { type: "boolean" },
     refresh: { type: "string" },
+    "log-group": { type: "string" },
   });
   const cluster = str(values.cluster) ?? str(env.JOBWORKER_CLUSTER);
   const region = str(values.region);
   const token = str(values.token) ?? str(env.JOBWORKER_CONSOLE_TOKEN);
+  const logGroup = str(values["log-group"]);
   return {
     ...(cluster ? { cluster } : {}),
     ...(region ? { region } : {}),
@@ -107,5 +112,6 @@ export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(token ? { token } : {}),
     allowActions: values["allow-actions"] === true,
     refreshSeconds: integer("refresh", values.refresh, DEFAULT_REFRESH_SECONDS),
+    ...(logGroup ? { logGroup } : {}),
   };
 }

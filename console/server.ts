@@ -39,6 +39,8 @@ export interface ConsoleServerOptions {
   readonly refreshSeconds?: number;
   /** Spot Fleet ids to show in the cluster panel. @default found through the cluster's instances */
   readonly fleetIds?: readonly string[];
+  /** The cluster's container log group, for log links. @default found in the log collector's task definition */
+  readonly logGroup?: string;
   /** @default JSON lines on stderr */
   readonly log?: ActionLog;
 }
@@ -99,7 +101,12 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
   validateServerOptions(options);
   const host = options.host ?? DEFAULT_HOST;
   const log = options.log ?? stderrLog;
-  const collector = new Collector(clients, { cluster: options.cluster, region: options.region, ...(options.fleetIds ? { fleetIds: options.fleetIds } : {}) });
+  const collector = new Collector(clients, {
+    cluster: options.cluster,
+    region: options.region,
+    ...(options.fleetIds ? { fleetIds: options.fleetIds } : {}),
+    ...(options.logGroup ? { logGroup: options.logGroup } : {}),
+  });
   const actions = new Actions(clients, collector, { allowActions: options.allowActions ?? false, log });
   const statics = new Map(Object.entries(STATIC_FILES).map(([path, { file, type }]) => [path, { body: readFileSync(join(__dirname, "static", file)), type }]));
   const token = options.token === undefined ? undefined : Buffer.from(options.token);
