@@ -24,10 +24,13 @@ export function publisherRolePolicy(i: {
   };
 }
 
-/** Trust policy: only Lambda, only for this account. */
-export function lambdaAssumeRolePolicy(accountId: string): Record<string, unknown> {
+/**
+ * Trust policy: only Lambda. (No aws:SourceAccount/SourceArn condition: Lambda assumes execution
+ * roles without those context keys, so such a condition would stop the function from starting.)
+ */
+export function lambdaAssumeRolePolicy(): Record<string, unknown> {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
   };
 }

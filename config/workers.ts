@@ -1,0 +1,252 @@
+/**
+ * `jobworker:workers`: the stack's worker kinds, typed and checked when the program starts. Shape
+ * errors come from the zod schema; the cross-worker rules (known kinds, bound slots, chaining
+ * targets, cycles, overlapping filters on a shared bucket, a worker triggering itself) are plain
+ * functions. Every error names the full key (`jobworker:workers.orders-webhook.memory`) and the fix.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { OutputBinding, WorkerDefinition } from "../catalog/contract";
+import { workerKinds as shippedKinds } from "../catalog/kinds";
+import { filtersOverlap, secretRefProblem } from "../components/job-worker/validation";
+
+export const WORKERS_KEY = "jobworker:workers";
+
+const secretRef = z.string().superRefine((ref, ctx) => {
+  const problem = secretRefProblem(ref);
+  if (problem) ctx.addIssue({ code: "custom", message: `\`${ref}\` ${problem}` });
+});
+const keyPart = z.string().refine((s) => !s.startsWith("/"), { message: "has a leading slash; S3 keys have none: drop it" });
+const protobuf = z.strictObject({
+  type: z.literal("protobuf"),
+  schema: z.string().min(1),
+  messageType: z.string().min(1),
+  delimited: z.boolean().optional(),
+});
+const host = z.string().min(1);
+const port = z.number().int().min(1).max(65535);
+
+export const outputBindingSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("worker"), worker: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal("s3"),
+    bucket: z.string().min(3),
+    prefix: keyPart.optional(),
+    kmsKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:/, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" }).optional(),
+    bucketOwnerFullControl: z.boolean().optional(),
+    format: protobuf.optional(),
+  }),
+  z.strictObject({
+    type: z.literal("rest"),
+    url: z.url({ protocol: /^https?$/, message: "must be an https:// URL" }),
+    method: z.enum(["POST", "PUT"]).optional(),
+    mode: z.enum(["payload", "records"]).optional(),
+    authHeader: z.string().min(1).optional(),
+    authSecret: secretRef.optional(),
+    timeoutSeconds: z.number().positive().max(900).optional(),
+    format: protobuf.optional(),
+  }),
+  z.strictObject({
+    type: z.literal("sftp"),
+    host,
+    port: port.optional(),
+    username: z.string().min(1),
+    hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, { message: "must be `SHA256:<base64>` as `ssh-keygen -lf` prints it" }),
+    passwordSecret: secretRef.optional(),
+    privateKeySecret: secretRef.optional(),
+    directory: z.string().min(1),
+    format: protobuf.optional(),
+  }),
+  z.strictObject({
+    type: z.literal("ftp"),
+    host,
+    port: port.optional(),
+    username: z.string().min(1),
+    passwordSecret: secretRef,
+    directory: z.string().min(1),
+    secure: z.boolean().optional(),
+    createDirectory: z.boolean().optional(),
+    format: protobuf.optional(),
+  }),
+]);
+
+const inputSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("own"), prefix: keyPart.optional(), suffix: z.string().optional() }),
+  z.strictObject({
+    type: z.literal("shared"),
+    /** Logical name of the shared bucket: every worker naming it shares one bucket. */
+    bucket: z.string().regex(/^[a-z][a-z0-9-]{0,27}$/, { message: "must be a kebab-case name of at most 28 characters" }),
+    prefix: keyPart.optional(),
+    suffix: z.string().optional(),
+  }),
+]);
+
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const workerConfigSchema = z.strictObject({
+  /** CPU units (1024 = 1 vCPU). */
+  cpu: z.number().int().positive(),
+  /** Hard memory limit, MiB. */
+  memory: z.number().int().positive(),
+  /** Most tasks. @default 10 */
+  maxTasks: z.number().int().min(1).max(1000).optional(),
+  /** @default { type: own } */
+  input: inputSchema.optional(),
+  /** One binding per output slot of the kind. */
+  outputs: z.record(z.string(), outputBindingSchema).default({}),
+  /** Plain environment variables (never secrets). */
+  env: z.record(z.string().regex(envName, { message: "is not a valid environment variable name" }), z.string()).default({}),
+  /** Secrets by reference: `ssm:/param` or `secretsmanager:<name>`. */
+  secrets: z.record(z.string().regex(envName, { message: "is not a valid environment variable name" }), secretRef).default({}),
+  /** An image URI; without it the program builds `workers/Dockerfile` for the kind. */
+  image: z.string().min(1).optional(),
+  maxReceiveCount: z.number().int().min(1).max(1000).optional(),
+  stopTimeoutSeconds: z.number().int().min(2).max(90).optional(),
+  readonlyRootFilesystem: z.boolean().optional(),
+  backlogPerTask: z.number().int().positive().optional(),
+  scaleInIdleSeconds: z.number().int().positive().optional(),
+  oldestMessageAlarmSeconds: z.number().int().positive().optional(),
+  queueEncryption: z.enum(["sse-sqs", "kms"]).optional(),
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type WorkersConfig = Readonly<Record<string, WorkerConfig>>;
+
+/** One problem, by full config key. */
+export interface ConfigIssue {
+  readonly key: string;
+  readonly message: string;
+}
+
+/** `jobworker:workers` is wrong; `issues` lists every problem found, not only the first. */
+export class WorkersConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`invalid stack configuration:\n${issues.map((i) => `  - \`${i.key}\` ${i.message}`).join("\n")}`);
+    this.name = "WorkersConfigError";
+    this.issues = issues;
+  }
+}
+
+const keyOf = (path: readonly PropertyKey[]) => [WORKERS_KEY, ...path.map(String)].join(".");
+
+/** Parses the shape (zod), then checks the rules across workers; throws `WorkersConfigError`. */
+export function parseWorkersConfig(raw: unknown, kinds: Readonly<Record<string, WorkerDefinition>> = shippedKinds): WorkersConfig {
+  if (raw === undefined || raw === null) {
+    throw new WorkersConfigError([{ key: WORKERS_KEY, message: "is missing: declare at least one worker kind (see docs/jobworker.md, \"Add a worker\")." }]);
+  }
+  const parsed = z.record(z.string(), workerConfigSchema).safeParse(raw);
+  if (!parsed.success) {
+    throw new WorkersConfigError(parsed.error.issues.map((i) => ({ key: keyOf(i.path), message: i.message })));
+  }
+  const workers = parsed.data;
+  const issues = checkWorkers(workers, kinds);
+  if (issues.length > 0) throw new WorkersConfigError(issues);
+  return workers;
+}
+
+/** The rules zod cannot see: kinds, slots, chaining targets, shared-bucket filters. */
+export function checkWorkers(workers: WorkersConfig, kinds: Readonly<Record<string, WorkerDefinition>>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (path: string[], message: string) => issues.push({ key: keyOf(path), message });
+  if (Object.keys(workers).length === 0) add([], "declares no worker: add at least one worker kind.");
+  for (const [name, w] of Object.entries(workers)) {
+    const kind = kinds[name];
+    if (!kind) {
+      add([name], `is not a worker kind; known kinds: ${Object.keys(kinds).sort().join(", ")} (a new kind needs a definition in catalog/kinds.ts and a handler in workers/kinds/).`);
+      continue;
+    }
+    for (const [slot, slotDef] of Object.entries(kind.outputs)) {
+      if (!(slot in w.outputs)) add([name, "outputs", slot], `is not bound; bind it to one of: ${slotDef.accepts.join(", ")}.`);
+    }
+    for (const [slot, binding] of Object.entries(w.outputs)) {
+      const slotDef = kind.outputs[slot];
+      if (!slotDef) {
+        add([name, "outputs", slot], `is not an output slot of \`${name}\`; its slots: ${Object.keys(kind.outputs).join(", ") || "(none)"}.`);
+        continue;
+      }
+      if (!slotDef.accepts.includes(binding.type)) add([name, "outputs", slot, "type"], `is \`${binding.type}\`; slot \`${slot}\` accepts: ${slotDef.accepts.join(", ")}.`);
+      if (binding.type === "worker") {
+        if (binding.worker === name) add([name, "outputs", slot, "worker"], "is the worker itself: it would trigger itself forever.");
+        else if (!(binding.worker in workers)) add([name, "outputs", slot, "worker"], `is \`${binding.worker}\`, not a worker of this stack; declare it under ${WORKERS_KEY} or fix the name.`);
+        else {
+          const target = workers[binding.worker].input;
+          const own = w.input;
+          if (own?.type === "shared" && target?.type === "shared" && own.bucket === target.bucket && filtersOverlap(own, target)) {
+            add([name, "outputs", slot], `writes into \`${binding.worker}\`'s input (shared bucket \`${own.bucket}\`, prefix \`${target.prefix ?? ""}\`), which \`${name}\`'s own filter (prefix \`${own.prefix ?? ""}\`) also matches: it would trigger itself forever. Use non-overlapping prefixes.`);
+          }
+        }
+      }
+      if (binding.type === "sftp" && !binding.passwordSecret && !binding.privateKeySecret) {
+        add([name, "outputs", slot, "privateKeySecret"], "is missing; set `privateKeySecret` or `passwordSecret` (a secret reference).");
+      }
+    }
+    for (const key of Object.keys(w.secrets)) {
+      if (key in w.env) add([name, "secrets", key], "is also set in `env`; keep it in `secrets` only.");
+    }
+    for (const key of [...Object.keys(w.env), ...Object.keys(w.secrets)]) {
+      if (key.startsWith("JOBWORKER_")) add([name, key in w.env ? "env" : "secrets", key], "uses the reserved prefix JOBWORKER_ (the component sets those); rename it.");
+    }
+  }
+  // Overlapping filters on one shared bucket: S3 rejects the notification configuration at deploy.
+  const names = Object.keys(workers).sort();
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const [a, b] = [workers[names[i]].input, workers[names[j]].input];
+      if (a?.type === "shared" && b?.type === "shared" && a.bucket === b.bucket && filtersOverlap(a, b)) {
+        add([names[j], "input"], `overlaps \`${names[i]}\`'s filter on shared bucket \`${a.bucket}\` (prefixes \`${a.prefix ?? ""}\` and \`${b.prefix ?? ""}\`, suffixes \`${a.suffix ?? ""}\` and \`${b.suffix ?? ""}\`): S3 rejects overlapping notifications; give each worker its own prefix.`);
+      }
+    }
+  }
+  if (issues.length === 0) {
+    try {
+      orderWorkers(workers);
+    } catch (err) {
+      if (err instanceof WorkersConfigError) issues.push(...err.issues);
+      else throw err;
+    }
+  }
+  return issues;
+}
+
+/** Names of the workers a worker chains into (its `worker` bindings). */
+export function chainTargets(worker: WorkerConfig): string[] {
+  return [...new Set(Object.values(worker.outputs).flatMap((b: OutputBinding) => (b.type === "worker" ? [b.worker] : [])))].sort();
+}
+
+/**
+ * Creation order: every worker after the workers it chains into (their buckets must exist to be
+ * referenced). Deterministic (alphabetical among equals). A cycle or an unknown target is an error.
+ */
+export function orderWorkers(workers: WorkersConfig): string[] {
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      throw new WorkersConfigError([{ key: keyOf([path[path.length - 1], "outputs"]), message: `closes a chaining cycle ${cycle.join(" → ")}: every job would run forever; remove one link.` }]);
+    }
+    const worker = workers[name];
+    if (!worker) {
+      throw new WorkersConfigError([{ key: keyOf([path[path.length - 1], "outputs"]), message: `chains into \`${name}\`, which is not a worker of this stack.` }]);
+    }
+    state.set(name, "visiting");
+    for (const target of chainTargets(worker)) visit(target, [...path, name]);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const name of Object.keys(workers).sort()) visit(name, []);
+  return order;
+}
+
+/** Reads `jobworker:workers` from the stack configuration (`new pulumi.Config("jobworker")`). */
+export function loadWorkersConfig(cfg: pulumi.Config, kinds: Readonly<Record<string, WorkerDefinition>> = shippedKinds): WorkersConfig {
+  let raw: unknown;
+  try {
+    raw = cfg.getObject<unknown>("workers");
+  } catch (err) {
+    throw new WorkersConfigError([{ key: WORKERS_KEY, message: `is not valid JSON/YAML (${err instanceof Error ? err.message : String(err)}).` }]);
+  }
+  return parseWorkersConfig(raw, kinds);
+}
