@@ -5,11 +5,12 @@
  * privilege-separation directory `/run/sshd`).
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports";
+import { descendants, killPids } from "./process-tree";
 import { ensureTestUser } from "./system-user";
 import { waitFor } from "./wait";
 
@@ -33,23 +34,6 @@ export interface SshdServer {
 
 function keygen(path: string): void {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "jobworker-test", "-f", path]);
-}
-
-/** Child pids of `pid`, from /proc (no `ps` needed). */
-function childPids(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) out.push(Number(entry));
-    } catch {
-      // The process ended between readdir and read: not a child any more.
-    }
-  }
-  return out;
 }
 
 export async function startSshd(): Promise<SshdServer> {
@@ -95,7 +79,13 @@ export async function startSshd(): Promise<SshdServer> {
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let exited = false;
-  child.once("exit", () => (exited = true));
+  // If the test process dies without `stop()`, take the server with it.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
+  child.once("exit", () => {
+    exited = true;
+    process.removeListener("exit", reap);
+  });
   await waitFor(
     `sshd banner on 127.0.0.1:${port}`,
     () => {
@@ -122,22 +112,7 @@ export async function startSshd(): Promise<SshdServer> {
     dropConnections() {
       // Each connection is a privileged monitor (child of the listener) and an unprivileged session
       // process (its child) that also holds the socket: kill the whole subtree.
-      const pids: number[] = [];
-      const queue = child.pid === undefined ? [] : childPids(child.pid);
-      while (queue.length > 0) {
-        const pid = queue.shift()!;
-        pids.push(pid);
-        queue.push(...childPids(pid));
-      }
-      for (const pid of pids) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch (err) {
-          // ESRCH: it ended on its own once its parent died; anything else is a real failure.
-          if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-        }
-      }
-      return pids.length;
+      return child.pid === undefined ? 0 : killPids(descendants(child.pid));
     },
     async stop() {
       if (!exited) {

@@ -1,12 +1,15 @@
 /**
  * The local account the sshd and vsftpd fixtures log in as. vsftpd authenticates local users only
  * (through PAM), so the fixtures need a real account: `jobworker-test`, created on first use (root
- * only), with no home directory and a fresh random password per test process.
+ * only), with an empty home directory (vsftpd changes into it before `local_root`) and a fresh
+ * random password per test process.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { chownSync, mkdirSync } from "node:fs";
 
 export const TEST_USER = "jobworker-test";
+export const TEST_USER_HOME = "/var/lib/jobworker-test";
 
 let cached: { name: string; uid: number; gid: number; password: string } | undefined;
 
@@ -18,12 +21,17 @@ export function ensureTestUser(): { name: string; uid: number; gid: number; pass
   if (spawnSync("id", ["-u", TEST_USER]).status !== 0) {
     // /bin/sh: vsftpd's PAM stack (pam_shells) admits only shells listed in /etc/shells; sshd's
     // ForceCommand internal-sftp means the shell never runs there.
-    execFileSync("useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", TEST_USER]);
+    execFileSync("useradd", ["--system", "--no-create-home", "--home-dir", TEST_USER_HOME, "--shell", "/bin/sh", TEST_USER]);
+  }
+  if (execFileSync("getent", ["passwd", TEST_USER]).toString().split(":")[5] !== TEST_USER_HOME) {
+    execFileSync("usermod", ["--home", TEST_USER_HOME, TEST_USER]);
   }
   const password = randomBytes(12).toString("hex");
   execFileSync("chpasswd", [], { input: `${TEST_USER}:${password}\n` });
   const uid = Number(execFileSync("id", ["-u", TEST_USER]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", TEST_USER]).toString().trim());
+  mkdirSync(TEST_USER_HOME, { recursive: true, mode: 0o755 });
+  chownSync(TEST_USER_HOME, uid, gid);
   cached = { name: TEST_USER, uid, gid, password };
   return cached;
 }

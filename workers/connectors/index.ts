@@ -8,6 +8,7 @@ import type { ResolvedOutputBinding } from "../../catalog/contract";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
+import { createFtpConnector } from "./ftp";
 import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
@@ -42,8 +43,14 @@ export async function createConnector(binding: ResolvedOutputBinding, deps: Conn
       const privateKey = binding.privateKeySecret === undefined ? undefined : await deps.secrets.resolve(binding.privateKeySecret);
       return createSftpConnector(binding, { logger: deps.logger, retry: deps.retry, password, privateKey });
     }
+    case "ftp": {
+      const password = await deps.secrets.resolve(binding.passwordSecret);
+      const tlsCa = binding.tlsCaSecret === undefined ? undefined : await deps.secrets.resolve(binding.tlsCaSecret);
+      return createFtpConnector(binding, { logger: deps.logger, retry: deps.retry, password, tlsCa });
+    }
     default:
-      throw new ConfigError(`connector \`${binding.type}\` is not available yet`, { context: { field: "type" } });
+      // Unreachable after validateBinding; kept so a new binding type fails loudly here.
+      throw new ConfigError(`connector \`${(binding as { type?: string }).type}\` does not exist`, { context: { field: "type" } });
   }
 }
 
@@ -55,3 +62,4 @@ export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS }
 export { loadProtobufEncoder, SCHEMAS_DIR, type ProtobufEncoder } from "./protobuf";
 export { createSftpConnector, hostKeyFingerprint, SFTP_DEFAULTS } from "./sftp";
 export { sanitizeRemoteName, remotePaths } from "./remote-path";
+export { createFtpConnector, classifyFtpError, FTP_DEFAULTS } from "./ftp";

@@ -1,0 +1,151 @@
+/**
+ * FTP / FTPS connector (`basic-ftp`, passive mode only, which is all it speaks). Explicit TLS
+ * (`AUTH TLS`) by default; `tlsCaSecret` trusts a private CA or a self-signed server certificate
+ * (certificates are always verified). Each payload is streamed to a hidden temporary name in the
+ * target directory, its size checked with `SIZE`, then renamed (`RNFR`/`RNTO`), so the receiver
+ * never picks up a partial file. One connection per connector, re-made when found dropped.
+ */
+import { posix } from "node:path";
+import { Client, FTPError } from "basic-ftp";
+import type { Logger } from "pino";
+import type { FtpOutputBinding } from "../../catalog/contract";
+import { PermanentError, RetryableError } from "../errors";
+import { remotePaths } from "./remote-path";
+import type { RetryPolicy } from "./retry";
+import { runDelivery } from "./run-delivery";
+import type { Connector, Delivery, DeliveryResult } from "./types";
+
+export const FTP_DEFAULTS = { port: 21, secure: true, createDirectory: false, timeoutMs: 30_000 } as const;
+
+export interface FtpConnectorDeps {
+  readonly logger: Logger;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Resolved `passwordSecret`. */
+  readonly password: string;
+  /** Resolved `tlsCaSecret` (PEM). */
+  readonly tlsCa?: string;
+  /** Control and data socket timeout, ms. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+/** Node TLS errors that a retry cannot fix (the certificate is what it is). */
+const TLS_PERMANENT = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME/;
+
+/** FTP replies: 4xx are transient by definition (RFC 959 §4.2), 5xx permanent (530: not logged in). */
+export function classifyFtpError(err: unknown, what: string, target: string): RetryableError | PermanentError {
+  if (err instanceof RetryableError || err instanceof PermanentError) return err;
+  const message = `${what}: ${(err as Error).message ?? String(err)}`;
+  if (err instanceof FTPError) {
+    const context = { target, ftpCode: err.code };
+    if (err.code === 530) return new PermanentError(`${message} (check \`username\` and \`passwordSecret\`)`, { cause: err, context });
+    return err.code >= 500 ? new PermanentError(message, { cause: err, context }) : new RetryableError(message, { cause: err, context });
+  }
+  const code = String((err as NodeJS.ErrnoException).code ?? "");
+  if (TLS_PERMANENT.test(code)) {
+    return new PermanentError(`${message} (the server certificate is not trusted: set \`tlsCaSecret\`)`, { cause: err, context: { target, code } });
+  }
+  return new RetryableError(message, { cause: err, context: { target, code } });
+}
+
+export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnectorDeps): Connector {
+  const port = binding.port ?? FTP_DEFAULTS.port;
+  const secure = binding.secure ?? FTP_DEFAULTS.secure;
+  const createDirectory = binding.createDirectory ?? FTP_DEFAULTS.createDirectory;
+  const origin = `${secure ? "ftps" : "ftp"}://${binding.host}:${port}`;
+  const logger = deps.logger.child({ connector: "ftp", host: binding.host, port });
+  let client: Client | undefined;
+  let closed = false;
+
+  async function connect(): Promise<Client> {
+    const fresh = new Client(deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs);
+    try {
+      await fresh.access({
+        host: binding.host,
+        port,
+        user: binding.username,
+        password: deps.password,
+        secure,
+        secureOptions: deps.tlsCa === undefined ? undefined : { ca: deps.tlsCa },
+      });
+      if (createDirectory) await fresh.ensureDir(binding.directory);
+      else await fresh.cd(binding.directory);
+      return fresh;
+    } catch (err) {
+      fresh.close();
+      throw classifyFtpError(err, `connecting to ${origin}${binding.directory.startsWith("/") ? "" : "/"}${binding.directory} failed`, origin);
+    }
+  }
+
+  function discard(): void {
+    client?.close();
+    client = undefined;
+  }
+
+  /** The open connection, checked with NOOP; re-made once at once if it was dropped while idle. */
+  async function connection(): Promise<Client> {
+    if (client && !client.closed) {
+      try {
+        await client.send("NOOP");
+        return client;
+      } catch (err) {
+        logger.info({ err }, "ftp connection was dropped; reconnecting");
+      }
+    }
+    discard();
+    client = await connect();
+    return client;
+  }
+
+  return {
+    type: "ftp",
+    async deliver(delivery: Delivery): Promise<DeliveryResult> {
+      if (closed) throw new PermanentError("the ftp connector is closed", { context: { target: origin } });
+      const paths = remotePaths(binding.directory, delivery.name);
+      // The connection sits in the target directory: transfer by base name.
+      const temp = posix.basename(paths.temp);
+      const final = posix.basename(paths.final);
+      const target = `${origin}${paths.final.startsWith("/") ? "" : "/"}${paths.final}`;
+      let uploadStarted = false;
+      try {
+        return await runDelivery({ connector: "ftp", target, delivery, logger, retry: deps.retry }, async ({ stream, counter }) => {
+          const ftp = await connection();
+          const onAbort = () => discard();
+          delivery.signal.addEventListener("abort", onAbort, { once: true });
+          try {
+            uploadStarted = true;
+            await ftp.uploadFrom(stream, temp);
+            const remoteSize = await ftp.size(temp);
+            if (!counter.readableEnded || remoteSize !== counter.bytes) {
+              throw new RetryableError(`upload of ${temp} incomplete: ${remoteSize} bytes on the server, ${counter.bytes} sent`, { context: { target } });
+            }
+            await ftp.rename(temp, final);
+          } catch (err) {
+            const typed = classifyFtpError(err, `upload to ${target} failed`, target);
+            if (typed instanceof RetryableError) discard();
+            throw typed;
+          } finally {
+            delivery.signal.removeEventListener("abort", onAbort);
+          }
+        });
+      } catch (err) {
+        if (uploadStarted) await removeTemp(temp);
+        throw err;
+      }
+    },
+    async close() {
+      closed = true;
+      discard();
+    },
+  };
+
+  /** Best effort: a failed delivery's temporary file is removed; a leftover is hidden and harmless. */
+  async function removeTemp(temp: string): Promise<void> {
+    try {
+      const ftp = client && !client.closed ? client : await connect();
+      client = ftp;
+      await ftp.remove(temp, true);
+    } catch (err) {
+      logger.warn({ err, temp }, "could not remove the temporary file of a failed delivery");
+    }
+  }
+}
