@@ -22,6 +22,10 @@ export interface RecordedResource {
   readonly urn?: string;
   readonly parent?: string;
   readonly propertyDependencies?: Record<string, string[]>;
+  /** Resource options as sent to the engine: `ignoreChanges`, `deleteBeforeReplace`, `dependsOn` (URNs). */
+  readonly ignoreChanges?: string[];
+  readonly deleteBeforeReplace?: boolean;
+  readonly dependencies?: string[];
 }
 
 export interface MockStack {
@@ -45,7 +49,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${REGION}.amazonaws.com`, region: REGION };
     }
     case "aws:sqs/queue:Queue": {
-      const queueName = inputs.name ?? `${name}-queue`;
+      // `namePrefix` gets a 26-character unique suffix, as the provider adds.
+      const queueName = inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}20250101000000000000000001` : `${name}-queue`);
       return { name: queueName, arn: arn("sqs", queueName), url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${queueName}` };
     }
     case "aws:ecs/cluster:Cluster":
@@ -70,6 +75,10 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       return { arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) };
     case "aws:appautoscaling/policy:Policy":
       return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
+    case "docker-build:index:Image": {
+      const digest = `sha256:${"0".repeat(63)}1`;
+      return { digest, ref: `${String(inputs.tags?.[0] ?? name).split(":")[0]}@${digest}`, contextHash: "mock-context-hash" };
+    }
     case "aws:lambda/function:Function":
       return { arn: arn("lambda", `function:${name}`), name: inputs.name ?? name };
     default:
@@ -83,6 +92,8 @@ function invokeResult(args: pulumi.runtime.MockCallArgs): Record<string, any> {
       return { accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/test`, userId: "AIDTEST", id: ACCOUNT_ID };
     case "aws:index/getRegion:getRegion":
       return { name: REGION, region: REGION, id: REGION, endpoint: `ec2.${REGION}.amazonaws.com` };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return { ...args.inputs, userName: "AWS", password: "mock-ecr-password", authorizationToken: "mock", proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com` };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
     case "aws:ssm/getParameter:getParameter":
@@ -154,7 +165,14 @@ function recordRegistrations(resources: RecordedResource[]): void {
       if (recorded) {
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, deps] of req.getPropertydependenciesMap().entries()) propertyDependencies[key] = deps.getUrnsList();
-        Object.assign(recorded, { urn: resp.getUrn(), parent: req.getParent() || undefined, propertyDependencies });
+        Object.assign(recorded, {
+          urn: resp.getUrn(),
+          parent: req.getParent() || undefined,
+          propertyDependencies,
+          ignoreChanges: req.getIgnorechangesList(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          dependencies: req.getDependenciesList(),
+        });
       }
       callback(err, resp);
     });
