@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTasksCommand, ListContainerInstancesCommand } from "@aws-sdk/client-ecs";
 import { Browser, chromium, Page } from "playwright-core";
 import { startConsoleServer, RunningConsole } from "../../../console/server";
 import { startMoto, MotoServer } from "../../support/moto";
@@ -177,6 +177,52 @@ describe("ops console in headless Chromium (against moto server)", function () {
       actionLog.filter((e) => e.event === "console-action").map((e) => [e.action, e.outcome, e.changed]),
       [["stop-task", "done", [target]]],
     );
+    await page.close();
+  });
+
+  it("shows a service's tasks with their task definition and instance, and a link to its logs", async () => {
+    const page = await openConsole(`${readOnly.url}#/service/${seeded.tasksService}`);
+    const taskRows = page.locator("#tasks tbody tr");
+    await waitFor("task rows", async () => (await taskRows.count()) >= 2, { timeoutMs: 20_000 });
+    const first = await taskRows.first().locator("td").allTextContents();
+    assert.equal(first[1], `${seeded.tasksService}:1`);
+    assert.match(first[5] as string, /^i-[0-9a-f]+$/, "the EC2 instance the task runs on");
+    assert.equal(
+      await page.locator("#logs-link").getAttribute("href"),
+      "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#logsV2:log-groups/log-group/$252Fjobworker$252Ffeed-normalize$3FlogStreamNameFilter$3Dworker",
+    );
+    await page.close();
+  });
+
+  it("with actions enabled: deregisters the stale instance from the cluster panel, sets a desired count, stops all tasks; a failing redrive is shown", async () => {
+    const enabled = await startConsoleServer(seeded.clients, { cluster: CLUSTER, region: moto.clientConfig.region, port: 0, allowActions: true, log: () => undefined });
+    servers.push(enabled);
+    const page = await openConsole(enabled.url);
+    page.on("dialog", (d) => void d.accept());
+    await waitFor("stale row", async () => (await page.locator("#instances tbody tr.stale").count()) === 1, { timeoutMs: 20_000 });
+    await page.click('#instances tbody tr.stale button[data-action="deregister-instance"]');
+    await waitFor("deregistered", async () => ((await page.locator("#message").textContent()) ?? "").startsWith("deregistered"));
+    const left = await seeded.clients.ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }));
+    assert.equal(left.containerInstanceArns?.length, 2);
+    await waitFor("no stale row", async () => (await page.locator("#instances tbody tr.stale").count()) === 0);
+
+    const post = (action: string, body: Record<string, unknown>) =>
+      fetch(`${enabled.url}api/actions/${action}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ confirm: true, ...body }) });
+    const set = await post("set-desired-count", { service: "jw-worker-10", desiredCount: 5 });
+    assert.equal(set.status, 200);
+    const described = await seeded.clients.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["jw-worker-10"] }));
+    assert.equal(described.services?.[0]?.desiredCount, 5);
+
+    const before = await taskStatuses();
+    const running = seeded.taskArns.filter((arn) => before.get(arn) === "RUNNING/RUNNING");
+    const stopAll = await post("stop-service-tasks", { service: seeded.tasksService });
+    assert.deepEqual(((await stopAll.json()) as { changed: string[] }).changed.sort(), [...running].sort());
+    assert.deepEqual([...(await taskStatuses()).values()], ["STOPPED/STOPPED", "STOPPED/STOPPED", "STOPPED/STOPPED"]);
+
+    // moto 5.2.5 has no StartMessageMoveTask: the error reaches the operator, it is not swallowed.
+    const redrive = await post("redrive-dlq", { service: seeded.dlqService });
+    assert.equal(redrive.status, 502);
+    assert.match(((await redrive.json()) as { error: string }).error, /^sqs:StartMessageMoveTask failed: /);
     await page.close();
   });
 
