@@ -37,6 +37,15 @@ export async function resolveCluster(clients: ConsoleClients, cluster: string | 
   );
 }
 
+/** The region the clients resolved (flag, AWS_REGION, profile); a clear usage error when there is none. */
+export async function resolveRegion(clients: ConsoleClients): Promise<string> {
+  try {
+    return await clients.ecs.config.region();
+  } catch (err) {
+    throw new UsageError("no AWS region: pass `--region <region>` or set AWS_REGION (or a region in the AWS profile)", { cause: err });
+  }
+}
+
 /** `jobworker status` with its clients and streams passed in; resolves to the exit code. */
 export async function statusCommand(argv: readonly string[], clients: ConsoleClients, io: Io): Promise<number> {
   try {
@@ -45,8 +54,8 @@ export async function statusCommand(argv: readonly string[], clients: ConsoleCli
       io.stdout.write(STATUS_USAGE);
       return 0;
     }
+    const region = await resolveRegion(clients);
     const cluster = await resolveCluster(clients, options.cluster);
-    const region = await clients.ecs.config.region();
     const snapshot = await new Collector(clients, { cluster, region, fleetIds: options.fleetIds }).snapshot();
     io.stdout.write(options.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderStatus(snapshot));
     for (const e of snapshot.errors) if (options.json) io.stderr.write(`error: ${e.source}: ${e.message}\n`);
@@ -89,8 +98,8 @@ export async function runConsole(argv: string[]): Promise<void> {
   }
   const clients = createClients(options.region ? { region: options.region } : {});
   try {
+    const region = await resolveRegion(clients);
     const cluster = await resolveCluster(clients, options.cluster);
-    const region = await clients.ecs.config.region();
     const running = await startConsoleServer(clients, {
       cluster,
       region,

@@ -10,6 +10,7 @@ import { createClients, ConsoleClients } from "../../../console/aws/clients";
 import { statusCommand } from "../../../console/index";
 import { Snapshot } from "../../../console/types";
 import { startMoto, MotoServer } from "../../support/moto";
+import { waitFor } from "../../support/wait";
 import { CLUSTER, SeededPlatform, seedPlatform, SERVICE_COUNT } from "./fixture";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -158,6 +159,37 @@ describe("jobworker status (against moto server)", function () {
     const errorLines = out.stdout.split("\n").filter((l) => l.startsWith("error: sqs:GetQueueAttributes"));
     assert.equal(errorLines.length, SERVICE_COUNT, out.stdout);
     assert.match(out.stdout, new RegExp(`${SERVICE_COUNT} services on ${CLUSTER}`));
+  });
+
+  it("`jobworker console` serves the overview on the port it prints, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["-r", join(ROOT, "test/support/register.js"), join(ROOT, "console/cli.ts"), "console", "--port", "0"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...moto.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      const url = await waitFor(
+        "the console's URL",
+        () => {
+          if (child.exitCode !== null) throw new Error(`console exited ${child.exitCode}: ${stderr}`);
+          return /read-only: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
+        },
+        { timeoutMs: 30_000 },
+      );
+      assert.match(stdout, new RegExp(`jobworker console for cluster ${CLUSTER} \\(ap-northeast-1\\), read-only: `));
+      const snapshot = (await (await fetch(`${url}api/overview`)).json()) as Snapshot;
+      assert.equal(snapshot.workers.length, SERVICE_COUNT);
+    } finally {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      assert.equal(await exited, 0, `exit code after SIGTERM; stderr: ${stderr}`);
+      clearTimeout(timer);
+    }
   });
 
   it("exits 2 with the usage on an unknown flag", async () => {
