@@ -34,14 +34,8 @@ export function ecrRepositoryArnOf(uri: string, partition = "aws"): string | und
 const SKIP = new Set(["node_modules", "dist", ".git", ".venv"]);
 const tagCache = new Map<string, string>();
 
-/**
- * A content hash of the given paths under `context` (16 hex characters): tags are immutable, so a
- * new tag exactly when the sources change. Computed once per process and context.
- */
-export function sourceTag(context: string, paths: readonly string[]): string {
-  const cacheKey = `${context}\u0000${paths.join("\u0000")}`;
-  const cached = tagCache.get(cacheKey);
-  if (cached) return cached;
+/** A content hash of the given paths under `context` (16 hex characters), skipping node_modules, dist, .git. */
+export function hashSources(context: string, paths: readonly string[]): string {
   const hash = createHash("sha256");
   const visit = (path: string) => {
     const stat = statSync(path, { throwIfNoEntry: false });
@@ -53,8 +47,20 @@ export function sourceTag(context: string, paths: readonly string[]): string {
     }
   };
   for (const p of paths) visit(join(context, p));
-  const tag = hash.digest("hex").slice(0, 16);
-  tagCache.set(cacheKey, tag);
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * The default image tag: `hashSources`, computed once per process and context (every worker kind
+ * builds from the same sources). Tags are immutable, so a new tag exactly when the sources change.
+ */
+export function sourceTag(context: string, paths: readonly string[]): string {
+  const cacheKey = `${context}\u0000${paths.join("\u0000")}`;
+  let tag = tagCache.get(cacheKey);
+  if (tag === undefined) {
+    tag = hashSources(context, paths);
+    tagCache.set(cacheKey, tag);
+  }
   return tag;
 }
 

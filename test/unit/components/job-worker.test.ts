@@ -5,14 +5,8 @@
 import assert from "node:assert/strict";
 import { WORKER_ENV, type WorkerDefinition } from "../../../catalog/contract";
 import { ACCOUNT_ID, REGION, type MockStack, type RecordedResource, startMocks, valueOf } from "../../support/pulumi";
-import type { ClusterRef, JobWorkerArgs } from "../../../components/job-worker";
-
-export const fakeCluster: ClusterRef = {
-  clusterName: "jobworker-cluster",
-  clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/jobworker-cluster`,
-  largestInstance: { instanceType: "m6i.4xlarge", vcpu: 16, memoryMiB: 65_536 },
-  fluentdAddress: "127.0.0.1:24224",
-};
+import type { JobWorkerArgs } from "../../../components/job-worker";
+import { fakeCluster } from "./job-worker.fixtures";
 
 const stage: WorkerDefinition = {
   name: "stage-one",

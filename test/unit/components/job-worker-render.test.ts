@@ -1,0 +1,142 @@
+/**
+ * The pure rendering functions of JobWorker: scaling steps, alarm specs, container definitions,
+ * policy documents, ECR helpers. Plain inputs, plain outputs, no mocks.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WORKER_ENV } from "../../../catalog/contract";
+import { visibilityTimeoutFor } from "../../../components/job-worker/args";
+import { containerDefinitions, type ContainerInputs } from "../../../components/job-worker/container";
+import { ecrRepositoryArnOf, hashSources, lifecyclePolicy } from "../../../components/job-worker/image";
+import { ecsSecretValueFrom, executionRolePolicy, queuePolicy, secretArn, taskRolePolicy } from "../../../components/job-worker/policies";
+import { alarmSpecs, scaleOutSteps } from "../../../components/job-worker/scaling";
+
+const scope = { accountId: "123456789012", region: "eu-west-1" };
+
+describe("JobWorker rendering", () => {
+  describe("scaleOutSteps", () => {
+    it("starts one task for any backlog and adds tasks in proportion to backlog per task", () => {
+      assert.deepEqual(scaleOutSteps(5, 3), [
+        { metricIntervalLowerBound: "0", metricIntervalUpperBound: "5", scalingAdjustment: 1 },
+        { metricIntervalLowerBound: "5", metricIntervalUpperBound: "10", scalingAdjustment: 2 },
+        { metricIntervalLowerBound: "10", scalingAdjustment: 3 },
+      ]);
+    });
+    it("caps the number of steps at 10 and leaves the last open-ended", () => {
+      const steps = scaleOutSteps(1, 500);
+      assert.equal(steps.length, 10);
+      assert.equal(steps[9].metricIntervalUpperBound, undefined);
+      assert.equal(steps[9].scalingAdjustment, 10);
+    });
+    it("has one open-ended step for a single task", () => {
+      assert.deepEqual(scaleOutSteps(4, 1), [{ metricIntervalLowerBound: "0", scalingAdjustment: 1 }]);
+    });
+  });
+
+  describe("alarmSpecs", () => {
+    const base = { worker: "w", queueName: "q", deadLetterQueueName: "q-dlq", scaleInIdleSeconds: 300, oldestMessageAlarmSeconds: 900 };
+    it("without a publisher: only SQS's own metrics, no fast alarm", () => {
+      const specs = alarmSpecs(base);
+      assert.deepEqual(specs.map((s) => s.key), ["backlog", "idle", "dlq-not-empty", "oldest-message"]);
+      assert.deepEqual(specs.find((s) => s.key === "idle")!.expression!.expression, "MAX([nv, nf])");
+    });
+    it("with a publisher: a 10-second scale-out alarm and publisher metrics in the idle check", () => {
+      const specs = alarmSpecs({ ...base, backlogMetrics: { namespace: "N", periodSeconds: 10 } });
+      const fast = specs.find((s) => s.key === "backlog-fast")!;
+      assert.deepEqual(fast.metric, { namespace: "N", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "q" }, stat: "Maximum", period: 10 });
+      const idle = specs.find((s) => s.key === "idle")!;
+      assert.equal(idle.expression!.expression, "MAX([nv, nf, cv, cf])");
+      assert.equal(idle.evaluationPeriods, 5);
+      assert.equal(idle.action, "scale-in");
+    });
+  });
+
+  it("derives the visibility timeout from the longest job, capped at 12 hours", () => {
+    assert.equal(visibilityTimeoutFor(120), 180);
+    assert.equal(visibilityTimeoutFor(43_150), 43_200);
+  });
+
+  describe("containerDefinitions", () => {
+    const inputs: ContainerInputs = {
+      worker: "w", kind: "k", image: "img", cpu: 256, memory: 512, queueUrl: "https://q", outputs: { out: { type: "s3", bucket: "b" } },
+      concurrency: 3, maxProcessingSeconds: 60, stopTimeoutSeconds: 90, shutdownSeconds: 75, scratchDir: "/scratch",
+      environment: { A: "1" }, secrets: { Z_TOKEN: "secretsmanager:team/token", A_KEY: "ssm:/a/key" }, user: "1000:1000",
+      readonlyRootFilesystem: true, fluentdAddress: "127.0.0.1:24224", scope,
+    };
+    it("sets every runtime variable and keeps TMPDIR on the scratch volume", () => {
+      const [c] = containerDefinitions(inputs) as any[];
+      const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
+      assert.deepEqual(Object.keys(env).sort(), ["A", "TMPDIR", ...Object.values(WORKER_ENV)].sort());
+      assert.equal(env.TMPDIR, "/scratch");
+      assert.equal(env[WORKER_ENV.outputs], JSON.stringify({ out: { type: "s3", bucket: "b" } }));
+    });
+    it("sorts secrets and turns references into valueFrom ARNs", () => {
+      const [c] = containerDefinitions(inputs) as any[];
+      assert.deepEqual(c.secrets, [
+        { name: "A_KEY", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/a/key" },
+        { name: "Z_TOKEN", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:team/token" },
+      ]);
+    });
+    it("lets a worker opt out of the read-only root filesystem", () => {
+      const [c] = containerDefinitions({ ...inputs, readonlyRootFilesystem: false }) as any[];
+      assert.equal(c.readonlyRootFilesystem, false);
+    });
+  });
+
+  describe("policies", () => {
+    it("maps secret references to the ARNs IAM and ECS expect", () => {
+      assert.deepEqual(secretArn("ssm:/p/q", scope), { service: "ssm", arn: "arn:aws:ssm:eu-west-1:123456789012:parameter/p/q" });
+      assert.deepEqual(secretArn("secretsmanager:name", scope), { service: "secretsmanager", arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-??????" });
+      const full = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf";
+      assert.equal(secretArn(`secretsmanager:${full}`, scope).arn, full);
+      assert.equal(ecsSecretValueFrom("secretsmanager:name", scope), "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name");
+      assert.throws(() => secretArn("env:X", scope), /neither ssm: nor secretsmanager:/);
+    });
+    it("grants s3:PutObjectAcl only for bucket-owner-full-control outputs", () => {
+      const doc = taskRolePolicy({
+        scope, inputBucketArn: "arn:aws:s3:::in", inputPrefix: "", queueArn: "arn:q", clusterName: "c", runtimeSecrets: [],
+        outputs: [{ bucketArn: "arn:aws:s3:::x", prefix: "p/", bucketOwnerFullControl: true }, { bucketArn: "arn:aws:s3:::y", prefix: "" }],
+      });
+      assert.deepEqual(doc.Statement.find((s) => s.Sid === "GrantBucketOwnerFullControl")!.Resource, ["arn:aws:s3:::x/p/*"]);
+      assert.deepEqual(doc.Statement.find((s) => s.Sid === "WriteDeclaredOutputs")!.Resource, ["arn:aws:s3:::x/p/*", "arn:aws:s3:::y/*"]);
+      assert.equal(doc.Statement.find((s) => s.Sid === "ReadOwnInput")!.Resource, "arn:aws:s3:::in/*");
+    });
+    it("gives an execution role with nothing to pull or read a deny-only statement", () => {
+      assert.deepEqual(executionRolePolicy({ scope, secrets: [] }).Statement, [{ Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" }]);
+    });
+    it("denies plain-HTTP access to the queue", () => {
+      const deny = queuePolicy({ queueArn: "arn:q", bucketArn: "arn:b", accountId: "1" }).Statement[1];
+      assert.deepEqual([deny.Effect, deny.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
+    });
+  });
+
+  describe("image helpers", () => {
+    it("keeps the last N images", () => {
+      const rule = JSON.parse(lifecyclePolicy(7)).rules[0];
+      assert.deepEqual([rule.selection.countType, rule.selection.countNumber, rule.action.type], ["imageCountMoreThan", 7, "expire"]);
+    });
+    it("finds the ECR repository of an image URI, and none for other registries", () => {
+      assert.equal(ecrRepositoryArnOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/img:1"), "arn:aws:ecr:eu-west-1:123456789012:repository/team/img");
+      assert.equal(ecrRepositoryArnOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/img@sha256:abc"), "arn:aws:ecr:eu-west-1:123456789012:repository/img");
+      assert.equal(ecrRepositoryArnOf("public.ecr.aws/x/y:1"), undefined);
+    });
+    it("tags by content: the same files give the same tag, a changed file a new one, node_modules is ignored", () => {
+      const dir = mkdtempSync(join(tmpdir(), "jw-tag-"));
+      try {
+        mkdirSync(join(dir, "src", "node_modules"), { recursive: true });
+        writeFileSync(join(dir, "src", "a.ts"), "one");
+        const first = hashSources(dir, ["src"]);
+        assert.match(first, /^[0-9a-f]{16}$/);
+        assert.equal(hashSources(dir, ["src"]), first);
+        writeFileSync(join(dir, "src", "node_modules", "x.js"), "ignored");
+        assert.equal(hashSources(dir, ["src"]), first);
+        writeFileSync(join(dir, "src", "a.ts"), "two");
+        assert.notEqual(hashSources(dir, ["src"]), first);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
