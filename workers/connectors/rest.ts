@@ -41,6 +41,8 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (value === null || value.trim() === "") return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // Only an HTTP date (it has a day name) goes to Date.parse, which reads "-5" as a year.
+  if (!/^[A-Za-z]{3}, /.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

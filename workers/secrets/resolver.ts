@@ -60,7 +60,7 @@ export function createSecretResolver(deps: SecretResolverDeps = {}): SecretResol
           const out = await deps.ssm.send(new GetParameterCommand({ Name: parsed.name, WithDecryption: true }));
           value = out.Parameter?.Value;
         } catch (err) {
-          throw missing(ref, `SSM GetParameter failed: ${(err as Error).message}`, err);
+          throw missing(ref, `SSM GetParameter failed: ${(err as Error).name}: ${(err as Error).message}`, err);
         }
         break;
       }
@@ -70,7 +70,7 @@ export function createSecretResolver(deps: SecretResolverDeps = {}): SecretResol
           const out = await deps.secretsManager.send(new GetSecretValueCommand({ SecretId: parsed.name }));
           value = out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString("utf8") : undefined);
         } catch (err) {
-          throw missing(ref, `Secrets Manager GetSecretValue failed: ${(err as Error).message}`, err);
+          throw missing(ref, `Secrets Manager GetSecretValue failed: ${(err as Error).name}: ${(err as Error).message}`, err);
         }
         break;
       }
