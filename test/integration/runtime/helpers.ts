@@ -5,10 +5,10 @@
  */
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import { createConnector } from "../../../workers/connectors";
@@ -169,8 +169,8 @@ export interface ChildWorker {
 }
 
 /** Starts a worker process: `args` after node (a script and its arguments), env on top of moto's. */
-export function spawnWorker(args: string[], env: Record<string, string>): ChildWorker {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", ...args], {
+export function spawnWorker(args: string[], env: Record<string, string>, options: { plainNode?: boolean } = {}): ChildWorker {
+  const child = spawn(process.execPath, options.plainNode ? args : ["-r", "ts-node/register/transpile-only", ...args], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -205,4 +205,23 @@ export async function ensureStopped(worker: ChildWorker | undefined): Promise<vo
   if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) return;
   worker.child.kill("SIGKILL");
   await worker.exited;
+}
+
+/**
+ * Compiles a TypeScript entry point (and what it imports) to JavaScript under `test-artifacts/`, with
+ * no type check (the suite's typecheck does that), so a child process runs the way the container
+ * image does: plain Node, no ts-node and no TypeScript compiler in its memory. Returns the .js path.
+ */
+export function compileEntry(entry: string): string {
+  const outDir = join(ROOT, "test-artifacts", "compiled");
+  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const args = [tsc, "--outDir", outDir, "--rootDir", ROOT, "--noCheck", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", entry];
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`tsc failed for ${entry}: ${result.stdout}${result.stderr}`);
+  return join(outDir, relative(ROOT, entry)).replace(/\.ts$/, ".js");
+}
+
+/** Starts a compiled worker script with plain Node. */
+export function spawnCompiledWorker(script: string, args: string[], env: Record<string, string>): ChildWorker {
+  return spawnWorker([script, ...args], env, { plainNode: true });
 }
