@@ -63,13 +63,15 @@ const targetSchema: PolicyConfigSchema = {
 
 export const serviceScalableTarget: StackValidationPolicy = {
   name: "ecs-service-scalable-target",
-  description: "Checks whether every ECS service has an App Auto Scaling target on its desired count with a bounded `maxCapacity`.",
+  description: "Checks whether every (replica) ECS service has an App Auto Scaling target on its desired count with a bounded `maxCapacity`; DAEMON services are exempt.",
   enforcementLevel: "advisory",
   configSchema: targetSchema,
   validateStack: (args, report) => {
     const { maxCapacityLimit } = configWithDefaults<{ maxCapacityLimit: number }>(targetSchema, args);
     const targets = ofType(args.resources, TYPES.scalableTarget);
     for (const service of ofType(args.resources, TYPES.service)) {
+      // A DAEMON service runs one task per instance (log collectors, agents): there is nothing to scale.
+      if (service.props.schedulingStrategy === "DAEMON") continue;
       const name = str(service.props.name) ?? service.name;
       const found = targetsOf(service, targets);
       if (found.length === 0) {

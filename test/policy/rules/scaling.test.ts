@@ -28,6 +28,7 @@ describe("policy ecs-service-scalable-target", () => {
       config: { "ecs-service-scalable-target": { maxCapacityLimit: 1000 } },
       expected: [],
     },
+    { title: "a DAEMON service (one task per instance) needs no target", resources: stackOf({ target: null, service: withInputs(g.service, { schedulingStrategy: "DAEMON" }) }), expected: [] },
     { title: "maxCapacity 0 (never runs)", resources: stackOf({ target: withInputs(g.target, { maxCapacity: 0 }) }), expected: [/must set `maxCapacity` from 1 to 100 \(found 0\)/] },
     {
       title: "minCapacity above maxCapacity",

@@ -1,0 +1,80 @@
+/**
+ * `npm run policy:check` as CI runs it: a child process, judged by its exit code and output.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { ROOT } from "../support/pulumi";
+
+function policyCheck(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync("npm", ["run", "-s", "policy:check", "--", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+    // Type checking is `npm run typecheck`'s job; the check itself runs transpile-only here for speed.
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run policy:check", function () {
+  this.timeout(150_000);
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), "policy-check-"))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The prod stack file with one change, written to a temporary file. */
+  function prodWith(change: (config: Record<string, any>) => void): string {
+    const doc = parseYaml(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, any> };
+    change(doc.config);
+    const file = join(dir, `Pulumi.broken-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, stringifyYaml(doc));
+    return file;
+  }
+
+  it("exits 0 on the prod stack and prints the verdict like pulumi preview", () => {
+    const { status, stdout, stderr } = policyCheck("--stack", "prod");
+    assert.equal(status, 0, `${stdout}\n${stderr}`);
+    assert.match(stdout, /^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack prod: \d+ resources, 16 policies\)/);
+    assert.match(stdout, / 0 mandatory, \d+ advisory violation\(s\)$/m);
+  });
+
+  it("exits 1 when a mandatory policy is violated, naming the resource and the policy", () => {
+    // The pack config raises an advisory policy the prod stack does not meet to mandatory.
+    const policyConfig = join(dir, "strict.json");
+    writeFileSync(policyConfig, JSON.stringify({ "ecs-container-read-only-root-filesystem": "mandatory" }));
+    const { status, stdout } = policyCheck("--stack", "prod", "--policy-config", policyConfig);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /^ {4}❌ jobworker@v0\.1\.0/m);
+    // Grouped by resource: the task definition's header, then its violations (level, policy, description, message).
+    assert.match(stdout, /^ {8}aws:ecs\/taskDefinition:TaskDefinition: \S+\n(?: {10}.*\n| {12}.*\n)*? {10}- \[mandatory\] {2}ecs-container-read-only-root-filesystem\n {12}Checks whether .*\n {12}container `[^`]+` of task definition `[^`]+` must set `readonlyRootFilesystem: true`/m);
+    assert.match(stdout, / [1-9]\d* mandatory, /);
+  });
+
+  it("exits 2 with the key when the stack configuration is broken (a worker with no memory limit)", () => {
+    const broken = prodWith((config) => {
+      const workers = config["jobworker:workers"];
+      if (workers) {
+        delete workers[Object.keys(workers)[0]].memory;
+      } else {
+        // Until the workers section exists: the fleet loses its family diversity.
+        config["jobworker:fleet"].instanceTypes = ["c6i.4xlarge", "c6i.8xlarge", "c6i.2xlarge"];
+      }
+    });
+    const { status, stdout, stderr } = policyCheck("--config", broken);
+    assert.equal(status, 2, `${stdout}\n${stderr}`);
+    assert.match(stderr, /^policy check could not run: the program failed: .*`jobworker:(workers|fleet)\.[^`]*(memory|instanceTypes)`/m);
+  });
+
+  it("exits 2 on a bad argument or a missing file", () => {
+    const unknown = policyCheck("--stak", "prod");
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown argument `--stak`/);
+    const missing = policyCheck("--stack", "nosuchstack");
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /stack config file `.*Pulumi\.nosuchstack\.yaml` does not exist/);
+  });
+});
