@@ -51,9 +51,9 @@ function fail(field: string, detail: string): never {
   throw new SpotEcsClusterArgsError(field, detail);
 }
 
-function wholeNumber(field: string, value: unknown, min: number, max: number, unit: string): number {
+function wholeNumber(field: string, value: unknown, min: number, max: number, unit: string, why?: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `${JSON.stringify(value)} must be a whole number of ${unit} from ${min} to ${max}`);
+    fail(field, `${JSON.stringify(value)} must be a whole number of ${unit} from ${min} to ${max}${why ? ` (${why})` : ""}`);
   }
   return value;
 }
@@ -104,11 +104,11 @@ export function settleSpotEcsClusterArgs(args: SpotEcsClusterArgs): SettledClust
   const maxWeight = Math.max(...instanceTypes.map((t) => t.weight));
   const targetCapacity = wholeNumber("targetCapacity", args.targetCapacity, 1, 100000, "vCPUs");
   const scaling = args.scaling ?? {};
-  const minCapacity = wholeNumber("scaling.minCapacity", scaling.minCapacity ?? Math.min(maxWeight, targetCapacity), 1, 100000, "vCPUs (at least one instance, or nothing is there to report the reservation the scaling reads)");
+  const minCapacity = wholeNumber("scaling.minCapacity", scaling.minCapacity ?? Math.min(maxWeight, targetCapacity), 1, 100000, "vCPUs", "at least one instance, or nothing reports the reservation the scaling reads");
   const maxCapacity = wholeNumber("scaling.maxCapacity", scaling.maxCapacity ?? targetCapacity, 1, 100000, "vCPUs");
   if (minCapacity > targetCapacity) fail("scaling.minCapacity", `${minCapacity} is above targetCapacity ${targetCapacity}; lower it or raise targetCapacity`);
   if (maxCapacity < targetCapacity) fail("scaling.maxCapacity", `${maxCapacity} is below targetCapacity ${targetCapacity}; raise it or lower targetCapacity`);
-  const onDemandBaseCapacity = wholeNumber("onDemandBaseCapacity", args.onDemandBaseCapacity ?? FLEET_DEFAULTS.onDemandBaseCapacity, 0, targetCapacity, "vCPUs (at most targetCapacity)");
+  const onDemandBaseCapacity = wholeNumber("onDemandBaseCapacity", args.onDemandBaseCapacity ?? FLEET_DEFAULTS.onDemandBaseCapacity, 0, targetCapacity, "vCPUs", "at most targetCapacity");
   const allocationStrategy = args.allocationStrategy ?? FLEET_DEFAULTS.allocationStrategy;
   if (!ALLOCATION_STRATEGIES.includes(allocationStrategy)) fail("allocationStrategy", `${JSON.stringify(allocationStrategy)} is not one of ${ALLOCATION_STRATEGIES.join(", ")}`);
 
@@ -146,7 +146,7 @@ export function settleSpotEcsClusterArgs(args: SpotEcsClusterArgs): SettledClust
     onDemandBaseCapacity,
     capacityRebalance: args.capacityRebalance ?? FLEET_DEFAULTS.capacityRebalance,
     scaling: settledScaling,
-    rootVolumeGiB: wholeNumber("rootVolumeGiB", args.rootVolumeGiB ?? FLEET_DEFAULTS.rootVolumeGiB, 30, 16384, "GiB (the ECS-optimized AMI's snapshot is 30 GiB)"),
+    rootVolumeGiB: wholeNumber("rootVolumeGiB", args.rootVolumeGiB ?? FLEET_DEFAULTS.rootVolumeGiB, 30, 16384, "GiB", "the ECS-optimized AMI's snapshot is 30 GiB"),
     bootstrap,
     logRetentionInDays: retention,
     daemons,
