@@ -88,7 +88,7 @@ export interface RowFacts {
   readonly queue?: QueueState;
   readonly dlqDepth?: number;
   readonly alarms: readonly AlarmState[];
-  /** When pending tasks were first seen pending (task `createdAt`, else the deployment's `updatedAt`). */
+  /** The `createdAt` of the oldest task still pending. */
   readonly pendingSince?: Date;
 }
 
@@ -130,8 +130,9 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
   const dlqName = input.dlqUrl ? (input.dlqUrl.split("/").pop() as string) : undefined;
   const alarms = alarmsFor(input.alarms, input.cluster, serviceName, [queue?.name, dlqName].filter((n): n is string => !!n));
   const pending = service.pendingCount ?? 0;
-  const primary = (service.deployments ?? []).find((d) => d.status === "PRIMARY");
-  const since = pendingSince(input.tasks) ?? (pending > 0 ? primary?.updatedAt ?? primary?.createdAt : undefined);
+  // Only the pending tasks' own createdAt: a deployment's timestamps say nothing about tasks that
+  // autoscaling asked for later, and would flag a fresh scale-out as stuck.
+  const since = pendingSince(input.tasks);
   const facts: RowFacts = {
     worker: workerNameOf(service, input.taskDefinition),
     isWorker: input.queueSource !== "none" || tagOf(service, WORKER_TAG) !== undefined,
