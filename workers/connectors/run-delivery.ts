@@ -57,8 +57,9 @@ export async function runDelivery(
         const body = openCounted(delivery, attempt);
         try {
           await attemptFn(body);
-          bytes = body.counter.bytes;
         } finally {
+          // The bytes of the last attempt, successful or not: the log line says how far it got.
+          bytes = body.counter.bytes;
           body.counter.destroy();
         }
       },
