@@ -3,13 +3,15 @@
  * is added by the JobWorker part). Configuration is validated before any resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SpotEcsCluster } from "./components";
+import { BacklogPublisher, JobWorker, SharedInputBucket, SpotEcsCluster } from "./components";
 import { loadClusterConfig } from "./config/cluster";
+import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers } from "./config/workers";
 
 const config = new pulumi.Config("jobworker");
 
 // --- cluster ---
 const clusterArgs = loadClusterConfig(config);
+const workersConfig = loadWorkersConfig(config);
 const cluster = new SpotEcsCluster("jobworker", clusterArgs);
 export const clusterName = cluster.clusterName;
 export const clusterArn = cluster.clusterArn;
@@ -18,3 +20,36 @@ export const cloudConfigUrl = cluster.cloudConfigUrl;
 export const instanceRoleArn = cluster.instanceRoleArn;
 
 // --- workers ---
+// One JobWorker per configured kind, created after the workers it chains into; one SharedInputBucket
+// per shared bucket name (its single notification configuration is written once all routes are in);
+// one BacklogPublisher feeding every worker's 10-second scale-out alarm.
+const backlogPublisher = new BacklogPublisher("backlog-publisher");
+const sharedBuckets = new Map<string, SharedInputBucket>();
+const jobWorkers = new Map<string, JobWorker>();
+for (const name of orderWorkers(workersConfig)) {
+  const args = jobWorkerArgsFor(name, workersConfig[name], {
+    cluster,
+    defaultImage: { build: { context: __dirname } },
+    sharedBucket: (bucket) => sharedBuckets.get(bucket) ?? sharedBuckets.set(bucket, new SharedInputBucket(bucket)).get(bucket)!,
+    worker: (target) => jobWorkers.get(target)!,
+    backlogMetrics: backlogPublisher.metrics,
+  });
+  jobWorkers.set(name, new JobWorker(name, args));
+}
+for (const bucket of sharedBuckets.values()) bucket.seal();
+export const backlogPublisherFunction = backlogPublisher.functionName;
+export const workers = Object.fromEntries(
+  [...jobWorkers].map(([name, w]) => [
+    name,
+    {
+      bucket: w.bucketName,
+      prefix: w.input.prefix,
+      queueUrl: w.queueUrl,
+      queueArn: w.queueArn,
+      deadLetterQueueUrl: w.deadLetterQueueUrl,
+      deadLetterQueueArn: w.deadLetterQueueArn,
+      serviceName: w.serviceName,
+      repositoryUrl: w.repositoryUrl,
+    },
+  ]),
+);

@@ -1,3 +1,5 @@
 /** Public API of the components package. */
 export * from "./instance-types";
 export * from "./spot-ecs-cluster";
+export * from "./job-worker";
+export * from "./backlog-publisher";

@@ -8,6 +8,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { OutputBinding, WorkerDefinition } from "../catalog/contract";
 import { workerKinds as shippedKinds } from "../catalog/kinds";
+import type {
+  BacklogMetricsRef,
+  ChainTarget,
+  ClusterRef,
+  ImageArgs,
+  InputArgs,
+  JobWorkerArgs,
+  JobWorkerOutput,
+  SharedBucketRef,
+} from "../components/job-worker/args";
 import { filtersOverlap, secretRefProblem } from "../components/job-worker/validation";
 
 export const WORKERS_KEY = "jobworker:workers";
@@ -249,4 +259,53 @@ export function loadWorkersConfig(cfg: pulumi.Config, kinds: Readonly<Record<str
     throw new WorkersConfigError([{ key: WORKERS_KEY, message: `is not valid JSON/YAML (${err instanceof Error ? err.message : String(err)}).` }]);
   }
   return parseWorkersConfig(raw, kinds);
+}
+
+/** What the program supplies to turn a worker's configuration into JobWorker args. */
+export interface WorkerArgsDeps {
+  readonly cluster: ClusterRef;
+  readonly kinds?: Readonly<Record<string, WorkerDefinition>>;
+  /** The image when the config names none (the program's build of `workers/Dockerfile`). */
+  readonly defaultImage: ImageArgs;
+  /** The shared bucket of a logical name (the program creates one per name). */
+  readonly sharedBucket: (name: string) => SharedBucketRef;
+  /** An already created worker (creation follows `orderWorkers`, so targets exist). */
+  readonly worker: (name: string) => ChainTarget;
+  readonly backlogMetrics?: BacklogMetricsRef;
+  readonly alarmActions?: readonly string[];
+}
+
+/** Maps one validated worker configuration to `JobWorkerArgs`: a plain function, no resources. */
+export function jobWorkerArgsFor(name: string, w: WorkerConfig, deps: WorkerArgsDeps): JobWorkerArgs {
+  const definition = (deps.kinds ?? shippedKinds)[name];
+  if (!definition) throw new WorkersConfigError([{ key: keyOf([name]), message: "is not a worker kind." }]);
+  const outputs: Record<string, JobWorkerOutput> = {};
+  for (const [slot, binding] of Object.entries(w.outputs)) {
+    outputs[slot] = binding.type === "worker" ? { type: "worker", worker: deps.worker(binding.worker) } : binding;
+  }
+  const input: InputArgs =
+    w.input?.type === "shared"
+      ? { type: "shared", bucket: deps.sharedBucket(w.input.bucket), prefix: w.input.prefix, suffix: w.input.suffix }
+      : { type: "own", prefix: w.input?.prefix, suffix: w.input?.suffix };
+  return {
+    cluster: deps.cluster,
+    definition,
+    cpu: w.cpu,
+    memory: w.memory,
+    maxTasks: w.maxTasks,
+    input,
+    outputs,
+    image: w.image !== undefined ? { uri: w.image } : deps.defaultImage,
+    environment: w.env,
+    secrets: w.secrets,
+    maxReceiveCount: w.maxReceiveCount,
+    stopTimeoutSeconds: w.stopTimeoutSeconds,
+    readonlyRootFilesystem: w.readonlyRootFilesystem,
+    backlogPerTask: w.backlogPerTask,
+    scaleInIdleSeconds: w.scaleInIdleSeconds,
+    oldestMessageAlarmSeconds: w.oldestMessageAlarmSeconds,
+    queueEncryption: w.queueEncryption === "kms" ? { type: "kms" } : undefined,
+    backlogMetrics: deps.backlogMetrics,
+    alarmActions: deps.alarmActions,
+  };
 }

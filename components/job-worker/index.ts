@@ -1,7 +1,17 @@
 export * from "./args";
 export * from "./errors";
 export * from "./validation";
-export * from "./policies";
+export {
+  ecsSecretValueFrom,
+  ecsTasksAssumeRolePolicy,
+  executionRolePolicy,
+  queueKeyPolicy,
+  queuePolicy,
+  secretArn,
+  taskRolePolicy,
+  tlsOnlyBucketPolicy,
+} from "./policies";
+export type { AwsScope, TaskRoleInputs, WriteTarget } from "./policies";
 export * from "./container";
 export * from "./scaling";
 export * from "./image";
