@@ -147,7 +147,9 @@ export function parseWorkersConfig(raw: unknown, kinds: Readonly<Record<string, 
   }
   const parsed = z.record(z.string(), workerConfigSchema).safeParse(raw);
   if (!parsed.success) {
-    throw new WorkersConfigError(parsed.error.issues.map((i) => ({ key: keyOf(i.path), message: i.message })));
+    // A bad record key (an env or secret name) reports its own message nested in `issues`.
+    const messageOf = (i: z.core.$ZodIssue) => (i.code === "invalid_key" && i.issues.length > 0 ? `${i.issues[0].message}` : i.message);
+    throw new WorkersConfigError(parsed.error.issues.map((i) => ({ key: keyOf(i.path), message: messageOf(i) })));
   }
   const workers = parsed.data;
   const issues = checkWorkers(workers, kinds);
