@@ -37,13 +37,15 @@ class FakeInstance {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const send = (code: number, body = "") => res.writeHead(code, { "content-type": "text/plain" }).end(body);
+    const send = (code: number, body = ""): void => {
+      res.writeHead(code, { "content-type": "text/plain" }).end(body);
+    };
     if (req.method === "PUT" && req.url === "/latest/api/token") {
       this.polls.token++;
       return req.headers["x-aws-ec2-metadata-token-ttl-seconds"] ? send(200, TOKEN) : send(400);
     }
     if (req.method === "GET" && req.url === "/v1/metadata") {
-      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...this.agentMetadata, Version: "Amazon ECS Agent - v1.89.0" }));
+      return send(200, JSON.stringify({ ...this.agentMetadata, Version: "Amazon ECS Agent - v1.89.0" }));
     }
     if (req.method === "GET" && req.url?.startsWith("/latest/meta-data/")) {
       if (req.headers["x-aws-ec2-metadata-token"] !== TOKEN) {
