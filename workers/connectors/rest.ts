@@ -72,9 +72,12 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
   const target = `${url.protocol}//${url.host}${url.pathname}`;
   const logger = deps.logger.child({ connector: "rest" });
 
-  async function send(body: BodyInit | Readable, contentType: string, idempotencyKey: string, signal: AbortSignal): Promise<void> {
+  async function send(body: BodyInit | Readable, contentType: string, idempotencyKey: string, signal: AbortSignal, size?: number): Promise<void> {
     const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const headers: Record<string, string> = { "content-type": contentType, "idempotency-key": idempotencyKey };
+    // A known size goes out as Content-Length rather than chunked encoding (some APIs refuse chunked);
+    // undici fails the request if the stream's length differs.
+    if (size !== undefined) headers["content-length"] = String(size);
     if (deps.authValue !== undefined) headers[authHeader.toLowerCase()] = deps.authValue;
     let res: Response;
     try {
@@ -112,7 +115,8 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     let index = 0;
     const flush = async () => {
       if (index >= acked.batches) {
-        await send(`[${batch.join(",")}]`, "application/json", `${delivery.idempotencyKey}-${index}`, delivery.signal);
+        const body = `[${batch.join(",")}]`;
+        await send(body, "application/json", `${delivery.idempotencyKey}-${index}`, delivery.signal, Buffer.byteLength(body));
         acked.batches = index + 1;
       }
       index++;
@@ -141,7 +145,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
       const acked = { batches: 0 };
       return runDelivery({ connector: "rest", target, delivery, logger, retry: deps.retry }, async ({ stream }) => {
         if (mode === "records") return deliverRecords(delivery, stream, acked);
-        await send(stream, delivery.contentType ?? "application/octet-stream", delivery.idempotencyKey, delivery.signal);
+        await send(stream, delivery.contentType ?? "application/octet-stream", delivery.idempotencyKey, delivery.signal, delivery.size);
       });
     },
     async close() {

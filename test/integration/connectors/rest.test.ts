@@ -73,6 +73,7 @@ describe("REST connector (recording HTTP server)", function () {
         assert.equal(req.headers["content-type"], "text/csv");
         assert.equal(req.headers["idempotency-key"], "job-42/api", "the same key on every attempt");
         assert.equal(req.body.toString(), payload);
+        assert.equal(req.headers["content-length"], String(payload.length), "a known size is sent as Content-Length");
       }
     });
   }
@@ -92,6 +93,16 @@ describe("REST connector (recording HTTP server)", function () {
         ["PUT", "job-7-2", "Bearer s3cret", [{ id: 5 }]],
       ],
     );
+  });
+
+  it("streams a payload of unknown size with chunked transfer encoding", async () => {
+    server.script(() => ({ status: 200 }));
+    const { c } = await connector();
+    const { size: _size, ...delivery } = bufferDelivery("big.bin", Buffer.alloc(200_000, 9));
+    const result = await c.deliver(delivery);
+    assert.equal(result.bytes, 200_000);
+    assert.equal(server.requests[0]!.headers["transfer-encoding"], "chunked");
+    assert.deepEqual(server.requests[0]!.body, Buffer.alloc(200_000, 9));
   });
 
   it("stops at once when the delivery is aborted during a backoff", async () => {
