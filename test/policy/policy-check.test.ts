@@ -43,30 +43,33 @@ describe("npm run policy:check", function () {
   });
 
   it("exits 1 when a mandatory policy is violated, naming the resource and the policy", () => {
-    // The pack config raises an advisory policy the prod stack does not meet to mandatory.
+    // A pack config the prod fleet cannot meet: more instance types than it lists.
+    const listed = (parseYaml(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")).config["jobworker:fleet"].instanceTypes as string[]).length;
     const policyConfig = join(dir, "strict.json");
-    writeFileSync(policyConfig, JSON.stringify({ "ecs-container-read-only-root-filesystem": "mandatory" }));
+    writeFileSync(policyConfig, JSON.stringify({ "spot-fleet-diversified": { minInstanceTypes: listed + 1 } }));
     const { status, stdout } = policyCheck("--stack", "prod", "--policy-config", policyConfig);
     assert.equal(status, 1, stdout);
     assert.match(stdout, /^ {4}❌ jobworker@v0\.1\.0/m);
-    // Grouped by resource: the task definition's header, then its violations (level, policy, description, message).
-    assert.match(stdout, /^ {8}aws:ecs\/taskDefinition:TaskDefinition: \S+\n(?: {10}.*\n| {12}.*\n)*? {10}- \[mandatory\] {2}ecs-container-read-only-root-filesystem\n {12}Checks whether .*\n {12}container `[^`]+` of task definition `[^`]+` must set `readonlyRootFilesystem: true`/m);
-    assert.match(stdout, / [1-9]\d* mandatory, /);
+    // Grouped by resource: the fleet request's header, then its violation (level, policy, description, message).
+    assert.match(
+      stdout,
+      new RegExp(
+        String.raw`^ {8}aws:ec2/spotFleetRequest:SpotFleetRequest: \S+\n {10}- \[mandatory\] {2}spot-fleet-diversified\n {12}Checks whether .*\n` +
+          String.raw` {12}Spot Fleet request \S+ lists ${listed} instance type\(s\) .*: list at least ${listed + 1} `,
+        "m",
+      ),
+    );
+    assert.match(stdout, /^ {4}1 mandatory, \d+ advisory violation\(s\)$/m);
   });
 
   it("exits 2 with the key when the stack configuration is broken (a worker with no memory limit)", () => {
-    const broken = prodWith((config) => {
-      const workers = config["jobworker:workers"];
-      if (workers) {
-        delete workers[Object.keys(workers)[0]].memory;
-      } else {
-        // Until the workers section exists: the fleet loses its family diversity.
-        config["jobworker:fleet"].instanceTypes = ["c6i.4xlarge", "c6i.8xlarge", "c6i.2xlarge"];
-      }
-    });
+    // The program validates its config before declaring resources, so a worker without a memory limit
+    // never reaches the policies: the check fails with the key (and the pack would catch it if it did).
+    const broken = prodWith((config) => delete config["jobworker:workers"]["feed-normalize"].memory);
     const { status, stdout, stderr } = policyCheck("--config", broken);
     assert.equal(status, 2, `${stdout}\n${stderr}`);
-    assert.match(stderr, /^policy check could not run: the program failed: .*`jobworker:(workers|fleet)\.[^`]*(memory|instanceTypes)`/m);
+    assert.match(stderr, /^policy check could not run: the program failed: [\s\S]*`jobworker:workers\.feed-normalize\.memory`/);
+    assert.equal(stdout, "", "no verdict is printed when the program did not run");
   });
 
   it("exits 2 on a bad argument or a missing file", () => {
