@@ -1,0 +1,93 @@
+/**
+ * The BacklogPublisher component under mocks (the function, its schedule, its narrow role) and its
+ * packaging: the transpiled archive loads in Node and exposes the handler the function names.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { BACKLOG_PUBLISHER_DEFAULTS, validateBacklogPublisherArgs } from "../../../components/backlog-publisher/args";
+import { PUBLISHER_HANDLER, transpileSources } from "../../../components/backlog-publisher/code";
+import { PUBLISHER_ENV } from "../../../workers/backlog-publisher/publisher";
+import { ACCOUNT_ID, type MockStack, REGION, ROOT, startMocks } from "../../support/pulumi";
+
+describe("BacklogPublisher component", () => {
+  let stack: MockStack;
+  before(async () => {
+    stack = startMocks({ stack: "staging" });
+    const { BacklogPublisher } = await import("../../../components/backlog-publisher");
+    new BacklogPublisher("backlog", { alarmActions: ["arn:aws:sns:ap-northeast-1:123456789012:oncall"] });
+    await stack.settle();
+  });
+
+  it("runs a small Node.js function once a minute that publishes for the whole minute", () => {
+    const fn = stack.one("aws:lambda/function:Function").inputs;
+    assert.equal(fn.runtime, "nodejs20.x");
+    assert.equal(fn.handler, PUBLISHER_HANDLER);
+    assert.equal(fn.memorySize, 128);
+    assert.ok(fn.timeout > 60, "the last pass finishes before the timeout");
+    assert.deepEqual(fn.environment.variables, {
+      [PUBLISHER_ENV.queueNamePrefix]: "jw-staging-",
+      [PUBLISHER_ENV.namespace]: "Jobworker/SQS",
+      [PUBLISHER_ENV.intervalSeconds]: "10",
+      [PUBLISHER_ENV.windowSeconds]: "60",
+    });
+    assert.equal(stack.one("aws:cloudwatch/eventRule:EventRule").inputs.scheduleExpression, "rate(1 minute)");
+    const target = stack.one("aws:cloudwatch/eventTarget:EventTarget").inputs;
+    assert.equal(target.arn, stack.one("aws:lambda/function:Function").state.arn);
+    const permission = stack.one("aws:lambda/permission:Permission").inputs;
+    assert.deepEqual([permission.principal, permission.sourceArn], ["events.amazonaws.com", stack.one("aws:cloudwatch/eventRule:EventRule").state.arn]);
+  });
+
+  it("may read only the worker queues, put metrics only in its namespace and write only its logs", () => {
+    const doc = JSON.parse(stack.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const bySid = Object.fromEntries(doc.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+    assert.deepEqual(Object.keys(bySid).sort(), ["ListQueues", "PutOwnMetrics", "ReadWorkerQueues", "WriteOwnLogs"]);
+    assert.equal(bySid.ReadWorkerQueues.Resource, `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jw-staging-*`);
+    assert.deepEqual(bySid.PutOwnMetrics.Condition, { StringEquals: { "cloudwatch:namespace": "Jobworker/SQS" } });
+    assert.equal(bySid.WriteOwnLogs.Resource, `${stack.one("aws:cloudwatch/logGroup:LogGroup").state.arn}:*`);
+  });
+
+  it("alarms when the function fails, since scale-out then waits for SQS's slower metrics", () => {
+    const alarm = stack.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
+    assert.deepEqual([alarm.namespace, alarm.metricName, alarm.threshold, alarm.alarmActions], ["AWS/Lambda", "Errors", 0, ["arn:aws:sns:ap-northeast-1:123456789012:oncall"]]);
+  });
+
+  it("packages transpiled sources that load in Node and export the handler", () => {
+    const files = transpileSources(join(ROOT, "workers"));
+    assert.deepEqual(Object.keys(files).sort(), ["backlog-publisher/handler.js", "backlog-publisher/publisher.js", "errors.js"]);
+    // Written under the repository so `@aws-sdk/*` resolves as the Lambda runtime provides it.
+    const dir = join(ROOT, "test-artifacts", "backlog-publisher-package");
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      const [file, exported] = PUBLISHER_HANDLER.split(/\.(?=[^.]+$)/);
+      const mod = require(join(dir, `${file}.js`));
+      assert.equal(typeof mod[exported], "function");
+      assert.deepEqual(transpileSources(join(ROOT, "workers")), files, "deterministic: same sources, same package");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  const good = { queueNamePrefix: "jw-prod-", namespace: "Jobworker/SQS", intervalSeconds: 10, memoryMiB: 128, logRetentionDays: 14 };
+  const invalid: [string, Partial<typeof good>, RegExp][] = [
+    ["a queue name prefix longer than 21 characters", { queueNamePrefix: "a".repeat(22) }, /`queueNamePrefix` is `a{22}`; use at most 21/],
+    ["a queue name prefix with a dot", { queueNamePrefix: "jw.prod" }, /`queueNamePrefix`/],
+    ["an AWS namespace", { namespace: "AWS/SQS" }, /`namespace` is `AWS\/SQS`/],
+    ["an interval no alarm period matches", { intervalSeconds: 15 }, /`intervalSeconds` is 15; use 10, 30 or 60/],
+    ["memory below Lambda's minimum", { memoryMiB: 64 }, /`memoryMiB` is 64/],
+    ["a retention CloudWatch does not offer", { logRetentionDays: 10 }, /`logRetentionDays` is 10/],
+  ];
+  for (const [what, change, message] of invalid) {
+    it(`rejects ${what}`, () => {
+      assert.throws(() => validateBacklogPublisherArgs({ ...good, ...change }), message);
+    });
+  }
+
+  it("accepts its defaults", () => {
+    validateBacklogPublisherArgs({ ...good, intervalSeconds: BACKLOG_PUBLISHER_DEFAULTS.intervalSeconds });
+  });
+});
