@@ -17,6 +17,12 @@ export const RUNTIME_TUNING_ENV = {
   retryBaseSeconds: "JOBWORKER_RETRY_BASE_SECONDS",
   /** Longest retry delay of a failed job, seconds. @default 300 */
   retryCapSeconds: "JOBWORKER_RETRY_CAP_SECONDS",
+  /**
+   * "true" lets any slot be bound to `s3`: the local pipeline (`npm start`) redirects deliveries to
+   * systems that do not exist on a laptop (REST, SFTP, FTP) into a local bucket. Never set on AWS.
+   * @default false
+   */
+  localRedirect: "JOBWORKER_LOCAL_REDIRECT",
 } as const;
 
 /** Set by the ECS agent on every task (container agent 1.39+). */
@@ -93,7 +99,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
   if (!/^https?:\/\/\S+$/.test(queueUrl)) {
     throw new ConfigError(`\`${WORKER_ENV.queueUrl}\` must be an http(s) queue URL, got ${JSON.stringify(queueUrl)}`, { context: { variable: WORKER_ENV.queueUrl } });
   }
-  const outputs = parseOutputs(env[WORKER_ENV.outputs], definition);
+  const outputs = parseOutputs(env[WORKER_ENV.outputs], definition, { allowS3Redirect: env[RUNTIME_TUNING_ENV.localRedirect] === "true" });
   const maxProcessingSeconds = read(WORKER_ENV.maxProcessingSeconds, intVar(WORKER_ENV.maxProcessingSeconds, 1, 43_200, "set the longest job in seconds"), definition.maxProcessingSeconds);
   const retryBaseSeconds = read(RUNTIME_TUNING_ENV.retryBaseSeconds, intVar(RUNTIME_TUNING_ENV.retryBaseSeconds, 0, 43_200, "set the first retry delay in seconds"), DEFAULT_RETRY_BASE_SECONDS);
   const retryCapSeconds = read(RUNTIME_TUNING_ENV.retryCapSeconds, intVar(RUNTIME_TUNING_ENV.retryCapSeconds, 0, 43_200, "set the longest retry delay in seconds"), DEFAULT_RETRY_CAP_SECONDS);
@@ -124,7 +130,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
 }
 
 /** Parses `JOBWORKER_OUTPUTS` and checks it binds exactly the definition's slots, each to a type the slot accepts. */
-export function parseOutputs(raw: string | undefined, definition: WorkerDefinition): Record<string, ResolvedOutputBinding> {
+export function parseOutputs(raw: string | undefined, definition: WorkerDefinition, options: { allowS3Redirect?: boolean } = {}): Record<string, ResolvedOutputBinding> {
   const name = WORKER_ENV.outputs;
   const slots = Object.keys(definition.outputs);
   let json: unknown = {};
@@ -153,7 +159,8 @@ export function parseOutputs(raw: string | undefined, definition: WorkerDefiniti
     }
     const accepts: readonly OutputType[] = definition.outputs[slot]!.accepts;
     // A `worker` slot is resolved to `s3` by the program, so a slot accepting `worker` accepts `s3`.
-    if (!accepts.includes(parsed.data.type) && !(parsed.data.type === "s3" && accepts.includes("worker"))) {
+    const s3Allowed = parsed.data.type === "s3" && (accepts.includes("worker") || options.allowS3Redirect === true);
+    if (!accepts.includes(parsed.data.type) && !s3Allowed) {
       throw new ConfigError(`\`${name}\`.${slot} is bound to \`${parsed.data.type}\`, but slot \`${slot}\` accepts ${accepts.join(", ")}`, {
         context: { variable: name, slot },
       });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { WORKER_ENV } from "../../../catalog/contract";
-import { feedNormalize, partnerProtobufSftp } from "../../../catalog/kinds";
+import { feedNormalize, ordersWebhook, partnerProtobufSftp } from "../../../catalog/kinds";
 import { ConfigError } from "../../../workers/errors";
 import { DEFAULT_SHUTDOWN_SECONDS, loadSettings } from "../../../workers/runtime/settings";
 
@@ -57,6 +57,12 @@ describe("runtime settings from WORKER_ENV", () => {
       assert.throws(() => loadSettings({ ...good(), ...change }, feedNormalize), (err: unknown) => err instanceof ConfigError && message.test(err.message));
     });
   }
+
+  it("lets the local pipeline redirect any slot to s3 with JOBWORKER_LOCAL_REDIRECT=true, and only then", () => {
+    const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ api: { type: "s3", bucket: "local-deliveries" } }) };
+    assert.throws(() => loadSettings(env, ordersWebhook), /`JOBWORKER_OUTPUTS`\.api is bound to `s3`, but slot `api` accepts rest/);
+    assert.equal(loadSettings({ ...env, JOBWORKER_LOCAL_REDIRECT: "true" }, ordersWebhook).outputs.api!.type, "s3");
+  });
 
   it("checks slots against the definition it runs", () => {
     const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ partner: { type: "sftp", host: "h", username: "u", hostKeySha256: "SHA256:x", directory: "/in" } }) };
