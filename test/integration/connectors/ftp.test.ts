@@ -28,7 +28,7 @@ describe("FTP/FTPS connector (vsftpd)", function () {
     if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
   });
 
-  async function connector(extra: Partial<FtpOutputBinding> = {}, env: Record<string, string> = {}, log = recordingLogger()) {
+  async function connector(extra: Partial<FtpOutputBinding> = {}, env: Record<string, string> = {}, log = recordingLogger(), retry = FAST_RETRY) {
     const secrets = createSecretResolver({ env: { FTP_PASSWORD: ftpd.password, ...env } });
     const binding: FtpOutputBinding = {
       type: "ftp",
@@ -41,7 +41,7 @@ describe("FTP/FTPS connector (vsftpd)", function () {
       tlsCaSecret: `file:${join(secretsDir, "ca.pem")}`,
       ...extra,
     };
-    const c = await createConnector(binding, { s3: undefined as never, logger: log.logger, secrets, retry: FAST_RETRY });
+    const c = await createConnector(binding, { s3: undefined as never, logger: log.logger, secrets, retry });
     open.push(c);
     return { c, log };
   }
@@ -111,7 +111,9 @@ describe("FTP/FTPS connector (vsftpd)", function () {
   }
 
   it("retries when the server is stopped mid-transfer and completes once it is back", async () => {
-    const { c } = await connector();
+    // The dropped control connection fails the attempt at once, while the server restarts: the retry
+    // window (up to 10 attempts, waits up to 1 s) must outlast the restart.
+    const { c } = await connector({}, {}, recordingLogger(), { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterMs: 1000 });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let opens = 0;
@@ -133,9 +135,13 @@ describe("FTP/FTPS connector (vsftpd)", function () {
       },
     });
     await waitFor("a partial upload", () => listing().some((f) => f.startsWith(".interrupted.bin.")));
+    // Settled early: the attempt may fail (and be retried) while the server restarts.
+    const outcome = run.then((result) => ({ result }), (error: unknown) => ({ error }));
     await ftpd.restart(); // kills the session mid-transfer, then listens again
     release();
-    const result = await run;
+    const settled = await outcome;
+    if ("error" in settled) throw settled.error;
+    const { result } = settled;
     assert.ok(result.attempts >= 2, `attempts ${result.attempts}`);
     assert.deepEqual(readFileSync(join(ftpd.root, "interrupted.bin")), body);
     assert.ok(!listing().some((f) => f.startsWith(".interrupted.bin.")), listing().join(", "));
