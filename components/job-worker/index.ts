@@ -7,6 +7,7 @@ export {
   executionRolePolicy,
   queueKeyPolicy,
   queuePolicy,
+  scopeOfArn,
   secretArn,
   taskRolePolicy,
   tlsOnlyBucketPolicy,

@@ -13,7 +13,7 @@ import { JOB_WORKER_DEFAULTS, settleDefaults } from "./args";
 import { containerDefinitions, SCRATCH_VOLUME } from "./container";
 import { createImage, ecrRepositoryArnOf } from "./image";
 import type { AwsScope, WriteTarget } from "./policies";
-import { ecsTasksAssumeRolePolicy, executionRolePolicy, taskRolePolicy } from "./policies";
+import { ecsTasksAssumeRolePolicy, executionRolePolicy, scopeOfArn, taskRolePolicy } from "./policies";
 import { createQueues } from "./queues";
 import type { AlarmSpec, MetricRef } from "./scaling";
 import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps } from "./scaling";
@@ -52,13 +52,6 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     const parent = { parent: this };
     const tags = { ...a.tags, "jobworker:worker": name };
 
-    const identity = aws.getCallerIdentityOutput({}, parent);
-    const region = aws.getRegionOutput({}, parent);
-    const partition = aws.getPartitionOutput({}, parent);
-    const scope: pulumi.Output<AwsScope> = pulumi
-      .all([identity.accountId, region.region, partition.partition])
-      .apply(([accountId, reg, part]) => ({ accountId, region: reg, partition: part }));
-
     // --- input: own bucket or a route on a shared one
     let bucketName: pulumi.Output<string>;
     let bucketArn: pulumi.Output<string>;
@@ -81,7 +74,8 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     };
 
     // --- queues and the notification that feeds them
-    const queues = createQueues(a, { parent: this, scope, bucketArn, queueNamePrefix: args.backlogMetrics?.queueNamePrefix });
+    const queues = createQueues(a, { parent: this, bucketArn, queueNamePrefix: args.backlogMetrics?.queueNamePrefix });
+    const scope: pulumi.Output<AwsScope> = queues.queue.arn.apply(scopeOfArn);
     if (ownBucket) {
       new aws.s3.BucketNotification(`${name}-notification`, {
         bucket: ownBucket.bucket.id,
@@ -108,8 +102,8 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
       } else {
         bindings[slot] = output;
         if (output.type === "s3") {
-          writeTargets.push(partition.partition.apply((p) => ({
-            bucketArn: `arn:${p}:s3:::${output.bucket}`,
+          writeTargets.push(scope.apply((s) => ({
+            bucketArn: `arn:${s.partition ?? "aws"}:s3:::${output.bucket}`,
             prefix: output.prefix ?? "",
             kmsKeyArn: output.kmsKeyId,
             bucketOwnerFullControl: output.bucketOwnerFullControl,

@@ -37,6 +37,19 @@ export interface WriteTarget {
   readonly bucketOwnerFullControl?: boolean;
 }
 
+/**
+ * Account, region and partition of an ARN (`arn:<partition>:<service>:<region>:<account>:…`). The
+ * component reads them off its queue's ARN rather than invoking getCallerIdentity/getRegion per
+ * worker: same answer, no extra calls (which dominate construction time with hundreds of workers).
+ */
+export function scopeOfArn(arn: string): AwsScope {
+  const [prefix, partition, , region, accountId] = arn.split(":");
+  if (prefix !== "arn" || !partition || !region || !/^\d{12}$/.test(accountId ?? "")) {
+    throw new Error(`\`${arn}\` is not a regional ARN with an account id`);
+  }
+  return { partition, region, accountId };
+}
+
 const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
 const part = (s: AwsScope) => s.partition ?? "aws";
 

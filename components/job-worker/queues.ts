@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS } from "./args";
 import type { AwsScope } from "./policies";
-import { queueKeyPolicy, queuePolicy } from "./policies";
+import { queueKeyPolicy, queuePolicy, scopeOfArn } from "./policies";
 
 export interface WorkerQueues {
   readonly queue: aws.sqs.Queue;
@@ -28,7 +28,6 @@ export function createQueues(
   a: SettledArgs,
   inputs: {
     parent: pulumi.Resource;
-    scope: pulumi.Output<AwsScope>;
     bucketArn: pulumi.Output<string>;
     /** Queue names start with this (the backlog publisher finds them by it). */
     queueNamePrefix?: string;
@@ -41,11 +40,18 @@ export function createQueues(
     if (a.queueEncryption.keyArn !== undefined) {
       kmsKeyArn = pulumi.output(a.queueEncryption.keyArn);
     } else {
+      // The key policy is needed before the queue (whose ARN gives the scope elsewhere) exists.
+      const identity = aws.getCallerIdentityOutput({}, opts);
+      const region = aws.getRegionOutput({}, opts);
+      const partition = aws.getPartitionOutput({}, opts);
+      const scope: pulumi.Output<AwsScope> = pulumi
+        .all([identity.accountId, region.region, partition.partition])
+        .apply(([accountId, reg, part]) => ({ accountId, region: reg, partition: part }));
       const key = new aws.kms.Key(`${a.name}-queue-key`, {
         description: `jobworker ${a.name}: input queue encryption (S3 may use it to send notifications)`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: pulumi.all([inputs.scope, inputs.bucketArn]).apply(([scope, bucketArn]) => JSON.stringify(queueKeyPolicy({ scope, bucketArn }))),
+        policy: pulumi.all([scope, inputs.bucketArn]).apply(([s, bucketArn]) => JSON.stringify(queueKeyPolicy({ scope: s, bucketArn }))),
         tags,
       }, opts);
       kmsKeyArn = key.arn;
@@ -78,8 +84,8 @@ export function createQueues(
   }, opts);
   const policy = new aws.sqs.QueuePolicy(`${a.name}-queue-policy`, {
     queueUrl: queue.url,
-    policy: pulumi.all([queue.arn, inputs.bucketArn, inputs.scope]).apply(([queueArn, bucketArn, scope]) =>
-      JSON.stringify(queuePolicy({ queueArn, bucketArn, accountId: scope.accountId })),
+    policy: pulumi.all([queue.arn, inputs.bucketArn]).apply(([queueArn, bucketArn]) =>
+      JSON.stringify(queuePolicy({ queueArn, bucketArn, accountId: scopeOfArn(queueArn).accountId })),
     ),
   }, opts);
   return { queue, deadLetterQueue, queuePolicy: policy, kmsKeyArn };
