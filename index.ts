@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BacklogPublisher, JobWorker, SharedInputBucket, SpotEcsCluster } from "./components";
 import { loadClusterConfig } from "./config/cluster";
-import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers } from "./config/workers";
+import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers, withConfigKeys } from "./config/workers";
 
 const config = new pulumi.Config("jobworker");
 
@@ -34,7 +34,7 @@ for (const name of orderWorkers(workersConfig)) {
     worker: (target) => jobWorkers.get(target)!,
     backlogMetrics: backlogPublisher.metrics,
   });
-  jobWorkers.set(name, new JobWorker(name, args));
+  jobWorkers.set(name, withConfigKeys(name, () => new JobWorker(name, args)));
 }
 for (const bucket of sharedBuckets.values()) bucket.seal();
 export const backlogPublisherFunction = backlogPublisher.functionName;

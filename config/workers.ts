@@ -18,6 +18,7 @@ import type {
   JobWorkerOutput,
   SharedBucketRef,
 } from "../components/job-worker/args";
+import { JobWorkerArgsError } from "../components/job-worker/errors";
 import { filtersOverlap, secretRefProblem } from "../components/job-worker/validation";
 
 export const WORKERS_KEY = "jobworker:workers";
@@ -310,4 +311,26 @@ export function jobWorkerArgsFor(name: string, w: WorkerConfig, deps: WorkerArgs
     backlogMetrics: deps.backlogMetrics,
     alarmActions: deps.alarmActions,
   };
+}
+
+/** JobWorker argument fields whose config key differs (`environment` is `env` in the stack file). */
+const FIELD_TO_KEY: Readonly<Record<string, string>> = { environment: "env" };
+
+/**
+ * Runs `create` (a JobWorker constructor) and re-throws its argument errors as configuration
+ * errors naming the stack key, e.g. `jobworker:workers.orders-webhook.memory` for a memory that
+ * does not fit the fleet's largest instance (a rule only the component can check: it knows the cluster).
+ */
+export function withConfigKeys<T>(worker: string, create: () => T): T {
+  try {
+    return create();
+  } catch (err) {
+    if (err instanceof JobWorkerArgsError && err.worker === worker) {
+      const [head, ...rest] = err.field.split(".");
+      const key = keyOf([worker, ...(FIELD_TO_KEY[head] ?? head).split("."), ...rest]);
+      const detail = err.message.slice(err.message.indexOf(`\`${err.field}\``) + err.field.length + 3);
+      throw new WorkersConfigError([{ key, message: detail }]);
+    }
+    throw err;
+  }
 }

@@ -141,6 +141,16 @@ describe("prod program: workers", function () {
     }
   });
 
+  it("names the stack key when a worker's memory does not fit the fleet's largest instance", async () => {
+    const config = readStackConfig("prod");
+    const workers = structuredClone(config["jobworker:workers"]) as Record<string, Record<string, unknown>>;
+    workers["orders-webhook"].memory = 1_000_000;
+    await assert.rejects(runProgram({ ...config, "jobworker:workers": workers }), (err: Error) => {
+      assert.match(err.message, /`jobworker:workers\.orders-webhook\.memory` is 1000000; it must be an integer from 6 to \d+ \(MiB; r6i?d?\.4xlarge registers about \d+ MiB/);
+      return true;
+    });
+  });
+
   it("fails before declaring anything when a worker's config is wrong, naming the key", async () => {
     const config = readStackConfig("prod");
     const workers = structuredClone(config["jobworker:workers"]) as Record<string, Record<string, unknown>>;

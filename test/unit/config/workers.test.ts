@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { WorkerDefinition } from "../../../catalog/contract";
-import { checkWorkers, jobWorkerArgsFor, loadWorkersConfig, orderWorkers, parseWorkersConfig, type WorkersConfig, WorkersConfigError } from "../../../config/workers";
+import { checkWorkers, jobWorkerArgsFor, loadWorkersConfig, orderWorkers, parseWorkersConfig, withConfigKeys, type WorkersConfig, WorkersConfigError } from "../../../config/workers";
 import { readStackConfig, startMocks } from "../../support/pulumi";
 import { fakeCluster } from "../components/job-worker.fixtures";
 
@@ -134,6 +134,14 @@ describe("jobworker:workers configuration", () => {
     const workers: WorkersConfig = { d: chain("b"), c: leaf, b: chain("a"), a: leaf };
     assert.deepEqual(orderWorkers(workers), ["a", "b", "c", "d"].filter((n) => n !== "d").concat("d"));
     assert.deepEqual(orderWorkers({ z: chain("y"), y: leaf }), ["y", "z"]);
+  });
+
+  it("re-throws a JobWorker argument error under the stack key, and other errors unchanged", () => {
+    const { JobWorkerArgsError } = require("../../../components/job-worker/errors");
+    const issues = issuesOf(() => withConfigKeys("a", () => { throw new JobWorkerArgsError("a", "environment.X", "uses the reserved prefix."); }));
+    assert.deepEqual(issues, [{ key: "jobworker:workers.a.env.X", message: "uses the reserved prefix." }]);
+    assert.throws(() => withConfigKeys("a", () => { throw new Error("boom"); }), /^Error: boom$/);
+    assert.equal(withConfigKeys("a", () => 42), 42);
   });
 
   it("maps a worker's configuration to JobWorker args: chained targets by reference, shared buckets by name, image default", () => {
