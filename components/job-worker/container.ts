@@ -66,6 +66,10 @@ export function containerDefinitions(i: ContainerInputs): Record<string, unknown
     [WORKER_ENV.logLevel]: i.logLevel ?? "info",
     // Node and libraries write temporary files under TMPDIR; the root filesystem is read-only.
     TMPDIR: i.scratchDir,
+    // The SDK for JavaScript v3 takes its region from the environment (it does not ask instance
+    // metadata), and ECS does not set it for EC2-launched tasks.
+    AWS_REGION: i.scope.region,
+    AWS_DEFAULT_REGION: i.scope.region,
   };
   const environment = Object.entries({ ...i.environment, ...runtimeEnv })
     .sort(([a], [b]) => a.localeCompare(b))

@@ -68,8 +68,9 @@ describe("JobWorker rendering", () => {
     it("sets every runtime variable and keeps TMPDIR on the scratch volume", () => {
       const [c] = containerDefinitions(inputs) as any[];
       const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
-      assert.deepEqual(Object.keys(env).sort(), ["A", "TMPDIR", ...Object.values(WORKER_ENV)].sort());
+      assert.deepEqual(Object.keys(env).sort(), ["A", "AWS_DEFAULT_REGION", "AWS_REGION", "TMPDIR", ...Object.values(WORKER_ENV)].sort());
       assert.equal(env.TMPDIR, "/scratch");
+      assert.equal(env.AWS_REGION, "eu-west-1");
       assert.equal(env[WORKER_ENV.outputs], JSON.stringify({ out: { type: "s3", bucket: "b" } }));
     });
     it("sorts secrets and turns references into valueFrom ARNs", () => {
