@@ -19,6 +19,8 @@ const definition: WorkerDefinition = {
   maxProcessingSeconds: 120,
   outputs: { api: { description: "api", accepts: ["rest", "worker"] } },
 };
+/** A kind whose one slot accepts every binding type (for the binding rows). */
+const anyOut: WorkerDefinition = { ...definition, outputs: { api: { description: "any", accepts: ["s3", "sftp", "ftp", "rest", "worker"] } } };
 const good = (): JobWorkerArgs => ({
   cluster: fakeCluster,
   definition,
@@ -78,6 +80,15 @@ describe("JobWorker argument validation", () => {
     ["a plain-http REST URL", (a) => ({ ...a, outputs: { api: { type: "rest", url: "http://api.example.com" } } }), "outputs.api.url", /https/],
     ["a REST URL that is not a URL", (a) => ({ ...a, outputs: { api: { type: "rest", url: "api" } } }), "outputs.api.url", /not a URL/],
     ["a REST auth secret by value", (a) => ({ ...a, outputs: { api: { type: "rest", url: "https://x.example", authSecret: "Bearer abc" } } }), "outputs.api.authSecret", /reference/],
+    ["an S3 output KMS key that is not an ARN", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "s3", bucket: "b", kmsKeyId: "alias/x" } } }), "outputs.api.kmsKeyId", /key's ARN/],
+    ["an S3 output prefix with a leading slash", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "s3", bucket: "b", prefix: "/x/" } } }), "outputs.api.prefix", /leading slash/],
+    ["an SFTP output without credentials", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "sftp", host: "h", username: "u", hostKeySha256: "SHA256:x", directory: "/" } } }), "outputs.api.privateKeySecret", /passwordSecret/],
+    ["an SFTP key given by value", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "sftp", host: "h", username: "u", hostKeySha256: "SHA256:x", directory: "/", privateKeySecret: "-----BEGIN" } } }), "outputs.api.privateKeySecret", /reference/],
+    ["an FTP password from a local file", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "ftp", host: "h", username: "u", passwordSecret: "file:/tmp/p", directory: "/" } } }), "outputs.api.passwordSecret", /local-only/],
+    ["a non-string environment value", (a) => ({ ...a, environment: { N: 1 as unknown as string } }), "environment.N", /strings/],
+    ["a reserved secret name", (a) => ({ ...a, secrets: { JOBWORKER_X: "ssm:/x" } }), "secrets.JOBWORKER_X", /reserved/],
+    ["an invalid secret name", (a) => ({ ...a, secrets: { "a-b": "ssm:/x" } }), "secrets.a-b", /not a valid environment variable name/],
+    ["maxProcessingSeconds 0", (a) => ({ ...a, definition: { ...definition, maxProcessingSeconds: 0 } }), "definition.maxProcessingSeconds", /from 1/],
     ["chaining into itself", (a) => ({ ...a, outputs: { api: { type: "worker", worker: target("orders", undefined, "") } } }), "outputs.api.worker", /trigger itself forever/],
     [
       "chaining into a worker whose input its own filter matches",
