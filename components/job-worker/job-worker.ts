@@ -128,6 +128,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
             scope: s,
             inputBucketArn,
             inputPrefix: a.prefix,
+            inputSuffix: a.suffix,
             queueArn,
             queueKmsKeyArn,
             clusterName,

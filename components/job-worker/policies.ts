@@ -102,6 +102,8 @@ export interface TaskRoleInputs {
   readonly inputBucketArn: string;
   /** The worker's key prefix in its input bucket ("" for the whole bucket). */
   readonly inputPrefix: string;
+  /** The worker's key suffix filter ("" for none): IAM wildcards may sit mid-ARN, so reads stop at the filter. @default "" */
+  readonly inputSuffix?: string;
   readonly queueArn: string;
   /** Customer managed key of the queue, when the queue uses one. */
   readonly queueKmsKeyArn?: string;
@@ -117,7 +119,7 @@ export interface TaskRoleInputs {
  */
 export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
   const statements: PolicyStatement[] = [
-    { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${i.inputBucketArn}/${i.inputPrefix}*` },
+    { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${i.inputBucketArn}/${i.inputPrefix}*${i.inputSuffix ?? ""}` },
     {
       Sid: "ConsumeOwnQueue",
       Effect: "Allow",

@@ -93,7 +93,7 @@ describe("prod program: workers", function () {
   it("scopes each task role to its own input prefix and queue, and lets it read only its connector's secret", () => {
     const drop = named("aws:s3/bucket:Bucket", "partner-drop-bucket").state.arn;
     const expected: Record<string, [string, string | undefined]> = {
-      "feed-normalize": [`${drop}/feeds/*`, undefined],
+      "feed-normalize": [`${drop}/feeds/*.csv`, undefined],
       "orders-webhook": [`${drop}/orders/*`, `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/orders-api-token`],
       "partner-protobuf-sftp": [`${named("aws:s3/bucket:Bucket", "partner-protobuf-sftp-input").state.arn}/records/*`, `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:jobworker/prod/partner-sftp-key-??????`],
     };

@@ -214,7 +214,7 @@ describe("JobWorker component", () => {
 
   it("lets the second stage read its connector secret and decrypt its own queue key, and nothing of stage one", () => {
     const doc = policyOf(byName("aws:iam/rolePolicy:RolePolicy", "stage-two-task-policy"));
-    assert.equal(statement(doc, "ReadOwnInput").Resource, `${byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn}/stage-two/*`);
+    assert.equal(statement(doc, "ReadOwnInput").Resource, `${byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn}/stage-two/*.ndjson`, "reads stop at its own prefix and suffix");
     assert.equal(statement(doc, "DecryptOwnQueue").Resource, byName("aws:kms/key:Key", "stage-two-queue-key").state.arn);
     assert.deepEqual(statement(doc, "ReadConnectorSecretValues").Resource, [`arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:partner/sftp-key-??????`]);
     assert.ok(!JSON.stringify(doc).includes("stage-one"));
