@@ -183,8 +183,9 @@ describe("backlog publisher (moto server)", function () {
     Object.assign(process.env, moto.env, {
       [PUBLISHER_ENV.queueNamePrefix]: PREFIX,
       [PUBLISHER_ENV.namespace]: NAMESPACE,
-      [PUBLISHER_ENV.intervalSeconds]: "1",
-      [PUBLISHER_ENV.windowSeconds]: "2",
+      // Two passes (at 0 s and 2 s) in a 4-second window: room for a slow first pass on a busy machine.
+      [PUBLISHER_ENV.intervalSeconds]: "2",
+      [PUBLISHER_ENV.windowSeconds]: "4",
     });
     try {
       const result = await handler({}, { getRemainingTimeInMillis: () => 60_000 });
