@@ -173,6 +173,9 @@ export class Worker {
       if (free <= 0) {
         // Backpressure: wait for a slot rather than receive messages nobody can start.
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        // Jobs of one batch tend to finish together (their deletes are batched): let the others free
+        // their slots too, so the next receive asks for several messages rather than one.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       let messages: Message[];

@@ -6,46 +6,16 @@
 import assert from "node:assert/strict";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { WORKER_ENV } from "../../../catalog/contract";
 import { RUNTIME_TUNING_ENV } from "../../../workers/runtime/settings";
 import { startMoto, type MotoServer } from "../../support/moto";
 import { waitFor } from "../../support/wait";
-import { compileEntry, createPipeline, ensureStopped, getText, listKeys, spawnCompiledWorker, waitForLine, type ChildWorker } from "./helpers";
+import { compileEntry, createPipeline, ensureStopped, generatedStream, getText, listKeys, peakRss, spawnCompiledWorker, waitForLine, type ChildWorker } from "./helpers";
 
 export const BIG_OBJECT_BYTES = 2 * 1024 ** 3;
 /** The target: a worker's peak RSS stays under this whatever the object size. */
 export const RSS_LIMIT_BYTES = 150 * 1024 ** 2;
-
-/** `total` bytes of varied content in 1 MiB chunks, hashed as they are generated. */
-export function generatedStream(total: number): { stream: Readable; sha256: () => string } {
-  const block = randomBytes(1024 * 1024);
-  const hash = createHash("sha256");
-  let sent = 0;
-  let n = 0;
-  const stream = new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const size = Math.min(block.length, total - sent);
-      const chunk = Buffer.from(block.subarray(0, size));
-      chunk.writeUInt32LE(n++, 0); // every chunk differs
-      hash.update(chunk);
-      sent += size;
-      this.push(chunk);
-    },
-  });
-  return { stream, sha256: () => hash.digest("hex") };
-}
-
-/** Peak resident set size of a live process, bytes (Linux `VmHWM`). */
-export function peakRss(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!match) throw new Error(`no VmHWM for pid ${pid}`);
-  return Number(match[1]) * 1024;
-}
 
 describe("runtime with a multi-GB object (moto server)", function () {
   this.timeout(600_000);

@@ -6,10 +6,11 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import { createConnector } from "../../../workers/connectors";
 import { createSecretResolver } from "../../../workers/secrets";
@@ -224,4 +225,31 @@ export function compileEntry(entry: string): string {
 /** Starts a compiled worker script with plain Node. */
 export function spawnCompiledWorker(script: string, args: string[], env: Record<string, string>): ChildWorker {
   return spawnWorker([script, ...args], env, { plainNode: true });
+}
+
+/** `total` bytes of varied content in 1 MiB chunks, hashed as they are generated. */
+export function generatedStream(total: number): { stream: Readable; sha256: () => string } {
+  const block = randomBytes(1024 * 1024);
+  const hash = createHash("sha256");
+  let sent = 0;
+  let n = 0;
+  const stream = new Readable({
+    read() {
+      if (sent >= total) return void this.push(null);
+      const size = Math.min(block.length, total - sent);
+      const chunk = Buffer.from(block.subarray(0, size));
+      chunk.writeUInt32LE(n++, 0); // every chunk differs
+      hash.update(chunk);
+      sent += size;
+      this.push(chunk);
+    },
+  });
+  return { stream, sha256: () => hash.digest("hex") };
+}
+
+/** Peak resident set size of a live process, bytes (Linux `VmHWM`). */
+export function peakRss(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`no VmHWM for pid ${pid}`);
+  return Number(match[1]) * 1024;
 }
