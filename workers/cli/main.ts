@@ -8,13 +8,14 @@
  *
  * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise.
  */
+import { WORKER_ENV } from "../../catalog/contract";
 import { ConfigError } from "../errors";
 import { getWorkerKind, workerRegistry } from "../kinds";
 import { runWorker } from "../runtime/run";
 
 export const USAGE = `usage: jobworker <command>
 
-  run <worker>     run a worker kind; settings come from the environment:
+  run [<worker>]   run a worker kind (default: $JOBWORKER_WORKER); settings come from the environment:
                      JOBWORKER_QUEUE_URL (required), JOBWORKER_OUTPUTS (JSON slot → binding),
                      JOBWORKER_CONCURRENCY, JOBWORKER_MAX_PROCESSING_SECONDS, JOBWORKER_SHUTDOWN_SECONDS,
                      JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
@@ -56,16 +57,18 @@ function loadConsoleModule(io: CliIo, command: "status" | "console"): (argv: str
 }
 
 /** Runs the CLI; resolves with the exit code. */
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "run": {
-        if (rest.length !== 1) {
-          io.stderr(`jobworker run: expected one worker name, got ${rest.length}\n\n${USAGE}`);
+        // The image sets JOBWORKER_WORKER, so its default command is a bare `jobworker run`.
+        const name = rest.length === 1 ? rest[0]! : rest.length === 0 ? env[WORKER_ENV.worker] : undefined;
+        if (name === undefined || name === "") {
+          io.stderr(`jobworker run: expected one worker name (or \`${WORKER_ENV.worker}\`), got ${rest.length} arguments\n\n${USAGE}`);
           return 2;
         }
-        const kind = getWorkerKind(rest[0]!);
+        const kind = getWorkerKind(name);
         const { done } = await runWorker(kind);
         return await done;
       }

@@ -17,16 +17,24 @@ describe("jobworker CLI", () => {
   const usage: Array<[string, string[], RegExp]> = [
     ["no command", [], /jobworker: no command/],
     ["an unknown command", ["fly"], /unknown command `fly`/],
-    ["run without a worker", ["run"], /jobworker run: expected one worker name, got 0/],
+    ["run without a worker or JOBWORKER_WORKER", ["run"], /jobworker run: expected one worker name \(or `JOBWORKER_WORKER`\), got 0 arguments/],
+    ["run with two workers", ["run", "a", "b"], /got 2 arguments/],
     ["run with an unknown worker", ["run", "nope"], /configuration error: unknown worker `nope`/],
   ];
   for (const [what, argv, message] of usage) {
     it(`exits 2 on ${what}`, async () => {
       const t = io();
-      assert.equal(await main(argv, t.io), 2);
+      assert.equal(await main(argv, t.io, {}), 2);
       assert.match(t.err.join(""), message);
     });
   }
+
+  it("runs the worker named by JOBWORKER_WORKER when `run` has no argument (the image's default command)", async () => {
+    const t = io();
+    // An unknown name proves the lookup used the variable; a known one would start polling.
+    assert.equal(await main(["run"], t.io, { JOBWORKER_WORKER: "from-env" }), 2);
+    assert.match(t.err.join(""), /unknown worker `from-env`/);
+  });
 
   it("dispatches `status` and `console` to the ops console's exports with the remaining arguments", async () => {
     const calls: Array<[string, string[]]> = [];
