@@ -18,7 +18,7 @@ import type {
   JobWorkerOutput,
   SharedBucketRef,
 } from "../components/job-worker/args";
-import { JobWorkerArgsError } from "../components/job-worker/errors";
+import { isJobWorkerArgsError } from "../components/job-worker/errors";
 import { filtersOverlap, secretRefProblem } from "../components/job-worker/validation";
 
 export const WORKERS_KEY = "jobworker:workers";
@@ -325,7 +325,7 @@ export function withConfigKeys<T>(worker: string, create: () => T): T {
   try {
     return create();
   } catch (err) {
-    if (err instanceof JobWorkerArgsError && err.worker === worker) {
+    if (isJobWorkerArgsError(err) && err.worker === worker) {
       const [head, ...rest] = err.field.split(".");
       const key = keyOf([worker, ...(FIELD_TO_KEY[head] ?? head).split("."), ...rest]);
       const detail = err.message.slice(err.message.indexOf(`\`${err.field}\``) + err.field.length + 3);

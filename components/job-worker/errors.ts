@@ -16,3 +16,11 @@ export class JobWorkerArgsError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * True for a JobWorkerArgsError from any copy of this module (a test harness that re-imports the
+ * program, or two installed versions of the package, makes `instanceof` unreliable).
+ */
+export function isJobWorkerArgsError(err: unknown): err is JobWorkerArgsError {
+  return err instanceof Error && err.name === "JobWorkerArgsError" && typeof (err as JobWorkerArgsError).field === "string";
+}
