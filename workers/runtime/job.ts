@@ -4,8 +4,8 @@
  * Never holds the object in memory: the body is a stream and outputs are files.
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
@@ -84,7 +84,8 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
   // Name outputs from the event's identity (what a redelivery carries), not from the response.
   const identity = { bucket: record.bucket, key: record.key, versionId: record.versionId, eTag: record.eTag ?? meta.eTag };
   const jobDir = join(deps.scratchDir, `${inputDigest(identity).slice(0, 24)}-${process.pid}-${Date.now().toString(36)}`);
-  await mkdir(jobDir, { recursive: true });
+  // Created on the first output: a job that writes nothing touches no disk.
+  let jobDirCreated = false;
   const files = new Map<string, SlotFile>();
   try {
     const ctx: HandlerContext = {
@@ -98,6 +99,10 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
           throw new ConfigError(`handler of \`${deps.definition.name}\` wrote to slot \`${slot}\`, which its definition does not declare`, { context: { slot } });
         }
         if (files.has(slot)) throw new ConfigError(`handler of \`${deps.definition.name}\` opened slot \`${slot}\` twice`, { context: { slot } });
+        if (!jobDirCreated) {
+          mkdirSync(jobDir, { recursive: true });
+          jobDirCreated = true;
+        }
         const path = join(jobDir, `out-${files.size}`);
         const stream = createWriteStream(path);
         files.set(slot, { slot, path, stream, options });
@@ -139,7 +144,7 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
     throw err;
   } finally {
     for (const file of files.values()) file.stream.destroy();
-    await rm(jobDir, { recursive: true, force: true });
+    if (jobDirCreated) await rm(jobDir, { recursive: true, force: true });
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Message } from "@aws-sdk/client-sqs";
+import { WORKER_ENV } from "../../catalog/contract";
+import { ConfigError } from "../errors";
 
 export interface QueueInfo {
   readonly visibilityTimeoutSeconds: number;
@@ -13,7 +15,19 @@ export interface QueueInfo {
 }
 
 export async function describeQueue(sqs: SQSClient, queueUrl: string): Promise<QueueInfo> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["VisibilityTimeout", "RedrivePolicy"] }));
+  let out;
+  try {
+    out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["VisibilityTimeout", "RedrivePolicy"] }));
+  } catch (err) {
+    const name = (err as { name?: string }).name ?? "";
+    if (/QueueDoesNotExist|NonExistentQueue/.test(name)) {
+      throw new ConfigError(`\`${WORKER_ENV.queueUrl}\` is ${queueUrl}, which does not exist (in this region/endpoint): use the JobWorker component's \`queueUrl\` output`, {
+        cause: err,
+        context: { variable: WORKER_ENV.queueUrl },
+      });
+    }
+    throw err;
+  }
   const visibilityTimeoutSeconds = Number(out.Attributes?.VisibilityTimeout ?? 30);
   const redrive = out.Attributes?.RedrivePolicy;
   if (!redrive) return { visibilityTimeoutSeconds };

@@ -143,6 +143,7 @@ export class Worker {
       }
     } finally {
       clearTimeout(timer);
+      deadline.abort(); // ends the pending sleep and its timer
     }
     if (this.inFlight.size > 0) {
       const unfinished = [...this.inFlight.values()];

@@ -222,9 +222,13 @@ export function compileEntry(entry: string): string {
   return join(outDir, relative(ROOT, entry)).replace(/\.ts$/, ".js");
 }
 
-/** Starts a compiled worker script with plain Node. */
+/** The memory settings the worker image sets (workers/Dockerfile; a unit test keeps them equal). */
+export const IMAGE_NODE_OPTIONS = "--max-semi-space-size=1";
+export const IMAGE_MALLOC_ARENA_MAX = "2";
+
+/** Starts a compiled worker script with plain Node and the image's Node flags. */
 export function spawnCompiledWorker(script: string, args: string[], env: Record<string, string>): ChildWorker {
-  return spawnWorker([script, ...args], env, { plainNode: true });
+  return spawnWorker([script, ...args], { NODE_OPTIONS: IMAGE_NODE_OPTIONS, MALLOC_ARENA_MAX: IMAGE_MALLOC_ARENA_MAX, ...env }, { plainNode: true });
 }
 
 /** `total` bytes of varied content in 1 MiB chunks, hashed as they are generated. */

@@ -87,6 +87,16 @@ describe("runtime worker processes (moto server)", function () {
     assert.match(worker.stderr(), /configuration error: `JOBWORKER_QUEUE_URL` is not set/);
   });
 
+  it("`jobworker run` names the queue variable when the queue does not exist (exit 2)", async () => {
+    const worker = start([BIN, "run", "orders-webhook"], {
+      ...moto.env,
+      [WORKER_ENV.queueUrl]: `${moto.endpoint}/123456789012/no-such-queue`,
+      [WORKER_ENV.outputs]: JSON.stringify({ api: { type: "rest", url: "http://127.0.0.1:9/orders" } }),
+    });
+    assert.deepEqual(await worker.exited, { code: 2, signal: null });
+    assert.match(worker.stderr(), /configuration error: `JOBWORKER_QUEUE_URL` is http:\/\/127\.0\.0\.1:\d+\/123456789012\/no-such-queue, which does not exist/);
+  });
+
   it("after `kill -9` mid-job the message comes back, is processed, and exactly one output object exists", async () => {
     const pipeline = await createPipeline(moto, { visibilityTimeout: 3 });
     const first = start([FIXTURE, "copy"], workerEnv(pipeline, { TEST_DELAY_MS: "4000" }));

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { IMAGE_MALLOC_ARENA_MAX, IMAGE_NODE_OPTIONS } from "../../integration/runtime/helpers";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const dockerfile = readFileSync(join(ROOT, "workers", "Dockerfile"), "utf8");
+const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+
+describe("worker image (workers/Dockerfile)", () => {
+  it("runs compiled JavaScript as a non-root user with `jobworker` as entrypoint", () => {
+    assert.match(runtimeStage, /^FROM \$\{NODE_IMAGE\}$/m);
+    assert.match(dockerfile, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    assert.match(runtimeStage, /^USER node$/m);
+    assert.match(runtimeStage, /^ENTRYPOINT \["jobworker"\]$/m);
+    assert.match(runtimeStage, /^CMD \["run"\]$/m);
+    assert.match(runtimeStage, /COPY --from=build \/src\/workers\/dist \.\/dist/);
+    assert.doesNotMatch(runtimeStage, /ts-node|npm ci/);
+  });
+
+  it("sets the Node flags the RSS measurements ran with", () => {
+    assert.match(runtimeStage, new RegExp(`NODE_OPTIONS=${IMAGE_NODE_OPTIONS}\\b`));
+    assert.match(runtimeStage, new RegExp(`MALLOC_ARENA_MAX=${IMAGE_MALLOC_ARENA_MAX}\\b`));
+  });
+
+  it("names the worker kind from the build argument the JobWorker component passes", () => {
+    assert.match(runtimeStage, /^ARG WORKER$/m);
+    assert.match(runtimeStage, /JOBWORKER_WORKER=\$\{WORKER\}/);
+  });
+
+  it("builds from the repository root with an allow-list ignore file next to the Dockerfile", () => {
+    const ignore = readFileSync(join(ROOT, "workers", "Dockerfile.dockerignore"), "utf8").split("\n");
+    assert.equal(ignore.find((l) => l && !l.startsWith("#")), "*");
+    for (const needed of ["!package.json", "!package-lock.json", "!catalog", "!workers", "**/node_modules", "**/dist"]) assert.ok(ignore.includes(needed), needed);
+  });
+});
