@@ -122,14 +122,15 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     const taskPolicy = new aws.iam.RolePolicy(`${name}-task-policy`, {
       role: taskRole.id,
       policy: pulumi
-        .all([scope, bucketArn, queues.queue.arn, queues.kmsKeyArn, args.cluster.clusterName, pulumi.all(writeTargets)])
-        .apply(([s, inputBucketArn, queueArn, queueKmsKeyArn, clusterName, outputs]) =>
+        .all([scope, bucketArn, queues.queue.arn, queues.deadLetterQueue.arn, queues.kmsKeyArn, args.cluster.clusterName, pulumi.all(writeTargets)])
+        .apply(([s, inputBucketArn, queueArn, deadLetterQueueArn, queueKmsKeyArn, clusterName, outputs]) =>
           JSON.stringify(taskRolePolicy({
             scope: s,
             inputBucketArn,
             inputPrefix: a.prefix,
             inputSuffix: a.suffix,
             queueArn,
+            deadLetterQueueArn,
             queueKmsKeyArn,
             clusterName,
             outputs,

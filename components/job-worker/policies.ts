@@ -105,6 +105,11 @@ export interface TaskRoleInputs {
   /** The worker's key suffix filter ("" for none): IAM wildcards may sit mid-ARN, so reads stop at the filter. @default "" */
   readonly inputSuffix?: string;
   readonly queueArn: string;
+  /**
+   * The worker's dead-letter queue: the runtime sends malformed messages and permanent failures
+   * there itself, with the reason as a message attribute (workers/runtime/queue-info.ts).
+   */
+  readonly deadLetterQueueArn: string;
   /** Customer managed key of the queue, when the queue uses one. */
   readonly queueKmsKeyArn?: string;
   readonly clusterName: string;
@@ -126,6 +131,7 @@ export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
       Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
       Resource: i.queueArn,
     },
+    { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: i.deadLetterQueueArn },
     {
       Sid: "OwnTaskScaleInProtection",
       Effect: "Allow",
@@ -134,7 +140,8 @@ export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
     },
   ];
   if (i.queueKmsKeyArn) {
-    statements.push({ Sid: "DecryptOwnQueue", Effect: "Allow", Action: "kms:Decrypt", Resource: i.queueKmsKeyArn });
+    // Decrypt to receive; GenerateDataKey to send to the dead-letter queue (same key).
+    statements.push({ Sid: "UseOwnQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: i.queueKmsKeyArn });
   }
   const puts = [...new Set(i.outputs.map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
   if (puts.length > 0) statements.push({ Sid: "WriteDeclaredOutputs", Effect: "Allow", Action: "s3:PutObject", Resource: puts });

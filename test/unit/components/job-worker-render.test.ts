@@ -97,12 +97,13 @@ describe("JobWorker rendering", () => {
     });
     it("grants s3:PutObjectAcl only for bucket-owner-full-control outputs", () => {
       const doc = taskRolePolicy({
-        scope, inputBucketArn: "arn:aws:s3:::in", inputPrefix: "", queueArn: "arn:q", clusterName: "c", runtimeSecrets: [],
+        scope, inputBucketArn: "arn:aws:s3:::in", inputPrefix: "", queueArn: "arn:q", deadLetterQueueArn: "arn:dlq", clusterName: "c", runtimeSecrets: [],
         outputs: [{ bucketArn: "arn:aws:s3:::x", prefix: "p/", bucketOwnerFullControl: true }, { bucketArn: "arn:aws:s3:::y", prefix: "" }],
       });
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "GrantBucketOwnerFullControl")!.Resource, ["arn:aws:s3:::x/p/*"]);
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "WriteDeclaredOutputs")!.Resource, ["arn:aws:s3:::x/p/*", "arn:aws:s3:::y/*"]);
       assert.equal(doc.Statement.find((s) => s.Sid === "ReadOwnInput")!.Resource, "arn:aws:s3:::in/*");
+      assert.deepEqual(doc.Statement.find((s) => s.Sid === "SendToOwnDeadLetterQueue"), { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:dlq" });
     });
     it("gives an execution role with nothing to pull or read a deny-only statement", () => {
       assert.deepEqual(executionRolePolicy({ scope, secrets: [] }).Statement, [{ Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" }]);

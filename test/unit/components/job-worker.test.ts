@@ -201,6 +201,7 @@ describe("JobWorker component", () => {
     const bucketArn = byName("aws:s3/bucket:Bucket", "stage-one-input").state.arn;
     assert.deepEqual(statement(doc, "ReadOwnInput"), { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/uploads/*` });
     assert.equal(statement(doc, "ConsumeOwnQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-queue").state.arn);
+    assert.equal(statement(doc, "SendToOwnDeadLetterQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-dlq").state.arn);
     assert.deepEqual(statement(doc, "OwnTaskScaleInProtection").Action, ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"]);
     assert.equal(statement(doc, "OwnTaskScaleInProtection").Resource, `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/jobworker-cluster/*`);
     const inbound = byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn;
@@ -215,7 +216,7 @@ describe("JobWorker component", () => {
   it("lets the second stage read its connector secret and decrypt its own queue key, and nothing of stage one", () => {
     const doc = policyOf(byName("aws:iam/rolePolicy:RolePolicy", "stage-two-task-policy"));
     assert.equal(statement(doc, "ReadOwnInput").Resource, `${byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn}/stage-two/*.ndjson`, "reads stop at its own prefix and suffix");
-    assert.equal(statement(doc, "DecryptOwnQueue").Resource, byName("aws:kms/key:Key", "stage-two-queue-key").state.arn);
+    assert.deepEqual(statement(doc, "UseOwnQueueKey"), { Sid: "UseOwnQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: byName("aws:kms/key:Key", "stage-two-queue-key").state.arn });
     assert.deepEqual(statement(doc, "ReadConnectorSecretValues").Resource, [`arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:partner/sftp-key-??????`]);
     assert.ok(!JSON.stringify(doc).includes("stage-one"));
     assert.ok(!doc.Statement.some((s) => s.Sid === "WriteDeclaredOutputs"), "an SFTP-only worker writes to no bucket");
