@@ -9,7 +9,7 @@
  *   1  at least one mandatory violation,
  *   2  the check could not run (bad arguments, or the program itself failed, e.g. invalid config).
  * It needs no cloud credentials and no Pulumi CLI. It sees what the program sends, not what AWS
- * will compute after deploy (see docs/policies.md).
+ * will compute after deploy (see the README, "Policies").
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
