@@ -21,6 +21,7 @@ describe("runtime queue loop (moto server)", function () {
   let s3: S3Client;
   let sqs: SQSClient;
   let running: RunningWorker | undefined;
+  let runningWorker: RunningWorker | undefined;
 
   before(async () => {
     moto = await startMoto();
@@ -30,6 +31,8 @@ describe("runtime queue loop (moto server)", function () {
   afterEach(async () => {
     await running?.stop();
     running = undefined;
+    await runningWorker?.stop();
+    runningWorker = undefined;
   });
   after(async () => {
     s3?.destroy();
@@ -179,6 +182,32 @@ describe("runtime queue loop (moto server)", function () {
     assert.deepEqual(starts, ["slow.txt"]);
     assert.deepEqual(eventsOf(running.events, "lease-lost"), []);
     assert.equal(running.logs.withMsg("message received again while in flight; continuing with the latest receipt handle").length, 0);
+  });
+
+  it("never runs or receives more messages than its concurrency allows (backpressure)", async () => {
+    const pipeline = await createPipeline(moto);
+    let running = 0;
+    let maxRunning = 0;
+    const slow = copyKind({ delayMs: 400 });
+    const kind = {
+      definition: slow.definition,
+      handler: async (input: any, meta: any, ctx: any) => {
+        maxRunning = Math.max(maxRunning, ++running);
+        try {
+          await slow.handler(input, meta, ctx);
+        } finally {
+          running--;
+        }
+      },
+    };
+    const worker = await startWorker(moto, kind, testSettings(pipeline, { concurrency: 2, logLevel: "debug" }));
+    runningWorker = worker;
+    for (let i = 0; i < 6; i++) await put(pipeline.inputBucket, `bp-${i}.txt`, `${i}`);
+    await waitFor("all copied", async () => (await listKeys(s3, pipeline.outputBucket)).length === 6, { timeoutMs: 30_000 });
+    assert.equal(maxRunning, 2);
+    const receives = worker.logs.withMsg("received");
+    assert.ok(receives.length > 0);
+    for (const r of receives) assert.ok(Number(r.received) <= 2 && Number(r.asked) <= 2, JSON.stringify(r));
   });
 
   it("retries transient AWS errors (503s, connection resets) and loses nothing", async () => {
