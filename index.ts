@@ -3,9 +3,11 @@
  * is added by the JobWorker part). Configuration is validated before any resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BacklogPublisher, JobWorker, SharedInputBucket, SpotEcsCluster } from "./components";
+import { BacklogPublisher, installFastPulumiStackTraces, JobWorker, SharedInputBucket, SpotEcsCluster } from "./components";
 import { loadClusterConfig } from "./config/cluster";
 import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers, withConfigKeys } from "./config/workers";
+
+installFastPulumiStackTraces(); // see components/pulumi-stack-traces.ts: 3× faster previews of large catalogs
 
 const config = new pulumi.Config("jobworker");
 

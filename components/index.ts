@@ -3,3 +3,4 @@ export * from "./instance-types";
 export * from "./spot-ecs-cluster";
 export * from "./job-worker";
 export * from "./backlog-publisher";
+export * from "./pulumi-stack-traces";
