@@ -12,15 +12,26 @@ import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
-/** Part size of multipart uploads, bytes; S3's minimum is 5 MiB. */
-export const S3_PART_SIZE = 8 * 1024 * 1024;
 /**
- * Parts uploaded in parallel per delivery. Each part in flight is a buffer in memory; 2 keeps a
- * worker's peak RSS lower than 4 (measured ~15 MiB less) at little cost in throughput. A single
- * streamed PutObject would buffer nothing, but the SDK then streams with aws-chunked checksums,
- * which the emulator the tests run on processes at a few MB/s.
+ * Part size of multipart uploads, bytes: S3's minimum, 5 MiB (raised for payloads over 48 GiB, so
+ * they stay within S3's 10,000 parts). Each part is a buffer in memory while it uploads.
  */
-export const S3_QUEUE_SIZE = 2;
+export const S3_PART_SIZE = 5 * 1024 * 1024;
+/** S3's limit on the parts of one multipart upload. */
+const S3_MAX_PARTS = 10_000;
+
+/** The part size for a payload: `base`, raised so a payload of known size fits in 10,000 parts. */
+export function multipartPartSize(size: number | undefined, base = S3_PART_SIZE): number {
+  return Math.max(base, Math.ceil((size ?? 0) / S3_MAX_PARTS));
+}
+/**
+ * Parts uploaded in parallel per delivery. Memory over throughput: a worker's memory is a declared,
+ * enforced container limit. Measured with `bench/runtime.bench.ts` (1 GiB identity copy, moto):
+ * 8 MiB × 4 parts → 208 MiB peak RSS, 8 MiB × 2 → 190 MiB, 5 MiB × 2 → 147 MiB at 37 MiB/s,
+ * 5 MiB × 1 → 128 MiB at 31 MiB/s. A single streamed PutObject would buffer nothing, but the SDK
+ * then streams with aws-chunked checksums, which the emulator the tests use processes at a few MB/s.
+ */
+export const S3_QUEUE_SIZE = 1;
 
 export interface S3ConnectorDeps {
   readonly s3: S3Client;
@@ -47,7 +58,7 @@ export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDep
         const upload = new Upload({
           client: deps.s3,
           queueSize: S3_QUEUE_SIZE,
-          partSize: deps.partSize ?? S3_PART_SIZE,
+          partSize: multipartPartSize(delivery.size, deps.partSize),
           // A failed multipart upload is aborted, so no orphaned parts accrue storage cost.
           leavePartsOnError: false,
           params: {
