@@ -1,36 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { loadProtobufEncoder, SCHEMAS_DIR } from "../../../workers/connectors/protobuf";
+import { loadProtobufEncoder } from "../../../workers/connectors/protobuf";
 import { ConfigError, PermanentError } from "../../../workers/errors";
+import { protocDecode, splitDelimited } from "../../support/protoc";
 
-/** `protoc --decode=<type>` of `bytes`, as protobuf text format. */
-function protocDecode(type: string, bytes: Buffer): string {
-  const out = spawnSync("protoc", [`--decode=${type}`, `-I${SCHEMAS_DIR}`, "partner/v1/record.proto"], { input: bytes });
-  if (out.error) throw new Error(`protoc is not runnable (${out.error.message}): install Debian \`protobuf-compiler\` (scripts/setup.sh)`);
-  assert.equal(out.status, 0, `protoc failed: ${out.stderr.toString()}`);
-  return out.stdout.toString();
-}
-
-/** Splits a varint-length-delimited stream into its messages (independent of the encoder). */
-function splitDelimited(bytes: Buffer): Buffer[] {
-  const messages: Buffer[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    let len = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[pos++]!;
-      len |= (b & 0x7f) << shift;
-      shift += 7;
-      if ((b & 0x80) === 0) break;
-    }
-    messages.push(bytes.subarray(pos, pos + len));
-    pos += len;
-  }
-  return messages;
-}
+const SCHEMA = "partner/v1/record.proto";
 
 async function encodeAll(format: Parameters<typeof loadProtobufEncoder>[0], records: unknown[]): Promise<Buffer> {
   const encoder = await loadProtobufEncoder(format);
@@ -57,13 +32,13 @@ describe("Protocol Buffers encoder (checked with protoc --decode)", function () 
     const bytes = await encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record" }, records);
     const messages = splitDelimited(bytes);
     assert.equal(messages.length, records.length);
-    assert.deepEqual(messages.map((m) => protocDecode("partner.v1.Record", m)), expectedText);
+    assert.deepEqual(messages.map((m) => protocDecode("partner.v1.Record", SCHEMA, m)), expectedText);
   });
 
   it("writes one container message whose repeated field decodes to exactly the records", async () => {
     const bytes = await encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.RecordBatch", delimited: false }, records);
     const indent = (t: string) => t.split("\n").filter(Boolean).map((l) => `  ${l}\n`).join("");
-    assert.equal(protocDecode("partner.v1.RecordBatch", bytes), expectedText.map((t) => `records {\n${indent(t)}}\n`).join(""));
+    assert.equal(protocDecode("partner.v1.RecordBatch", SCHEMA, bytes), expectedText.map((t) => `records {\n${indent(t)}}\n`).join(""));
   });
 
   const badFormats: Array<[string, Parameters<typeof loadProtobufEncoder>[0], RegExp]> = [

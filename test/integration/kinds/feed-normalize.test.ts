@@ -12,7 +12,8 @@ import { startMoto, type MotoServer } from "../../support/moto";
 import { startSshd, type SshdServer } from "../../support/sshd";
 import { waitFor } from "../../support/wait";
 import { createPipeline, ensureStopped, getText, listKeys, ROOT, waitForLine, type ChildWorker } from "../runtime/helpers";
-import { protocDecode, runKind, splitDelimited, stopKind } from "./helpers";
+import { protocDecode, splitDelimited } from "../../support/protoc";
+import { runKind, stopKind } from "./helpers";
 
 const SCHEMA = "partner/v1/record.proto";
 

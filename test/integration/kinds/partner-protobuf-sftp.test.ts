@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { startMoto, type MotoServer } from "../../support/moto";
 import { startSshd, type SshdServer } from "../../support/sshd";
 import { createPipeline, ensureStopped, ROOT, waitForLine, type ChildWorker } from "../runtime/helpers";
-import { protocDecode, runKind, splitDelimited, stopKind } from "./helpers";
+import { protocDecode, splitDelimited } from "../../support/protoc";
+import { runKind, stopKind } from "./helpers";
 
 export const PARTNER_SCHEMA = "partner/v1/record.proto";
 
