@@ -12,22 +12,12 @@ import { endStream, writeChunk } from "../../runtime/records";
 import { defineWorker, type HandlerContext, type JobInput } from "../../runtime/types";
 import { headerIndex, readCsv } from "../csv";
 import { isCurrency, toMinorUnits } from "../money";
+import type { PartnerRecord } from "../partner-record";
 
 export const FEED_COLUMNS = ["id", "sku", "quantity", "price", "currency", "updated_at"] as const;
 
-/** One normalised feed record; keys are the `partner.v1.Record` field names. */
-export interface FeedRecord {
-  readonly id: string;
-  readonly sku: string;
-  readonly quantity: number;
-  readonly price_minor: number;
-  readonly currency: string;
-  readonly updated_at: string;
-  readonly attributes: Readonly<Record<string, string>>;
-}
-
 /** Validates and normalises one row; returns the record or why it was rejected. */
-export function normalizeFeedRow(get: (column: string) => string, extras: ReadonlyArray<[string, string]>): FeedRecord | { error: string } {
+export function normalizeFeedRow(get: (column: string) => string, extras: ReadonlyArray<[string, string]>): PartnerRecord | { error: string } {
   const id = get("id").trim();
   const sku = get("sku").trim().toUpperCase();
   const quantityText = get("quantity").trim();

@@ -11,17 +11,7 @@ import { PermanentError } from "../../errors";
 import { endStream, readNdjson, writeChunk } from "../../runtime/records";
 import { defineWorker, type HandlerContext, type JobInput } from "../../runtime/types";
 import { isCurrency } from "../money";
-
-/** A record as `partner.v1.Record` (workers/schemas/partner/v1/record.proto) takes it. */
-export interface PartnerRecord {
-  readonly id: string;
-  readonly sku: string;
-  readonly quantity: number;
-  readonly price_minor: number;
-  readonly currency: string;
-  readonly updated_at: string;
-  readonly attributes: Readonly<Record<string, string>>;
-}
+import type { PartnerRecord } from "../partner-record";
 
 const FIELDS = new Set(["id", "sku", "quantity", "price_minor", "currency", "updated_at", "attributes"]);
 
