@@ -4,15 +4,9 @@
  * the JSON they produce.
  */
 import type { SecretRef } from "../../catalog/contract";
+import { denyInsecureTransport, type PolicyStatement } from "../iam";
 
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Principal?: unknown;
-  readonly Action: string | string[];
-  readonly Resource: string | string[];
-  readonly Condition?: Record<string, Record<string, string | string[]>>;
-}
+export type { PolicyStatement } from "../iam";
 
 export interface PolicyDocument {
   readonly Version: "2012-10-17";
@@ -175,14 +169,7 @@ export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string
 
 /** Bucket policy: deny any request not over TLS. */
 export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
-  return doc({
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: [bucketArn, `${bucketArn}/*`],
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  });
+  return doc(denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]));
 }
 
 /** Queue policy: only S3, only from the input bucket in this account, may send; no plain-HTTP access. */
@@ -196,14 +183,7 @@ export function queuePolicy(i: { queueArn: string; bucketArn: string; accountId:
       Resource: i.queueArn,
       Condition: { ArnEquals: { "aws:SourceArn": i.bucketArn }, StringEquals: { "aws:SourceAccount": i.accountId } },
     },
-    {
-      Sid: "DenyInsecureTransport",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "sqs:*",
-      Resource: i.queueArn,
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    },
+    denyInsecureTransport("sqs", i.queueArn),
   );
 }
 

@@ -2,6 +2,7 @@
  * IAM and bucket policy documents of the cluster, as plain data built by pure functions (the
  * component turns them into JSON for the resources; the tests read them here).
  */
+import { denyInsecureTransport } from "../iam";
 
 export type PolicyDocument = {
   readonly Version: "2012-10-17";
@@ -50,14 +51,7 @@ export function cloudConfigBucketPolicy(bucketArn: string, objectArn: string, vp
         Resource: objectArn,
         Condition: { StringEquals: { "aws:SourceVpce": vpcEndpointId } },
       },
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]),
     ],
   };
 }
