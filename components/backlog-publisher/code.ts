@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Files of the `workers` package the function needs, relative to it. */
-export const PUBLISHER_SOURCES = ["backlog-publisher/handler.ts", "backlog-publisher/publisher.ts", "errors.ts"] as const;
+export const PUBLISHER_SOURCES = ["backlog-publisher/handler.ts", "backlog-publisher/publisher.ts", "errors.ts", "runtime/backoff.ts"] as const;
 /** The function's `handler` setting. */
 export const PUBLISHER_HANDLER = "backlog-publisher/handler.handler";
 

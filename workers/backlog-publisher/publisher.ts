@@ -5,12 +5,14 @@
  * minute and can lag up to 15 minutes after a queue wakes from 6 idle hours (SQS developer guide,
  * "Available CloudWatch metrics for Amazon SQS").
  *
- * Only the two SDK clients are used, passed in; importing nothing else keeps the Lambda package a
+ * Only the two SDK clients are used, passed in; importing only import-free modules (errors, backoff)
+ * keeps the Lambda package a
  * handful of transpiled files (the Node.js Lambda runtime provides the AWS SDK v3).
  */
 import { type CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigError } from "../errors";
+import { sleep as abortableSleep } from "../runtime/backoff";
 
 /**
  * SQS's CloudWatch metric names; the custom metrics reuse them in their own namespace. (The queue
@@ -125,19 +127,6 @@ export interface LoopOptions extends PublisherOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called after every pass (logging). A failed pass is reported with `error` and the loop goes on. */
   readonly onPass?: (pass: { result?: PublishResult; error?: Error }) => void;
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**

@@ -54,7 +54,7 @@ describe("BacklogPublisher component", () => {
 
   it("packages transpiled sources that load in Node and export the handler", () => {
     const files = transpileSources(join(ROOT, "workers"));
-    assert.deepEqual(Object.keys(files).sort(), ["backlog-publisher/handler.js", "backlog-publisher/publisher.js", "errors.js"]);
+    assert.deepEqual(Object.keys(files).sort(), ["backlog-publisher/handler.js", "backlog-publisher/publisher.js", "errors.js", "runtime/backoff.js"]);
     // Written under the repository so `@aws-sdk/*` resolves as the Lambda runtime provides it.
     const dir = join(ROOT, "test-artifacts", "backlog-publisher-package");
     rmSync(dir, { recursive: true, force: true });
