@@ -9,7 +9,8 @@ import { freePort } from "./ports";
 
 export interface FaultProxy {
   readonly endpoint: string;
-  readonly stats: { requests: number; failed503: number; reset: number };
+  /** `log` holds `METHOD path` of the first 1000 requests, for tests that assert what was (not) sent. */
+  readonly stats: { requests: number; failed503: number; reset: number; log: string[] };
   stop(): Promise<void>;
 }
 
@@ -24,9 +25,10 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   const failEvery = options.failEvery ?? 4;
   const resetEvery = options.resetEvery ?? 7;
   const target = new URL(upstream);
-  const stats = { requests: 0, failed503: 0, reset: 0 };
+  const stats = { requests: 0, failed503: 0, reset: 0, log: [] as string[] };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const n = ++stats.requests;
+    if (stats.log.length < 1000) stats.log.push(`${req.method} ${req.url}`);
     if (resetEvery > 0 && n % resetEvery === 0) {
       stats.reset++;
       req.resume();

@@ -1,13 +1,12 @@
 /**
- * One job: one S3 object. Streams the object into the handler, collects the handler's outputs on the
- * scratch disk, then delivers each through the connector bound to its slot under the idempotent name.
- * Never holds the object in memory: the body is a stream and outputs are files.
+ * One job: one S3 object. Hands the handler the object (fetched on its first read), collects the
+ * handler's outputs on the scratch disk, then delivers each through the connector bound to its slot
+ * under the idempotent name. Never holds the object in memory: the body is a stream and outputs are files.
  */
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import type { WorkerDefinition } from "../../catalog/contract";
@@ -15,6 +14,7 @@ import type { ProtobufEncoder } from "../connectors/protobuf";
 import type { Connector, DeliveryResult } from "../connectors/types";
 import { ConfigError, PermanentError } from "../errors";
 import { idempotencyKey, inputDigest, outputName } from "./output-name";
+import { openObjectInput, type GoneReason } from "./object-input";
 import { readNdjson } from "./records";
 import type { S3ObjectEvent } from "./s3-event";
 import type { Handler, HandlerContext, JobInput, OutputOptions } from "./types";
@@ -40,7 +40,7 @@ export interface JobMessage {
 export type JobOutcome =
   | { readonly status: "done"; readonly bytesIn: number; readonly deliveries: readonly DeliveryResult[] }
   /** The object no longer exists, or was replaced (its newer version has its own event): nothing to do. */
-  | { readonly status: "gone"; readonly reason: "no-such-key" | "superseded" };
+  | { readonly status: "gone"; readonly reason: GoneReason };
 
 interface SlotFile {
   readonly slot: string;
@@ -50,39 +50,19 @@ interface SlotFile {
 }
 
 export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: JobDeps, logger: Logger, signal: AbortSignal): Promise<JobOutcome> {
-  let object: GetObjectCommandOutput;
-  try {
-    object = await deps.s3.send(
-      new GetObjectCommand({
-        Bucket: record.bucket,
-        Key: record.key,
-        VersionId: record.versionId,
-        // Without versioning, the ETag pins the object the event is about: if it was overwritten since,
-        // the newer object's own event will bring it, under its own output name.
-        IfMatch: record.versionId === undefined && record.eTag ? `"${record.eTag}"` : undefined,
-      }),
-      { abortSignal: signal },
-    );
-  } catch (err) {
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name === "NoSuchKey" || e.name === "NoSuchVersion" || e.$metadata?.httpStatusCode === 404) return { status: "gone", reason: "no-such-key" };
-    if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412) return { status: "gone", reason: "superseded" };
-    throw err;
-  }
-  const body = object.Body as Readable | undefined;
+  const object = openObjectInput(deps.s3, record, signal);
   const meta: JobInput = {
     bucket: record.bucket,
     key: record.key,
-    size: object.ContentLength ?? record.size ?? 0,
-    eTag: object.ETag?.replace(/"/g, "") ?? record.eTag,
-    versionId: object.VersionId ?? record.versionId,
-    contentType: object.ContentType,
-    metadata: object.Metadata ?? {},
+    size: record.size ?? 0,
+    eTag: record.eTag,
+    versionId: record.versionId,
     eventName: record.eventName,
     eventTime: record.eventTime,
+    head: () => object.head(),
   };
   // Name outputs from the event's identity (what a redelivery carries), not from the response.
-  const identity = { bucket: record.bucket, key: record.key, versionId: record.versionId, eTag: record.eTag ?? meta.eTag };
+  const identity = { bucket: record.bucket, key: record.key, versionId: record.versionId, eTag: record.eTag };
   const jobDir = join(deps.scratchDir, `${inputDigest(identity).slice(0, 24)}-${process.pid}-${Date.now().toString(36)}`);
   // Created on the first output: a job that writes nothing touches no disk.
   let jobDirCreated = false;
@@ -109,13 +89,14 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
         return stream;
       },
     };
-    const input: Readable = body ?? Readable.from([]);
     try {
-      await deps.handler(input, meta, ctx);
+      await deps.handler(object.stream, meta, ctx);
     } finally {
-      // A handler that stops reading early must not leave the HTTP connection hanging.
-      if (!input.readableEnded) input.destroy();
+      // A handler that stops reading early (or read only the headers) must not leave the HTTP connection hanging.
+      object.close();
     }
+    // Whatever the handler made of a missing input (rethrown, wrapped or ignored), the job is about nothing.
+    if (object.gone !== undefined) return { status: "gone", reason: object.gone };
     for (const file of files.values()) {
       if (!file.stream.writableEnded) file.stream.end();
       await finished(file.stream);
@@ -138,8 +119,9 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
         }),
       );
     }
-    return { status: "done", bytesIn: meta.size, deliveries };
+    return { status: "done", bytesIn: object.bytesRead, deliveries };
   } catch (err) {
+    if (object.gone !== undefined) return { status: "gone", reason: object.gone };
     if (signal.aborted && !(err instanceof PermanentError)) throw new Error(`job aborted: ${String(signal.reason)}`, { cause: err });
     throw err;
   } finally {

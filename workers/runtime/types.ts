@@ -7,24 +7,41 @@ import type { Logger } from "pino";
 import type { WorkerDefinition } from "../../catalog/contract";
 import type { Connector } from "../connectors/types";
 
-/** The S3 object a job is about, as the notification and `GetObject` describe it. */
+/**
+ * The S3 object a job is about, as its notification describes it. Reading it costs nothing: the
+ * object itself is fetched only when the handler reads `input` or calls `head()`.
+ */
 export interface JobInput {
   readonly bucket: string;
   /** URL-decoded object key. */
   readonly key: string;
-  /** Bytes, from `GetObject` (`ContentLength`). */
+  /** Bytes, as the event states (0 when the event does not say); `head()` has the stored size. */
   readonly size: number;
-  /** Entity tag without quotes, when known. */
+  /** Entity tag without quotes, when the event carries it. */
   readonly eTag?: string;
   /** Present on versioned buckets. */
   readonly versionId?: string;
-  readonly contentType?: string;
-  /** User metadata (`x-amz-meta-*`), keys lower-case. */
-  readonly metadata: Readonly<Record<string, string>>;
   /** `ObjectCreated:Put`, `ObjectCreated:CompleteMultipartUpload`, ... */
   readonly eventName: string;
   /** ISO time of the event. */
   readonly eventTime?: string;
+  /**
+   * The object's headers (content type, user metadata, stored size), from the same `GetObject` that
+   * streams `input`: the first call sends it if reading has not, without consuming the body.
+   */
+  head(): Promise<ObjectHead>;
+}
+
+/** What `GetObject` says about the object. */
+export interface ObjectHead {
+  /** Bytes (`ContentLength`). */
+  readonly size: number;
+  readonly eTag?: string;
+  readonly versionId?: string;
+  readonly contentType?: string;
+  /** User metadata (`x-amz-meta-*`), keys lower-case. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly lastModified?: Date;
 }
 
 export interface OutputOptions {
@@ -55,9 +72,10 @@ export interface HandlerContext {
 }
 
 /**
- * Turns one object into outputs. Throw to fail the job: a `PermanentError` sends the message to the
- * dead-letter queue at once; anything else makes it visible again after a backoff, until the queue's
- * `maxReceiveCount` moves it to the dead-letter queue.
+ * Turns one object into outputs. `input` is the object's body; it is fetched on the first read, so a
+ * handler that does not need the body (it decides from `meta`) never downloads it. Throw to fail the job: a `PermanentError` sends the message to
+ * the dead-letter queue at once; anything else makes it visible again after a backoff, until the
+ * queue's `maxReceiveCount` moves it to the dead-letter queue.
  */
 export type Handler = (input: Readable, meta: JobInput, ctx: HandlerContext) => Promise<void>;
 

@@ -6,6 +6,7 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { Agent as HttpAgent } from "node:http";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -107,9 +108,11 @@ export interface RunningWorker {
 }
 
 /** An in-process worker with the real S3 connector, clients pointed at `endpoint` (moto, or a fault proxy in front of it). */
-export async function startWorker(moto: MotoServer, kind: WorkerKind, settings: RuntimeSettings, options: { endpoint?: string; maxAttempts?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(moto: MotoServer, kind: WorkerKind, settings: RuntimeSettings, options: { endpoint?: string; maxAttempts?: number; maxSockets?: number } = {}): Promise<RunningWorker> {
   const config = { ...moto.clientConfig, endpoint: options.endpoint ?? moto.endpoint, maxAttempts: options.maxAttempts ?? 6, retryMode: "standard" };
-  const s3 = new S3Client(config);
+  // A small pool makes a leaked connection (a response nobody read or destroyed) stall the next job.
+  const s3Config = options.maxSockets === undefined ? config : { ...config, requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }) } };
+  const s3 = new S3Client(s3Config);
   const sqs = new SQSClient(config);
   const logs = recordingLogger();
   const secrets = createSecretResolver();

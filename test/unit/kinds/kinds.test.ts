@@ -16,7 +16,7 @@ async function runHandler(kind: WorkerKind, key: string, body: string, chunkSize
   const outputs: Record<string, string> = {};
   const chunks: string[] = [];
   for (let i = 0; i < body.length; i += chunkSize) chunks.push(body.slice(i, i + chunkSize));
-  const meta: JobInput = { bucket: "in", key, size: body.length, metadata: {}, eventName: "ObjectCreated:Put" };
+  const meta: JobInput = { bucket: "in", key, size: body.length, eventName: "ObjectCreated:Put", head: async () => ({ size: body.length, metadata: {} }) };
   const ctx: HandlerContext = {
     logger: pino({ level: "silent" }),
     signal: new AbortController().signal,

@@ -42,14 +42,16 @@ export function toOrder(get: (field: string) => unknown, line: number): OrderRec
 }
 
 /** CSV unless the key or content type says NDJSON. */
-export function isNdjson(meta: Pick<JobInput, "key" | "contentType">): boolean {
-  const ext = extname(meta.key).toLowerCase();
-  return [".ndjson", ".jsonl", ".json"].includes(ext) || /ndjson|jsonl/.test(meta.contentType ?? "");
+export function isNdjson(object: { readonly key: string; readonly contentType?: string }): boolean {
+  const ext = extname(object.key).toLowerCase();
+  return [".ndjson", ".jsonl", ".json"].includes(ext) || /ndjson|jsonl/.test(object.contentType ?? "");
 }
 
 async function* orders(input: Readable, meta: JobInput): AsyncGenerator<OrderRecord> {
   const source = `${meta.bucket}/${meta.key}`;
-  if (isNdjson(meta)) {
+  // The headers come with the body's GetObject, which reading starts anyway.
+  const { contentType } = await meta.head();
+  if (isNdjson({ key: meta.key, contentType })) {
     for await (const { record, lineNumber } of readNdjson(input, source)) yield toOrder((f) => record[f], lineNumber);
     return;
   }
