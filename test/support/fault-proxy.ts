@@ -4,14 +4,20 @@
  * every `resetEvery`-th has its connection reset. Lets tests prove that transient AWS errors are
  * retried and nothing is lost. Counts are exposed so a test can assert faults were really injected.
  */
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { freePort } from "./ports";
 
 export interface FaultProxy {
   readonly endpoint: string;
-  /** `log` holds `METHOD path` of the first 1000 requests, for tests that assert what was (not) sent. */
-  readonly stats: { requests: number; failed503: number; reset: number; log: string[] };
+  /** `log` holds the first 1000 requests (method, path, headers), for tests that assert what was (not) sent. */
+  readonly stats: { requests: number; failed503: number; reset: number; log: RecordedRequest[] };
   stop(): Promise<void>;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface FaultProxyOptions {
@@ -25,10 +31,10 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
   const failEvery = options.failEvery ?? 4;
   const resetEvery = options.resetEvery ?? 7;
   const target = new URL(upstream);
-  const stats = { requests: 0, failed503: 0, reset: 0, log: [] as string[] };
+  const stats = { requests: 0, failed503: 0, reset: 0, log: [] as RecordedRequest[] };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const n = ++stats.requests;
-    if (stats.log.length < 1000) stats.log.push(`${req.method} ${req.url}`);
+    if (stats.log.length < 1000) stats.log.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
     if (resetEvery > 0 && n % resetEvery === 0) {
       stats.reset++;
       req.resume();

@@ -58,6 +58,7 @@ export type { Connector, Delivery, DeliveryResult } from "./types";
 export { DEFAULT_RETRY_POLICY, withRetry, RetriesExhaustedError, type RetryPolicy } from "./retry";
 export { validateBinding } from "./validation";
 export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";
+export { uploadFile, S3_FILE_PART_SIZE, S3_FILE_PARTS_IN_FLIGHT } from "./s3-file-upload";
 export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS } from "./rest";
 export { loadProtobufEncoder, SCHEMAS_DIR, type ProtobufEncoder } from "./protobuf";
 export { createSftpConnector, hostKeyFingerprint, SFTP_DEFAULTS } from "./sftp";

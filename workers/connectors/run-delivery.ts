@@ -17,12 +17,15 @@ export class ByteCounter extends Transform {
   }
 }
 
-/** One attempt's view of the payload: a fresh stream, counted. */
+/** One attempt's view of the payload: a fresh stream, counted, opened on first use. */
 export interface AttemptBody {
   readonly stream: Readable;
   readonly counter: ByteCounter;
   readonly attempt: number;
 }
+
+/** What an attempt may report: the bytes it sent, when it did not send them through `body.stream`. */
+export type AttemptResult = void | { readonly bytes: number };
 
 export interface RunDeliveryOptions {
   readonly connector: string;
@@ -42,9 +45,27 @@ export function openCounted(delivery: Delivery, attempt: number): AttemptBody {
   return { stream: source.pipe(counter), counter, attempt };
 }
 
+/** `openCounted`, deferred until the attempt touches `stream` or `counter`. */
+function lazyCounted(delivery: Delivery, attempt: number): AttemptBody & { readonly opened: AttemptBody | undefined } {
+  let opened: AttemptBody | undefined;
+  const open = () => (opened ??= openCounted(delivery, attempt));
+  return {
+    attempt,
+    get stream() {
+      return open().stream;
+    },
+    get counter() {
+      return open().counter;
+    },
+    get opened() {
+      return opened;
+    },
+  };
+}
+
 export async function runDelivery(
   options: RunDeliveryOptions,
-  attemptFn: (body: AttemptBody) => Promise<void>,
+  attemptFn: (body: AttemptBody) => Promise<AttemptResult>,
 ): Promise<DeliveryResult> {
   const { delivery, logger, target, connector } = options;
   const started = performance.now();
@@ -54,14 +75,16 @@ export async function runDelivery(
     const outcome = await withRetry(
       async (attempt) => {
         attempts = attempt;
-        const body = openCounted(delivery, attempt);
+        const body = lazyCounted(delivery, attempt);
+        let reported: AttemptResult;
         try {
-          await attemptFn(body);
+          reported = await attemptFn(body);
         } finally {
           // The bytes of the last attempt, successful or not: the log line says how far it got.
-          bytes = body.counter.bytes;
-          body.counter.destroy();
+          bytes = body.opened?.counter.bytes ?? 0;
+          body.opened?.counter.destroy();
         }
+        if (reported !== undefined) bytes = reported.bytes;
       },
       {
         policy: options.retry,

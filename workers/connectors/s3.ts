@@ -1,7 +1,9 @@
 /**
  * S3 connector: writes each payload as one object, to the next stage's bucket or a partner's.
- * `@aws-sdk/lib-storage` `Upload` streams the payload in parts (multipart above one part), so memory
- * stays at `queueSize × partSize` whatever the payload size.
+ * Payloads the runtime stages on disk (size known, byte ranges readable) go through `uploadFile`:
+ * parts streamed from their file ranges, several at once, nothing buffered. Other payloads (a
+ * handler's own stream through `ctx.connectors`) go through `@aws-sdk/lib-storage` `Upload`, which
+ * buffers `queueSize × partSize`.
  */
 import { Upload } from "@aws-sdk/lib-storage";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -10,11 +12,12 @@ import type { S3OutputBinding } from "../../catalog/contract";
 import { classifyAwsError } from "./aws-errors";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
+import { uploadFile } from "./s3-file-upload";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
 /**
- * Part size of multipart uploads, bytes: S3's minimum, 5 MiB (raised for payloads over 48 GiB, so
- * they stay within S3's 10,000 parts). Each part is a buffer in memory while it uploads.
+ * Part size of multipart uploads of streams, bytes: S3's minimum, 5 MiB (raised for payloads over
+ * 48 GiB, so they stay within S3's 10,000 parts). Each part is a buffer in memory while it uploads.
  */
 export const S3_PART_SIZE = 5 * 1024 * 1024;
 /** S3's limit on the parts of one multipart upload. */
@@ -25,11 +28,10 @@ export function multipartPartSize(size: number | undefined, base = S3_PART_SIZE)
   return Math.max(base, Math.ceil((size ?? 0) / S3_MAX_PARTS));
 }
 /**
- * Parts uploaded in parallel per delivery. Memory over throughput: a worker's memory is a declared,
- * enforced container limit. Measured with `bench/runtime.bench.ts` (1 GiB identity copy, moto):
+ * Parts of a stream uploaded in parallel per delivery. Memory over throughput: a worker's memory is a
+ * declared, enforced container limit. Measured with lib-storage on a 1 GiB identity copy (moto):
  * 8 MiB × 4 parts → 208 MiB peak RSS, 8 MiB × 2 → 190 MiB, 5 MiB × 2 → 147 MiB at 37 MiB/s,
- * 5 MiB × 1 → 128 MiB at 31 MiB/s. A single streamed PutObject would buffer nothing, but the SDK
- * then streams with aws-chunked checksums, which the emulator the tests use processes at a few MB/s.
+ * 5 MiB × 1 → 128 MiB at 31 MiB/s. Files avoid the trade-off (`uploadFile`).
  */
 export const S3_QUEUE_SIZE = 1;
 
@@ -37,8 +39,10 @@ export interface S3ConnectorDeps {
   readonly s3: S3Client;
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
-  /** Override for tests of multipart behaviour. @default S3_PART_SIZE */
+  /** Override for tests of multipart behaviour (streams). @default S3_PART_SIZE */
   readonly partSize?: number;
+  /** Override for tests of multipart behaviour (files). @default S3_FILE_PART_SIZE */
+  readonly filePartSize?: number;
 }
 
 /** The object key for a delivery: the prefix, a `/` if the prefix lacks one, the name. */
@@ -54,6 +58,20 @@ export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDep
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       const key = s3Key(binding.prefix, delivery.name);
       const target = `s3://${binding.bucket}/${key}`;
+      const params = {
+        Bucket: binding.bucket,
+        Key: key,
+        ContentType: delivery.contentType ?? "application/octet-stream",
+        ...(binding.kmsKeyId !== undefined ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: binding.kmsKeyId } : {}),
+        ...(binding.bucketOwnerFullControl ? { ACL: "bucket-owner-full-control" as const } : {}),
+      };
+      const { openRange, size } = delivery;
+      if (openRange !== undefined && size !== undefined) {
+        // Parts and requests are retried inside; a failure here (e.g. starting the upload) retries the whole.
+        return runDelivery({ connector: "s3", target, delivery, logger, retry: deps.retry }, async () => ({
+          bytes: await uploadFile({ s3: deps.s3, params, size, openRange, signal: delivery.signal, logger, retry: deps.retry, partSize: deps.filePartSize }),
+        }));
+      }
       return runDelivery({ connector: "s3", target, delivery, logger, retry: deps.retry }, async ({ stream }) => {
         const upload = new Upload({
           client: deps.s3,
@@ -61,14 +79,7 @@ export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDep
           partSize: multipartPartSize(delivery.size, deps.partSize),
           // A failed multipart upload is aborted, so no orphaned parts accrue storage cost.
           leavePartsOnError: false,
-          params: {
-            Bucket: binding.bucket,
-            Key: key,
-            Body: stream,
-            ContentType: delivery.contentType ?? "application/octet-stream",
-            ...(binding.kmsKeyId !== undefined ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: binding.kmsKeyId } : {}),
-            ...(binding.bucketOwnerFullControl ? { ACL: "bucket-owner-full-control" as const } : {}),
-          },
+          params: { ...params, Body: stream },
         });
         const onAbort = () => void upload.abort().catch((err: unknown) => logger.warn({ err, target }, "aborting upload failed"));
         delivery.signal.addEventListener("abort", onAbort, { once: true });

@@ -16,6 +16,11 @@ export interface Delivery {
    * scratch disk, never whole in memory, so a retry can read them again.
    */
   readonly open: () => Readable;
+  /**
+   * Opens bytes `[start, end)` of the payload as a fresh stream, when the payload can be read in
+   * parts (the runtime's payloads are files): lets S3 upload parts in parallel without buffering them.
+   */
+  readonly openRange?: (start: number, end: number) => Readable;
   /** Bytes, when known (lets S3 skip multipart for small payloads, FTP report progress). */
   readonly size?: number;
   /** @default "application/octet-stream" */

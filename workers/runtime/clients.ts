@@ -11,6 +11,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
+import type { Logger } from "pino";
 
 export interface AwsClients {
   readonly s3: S3Client;
@@ -26,11 +27,27 @@ export interface AwsClientOptions {
   readonly maxAttempts?: number;
   /** Sockets per client; enough for every job's GetObject and output upload at once. @default 50 */
   readonly maxSockets?: number;
+  /** Receives the SDK's own warnings and errors as JSON log lines (they go to the console otherwise). */
+  readonly logger?: Logger;
   /** Overrides for tests (endpoint, credentials); normally the SDK reads the environment. */
   readonly overrides?: Record<string, unknown>;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 6;
+
+/**
+ * The SDK's logger interface, fed to pino at warn and error only: with any logger set the SDK also
+ * logs every request at info, which would be a line per call.
+ */
+export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(...content: unknown[]): void; error(...content: unknown[]): void } {
+  const log = logger.child({ source: "aws-sdk" });
+  return {
+    debug() {},
+    info() {},
+    warn: (...content) => log.warn({ detail: content.length > 1 ? content.slice(1) : undefined }, String(content[0])),
+    error: (...content) => log.error({ detail: content.length > 1 ? content.slice(1) : undefined }, String(content[0])),
+  };
+}
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -43,7 +60,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   });
   // The SDK reads AWS_ENDPOINT_URL itself; path-style addressing is what emulators on loopback need.
   const forcePathStyle = process.env.AWS_S3_FORCE_PATH_STYLE === "true";
-  const common = { maxAttempts, retryMode: "standard", ...options.overrides };
+  const common = { maxAttempts, retryMode: "standard", ...(options.logger !== undefined ? { logger: sdkLogger(options.logger) } : {}), ...options.overrides };
   return {
     s3: new S3Client({ forcePathStyle, requestHandler: requestHandler(), ...common }),
     sqs: new SQSClient({ requestHandler: requestHandler(), ...common }),

@@ -112,6 +112,7 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
         await connector.deliver({
           name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
           open: () => createReadStream(payload),
+          openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
           size,
           contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
           idempotencyKey: idempotencyKey(identity, file.slot),

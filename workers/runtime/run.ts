@@ -46,7 +46,7 @@ export async function runWorker(kind: WorkerKind, options: RunWorkerOptions = {}
   const env = options.env ?? process.env;
   const settings = loadSettings(env, kind.definition);
   const logger = options.logger ?? createLogger({ level: settings.logLevel, worker: settings.worker });
-  const clients = options.clients ?? createAwsClients();
+  const clients = options.clients ?? createAwsClients({ logger });
   const { connectors, encoders } = await createOutputs(settings, clients, logger);
   const worker = new Worker({ kind, settings, s3: clients.s3, sqs: clients.sqs, connectors, encoders, logger, onEvent: options.onEvent });
 

@@ -18,6 +18,7 @@ import { createSecretResolver } from "../../../workers/secrets";
 import type { WorkerEvent } from "../../../workers/runtime/events";
 import type { RuntimeSettings } from "../../../workers/runtime/settings";
 import type { WorkerKind } from "../../../workers/runtime/types";
+import { sdkLogger } from "../../../workers/runtime/clients";
 import { Worker } from "../../../workers/runtime/worker";
 import type { MotoServer } from "../../support/moto";
 import { waitFor } from "../../support/wait";
@@ -109,12 +110,12 @@ export interface RunningWorker {
 
 /** An in-process worker with the real S3 connector, clients pointed at `endpoint` (moto, or a fault proxy in front of it). */
 export async function startWorker(moto: MotoServer, kind: WorkerKind, settings: RuntimeSettings, options: { endpoint?: string; maxAttempts?: number; maxSockets?: number } = {}): Promise<RunningWorker> {
-  const config = { ...moto.clientConfig, endpoint: options.endpoint ?? moto.endpoint, maxAttempts: options.maxAttempts ?? 6, retryMode: "standard" };
+  const logs = recordingLogger();
+  const config = { ...moto.clientConfig, endpoint: options.endpoint ?? moto.endpoint, maxAttempts: options.maxAttempts ?? 6, retryMode: "standard", logger: sdkLogger(logs.logger) };
   // A small pool makes a leaked connection (a response nobody read or destroyed) stall the next job.
   const s3Config = options.maxSockets === undefined ? config : { ...config, requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }) } };
   const s3 = new S3Client(s3Config);
   const sqs = new SQSClient(config);
-  const logs = recordingLogger();
   const secrets = createSecretResolver();
   const connectors = Object.fromEntries(
     await Promise.all(Object.entries(settings.outputs).map(async ([slot, binding]) => [slot, await createConnector(binding, { s3, logger: logs.logger, secrets, retry: { baseDelayMs: 20, maxDelayMs: 200 } })] as const)),

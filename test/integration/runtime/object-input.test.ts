@@ -41,7 +41,7 @@ describe("runtime input object, opened lazily (moto server)", function () {
     await moto?.stop();
   });
 
-  const objectGets = (bucket: string) => proxy.stats.log.filter((line) => line.startsWith(`GET /${bucket}/`));
+  const objectGets = (bucket: string) => proxy.stats.log.filter((r) => r.method === "GET" && r.url.startsWith(`/${bucket}/`));
 
   it("sends no GetObject for a handler that decides from the event alone", async () => {
     const pipeline = await createPipeline(moto);

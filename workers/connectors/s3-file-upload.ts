@@ -1,0 +1,155 @@
+/**
+ * Uploads a payload that sits on the scratch disk (its size known, any byte range readable again)
+ * without buffering it: one `PutObject` up to one part, otherwise a multipart upload whose parts are
+ * streamed from their file ranges, several at a time. Memory stays at a few stream chunks whatever
+ * the part size or the parallelism, which `@aws-sdk/lib-storage` cannot do (it copies each part into
+ * a buffer before sending it).
+ *
+ * Every request carries a precomputed CRC32 (`x-amz-checksum-crc32`, node's zlib.crc32 over the
+ * range), so S3 verifies the bytes and the SDK sends a plain body rather than its aws-chunked
+ * encoding with a trailing checksum. The SDK does not retry a request whose body is a stream (it
+ * cannot rewind one), so each request is retried here, with a fresh stream of the same range.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type PutObjectCommandInput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { Readable } from "node:stream";
+import { crc32 } from "node:zlib";
+import type { Logger } from "pino";
+import { classifyAwsError } from "./aws-errors";
+import { withRetry, type RetryPolicy } from "./retry";
+
+const MiB = 1024 * 1024;
+/** Part size for payloads on disk: parts cost no memory, so larger than S3's 5 MiB minimum. */
+export const S3_FILE_PART_SIZE = 8 * MiB;
+/** Parts uploaded at once, each streamed from its file range. */
+export const S3_FILE_PARTS_IN_FLIGHT = 4;
+
+/** The object's parameters: everything of `PutObject` but the body and its length. */
+export type ObjectParams = Omit<PutObjectCommandInput, "Body" | "ContentLength" | "ChecksumCRC32" | "ChecksumAlgorithm"> & { Bucket: string; Key: string };
+
+export interface FileUpload {
+  readonly s3: S3Client;
+  readonly params: ObjectParams;
+  readonly size: number;
+  /** Bytes `[start, end)` of the payload, as a fresh stream. */
+  readonly openRange: (start: number, end: number) => Readable;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly retry?: Partial<RetryPolicy>;
+  /** @default S3_FILE_PART_SIZE (raised to fit S3's 10,000 parts) */
+  readonly partSize?: number;
+  /** @default S3_FILE_PARTS_IN_FLIGHT */
+  readonly partsInFlight?: number;
+}
+
+/** CRC32 of a stream, base64 of its 4 big-endian bytes, as S3's `x-amz-checksum-crc32` wants it. */
+export async function crc32Base64(source: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<string> {
+  let crc = 0;
+  for await (const chunk of source) crc = crc32(chunk, crc);
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(crc >>> 0);
+  return bytes.toString("base64");
+}
+
+/** Uploads the payload; returns the bytes sent. Throws `RetryableError` or `PermanentError`. */
+export async function uploadFile(upload: FileUpload): Promise<number> {
+  const partSize = Math.max(upload.partSize ?? S3_FILE_PART_SIZE, Math.ceil(upload.size / 10_000));
+  const target = `s3://${upload.params.Bucket}/${upload.params.Key}`;
+  if (upload.size <= partSize) {
+    await sendRange(upload, 0, upload.size, `upload to ${target}`, async (body, checksum) => {
+      await upload.s3.send(new PutObjectCommand({ ...upload.params, Body: body, ContentLength: upload.size, ChecksumCRC32: checksum }), { abortSignal: upload.signal });
+    });
+    return upload.size;
+  }
+  return uploadParts(upload, partSize, target);
+}
+
+async function uploadParts(upload: FileUpload, partSize: number, target: string): Promise<number> {
+  const { s3, params } = upload;
+  const created = await s3
+    .send(new CreateMultipartUploadCommand({ ...params, ChecksumAlgorithm: "CRC32" }), { abortSignal: upload.signal })
+    .catch((err: unknown) => {
+      throw classifyAwsError(err, `starting the multipart upload to ${target} failed`, { target });
+    });
+  const uploadId = created.UploadId!;
+  const count = Math.ceil(upload.size / partSize);
+  const parts: CompletedPart[] = new Array(count);
+  // The first failed part stops the others.
+  const stopParts = new AbortController();
+  const partSignal = AbortSignal.any([upload.signal, stopParts.signal]);
+  let next = 0;
+  let firstError: unknown;
+  const lane = async (): Promise<void> => {
+    try {
+      while (next < count && !partSignal.aborted) {
+        const index = next++;
+        const start = index * partSize;
+        const end = Math.min(upload.size, start + partSize);
+        parts[index] = await sendRange({ ...upload, signal: partSignal }, start, end, `part ${index + 1} of ${count} to ${target}`, async (body, checksum) => {
+          const out = await s3.send(
+            new UploadPartCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: end - start, ChecksumCRC32: checksum }),
+            { abortSignal: partSignal },
+          );
+          return { PartNumber: index + 1, ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32 ?? checksum };
+        });
+      }
+    } catch (err) {
+      // The first failure is the cause; the parts it stops fail with aborts.
+      firstError ??= err;
+      stopParts.abort(err);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(upload.partsInFlight ?? S3_FILE_PARTS_IN_FLIGHT, count) }, lane));
+    if (firstError !== undefined) throw firstError;
+    if (upload.signal.aborted) throw classifyAwsError(upload.signal.reason, `upload to ${target} aborted`, { target });
+    await withRetry(
+      async () => {
+        try {
+          await s3.send(new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: upload.signal });
+        } catch (err) {
+          throw classifyAwsError(err, `completing the multipart upload to ${target} failed`, { target });
+        }
+      },
+      { policy: upload.retry, signal: upload.signal },
+    );
+    return upload.size;
+  } catch (err) {
+    // A failed upload is aborted, so no orphaned parts accrue storage cost.
+    await s3
+      .send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }))
+      .catch((abortErr: unknown) => upload.logger.warn({ err: abortErr, target, uploadId }, "aborting the multipart upload failed; the bucket's lifecycle rule must remove its parts"));
+    throw err;
+  }
+}
+
+/**
+ * Sends bytes `[start, end)` with `send(body, checksum)`: the checksum first (one read of the range),
+ * then each attempt with a fresh stream, retried on transient errors.
+ */
+async function sendRange<T>(upload: FileUpload, start: number, end: number, what: string, send: (body: Readable | Buffer, checksum: string) => Promise<T>): Promise<T> {
+  const checksum = await crc32Base64(end > start ? upload.openRange(start, end) : []);
+  const { value } = await withRetry(
+    async () => {
+      // A 0-byte payload goes as an empty buffer: a file range cannot be empty.
+      const body = end > start ? upload.openRange(start, end) : Buffer.alloc(0);
+      try {
+        return await send(body, checksum);
+      } catch (err) {
+        throw classifyAwsError(err, `${what} failed`, { target: `s3://${upload.params.Bucket}/${upload.params.Key}`, start, end });
+      } finally {
+        if (!Buffer.isBuffer(body)) body.destroy();
+      }
+    },
+    { policy: upload.retry, signal: upload.signal },
+  );
+  return value;
+}
