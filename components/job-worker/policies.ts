@@ -138,7 +138,8 @@ export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
     statements.push({ Sid: "UseOwnQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: i.queueKmsKeyArn });
   }
   const puts = [...new Set(i.outputs.map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
-  if (puts.length > 0) statements.push({ Sid: "WriteDeclaredOutputs", Effect: "Allow", Action: "s3:PutObject", Resource: puts });
+  // PutObject covers the multipart calls but aborting one, which a failed upload does to leave no parts behind.
+  if (puts.length > 0) statements.push({ Sid: "WriteDeclaredOutputs", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: puts });
   const acls = [...new Set(i.outputs.filter((o) => o.bucketOwnerFullControl).map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
   if (acls.length > 0) statements.push({ Sid: "GrantBucketOwnerFullControl", Effect: "Allow", Action: "s3:PutObjectAcl", Resource: acls });
   const keys = [...new Set(i.outputs.flatMap((o) => (o.kmsKeyArn ? [o.kmsKeyArn] : [])))].sort();

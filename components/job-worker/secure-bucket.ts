@@ -1,9 +1,14 @@
 /**
- * A private, encrypted, TLS-only S3 bucket: what every worker input bucket (own or shared) is.
+ * A private, encrypted, TLS-only S3 bucket: what every worker input bucket (own or shared) is. It is
+ * also where chained workers write, so incomplete multipart uploads (a task killed mid-upload cannot
+ * abort its own) are removed after a day rather than billed forever.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { tlsOnlyBucketPolicy } from "./policies";
+
+/** Days after which S3 removes the parts of a multipart upload nobody completed or aborted. */
+export const INCOMPLETE_UPLOAD_DAYS = 1;
 
 export interface SecureBucket {
   readonly bucket: aws.s3.Bucket;
@@ -33,9 +38,13 @@ export function createSecureBucket(
     bucket: bucket.id,
     rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
   }, opts);
+  const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
+    bucket: bucket.id,
+    rules: [{ id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: INCOMPLETE_UPLOAD_DAYS } }],
+  }, opts);
   const policy = new aws.s3.BucketPolicy(`${name}-tls-only`, {
     bucket: bucket.id,
     policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
   }, { ...opts, dependsOn: [publicAccess] });
-  return { bucket, ready: [publicAccess, ownership, encryption, policy] };
+  return { bucket, ready: [publicAccess, ownership, encryption, lifecycle, policy] };
 }

@@ -102,6 +102,8 @@ describe("JobWorker rendering", () => {
       });
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "GrantBucketOwnerFullControl")!.Resource, ["arn:aws:s3:::x/p/*"]);
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "WriteDeclaredOutputs")!.Resource, ["arn:aws:s3:::x/p/*", "arn:aws:s3:::y/*"]);
+      // Multipart uploads need no more than PutObject, except aborting a failed one.
+      assert.deepEqual(doc.Statement.find((s) => s.Sid === "WriteDeclaredOutputs")!.Action, ["s3:PutObject", "s3:AbortMultipartUpload"]);
       assert.equal(doc.Statement.find((s) => s.Sid === "ReadOwnInput")!.Resource, "arn:aws:s3:::in/*");
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "SendToOwnDeadLetterQueue"), { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:dlq" });
     });

@@ -102,7 +102,7 @@ describe("JobWorker component", () => {
     }
   });
 
-  it("blocks public access, encrypts and denies non-TLS requests on every input bucket", () => {
+  it("blocks public access, encrypts, denies non-TLS requests and expires incomplete multipart uploads on every input bucket", () => {
     for (const name of ["stage-one-input", "inbound-bucket"]) {
       const pab = byName("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${name}-public-access`);
       assert.deepEqual([pab.inputs.blockPublicAcls, pab.inputs.blockPublicPolicy, pab.inputs.ignorePublicAcls, pab.inputs.restrictPublicBuckets], [true, true, true, true]);
@@ -111,6 +111,8 @@ describe("JobWorker component", () => {
       const deny = statement(policyOf(byName("aws:s3/bucketPolicy:BucketPolicy", `${name}-tls-only`)), "DenyInsecureTransport");
       assert.equal(deny.Effect, "Deny");
       assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+      const lifecycle = byName("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${name}-lifecycle`);
+      assert.deepEqual(lifecycle.inputs.rules, [{ id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }]);
     }
   });
 
