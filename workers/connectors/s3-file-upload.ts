@@ -107,9 +107,11 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
       stopParts.abort(err);
     }
   };
+  const started = performance.now();
   try {
     await Promise.all(Array.from({ length: Math.min(upload.partsInFlight ?? S3_FILE_PARTS_IN_FLIGHT, count) }, lane));
     if (firstError !== undefined) throw firstError;
+    const partsDone = performance.now();
     if (upload.signal.aborted) throw classifyAwsError(upload.signal.reason, `upload to ${target} aborted`, { target });
     await withRetry(
       async () => {
@@ -121,6 +123,8 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
       },
       { policy: upload.retry, signal: upload.signal },
     );
+    // Where the time went, for tuning part size and parallelism (one line per upload, not per part).
+    upload.logger.debug({ target, parts: count, partSize, partsMs: Math.round(partsDone - started), completeMs: Math.round(performance.now() - partsDone) }, "multipart upload completed");
     return upload.size;
   } catch (err) {
     // A failed upload is aborted, so no orphaned parts accrue storage cost.
