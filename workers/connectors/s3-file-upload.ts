@@ -44,8 +44,8 @@ export interface FileUpload {
   readonly signal: AbortSignal;
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
-  /** @default S3_FILE_PART_SIZE (raised to fit S3's 10,000 parts) */
-  readonly partSize?: number;
+  /** Bytes per part; the caller fits it to S3's 10,000 parts (`multipartPartSize`). */
+  readonly partSize: number;
   /** @default S3_FILE_PARTS_IN_FLIGHT */
   readonly partsInFlight?: number;
 }
@@ -61,7 +61,7 @@ export async function crc32Base64(source: AsyncIterable<Buffer> | Iterable<Buffe
 
 /** Uploads the payload; returns the bytes sent. Throws `RetryableError` or `PermanentError`. */
 export async function uploadFile(upload: FileUpload): Promise<number> {
-  const partSize = Math.max(upload.partSize ?? S3_FILE_PART_SIZE, Math.ceil(upload.size / 10_000));
+  const { partSize } = upload;
   const target = `s3://${upload.params.Bucket}/${upload.params.Key}`;
   if (upload.size <= partSize) {
     await sendRange(upload, 0, upload.size, `upload to ${target}`, async (body, checksum) => {

@@ -12,7 +12,7 @@ import type { S3OutputBinding } from "../../catalog/contract";
 import { classifyAwsError } from "./aws-errors";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
-import { uploadFile } from "./s3-file-upload";
+import { S3_FILE_PART_SIZE, uploadFile } from "./s3-file-upload";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
 /**
@@ -69,7 +69,7 @@ export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDep
       if (openRange !== undefined && size !== undefined) {
         // Parts and requests are retried inside; a failure here (e.g. starting the upload) retries the whole.
         return runDelivery({ connector: "s3", target, delivery, logger, retry: deps.retry }, async () => ({
-          bytes: await uploadFile({ s3: deps.s3, params, size, openRange, signal: delivery.signal, logger, retry: deps.retry, partSize: deps.filePartSize }),
+          bytes: await uploadFile({ s3: deps.s3, params, size, openRange, signal: delivery.signal, logger, retry: deps.retry, partSize: multipartPartSize(size, deps.filePartSize ?? S3_FILE_PART_SIZE) }),
         }));
       }
       return runDelivery({ connector: "s3", target, delivery, logger, retry: deps.retry }, async ({ stream }) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { multipartPartSize, S3_PART_SIZE } from "../../../workers/connectors/s3";
+import { S3_FILE_PART_SIZE } from "../../../workers/connectors/s3-file-upload";
 
 describe("S3 multipart part size", () => {
   const MiB = 1024 * 1024;
@@ -16,4 +17,19 @@ describe("S3 multipart part size", () => {
       if (size !== undefined) assert.ok(Math.ceil(size / part) <= 10_000);
     });
   }
+});
+
+describe("S3 multipart part size of payloads on disk", () => {
+  const MiB = 1024 * 1024;
+  it("is 8 MiB up to 10,000 parts (78 GiB)", () => {
+    assert.equal(S3_FILE_PART_SIZE, 8 * MiB);
+    assert.equal(multipartPartSize(1024 * MiB, S3_FILE_PART_SIZE), 8 * MiB);
+    assert.equal(multipartPartSize(10_000 * 8 * MiB, S3_FILE_PART_SIZE), 8 * MiB);
+  });
+  it("grows past 78 GiB so the upload stays within 10,000 parts", () => {
+    const size = 200 * 1024 * MiB;
+    const part = multipartPartSize(size, S3_FILE_PART_SIZE);
+    assert.ok(part > 8 * MiB);
+    assert.equal(Math.ceil(size / part), 10_000);
+  });
 });
