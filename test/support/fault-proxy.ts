@@ -10,7 +10,7 @@ import { freePort } from "./ports";
 export interface FaultProxy {
   readonly endpoint: string;
   /** `log` holds the first 1000 requests (method, path, headers), for tests that assert what was (not) sent. */
-  readonly stats: { requests: number; failed503: number; reset: number; log: RecordedRequest[] };
+  readonly stats: { requests: number; failed503: number; reset: number; truncated: number; log: RecordedRequest[] };
   stop(): Promise<void>;
 }
 
@@ -25,13 +25,18 @@ export interface FaultProxyOptions {
   readonly failEvery?: number;
   /** Reset the connection of every n-th request. 0 disables. @default 7 */
   readonly resetEvery?: number;
+  /**
+   * Cut every response whose body is longer than this many bytes after this many bytes (the
+   * connection is destroyed mid-body, as a network failure would). Undefined disables.
+   */
+  readonly truncateBodiesOver?: number;
 }
 
 export async function startFaultProxy(upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const failEvery = options.failEvery ?? 4;
   const resetEvery = options.resetEvery ?? 7;
   const target = new URL(upstream);
-  const stats = { requests: 0, failed503: 0, reset: 0, log: [] as RecordedRequest[] };
+  const stats = { requests: 0, failed503: 0, reset: 0, truncated: 0, log: [] as RecordedRequest[] };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const n = ++stats.requests;
     if (stats.log.length < 1000) stats.log.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
@@ -53,7 +58,23 @@ export async function startFaultProxy(upstream: string, options: FaultProxyOptio
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (upstreamRes) => {
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        upstreamRes.pipe(res);
+        const cut = options.truncateBodiesOver;
+        if (cut === undefined || Number(upstreamRes.headers["content-length"] ?? 0) <= cut) {
+          upstreamRes.pipe(res);
+          return;
+        }
+        stats.truncated++;
+        let sent = 0;
+        upstreamRes.on("data", (chunk: Buffer) => {
+          if (sent >= cut) return;
+          const part = chunk.subarray(0, cut - sent);
+          sent += part.length;
+          res.write(part);
+          if (sent >= cut) {
+            upstreamRes.destroy();
+            res.socket?.destroy();
+          }
+        });
       },
     );
     upstreamReq.on("error", () => res.destroy());

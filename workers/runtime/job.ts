@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import type { WorkerDefinition } from "../../catalog/contract";
 import type { ProtobufEncoder } from "../connectors/protobuf";
 import type { Connector, DeliveryResult } from "../connectors/types";
-import { ConfigError, PermanentError } from "../errors";
+import { ConfigError, PermanentError, RetryableError } from "../errors";
 import { idempotencyKey, inputDigest, outputName } from "./output-name";
 import { openObjectInput, type GoneReason } from "./object-input";
 import { readNdjson } from "./records";
@@ -85,6 +85,10 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
         }
         const path = join(jobDir, `out-${files.size}`);
         const stream = createWriteStream(path);
+        // Without a listener, a write error (disk full, or a write still pending when a failed job
+        // destroys its files) would crash the process. The error stays on the stream: `finished`
+        // below rejects with it, failing the job.
+        stream.on("error", (err) => logger.debug({ err, slot }, "output file error"));
         files.set(slot, { slot, path, stream, options });
         return stream;
       },
@@ -97,6 +101,10 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
     }
     // Whatever the handler made of a missing input (rethrown, wrapped or ignored), the job is about nothing.
     if (object.gone !== undefined) return { status: "gone", reason: object.gone };
+    // A handler that caught a failed read worked on a truncated object: deliver nothing, retry the job.
+    if (object.failure !== undefined) {
+      throw new RetryableError(`reading s3://${record.bucket}/${record.key} failed, and the handler returned anyway; the job is retried`, { cause: object.failure, context: { bucket: record.bucket, key: record.key } });
+    }
     for (const file of files.values()) {
       if (!file.stream.writableEnded) file.stream.end();
       await finished(file.stream);

@@ -37,6 +37,8 @@ export interface ObjectInput {
   head(): Promise<ObjectHead>;
   /** Set when `GetObject` found the object deleted or replaced. */
   readonly gone: GoneReason | undefined;
+  /** Any other failure fetching or reading the object (after the SDK's retries), even one the handler caught. */
+  readonly failure: unknown;
   /** Body bytes the handler has read. */
   readonly bytesRead: number;
   /** Releases the HTTP response (and its socket) whether or not the body was read. Idempotent. */
@@ -54,6 +56,7 @@ export function openObjectInput(s3: S3Client, record: S3ObjectEvent, signal: Abo
   let response: Promise<GetObjectCommandOutput> | undefined;
   let body: Readable | undefined;
   let gone: GoneReason | undefined;
+  let failure: unknown;
   let bytesRead = 0;
   let closed = false;
 
@@ -78,7 +81,10 @@ export function openObjectInput(s3: S3Client, record: S3ObjectEvent, signal: Abo
         },
         (err: unknown) => {
           const reason = goneReason(err);
-          if (reason === undefined) throw err;
+          if (reason === undefined) {
+            failure ??= err;
+            throw err;
+          }
           gone = reason;
           throw new InputGoneError(reason, record, err);
         },
@@ -89,9 +95,15 @@ export function openObjectInput(s3: S3Client, record: S3ObjectEvent, signal: Abo
     (async function* () {
       await fetch();
       if (closed) return;
-      for await (const chunk of body!) {
-        bytesRead += (chunk as Buffer).length;
-        yield chunk as Buffer;
+      try {
+        for await (const chunk of body!) {
+          bytesRead += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
+      } catch (err) {
+        // A connection reset mid-body: the handler saw a truncated object, whatever it did next.
+        if (!closed) failure ??= err;
+        throw err;
       }
     })(),
     { objectMode: false },
@@ -112,6 +124,9 @@ export function openObjectInput(s3: S3Client, record: S3ObjectEvent, signal: Abo
     },
     get gone() {
       return gone;
+    },
+    get failure() {
+      return failure;
     },
     get bytesRead() {
       return bytesRead;

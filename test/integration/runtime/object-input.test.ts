@@ -119,4 +119,36 @@ describe("runtime input object, opened lazily (moto server)", function () {
     assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
     assert.deepEqual(await listKeys(s3, pipeline.outputBucket), []);
   });
+
+  it("retries a job whose handler caught a read that failed mid-object, delivering nothing", async () => {
+    const pipeline = await createPipeline(moto);
+    // SQS answers are small; the 1 MiB object is cut after 64 KiB, as a dropped connection would.
+    const cutting = await startFaultProxy(moto.endpoint, { failEvery: 0, resetEvery: 0, truncateBodiesOver: 64 * 1024 });
+    try {
+      let reads = 0;
+      const kind = defineWorker(testDefinition("error-swallower"), async (input, _meta, ctx) => {
+        reads++;
+        const out = ctx.output("out");
+        try {
+          for await (const chunk of input) out.write(chunk);
+        } catch {
+          // A careless handler: it carries on with what it got.
+        }
+        out.end();
+      });
+      running = await startWorker(moto, kind, testSettings(pipeline, { retryBaseSeconds: 1, retryCapSeconds: 1 }), { endpoint: cutting.endpoint });
+      await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "big.bin", Body: Buffer.alloc(1024 * 1024, 1) }));
+      const failed = await waitFor("job failed", () => eventsOf(running!.events, "job-failed")[0], { timeoutMs: 20_000 });
+      assert.match(failed.error.message, /reading s3:\/\/.+\/big\.bin failed, and the handler returned anyway/);
+      assert.equal(failed.permanent, false);
+      await waitFor("message released for a retry", () => eventsOf(running!.events, "message-released").length >= 1);
+      assert.deepEqual(eventsOf(running.events, "job-done"), []);
+      assert.deepEqual(await listKeys(s3, pipeline.outputBucket), []);
+      assert.ok(cutting.stats.truncated >= 1 && reads >= 1);
+    } finally {
+      await running?.stop();
+      running = undefined;
+      await cutting.stop();
+    }
+  });
 });
