@@ -36,16 +36,20 @@ export interface AwsClientOptions {
 export const DEFAULT_MAX_ATTEMPTS = 6;
 
 /**
- * The SDK's logger interface, fed to pino at warn and error only: with any logger set the SDK also
- * logs every request at info, which would be a line per call.
+ * The SDK's logger interface, fed to pino. The SDK logs every request at `info` once any logger is
+ * set (a line per call: dropped), and every request's final failure at `error` as an object (the
+ * runtime logs each failure itself, with the job's context, so these go to `debug`). Its warnings
+ * (e.g. that a request with a stream body is not retried) stay warnings.
  */
 export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(...content: unknown[]): void; error(...content: unknown[]): void } {
   const log = logger.child({ source: "aws-sdk" });
+  const line = (content: unknown[]): [{ detail?: unknown }, string] =>
+    typeof content[0] === "string" ? [{ detail: content.length > 1 ? content.slice(1) : undefined }, content[0]] : [{ detail: content.length > 1 ? content : content[0] }, "AWS SDK message"];
   return {
     debug() {},
     info() {},
-    warn: (...content) => log.warn({ detail: content.length > 1 ? content.slice(1) : undefined }, String(content[0])),
-    error: (...content) => log.error({ detail: content.length > 1 ? content.slice(1) : undefined }, String(content[0])),
+    warn: (...content) => log.warn(...line(content)),
+    error: (...content) => log.debug(...line(content)),
   };
 }
 

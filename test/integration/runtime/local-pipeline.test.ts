@@ -26,6 +26,8 @@ describe("local pipeline (npm start -- --once)", function () {
     assert.match(out, /redirected: api: REST POST https:\/\/orders\.example\.com\/v1\/orders\/batch does not exist here → s3:\/\/local-deliveries\/orders-webhook\/api\//);
     assert.match(out, /redirected: partner: SFTP sftp\.partner\.example\.com:22\/inbound\/jobworker does not exist here/);
     assert.match(out, /3 jobs done, 0 failed attempts, 0 messages in dead-letter queues\./);
+    // Every line a person reads is text: no error lines at shutdown, no objects printed raw.
+    assert.doesNotMatch(out + err, /\[object Object\]/);
 
     const targets = [...out.matchAll(/^ {2}(s3:\/\/\S+)$/gm)].map((m) => m[1]!);
     assert.equal(targets.length, 3, out);

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { sdkLogger } from "../../../workers/runtime/clients";
+
+describe("sdkLogger (the AWS SDK's logger, fed to pino)", () => {
+  function recorded(level: string) {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        for (const l of chunk.toString().split("\n")) if (l.trim()) lines.push(JSON.parse(l));
+        cb();
+      },
+    });
+    return { logger: pino({ level }, sink), lines };
+  }
+
+  it("keeps the SDK's warnings as warn lines tagged source aws-sdk, with the text as the message", () => {
+    const { logger, lines } = recorded("info");
+    sdkLogger(logger).warn("An error was encountered in a non-retryable streaming request.");
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.level, 40);
+    assert.equal(lines[0]!.source, "aws-sdk");
+    assert.equal(lines[0]!.msg, "An error was encountered in a non-retryable streaming request.");
+  });
+
+  it("drops the per-request info lines and demotes the per-request error objects to debug, as data", () => {
+    const { logger, lines } = recorded("debug");
+    const log = sdkLogger(logger);
+    log.info();
+    log.error({ clientName: "SQSClient", commandName: "ReceiveMessageCommand", error: { name: "AbortError" } });
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.level, 20);
+    assert.equal(lines[0]!.msg, "AWS SDK message");
+    assert.deepEqual(lines[0]!.detail, { clientName: "SQSClient", commandName: "ReceiveMessageCommand", error: { name: "AbortError" } });
+  });
+
+  it("prints nothing at the worker's default level for a failed request", () => {
+    const { logger, lines } = recorded("info");
+    sdkLogger(logger).error({ commandName: "ReceiveMessageCommand" });
+    assert.deepEqual(lines, []);
+  });
+});
