@@ -77,7 +77,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
     } catch (err) {
       if (!(err instanceof RetryableError)) throw err;
       if (signal?.aborted) throw aborted(signal, err);
-      if (attempt >= policy.maxAttempts) throw new RetriesExhaustedError(attempt, err);
+      // An inner loop that already gave up says so itself: not "gave up after 1 attempts: gave up after 5 …".
+      if (attempt >= policy.maxAttempts) throw err instanceof RetriesExhaustedError ? err : new RetriesExhaustedError(attempt, err);
       const delayMs = backoffDelayMs(attempt, err, policy, random);
       options.onRetry?.({ attempt, delayMs, error: err });
       try {

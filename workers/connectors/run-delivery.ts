@@ -24,8 +24,11 @@ export interface AttemptBody {
   readonly attempt: number;
 }
 
-/** What an attempt may report: the bytes it sent, when it did not send them through `body.stream`. */
-export type AttemptResult = void | { readonly bytes: number };
+/**
+ * What an attempt may report: the bytes it sent, when it did not send them through `body.stream`,
+ * and the attempts its requests needed, when it retried them itself.
+ */
+export type AttemptResult = void | { readonly bytes: number; readonly attempts?: number };
 
 export interface RunDeliveryOptions {
   readonly connector: string;
@@ -72,7 +75,7 @@ export async function runDelivery(
   let attempts = 0;
   let bytes = 0;
   try {
-    const outcome = await withRetry(
+    await withRetry(
       async (attempt) => {
         attempts = attempt;
         const body = lazyCounted(delivery, attempt);
@@ -84,7 +87,10 @@ export async function runDelivery(
           bytes = body.opened?.counter.bytes ?? 0;
           body.opened?.counter.destroy();
         }
-        if (reported !== undefined) bytes = reported.bytes;
+        if (reported !== undefined) {
+          bytes = reported.bytes;
+          if (reported.attempts !== undefined) attempts = reported.attempts;
+        }
       },
       {
         policy: options.retry,
@@ -94,7 +100,7 @@ export async function runDelivery(
           logger.debug({ connector, target, attempt, delayMs, err: error }, "delivery attempt failed, retrying"),
       },
     );
-    const result: DeliveryResult = { target, bytes, attempts: outcome.attempts, durationMs: Math.round(performance.now() - started) };
+    const result: DeliveryResult = { target, bytes, attempts, durationMs: Math.round(performance.now() - started) };
     logger.info({ connector, ...result }, "delivered");
     return result;
   } catch (err) {

@@ -24,6 +24,7 @@ import type { Readable } from "node:stream";
 import { crc32 } from "node:zlib";
 import type { Logger } from "pino";
 import { classifyAwsError } from "./aws-errors";
+import { RetryableError } from "../errors";
 import { withRetry, type RetryPolicy } from "./retry";
 
 const MiB = 1024 * 1024;
@@ -51,29 +52,43 @@ export interface FileUpload {
 }
 
 /** CRC32 of a stream, base64 of its 4 big-endian bytes, as S3's `x-amz-checksum-crc32` wants it. */
-export async function crc32Base64(source: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<string> {
+export async function crc32Base64(source: AsyncIterable<Buffer> | Iterable<Buffer>, signal?: AbortSignal): Promise<string> {
   let crc = 0;
-  for await (const chunk of source) crc = crc32(chunk, crc);
+  for await (const chunk of source) {
+    signal?.throwIfAborted();
+    crc = crc32(chunk, crc);
+  }
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32BE(crc >>> 0);
   return bytes.toString("base64");
 }
 
-/** Uploads the payload; returns the bytes sent. Throws `RetryableError` or `PermanentError`. */
-export async function uploadFile(upload: FileUpload): Promise<number> {
+/** What an upload did: the bytes sent and the most attempts any one request needed. */
+export interface FileUploadResult {
+  readonly bytes: number;
+  readonly attempts: number;
+}
+
+/**
+ * Uploads the payload. Requests with a body are retried here (bounded by `retry`), the others by the
+ * SDK; so the caller must not retry the whole upload again. Throws `RetryableError` or
+ * `PermanentError` for S3's answers, and the read error itself when the payload file cannot be read.
+ */
+export async function uploadFile(upload: FileUpload): Promise<FileUploadResult> {
   const { partSize } = upload;
   const target = `s3://${upload.params.Bucket}/${upload.params.Key}`;
   if (upload.size <= partSize) {
-    await sendRange(upload, 0, upload.size, `upload to ${target}`, async (body, checksum) => {
-      await upload.s3.send(new PutObjectCommand({ ...upload.params, Body: body, ContentLength: upload.size, ChecksumCRC32: checksum }), { abortSignal: upload.signal });
+    const { attempts } = await sendRange(upload, 0, upload.size, `upload to ${target}`, async (body, checksum, abortSignal) => {
+      await upload.s3.send(new PutObjectCommand({ ...upload.params, Body: body, ContentLength: upload.size, ChecksumCRC32: checksum }), { abortSignal });
     });
-    return upload.size;
+    return { bytes: upload.size, attempts };
   }
   return uploadParts(upload, partSize, target);
 }
 
-async function uploadParts(upload: FileUpload, partSize: number, target: string): Promise<number> {
+async function uploadParts(upload: FileUpload, partSize: number, target: string): Promise<FileUploadResult> {
   const { s3, params } = upload;
+  // No body: the SDK retries this call (and CompleteMultipartUpload) itself.
   const created = await s3
     .send(new CreateMultipartUploadCommand({ ...params, ChecksumAlgorithm: "CRC32" }), { abortSignal: upload.signal })
     .catch((err: unknown) => {
@@ -87,19 +102,22 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
   const partSignal = AbortSignal.any([upload.signal, stopParts.signal]);
   let next = 0;
   let firstError: unknown;
+  let attempts = 1;
   const lane = async (): Promise<void> => {
     try {
       while (next < count && !partSignal.aborted) {
         const index = next++;
         const start = index * partSize;
         const end = Math.min(upload.size, start + partSize);
-        parts[index] = await sendRange({ ...upload, signal: partSignal }, start, end, `part ${index + 1} of ${count} to ${target}`, async (body, checksum) => {
+        const sent = await sendRange({ ...upload, signal: partSignal }, start, end, `part ${index + 1} of ${count} to ${target}`, async (body, checksum, abortSignal) => {
           const out = await s3.send(
             new UploadPartCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: end - start, ChecksumCRC32: checksum }),
-            { abortSignal: partSignal },
+            { abortSignal },
           );
           return { PartNumber: index + 1, ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32 ?? checksum };
         });
+        parts[index] = sent.value;
+        attempts = Math.max(attempts, sent.attempts);
       }
     } catch (err) {
       // The first failure is the cause; the parts it stops fail with aborts.
@@ -113,19 +131,19 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
     if (firstError !== undefined) throw firstError;
     const partsDone = performance.now();
     if (upload.signal.aborted) throw classifyAwsError(upload.signal.reason, `upload to ${target} aborted`, { target });
-    await withRetry(
-      async () => {
-        try {
-          await s3.send(new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: upload.signal });
-        } catch (err) {
-          throw classifyAwsError(err, `completing the multipart upload to ${target} failed`, { target });
-        }
-      },
-      { policy: upload.retry, signal: upload.signal },
-    );
+    try {
+      await s3.send(new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: upload.signal });
+    } catch (err) {
+      // NoSuchUpload after the SDK retried: an earlier attempt may have completed it and lost the
+      // answer. Not permanent: the job runs again and rewrites the same (idempotent) object.
+      if ((err as { name?: string }).name === "NoSuchUpload") {
+        throw new RetryableError(`completing the multipart upload to ${target} answered NoSuchUpload; the delivery is retried`, { cause: err, context: { target } });
+      }
+      throw classifyAwsError(err, `completing the multipart upload to ${target} failed`, { target });
+    }
     // Where the time went, for tuning part size and parallelism (one line per upload, not per part).
     upload.logger.debug({ target, parts: count, partSize, partsMs: Math.round(partsDone - started), completeMs: Math.round(performance.now() - partsDone) }, "multipart upload completed");
-    return upload.size;
+    return { bytes: upload.size, attempts };
   } catch (err) {
     // A failed upload is aborted, so no orphaned parts accrue storage cost.
     await s3
@@ -136,18 +154,35 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
 }
 
 /**
- * Sends bytes `[start, end)` with `send(body, checksum)`: the checksum first (one read of the range),
- * then each attempt with a fresh stream, retried on transient errors.
+ * Sends bytes `[start, end)` with `send(body, checksum, signal)`: the checksum first (one read of the
+ * range), then each attempt with a fresh stream, retried on transient errors. A read error of the
+ * file aborts the attempt's request (the SDK pipes the body without watching it: unhandled, the error
+ * would crash the process and the request would hang) and fails at once: retrying cannot fix a disk.
  */
-async function sendRange<T>(upload: FileUpload, start: number, end: number, what: string, send: (body: Readable | Buffer, checksum: string) => Promise<T>): Promise<T> {
-  const checksum = await crc32Base64(end > start ? upload.openRange(start, end) : []);
-  const { value } = await withRetry(
+async function sendRange<T>(
+  upload: FileUpload,
+  start: number,
+  end: number,
+  what: string,
+  send: (body: Readable | Buffer, checksum: string, signal: AbortSignal) => Promise<T>,
+): Promise<{ value: T; attempts: number }> {
+  const checksum = await crc32Base64(end > start ? upload.openRange(start, end) : [], upload.signal);
+  return withRetry(
     async () => {
       // A 0-byte payload goes as an empty buffer: a file range cannot be empty.
       const body = end > start ? upload.openRange(start, end) : Buffer.alloc(0);
+      const attempt = new AbortController();
+      let readError: Error | undefined;
+      if (!Buffer.isBuffer(body)) {
+        body.once("error", (err) => {
+          readError = err;
+          attempt.abort(err);
+        });
+      }
       try {
-        return await send(body, checksum);
+        return await send(body, checksum, AbortSignal.any([upload.signal, attempt.signal]));
       } catch (err) {
+        if (readError !== undefined) throw new Error(`reading the payload for ${what} failed: ${readError.message}`, { cause: readError });
         throw classifyAwsError(err, `${what} failed`, { target: `s3://${upload.params.Bucket}/${upload.params.Key}`, start, end });
       } finally {
         if (!Buffer.isBuffer(body)) body.destroy();
@@ -155,5 +190,4 @@ async function sendRange<T>(upload: FileUpload, start: number, end: number, what
     },
     { policy: upload.retry, signal: upload.signal },
   );
-  return value;
 }

@@ -39,7 +39,7 @@ export const DEFAULT_MAX_ATTEMPTS = 6;
  * The SDK's logger interface, fed to pino. The SDK logs every request at `info` once any logger is
  * set (a line per call: dropped), and every request's final failure at `error` as an object (the
  * runtime logs each failure itself, with the job's context, so these go to `debug`). Its warnings
- * (e.g. that a request with a stream body is not retried) stay warnings.
+ * stay warnings, except the one the S3 connector answers by retrying itself.
  */
 export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(...content: unknown[]): void; error(...content: unknown[]): void } {
   const log = logger.child({ source: "aws-sdk" });
@@ -48,7 +48,9 @@ export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(.
   return {
     debug() {},
     info() {},
-    warn: (...content) => log.warn(...line(content)),
+    // The SDK warns that it does not retry a request whose body is a stream; the S3 connector
+    // retries those itself with a fresh stream, so that warning is noise at warn level.
+    warn: (...content) => (/non-retryable streaming request/.test(String(content[0])) ? log.debug(...line(content)) : log.warn(...line(content))),
     error: (...content) => log.debug(...line(content)),
   };
 }

@@ -251,4 +251,44 @@ describe("S3 connector (moto server)", function () {
     assert.equal(listed.KeyCount ?? 0, 0);
     assert.equal(log.withMsg("delivery failed").length, 1);
   });
+
+  it("fails a delivery whose payload file cannot be read while sending, without crashing or hanging, and leaves no upload", async () => {
+    const log = recordingLogger();
+    const connector = createS3Connector({ type: "s3", bucket, prefix: "unreadable" }, { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB });
+    const good = fileDelivery("unreadable.bin", payload(12 * MiB));
+    const opened = new Map<number, number>();
+    const delivery = {
+      ...good,
+      // The checksum pass reads each range; the send of the second part finds the file gone.
+      openRange: (start: number, end: number) => {
+        const n = (opened.get(start) ?? 0) + 1;
+        opened.set(start, n);
+        return start === 5 * MiB && n === 2 ? createReadStream(join(scratch, "no-such-file")) : good.openRange(start, end);
+      },
+    };
+    const err = await connector.deliver(delivery).then(() => undefined, (e: unknown) => e as Error);
+    assert.ok(err instanceof Error, "the delivery fails");
+    assert.match(err.message, /reading the payload for part 2 of 3 to s3:\/\/partner-drop\/unreadable\/unreadable\.bin failed: ENOENT/);
+    assert.equal(opened.get(5 * MiB), 2, "a disk error is not retried");
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    assert.equal(uploads.Uploads?.length ?? 0, 0);
+  });
+
+  it("makes at most maxAttempts tries of a request that S3 keeps throttling (no retries of retries)", async () => {
+    const proxy = await startFaultProxy(moto.endpoint, { failEvery: 1, resetEvery: 0 });
+    const throttled = new S3Client({ ...moto.clientConfig, endpoint: proxy.endpoint });
+    try {
+      const log = recordingLogger();
+      const connector = createS3Connector({ type: "s3", bucket, prefix: "throttled" }, { s3: throttled, logger: log.logger, retry: FAST_RETRY });
+      const err = await connector.deliver(fileDelivery("throttled.bin", payload(1000))).then(() => undefined, (e: unknown) => e as Error);
+      assert.ok(err instanceof RetryableError, `expected RetryableError, got ${String(err)}`);
+      assert.equal(err.message.match(/gave up after/g)?.length, 1, err.message);
+      const puts = proxy.stats.log.filter((r) => r.method === "PUT");
+      assert.equal(puts.length, FAST_RETRY.maxAttempts);
+      assert.equal(log.withMsg("delivery failed").length, 1);
+    } finally {
+      throttled.destroy();
+      await proxy.stop();
+    }
+  });
 });

@@ -46,6 +46,14 @@ describe("connectors/retry", () => {
     });
   }
 
+  it("passes on an inner loop's RetriesExhaustedError unwrapped when it gives up too", async () => {
+    const inner = () => withRetry(async () => { throw new RetryableError("slow down"); }, { policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
+    const err = await withRetry(inner, { policy: { maxAttempts: 1 } }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RetriesExhaustedError);
+    assert.equal(err.attempts, 3);
+    assert.equal(err.message, "gave up after 3 attempts: slow down");
+  });
+
   it("gives up after maxAttempts with RetriesExhaustedError carrying the last failure and the count", async () => {
     const retries: number[] = [];
     const err = await withRetry(

@@ -17,11 +17,17 @@ describe("sdkLogger (the AWS SDK's logger, fed to pino)", () => {
 
   it("keeps the SDK's warnings as warn lines tagged source aws-sdk, with the text as the message", () => {
     const { logger, lines } = recorded("info");
-    sdkLogger(logger).warn("An error was encountered in a non-retryable streaming request.");
+    sdkLogger(logger).warn("QueueUrl=http://a differs from SQSClient resolved endpoint=http://b, using QueueUrl host as endpoint.");
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.level, 40);
     assert.equal(lines[0]!.source, "aws-sdk");
-    assert.equal(lines[0]!.msg, "An error was encountered in a non-retryable streaming request.");
+    assert.match(String(lines[0]!.msg), /^QueueUrl=http:\/\/a differs/);
+  });
+
+  it("demotes the warning about unretried stream bodies to debug (the S3 connector retries them itself)", () => {
+    const { logger, lines } = recorded("info");
+    sdkLogger(logger).warn("An error was encountered in a non-retryable streaming request.");
+    assert.deepEqual(lines, []);
   });
 
   it("drops the per-request info lines and demotes the per-request error objects to debug, as data", () => {
