@@ -43,8 +43,17 @@ export const DEFAULT_MAX_ATTEMPTS = 6;
  */
 export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(...content: unknown[]): void; error(...content: unknown[]): void } {
   const log = logger.child({ source: "aws-sdk" });
+  // The SDK's per-request objects carry the command's input, whose `Body` may be a stream with
+  // buffered payload bytes: never log it.
+  const withoutInput = (x: unknown): unknown => {
+    if (x === null || typeof x !== "object" || !("input" in x)) return x;
+    const { input: _input, ...rest } = x as Record<string, unknown>;
+    return rest;
+  };
   const line = (content: unknown[]): [{ detail?: unknown }, string] =>
-    typeof content[0] === "string" ? [{ detail: content.length > 1 ? content.slice(1) : undefined }, content[0]] : [{ detail: content.length > 1 ? content : content[0] }, "AWS SDK message"];
+    typeof content[0] === "string"
+      ? [{ detail: content.length > 1 ? content.slice(1).map(withoutInput) : undefined }, content[0]]
+      : [{ detail: content.length > 1 ? content.map(withoutInput) : withoutInput(content[0]) }, "AWS SDK message"];
   return {
     debug() {},
     info() {},

@@ -41,6 +41,13 @@ describe("sdkLogger (the AWS SDK's logger, fed to pino)", () => {
     assert.deepEqual(lines[0]!.detail, { clientName: "SQSClient", commandName: "ReceiveMessageCommand", error: { name: "AbortError" } });
   });
 
+  it("never logs a request's input (its Body may hold payload bytes)", () => {
+    const { logger, lines } = recorded("debug");
+    sdkLogger(logger).error({ commandName: "UploadPartCommand", input: { Bucket: "b", Body: Buffer.from("secret payload") }, error: { name: "SlowDown" } });
+    assert.deepEqual(lines[0]!.detail, { commandName: "UploadPartCommand", error: { name: "SlowDown" } });
+    assert.doesNotMatch(JSON.stringify(lines), /secret payload|Body/);
+  });
+
   it("prints nothing at the worker's default level for a failed request", () => {
     const { logger, lines } = recorded("info");
     sdkLogger(logger).error({ commandName: "ReceiveMessageCommand" });
