@@ -5,7 +5,7 @@
  *    concurrency (10), each of three consumers with two handlers:
  *    - consumers: `jobworker run` (compiled, a child process: receive, parse, handler, batched
  *      delete, one log line per job); a bare AWS SDK loop, ReceiveMessage(10) → DeleteMessageBatch
- *      (the limit); sqs-consumer 14 (batchSize 10);
+ *      (the limit); sqs-consumer 15 (batchSize 10);
  *    - handlers: a no-op (jobworker opens the object lazily, so it sends no GetObject), and one that
  *      reads the whole object (a GetObject per message, in every consumer).
  * 2. A 1 GiB object through an identity handler to S3: the worker's peak RSS (VmHWM, with the image's
@@ -148,11 +148,11 @@ async function messageRates(moto: MotoServer, script: string, get: { bucket: str
   process.stdout.write(" no-op handler (the object is not read):\n");
   row("bare SDK receive/delete loop (limit)", "bare");
   row("jobworker run", "jobworker", `${pct("jobworker", "bare")} of bare (target >= 90%)`);
-  row("sqs-consumer 14", "sqsConsumer", `jobworker/sqs-consumer = ${times("jobworker", "sqsConsumer")}`);
+  row("sqs-consumer 15", "sqsConsumer", `jobworker/sqs-consumer = ${times("jobworker", "sqsConsumer")}`);
   process.stdout.write(" handler that reads the whole object (a GetObject per message):\n");
   row("bare SDK loop + GetObject", "bareGet");
   row("jobworker run", "jobworkerGet", `${pct("jobworkerGet", "bareGet")} of bare+GetObject`);
-  row("sqs-consumer 14 + GetObject", "sqsConsumerGet", `jobworker/sqs-consumer = ${times("jobworkerGet", "sqsConsumerGet")}`);
+  row("sqs-consumer 15 + GetObject", "sqsConsumerGet", `jobworker/sqs-consumer = ${times("jobworkerGet", "sqsConsumerGet")}`);
 }
 
 async function main(): Promise<void> {

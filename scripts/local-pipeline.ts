@@ -110,7 +110,6 @@ function startWorker(w: PlannedWorker, queueUrl: string, moto: MotoServer, progr
     env: {
       ...process.env,
       ...moto.env,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       [WORKER_ENV.worker]: w.name,
       [WORKER_ENV.queueUrl]: queueUrl,
       [WORKER_ENV.outputs]: JSON.stringify(w.outputs),

@@ -65,7 +65,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
     // One invocation a minute publishes for 60 s; the timeout leaves room for the last pass.
     const fn = new aws.lambda.Function(`${name}-function`, {
       description: "jobworker: publishes every worker queue's visible and in-flight counts every 10 s",
-      runtime: "nodejs20.x",
+      runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: PUBLISHER_HANDLER,
       code: publisherArchive(workersDir),

@@ -69,7 +69,7 @@ describe("delivery workflows", () => {
 
     it("runs the whole test suite through .ci/run on a clean Debian container", () => {
       const test = checks.jobs.test;
-      assert.match(test.container ?? "", /^node:20-bookworm/);
+      assert.match(test.container ?? "", /^node:24-bookworm/);
       assert.ok(test.steps?.some((s) => s.run?.trim() === ".ci/run"), "a step runs .ci/run");
     });
 

@@ -177,7 +177,7 @@ export interface ChildWorker {
 export function spawnWorker(args: string[], env: Record<string, string>, options: { plainNode?: boolean } = {}): ChildWorker {
   const child = spawn(process.execPath, options.plainNode ? args : ["-r", "ts-node/register/transpile-only", ...args], {
     cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: { ...process.env, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Array<Record<string, unknown>> = [];

@@ -21,7 +21,7 @@ describe("BacklogPublisher component", () => {
 
   it("runs a small Node.js function once a minute that publishes for the whole minute", () => {
     const fn = stack.one("aws:lambda/function:Function").inputs;
-    assert.equal(fn.runtime, "nodejs20.x");
+    assert.equal(fn.runtime, "nodejs24.x");
     assert.equal(fn.handler, PUBLISHER_HANDLER);
     assert.equal(fn.memorySize, 128);
     assert.ok(fn.timeout > 60, "the last pass finishes before the timeout");

@@ -10,7 +10,7 @@ const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
 describe("worker image (workers/Dockerfile)", () => {
   it("runs compiled JavaScript as a non-root user with `jobworker` as entrypoint", () => {
     assert.match(runtimeStage, /^FROM \$\{NODE_IMAGE\}$/m);
-    assert.match(dockerfile, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    assert.match(dockerfile, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     assert.match(runtimeStage, /^USER node$/m);
     assert.match(runtimeStage, /^ENTRYPOINT \["jobworker"\]$/m);
     assert.match(runtimeStage, /^CMD \["run"\]$/m);
