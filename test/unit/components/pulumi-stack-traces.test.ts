@@ -1,42 +1,62 @@
 import assert from "node:assert/strict";
-import { runInThisContext } from "node:vm";
-import { installFastPulumiStackTraces } from "../../../components/pulumi-stack-traces";
+import { installTracelessPulumiPromises } from "../../../components/pulumi-stack-traces";
 
-describe("installFastPulumiStackTraces", () => {
-  const original = Error.prepareStackTrace;
-  let mappedCalls = 0;
-  beforeEach(() => {
-    mappedCalls = 0;
-    Error.prepareStackTrace = (error: Error) => {
-      mappedCalls++;
-      return `mapped ${error.message}`;
+/** A stand-in for the SDK module: records the stack trace depth each wrapped promise was given. */
+function fakeDebuggable() {
+  const traces: string[] = [];
+  const module = {
+    debuggablePromise: <T>(p: Promise<T>, _ctx: unknown): Promise<T> => {
+      traces.push(new Error("bookkeeping").stack ?? "");
+      return p;
+    },
+  };
+  return { module, traces };
+}
+
+const frames = (stack: string) => stack.split("\n").filter((line) => line.trimStart().startsWith("at ")).length;
+
+describe("installTracelessPulumiPromises", () => {
+  it("makes the SDK's promise bookkeeping capture no stack frames, and restores the limit after each call", async () => {
+    const { module, traces } = fakeDebuggable();
+    const limit = Error.stackTraceLimit;
+    assert.equal(installTracelessPulumiPromises({}, module), true);
+    assert.equal(await module.debuggablePromise(Promise.resolve(7), "ctx"), 7, "the promise passes through");
+    assert.equal(frames(traces[0]), 0);
+    assert.equal(Error.stackTraceLimit, limit);
+    assert.ok(frames(new Error("other").stack ?? "") > 0, "every other error keeps its frames");
+  });
+
+  it("restores the limit when the SDK's function throws", () => {
+    const limit = Error.stackTraceLimit;
+    const module = {
+      debuggablePromise: (): Promise<never> => {
+        throw new Error("boom");
+      },
     };
-  });
-  afterEach(() => {
-    Error.prepareStackTrace = original;
-  });
-
-  /** A stack captured with its top frame in a file of the given name, as the SDK's would be. */
-  const stackFrom = (filename: string) => runInThisContext("(function capture() { return new Error('x').stack; })()", { filename }) as string;
-
-  it("formats the Pulumi SDK's promise bookkeeping traces without source-map mapping", () => {
-    installFastPulumiStackTraces();
-    const stack = stackFrom("/app/node_modules/@pulumi/pulumi/runtime/debuggable.js");
-    assert.equal(mappedCalls, 0);
-    assert.match(stack, /^Error: x\n    at capture \(\/app\/node_modules\/@pulumi\/pulumi\/runtime\/debuggable\.js:1:\d+\)/);
+    installTracelessPulumiPromises({}, module);
+    assert.throws(() => module.debuggablePromise(), /boom/);
+    assert.equal(Error.stackTraceLimit, limit);
   });
 
-  it("keeps the mapping for every other stack trace, and wraps only once when installed twice", () => {
-    installFastPulumiStackTraces();
-    installFastPulumiStackTraces();
-    assert.equal(stackFrom("/app/components/job-worker/job-worker.ts"), "mapped x");
-    assert.equal(stackFrom("/app/node_modules/@pulumi/pulumi/resource.js"), "mapped x");
-    assert.equal(mappedCalls, 2, "one mapping call per trace: the wrapper did not wrap itself");
+  it("keeps the traces when PULUMI_DEBUG_PROMISE_LEAKS asks for them", async () => {
+    const { module, traces } = fakeDebuggable();
+    assert.equal(installTracelessPulumiPromises({ PULUMI_DEBUG_PROMISE_LEAKS: "1" }, module), false);
+    await module.debuggablePromise(Promise.resolve(1), "ctx");
+    assert.ok(frames(traces[0]) > 0);
   });
 
-  it("does nothing without source-map support", () => {
-    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-    installFastPulumiStackTraces();
-    assert.equal(Error.prepareStackTrace, undefined);
+  it("wraps only once when installed twice", async () => {
+    const { module } = fakeDebuggable();
+    installTracelessPulumiPromises({}, module);
+    const once = module.debuggablePromise;
+    installTracelessPulumiPromises({}, module);
+    assert.equal(module.debuggablePromise, once);
+  });
+
+  it("finds the function in the pinned Pulumi SDK (the patch would silently stop working after a rename)", () => {
+    const sdk = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: unknown };
+    assert.equal(typeof sdk.debuggablePromise, "function");
+    assert.equal(installTracelessPulumiPromises({}), true);
+    assert.equal((sdk.debuggablePromise as Record<symbol, unknown>)[Symbol.for("jobworker.tracelessPulumiPromises")], true);
   });
 });
