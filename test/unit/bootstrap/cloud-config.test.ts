@@ -19,7 +19,7 @@ function fileOf(doc: any, path: string): { path: string; permissions: string; co
 
 describe("cloud-config", () => {
   const text = renderCloudConfig({ clusterName: CLUSTER, settings: resolveBootstrapSettings() });
-  const doc = parse(text);
+  const doc = parse(text, { version: "1.1" });
 
   it("starts with the #cloud-config header and parses back to exactly the document it was rendered from", () => {
     assert.ok(text.startsWith("#cloud-config\n"));
