@@ -1,11 +1,11 @@
 /**
  * The one retry loop every connector uses: bounded attempts, exponential backoff with full jitter
- * (AWS Architecture Blog, "Exponential Backoff And Jitter"), a server-requested delay
+ * (the formula and the abortable sleep of `../runtime/backoff.ts`, which the queue loop uses too), a server-requested delay
  * (`RetryableError.retryAfterMs`, e.g. `Retry-After`) honoured up to a cap, and cancellation through
  * an `AbortSignal`. Only `RetryableError` is retried; anything else fails at once.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { RetryableError } from "../errors";
+import { backoffDelay, sleep } from "../runtime/backoff";
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. @default 5 */
@@ -57,8 +57,7 @@ export function backoffDelayMs(attempt: number, error: RetryableError, policy: R
   if (error.retryAfterMs !== undefined && error.retryAfterMs >= 0) {
     return Math.min(error.retryAfterMs, policy.maxRetryAfterMs);
   }
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
+  return backoffDelay(attempt, { baseMs: policy.baseDelayMs, capMs: policy.maxDelayMs, random });
 }
 
 /**
@@ -81,11 +80,8 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       if (attempt >= policy.maxAttempts) throw err instanceof RetriesExhaustedError ? err : new RetriesExhaustedError(attempt, err);
       const delayMs = backoffDelayMs(attempt, err, policy, random);
       options.onRetry?.({ attempt, delayMs, error: err });
-      try {
-        await sleep(delayMs, undefined, { signal });
-      } catch (sleepErr) {
-        throw aborted(signal, sleepErr);
-      }
+      await sleep(delayMs, signal);
+      if (signal?.aborted) throw aborted(signal, err);
     }
   }
 }
