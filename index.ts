@@ -3,7 +3,7 @@
  * is added by the JobWorker part). Configuration is validated before any resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BacklogPublisher, installTracelessPulumiPromises, JobWorker, SharedInputBucket, SpotEcsCluster } from "./components";
+import { BacklogPublisher, installTracelessPulumiPromises, JobWorker, Network, SharedInputBucket, SpotEcsCluster } from "./components";
 import { loadClusterConfig } from "./config/cluster";
 import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers, withConfigKeys } from "./config/workers";
 
@@ -12,14 +12,18 @@ installTracelessPulumiPromises(); // see components/pulumi-stack-traces.ts: 3× 
 const config = new pulumi.Config("jobworker");
 
 // --- cluster ---
-const clusterArgs = loadClusterConfig(config);
+const clusterConfig = loadClusterConfig(config);
 const workersConfig = loadWorkersConfig(config);
-const cluster = new SpotEcsCluster("jobworker", clusterArgs);
+// The VPC is the stack's own (given ids, the default) or a new one (`jobworker:network.create`).
+const network = "create" in clusterConfig.network ? new Network("jobworker", clusterConfig.network.create).clusterNetwork : clusterConfig.network.given;
+const cluster = new SpotEcsCluster("jobworker", { ...clusterConfig.cluster, ...network });
 export const clusterName = cluster.clusterName;
 export const clusterArn = cluster.clusterArn;
 export const fleetRequestId = cluster.fleetRequestId;
 export const cloudConfigUrl = cluster.cloudConfigUrl;
 export const instanceRoleArn = cluster.instanceRoleArn;
+export const vpcId = cluster.vpcId;
+export const subnetIds = cluster.subnetIds;
 
 // --- workers ---
 // One JobWorker per configured kind, created after the workers it chains into; one SharedInputBucket

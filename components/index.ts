@@ -1,6 +1,7 @@
 /** Public API of the components package. */
 export * from "./instance-types";
 export * from "./spot-ecs-cluster";
+export * from "./network";
 export * from "./job-worker";
 export * from "./backlog-publisher";
 export * from "./pulumi-stack-traces";

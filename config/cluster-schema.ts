@@ -1,6 +1,6 @@
 /**
- * The zod schemas of the cluster's stack configuration: `jobworker:network`, `jobworker:fleet`,
- * `jobworker:bootstrap`, `jobworker:logging`. Shapes and ranges here; the checks that need the
+ * The zod schemas of the cluster's stack configuration: `jobworker:network` (an existing VPC's ids,
+ * or `create`), `jobworker:fleet`, `jobworker:bootstrap`, `jobworker:logging`. Shapes and ranges here; the checks that need the
  * instance type table (unknown type, duplicate, one family) run in the component's own validation
  * and are reported under the same keys by `loadClusterConfig`.
  */
@@ -22,6 +22,21 @@ export const networkSchema = z.strictObject({
     .min(2, "expected subnets in at least two Availability Zones"),
   routeTableIds: z.array(z.string().regex(/^rtb-[0-9a-z]+$/, "expected a route table id like \"rtb-0abc…\"")).min(1, "expected at least one route table id").optional(),
   s3VpcEndpointId: z.string().regex(/^vpce-[0-9a-z]+$/, "expected a VPC endpoint id like \"vpce-0abc…\"").optional(),
+});
+
+/**
+ * `jobworker:network.create`: a new VPC instead of the ids above. Shapes only; the zone count, the
+ * CIDR block's size and the NAT choice are checked by the `Network` component's own validation.
+ */
+export const networkCreateSchema = z.strictObject({
+  create: z.strictObject(
+    {
+      availabilityZones: z.array(z.string({ error: "expected an Availability Zone like \"ap-northeast-1a\"" }), { error: "expected a list of Availability Zones like [\"ap-northeast-1a\", \"ap-northeast-1c\"]" }),
+      cidrBlock: z.string({ error: "expected an IPv4 CIDR block like \"10.0.0.0/16\"" }).optional(),
+      natGateways: z.string({ error: "expected one of none, single, onePerAz" }).optional(),
+    },
+    { error: "expected { availabilityZones, cidrBlock?, natGateways? }" },
+  ),
 });
 
 const instanceTypeEntry = z.union(
@@ -86,6 +101,7 @@ export const loggingSchema = z.strictObject({
 });
 
 export type NetworkConfig = z.infer<typeof networkSchema>;
+export type NetworkCreateConfig = z.infer<typeof networkCreateSchema>;
 export type FleetConfig = z.infer<typeof fleetSchema>;
 export type BootstrapConfig = z.infer<typeof bootstrapSchema>;
 export type LoggingConfig = z.infer<typeof loggingSchema>;

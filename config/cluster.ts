@@ -1,15 +1,17 @@
 /**
  * `loadClusterConfig(cfg)`: the cluster's stack configuration, typed and validated when the program
- * starts. Shape errors come from the zod schemas; the component's own checks (unknown instance
+ * starts, before any resource is declared. The network is an existing VPC's ids or a VPC to create
+ * (`config/network.ts`); the rest becomes the cluster's settings. Shape errors come from the zod schemas; the component's own checks (unknown instance
  * type, duplicate, single family, capacities, bootstrap values) run here too, so every error names
  * the config key (`jobworker:fleet.instanceTypes[3]`), the value and what is expected.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { SpotEcsClusterArgs } from "../components/spot-ecs-cluster/args";
+import type { ClusterSettingsArgs } from "../components/spot-ecs-cluster/args";
 import { SpotEcsClusterArgsError } from "../components/spot-ecs-cluster/errors";
-import { settleSpotEcsClusterArgs } from "../components/spot-ecs-cluster/validation";
-import { bootstrapSchema, fleetSchema, loggingSchema, networkSchema } from "./cluster-schema";
+import { settleClusterSettings } from "../components/spot-ecs-cluster/validation";
+import { bootstrapSchema, fleetSchema, loggingSchema } from "./cluster-schema";
 import { StackConfigError } from "./errors";
+import { NETWORK_FORMS, NetworkChoice, parseNetworkConfig } from "./network";
 import { parseConfigValue } from "./zod-issues";
 
 /** The config keys this loader reads, under the project namespace. */
@@ -32,14 +34,10 @@ function readObject(cfg: ConfigReader, key: string, required: boolean, expected:
   }
 }
 
-/** Where a component arg lives in the stack config (`scaling.minCapacity` → `fleet.scaling.minCapacity`). */
+/** Where a cluster setting lives in the stack config (`scaling.minCapacity` → `fleet.scaling.minCapacity`); network fields are mapped by `config/network.ts`. */
 export function configKeyForArgField(namespace: string, field: string): string {
   const [head] = field.split(/[.[]/);
   const mapping: Record<string, string> = {
-    subnets: "network",
-    routeTableIds: "network",
-    s3VpcEndpointId: "network",
-    vpcId: "network",
     instanceTypes: "fleet",
     targetCapacity: "fleet",
     allocationStrategy: "fleet",
@@ -53,19 +51,21 @@ export function configKeyForArgField(namespace: string, field: string): string {
   return `${namespace}:${mapping[head] ?? "fleet"}.${field}`;
 }
 
-/** Reads and validates the cluster's config into `SpotEcsClusterArgs`. */
-export function loadClusterConfig(cfg: ConfigReader): SpotEcsClusterArgs {
+/** The cluster's configuration: its network (given or to create) and its other settings. */
+export interface ClusterConfig {
+  readonly network: NetworkChoice;
+  readonly cluster: ClusterSettingsArgs;
+}
+
+/** Reads and validates the cluster's config; `SpotEcsClusterArgs` are `cluster` plus the network's ids. */
+export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
   const ns = cfg.name;
-  const network = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.network, networkSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.network, true, "{ vpcId, subnets: [{ subnetId, availabilityZone }], routeTableIds | s3VpcEndpointId }"));
+  const network = parseNetworkConfig(ns, CLUSTER_CONFIG_KEYS.network, readObject(cfg, CLUSTER_CONFIG_KEYS.network, true, NETWORK_FORMS));
   const fleet = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.fleet, fleetSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.fleet, true, "{ instanceTypes: [...], targetCapacity, ... }"));
   const bootstrap = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.bootstrap, bootstrapSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.bootstrap, false, "an object of bootstrap settings") ?? {});
   const logging = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.logging, loggingSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.logging, false, "an object of logging settings") ?? {});
 
-  const args: SpotEcsClusterArgs = {
-    vpcId: network.vpcId,
-    subnets: network.subnets,
-    routeTableIds: network.routeTableIds,
-    s3VpcEndpointId: network.s3VpcEndpointId,
+  const cluster: ClusterSettingsArgs = {
     instanceTypes: fleet.instanceTypes,
     targetCapacity: fleet.targetCapacity,
     allocationStrategy: fleet.allocationStrategy,
@@ -77,10 +77,10 @@ export function loadClusterConfig(cfg: ConfigReader): SpotEcsClusterArgs {
     logCollector: logging,
   };
   try {
-    settleSpotEcsClusterArgs(args);
+    settleClusterSettings(cluster);
   } catch (err) {
     if (err instanceof SpotEcsClusterArgsError) throw new StackConfigError(configKeyForArgField(ns, err.field), err.detail, { cause: err });
     throw err;
   }
-  return args;
+  return { network, cluster };
 }

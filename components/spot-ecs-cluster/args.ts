@@ -8,9 +8,12 @@ import type { BootstrapSettingsInput } from "../../bootstrap/settings";
 export type AllocationStrategy = "diversified" | "priceCapacityOptimized" | "capacityOptimized";
 export const ALLOCATION_STRATEGIES: readonly AllocationStrategy[] = ["diversified", "priceCapacityOptimized", "capacityOptimized"];
 
-/** A subnet the fleet launches into; the AZ is stated so spread across AZs is checked at preview. */
+/**
+ * A subnet the fleet launches into; the AZ is stated so spread across AZs is checked at preview. The
+ * id may be an output (a subnet the program creates, e.g. `Network`); its format is checked when plain.
+ */
 export interface SubnetRef {
-  readonly subnetId: string;
+  readonly subnetId: pulumi.Input<string>;
   /** e.g. `ap-northeast-1a`. */
   readonly availabilityZone: string;
 }
@@ -131,6 +134,11 @@ export interface SpotEcsClusterArgs {
   /** Tags on every resource that takes them, and on instances and volumes. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** The network part of the args: an existing VPC's ids, or a `Network`'s `clusterNetwork`. */
+export type ClusterNetworkArgs = Pick<SpotEcsClusterArgs, "vpcId" | "subnets" | "routeTableIds" | "s3VpcEndpointId">;
+/** Everything else: fleet, scaling, bootstrap, logging, daemons, tags. */
+export type ClusterSettingsArgs = Omit<SpotEcsClusterArgs, keyof ClusterNetworkArgs>;
 
 /** Where tasks send logs with the `fluentd` log driver. */
 export const FLUENTD_ADDRESS = "127.0.0.1:24224" as const;

@@ -3,12 +3,13 @@
  * (instance type, subnet): the fleet picks pools across every AZ given, and each instance counts
  * its weight (vCPUs) toward the target capacity.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { SubnetRef } from "./args";
 import type { ResolvedInstanceType } from "./fleet-types";
 
 export interface FleetOverride {
   readonly instanceType: string;
-  readonly subnetId: string;
+  readonly subnetId: pulumi.Input<string>;
   readonly weightedCapacity: number;
 }
 

@@ -12,6 +12,8 @@ import {
   DaemonSpec,
   FLEET_DEFAULTS,
   LOG_COLLECTOR_DEFAULTS,
+  ClusterNetworkArgs,
+  ClusterSettingsArgs,
   SCALING_DEFAULTS,
   SpotEcsClusterArgs,
   SubnetRef,
@@ -62,12 +64,17 @@ function validateSubnets(subnets: readonly SubnetRef[]): void {
   if (!Array.isArray(subnets) || subnets.length === 0) fail("subnets", "needs subnets in at least two Availability Zones, e.g. [{ subnetId: \"subnet-0abc\", availabilityZone: \"ap-northeast-1a\" }, …]");
   const seen = new Set<string>();
   subnets.forEach((s, i) => {
-    if (typeof s?.subnetId !== "string" || !SUBNET_ID.test(s.subnetId)) fail(`subnets[${i}].subnetId`, `${JSON.stringify(s?.subnetId)} is not a subnet id; expected "subnet-…"`);
+    // An id the program creates (an Output) is known only at deploy time; a plain one is checked now.
+    const plainId = typeof s?.subnetId === "string" ? s.subnetId : undefined;
+    if (s?.subnetId === undefined || s.subnetId === null || (plainId !== undefined && !SUBNET_ID.test(plainId))) {
+      fail(`subnets[${i}].subnetId`, `${JSON.stringify(s?.subnetId)} is not a subnet id; expected "subnet-…"`);
+    }
     if (typeof s.availabilityZone !== "string" || !AZ.test(s.availabilityZone)) {
       fail(`subnets[${i}].availabilityZone`, `${JSON.stringify(s.availabilityZone)} is not an Availability Zone name; expected e.g. "ap-northeast-1a"`);
     }
-    if (seen.has(s.subnetId)) fail(`subnets[${i}].subnetId`, `"${s.subnetId}" is listed twice; list each subnet once`);
-    seen.add(s.subnetId);
+    if (plainId === undefined) return;
+    if (seen.has(plainId)) fail(`subnets[${i}].subnetId`, `"${plainId}" is listed twice; list each subnet once`);
+    seen.add(plainId);
   });
   const zones = new Set(subnets.map((s) => s.availabilityZone));
   if (zones.size < 2) fail("subnets", `all subnets are in ${[...zones][0]}; give subnets in at least two Availability Zones so one zone's Spot shortage cannot empty the cluster`);
@@ -87,6 +94,12 @@ function validateDaemons(daemons: readonly DaemonSpec[]): void {
 
 /** Validates and settles the args; throws `SpotEcsClusterArgsError` naming the first wrong field. */
 export function settleSpotEcsClusterArgs(args: SpotEcsClusterArgs): SettledClusterArgs {
+  validateClusterNetwork(args);
+  return { subnets: args.subnets, ...settleClusterSettings(args) };
+}
+
+/** The network part: subnets in at least two AZs, and exactly one of `routeTableIds` and `s3VpcEndpointId`. */
+export function validateClusterNetwork(args: ClusterNetworkArgs): void {
   validateSubnets(args.subnets);
   const hasRouteTables = args.routeTableIds !== undefined;
   const hasEndpoint = args.s3VpcEndpointId !== undefined;
@@ -99,7 +112,10 @@ export function settleSpotEcsClusterArgs(args: SpotEcsClusterArgs): SettledClust
     );
   }
   if (hasRouteTables && args.routeTableIds!.length === 0) fail("routeTableIds", "is empty; give the route tables of the subnets");
+}
 
+/** Everything but the network: fleet, scaling, bootstrap, logging, daemons; defaults applied. */
+export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledClusterArgs, "subnets"> {
   const instanceTypes = resolveFleetInstanceTypes(args.instanceTypes, "instanceTypes");
   const maxWeight = Math.max(...instanceTypes.map((t) => t.weight));
   const targetCapacity = wholeNumber("targetCapacity", args.targetCapacity, 1, 100000, "vCPUs");
@@ -135,7 +151,6 @@ export function settleSpotEcsClusterArgs(args: SpotEcsClusterArgs): SettledClust
   validateDaemons(daemons);
 
   return {
-    subnets: args.subnets,
     instanceTypes,
     architecture: fleetArchitecture(instanceTypes),
     largestInstance: largestInstanceOf(instanceTypes),

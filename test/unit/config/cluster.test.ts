@@ -37,9 +37,10 @@ function withValue(path: string, value: unknown): Record<string, unknown> {
 
 describe("loadClusterConfig", () => {
   it("loads the prod stack: 3 subnets in 3 AZs, 168 vCPUs over at least 7 types of at least 2 families, some with NVMe", () => {
-    const args = loadClusterConfig(reader(prod()));
-    assert.equal(args.subnets.length, 3);
-    assert.equal(new Set(args.subnets.map((s) => s.availabilityZone)).size, 3);
+    const { network, cluster: args } = loadClusterConfig(reader(prod()));
+    assert.ok("given" in network, "prod names its VPC");
+    assert.equal(network.given.subnets.length, 3);
+    assert.equal(new Set(network.given.subnets.map((s) => s.availabilityZone)).size, 3);
     assert.equal(args.targetCapacity, 168);
     const types = args.instanceTypes as string[];
     assert.ok(types.length >= 7, `${types.length} types`);
@@ -56,8 +57,44 @@ describe("loadClusterConfig", () => {
     });
   });
 
+  it("loads `network.create`: a new VPC in the zones given, NAT single by default, the cluster settings unchanged", () => {
+    const cfg = withValue("network", { create: { availabilityZones: ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"], cidrBlock: "10.20.0.0/16" } });
+    const { network, cluster } = loadClusterConfig(reader(cfg));
+    assert.deepEqual(network, { create: { availabilityZones: ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"], cidrBlock: "10.20.0.0/16", natGateways: undefined } });
+    assert.equal(cluster.targetCapacity, 168);
+  });
+
+  const create = (c: Record<string, unknown>) => ({ create: { availabilityZones: ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"], ...c } });
+  const createCases: { why: string; network: unknown; key: string; message: RegExp }[] = [
+    { why: "both forms", network: { ...(prod()["jobworker:network"] as object), ...create({}) }, key: "jobworker:network.create", message: /cannot be combined with vpcId, subnets, routeTableIds: remove `create` to use that VPC, or remove vpcId, subnets, routeTableIds to build a new one/ },
+    { why: "neither form", network: {}, key: "jobworker:network", message: /is empty; expected either \{ vpcId, .*or \{ create: \{ availabilityZones/ },
+    { why: "one zone to create", network: create({ availabilityZones: ["ap-northeast-1a"] }), key: "jobworker:network.create.availabilityZones", message: /fewer than two Availability Zones; give at least two/ },
+    { why: "a zone listed twice", network: create({ availabilityZones: ["ap-northeast-1a", "ap-northeast-1a"] }), key: "jobworker:network.create.availabilityZones[1]", message: /listed twice/ },
+    { why: "zones of two regions", network: create({ availabilityZones: ["ap-northeast-1a", "us-east-1a"] }), key: "jobworker:network.create.availabilityZones[1]", message: /not in ap-northeast-1 .*one region/ },
+    { why: "a CIDR block that is not one", network: create({ cidrBlock: "10.0.0/16" }), key: "jobworker:network.create.cidrBlock", message: /"10\.0\.0\/16" is not an IPv4 CIDR block/ },
+    { why: "a CIDR block larger than AWS allows", network: create({ cidrBlock: "10.0.0.0/12" }), key: "jobworker:network.create.cidrBlock", message: /must be \/16 to \/24 for 3 zones/ },
+    { why: "a CIDR block too small for the subnets", network: create({ cidrBlock: "10.0.0.0/26" }), key: "jobworker:network.create.cidrBlock", message: /must be \/16 to \/24 for 3 zones/ },
+    { why: "a CIDR block with host bits", network: create({ cidrBlock: "10.0.1.0/16" }), key: "jobworker:network.create.cidrBlock", message: /has host bits set/ },
+    { why: "an unknown NAT strategy", network: create({ natGateways: "perAz" }), key: "jobworker:network.create.natGateways", message: /"perAz" is not one of none, single, onePerAz/ },
+    { why: "a misspelt create key", network: create({ natGateway: "single" }), key: "jobworker:network.create.natGateway", message: /unknown setting/ },
+    { why: "zones given as a string", network: create({ availabilityZones: "ap-northeast-1a" }), key: "jobworker:network.create.availabilityZones", message: /expected a list of Availability Zones/ },
+  ];
+  for (const c of createCases) {
+    it(`fails on ${c.why} in \`network\`, naming \`${c.key}\``, () => {
+      assert.throws(
+        () => loadClusterConfig(reader(withValue("network", c.network))),
+        (err: unknown) => {
+          assert.ok(err instanceof StackConfigError, `a StackConfigError, got ${err}`);
+          assert.equal(err.key, c.key, err.message);
+          assert.match(err.message, c.message);
+          return true;
+        },
+      );
+    });
+  }
+
   const cases: { why: string; path: string; value: unknown; key: string; message: RegExp }[] = [
-    { why: "network missing", path: "network", value: undefined, key: "jobworker:network", message: /missing; expected \{ vpcId, subnets/ },
+    { why: "network missing", path: "network", value: undefined, key: "jobworker:network", message: /missing; expected either \{ vpcId, subnets.*or \{ create:/ },
     { why: "fleet missing", path: "fleet", value: undefined, key: "jobworker:fleet", message: /missing; expected \{ instanceTypes/ },
     { why: "a malformed VPC id", path: "network.vpcId", value: "vpc_1", key: "jobworker:network.vpcId", message: /expected a VPC id .*got "vpc_1"/ },
     { why: "one subnet", path: "network.subnets", value: [{ subnetId: "subnet-01", availabilityZone: "ap-northeast-1a" }], key: "jobworker:network.subnets", message: /at least two Availability Zones/ },
