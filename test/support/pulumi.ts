@@ -79,6 +79,19 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       const digest = `sha256:${"0".repeat(63)}1`;
       return { digest, ref: `${String(inputs.tags?.[0] ?? name).split(":")[0]}@${digest}`, contextHash: "mock-context-hash" };
     }
+    case "awsx:ec2:Vpc": {
+      // A remote component: under mocks it is this one resource, none of its children. Its outputs
+      // as awsx returns them: one private and one public subnet per zone, in zone order; the
+      // endpoints as plain objects with their ids (resource references in a real deployment).
+      const zones: string[] = inputs.availabilityZoneNames ?? [];
+      const subnetIds = (type: string) => zones.map((az) => `subnet-${name}-${type}-${az}`);
+      return {
+        vpcId: `vpc-${name}`,
+        privateSubnetIds: subnetIds("private"),
+        publicSubnetIds: subnetIds("public"),
+        vpcEndpoints: (inputs.vpcEndpointSpecs ?? []).map((_: unknown, i: number) => ({ id: `vpce-${name}-${i}` })),
+      };
+    }
     case "aws:lambda/function:Function":
       return { arn: arn("lambda", `function:${name}`), name: inputs.name ?? name };
     default:
