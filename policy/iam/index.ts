@@ -1,4 +1,5 @@
 /** IAM policy documents checked against IAM's grammar and its catalogue of actions, resources and condition keys. */
+export { actionProblem } from "./actions";
 export { IamCatalogue, type CatalogueVersion } from "./catalogue";
 export { checkPolicyDocument, parseDocument, type ParsedDocument } from "./check";
 export { POLICY_VERSION } from "./grammar";

@@ -11,8 +11,7 @@
  * is created. policy/evaluate.ts does the same offline.
  */
 import type { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
-import { checkPolicyDocument, IamCatalogue, parseDocument, POLICY_KINDS, type PolicyKind } from "../iam";
-import { actionProblem } from "../iam/actions";
+import { actionProblem, checkPolicyDocument, IamCatalogue, parseDocument, POLICY_KINDS, type PolicyKind } from "../iam";
 import { forType } from "../support";
 import { TYPES } from "../types";
 
