@@ -3,6 +3,10 @@
  * resource policy gets each resource's inputs (`args.props`), every stack policy gets all resources
  * with their outputs, each with a `reportViolation` collector. Used by the offline check
  * (`npm run policy:check`) and by the policy tests.
+ *
+ * Values unknown until deploy (the engine's sentinels, as a preview sends them) are handled as the
+ * engine's analyzer handles them: props are wrapped in the SDK's unknown-checking proxy, and a policy
+ * that reads an unknown value is reported as "can't run during preview" at advisory level.
  */
 import type {
   EnforcementLevel,
@@ -15,6 +19,15 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+
+/**
+ * The SDK's unknown-value machinery (exported by @pulumi/policy at run time, but internal to its
+ * typings): the proxy throws `UnknownValueError` when a policy reads a value unknown at preview.
+ */
+const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy") as {
+  unknownCheckingProxy: <T>(props: T) => T;
+  UnknownValueError: new (...args: never[]) => Error;
+};
 
 /** A resource as a deployment would present it to the analyzer. */
 export interface ResourceSnapshot {
@@ -107,6 +120,9 @@ export async function evaluatePolicies(
     const policyConfig = policyConfigOf(policy, config);
     const record = (message: string, urn: string | undefined) =>
       violations.push({ policyName: policy.name, description: policy.description, enforcementLevel, message, resource: describe(urn) });
+    // The engine's wording and level for a policy that met a value unknown at preview.
+    const cannotRunDuringPreview = (p: Policy, err: Error, urn: string | undefined) =>
+      violations.push({ policyName: p.name, description: p.description, enforcementLevel: "advisory", message: `can't run policy '${p.name}' during preview: ${err.message}`, resource: describe(urn) });
 
     if (isResourcePolicy(policy)) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
@@ -114,15 +130,16 @@ export async function evaluatePolicies(
         for (const validation of validations) {
           const only = typeOf(validation);
           if (only !== undefined && only !== resource.type) continue;
+          const props = unknownCheckingProxy(resource.inputs);
           const args: ResourceValidationArgs = {
             type: resource.type,
-            props: resource.inputs,
+            props,
             urn: resource.urn,
             name: resource.name,
             opts: { ...emptyOptions, parent: resource.parent },
             stackTags,
             isType: (cls) => typeOf(cls) === resource.type,
-            asType: ((cls: unknown) => (typeOf(cls) === resource.type ? resource.inputs : undefined)) as ResourceValidationArgs["asType"],
+            asType: ((cls: unknown) => (typeOf(cls) === resource.type ? props : undefined)) as ResourceValidationArgs["asType"],
             getConfig: <T extends object>() => policyConfig as T,
             notApplicable,
           };
@@ -130,7 +147,9 @@ export async function evaluatePolicies(
             // The resource under validation is always the one reported, whatever urn is passed.
             await validation(args, (message) => record(message, resource.urn));
           } catch (err) {
-            if (!(err instanceof NotApplicableError)) {
+            if (err instanceof UnknownValueError) {
+              cannotRunDuringPreview(policy, err, resource.urn);
+            } else if (!(err instanceof NotApplicableError)) {
               throw new Error(`policy \`${policy.name}\` failed on ${resource.type} \`${resource.name}\`: ${(err as Error).message}`, { cause: err });
             }
           }
@@ -144,7 +163,9 @@ export async function evaluatePolicies(
       try {
         await policy.validateStack(args, (message, urn) => record(message, urn));
       } catch (err) {
-        if (!(err instanceof NotApplicableError)) {
+        if (err instanceof UnknownValueError) {
+          cannotRunDuringPreview(policy, err, undefined);
+        } else if (!(err instanceof NotApplicableError)) {
           throw new Error(`stack policy \`${policy.name}\` failed: ${(err as Error).message}`, { cause: err });
         }
       }
@@ -155,20 +176,21 @@ export async function evaluatePolicies(
 
 /** The stack policies' view: outputs as props, parents and property dependencies linked by URN. */
 function toPolicyResources(resources: readonly ResourceSnapshot[]): PolicyResource[] {
-  const converted = resources.map((r) => ({
-    snapshot: r,
-    resource: {
+  const converted = resources.map((r) => {
+    const props = unknownCheckingProxy(r.outputs);
+    const resource = {
       type: r.type,
-      props: r.outputs,
+      props,
       urn: r.urn,
       name: r.name,
       opts: { ...emptyOptions, parent: r.parent },
       dependencies: [],
       propertyDependencies: {},
       isType: (cls: unknown) => typeOf(cls) === r.type,
-      asType: (cls: unknown) => (typeOf(cls) === r.type ? r.outputs : undefined),
-    } as unknown as PolicyResource,
-  }));
+      asType: (cls: unknown) => (typeOf(cls) === r.type ? props : undefined),
+    } as unknown as PolicyResource;
+    return { snapshot: r, resource };
+  });
   const byUrn = new Map(converted.map((c) => [c.resource.urn, c.resource]));
   for (const { snapshot, resource } of converted) {
     if (snapshot.parent) resource.parent = byUrn.get(snapshot.parent);

@@ -13,6 +13,8 @@ import {
   noPlaintextSecretEnv,
   noPrivilegedContainers,
 } from "./rules/ecs-containers";
+import { iamPolicyDocumentValid } from "./rules/iam";
+import { lambdaSupportedRuntime } from "./rules/lambda";
 import { bucketEncrypted, bucketPublicAccessBlocked } from "./rules/s3";
 import { queueConsumerScaling, serviceScalableTarget } from "./rules/scaling";
 import { queueEncrypted, workerQueueRedrive } from "./rules/sqs";
@@ -25,6 +27,8 @@ export {
   containerResourceLimits,
   ecrImmutableTags,
   ecrScanOnPush,
+  iamPolicyDocumentValid,
+  lambdaSupportedRuntime,
   launchTemplateImdsv2,
   noPlaintextSecretEnv,
   noPrivilegedContainers,
@@ -55,6 +59,8 @@ export const policies: Policies = [
   spotFleetNoMaxPrice,
   spotFleetDiversified,
   queueConsumerScaling,
+  iamPolicyDocumentValid,
+  lambdaSupportedRuntime,
   // advisory
   containerNonRootUser,
   containerReadOnlyRootFilesystem,

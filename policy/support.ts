@@ -19,11 +19,12 @@ import type { ContainerDefinition, TaskDefinitionProps } from "./types";
  */
 export function forType<TProps>(
   type: string,
-  validate: (props: TProps, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
+  validate: (props: TProps, args: ResourceValidationArgs, reportViolation: ReportViolation) => void | Promise<void>,
 ): ResourceValidation {
+  // The promise of an async check is returned, so the engine waits for it (and sees its errors).
   const validation: ResourceValidation = (args, reportViolation) => {
     if (args.type !== type) return;
-    validate(args.props as TProps, args, reportViolation);
+    return validate(args.props as TProps, args, reportViolation);
   };
   return Object.assign(validation, { __pulumiType: type });
 }

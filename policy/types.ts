@@ -21,6 +21,20 @@ export const TYPES = {
   scalableTarget: "aws:appautoscaling/target:Target",
   scalingPolicy: "aws:appautoscaling/policy:Policy",
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  userPolicy: "aws:iam/userPolicy:UserPolicy",
+  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+  managedPolicy: "aws:iam/policy:Policy",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+  topic: "aws:sns/topic:Topic",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+  kmsKey: "aws:kms/key:Key",
+  kmsKeyPolicy: "aws:kms/keyPolicy:KeyPolicy",
+  ecrRepositoryPolicy: "aws:ecr/repositoryPolicy:RepositoryPolicy",
+  lambdaFunction: "aws:lambda/function:Function",
+  lambdaPermission: "aws:lambda/permission:Permission",
 } as const;
 
 /** One entry of a task definition's `containerDefinitions` JSON (ECS API names). */
@@ -78,4 +92,12 @@ export interface EcrRepositoryProps {
   name?: string;
   imageTagMutability?: string;
   imageScanningConfiguration?: { scanOnPush?: boolean };
+}
+
+export interface LambdaFunctionProps {
+  name?: string;
+  /** Runtime identifier (`nodejs24.x`); absent for a container image function. */
+  runtime?: string;
+  /** `Zip` (default) or `Image`. */
+  packageType?: string;
 }

@@ -1,3 +1,5 @@
+import { policyDocument, serviceTrustPolicy, type IdentityPolicy, type TrustPolicy } from "../iam";
+
 /**
  * The publisher function's permissions, as a pure function: list and read only the worker queues
  * (by name prefix), put metrics only into its own namespace, write only its own logs.
@@ -9,28 +11,22 @@ export function publisherRolePolicy(i: {
   queueNamePrefix: string;
   namespace: string;
   logGroupArn: string;
-}): { Version: "2012-10-17"; Statement: Record<string, unknown>[] } {
+}): IdentityPolicy {
   const p = i.partition ?? "aws";
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      // ListQueues has no resource-level permissions (IAM service authorization reference for SQS).
-      { Sid: "ListQueues", Effect: "Allow", Action: "sqs:ListQueues", Resource: "*" },
-      { Sid: "ReadWorkerQueues", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: `arn:${p}:sqs:${i.region}:${i.accountId}:${i.queueNamePrefix}*` },
-      // PutMetricData has no resources either; the namespace condition scopes it.
-      { Sid: "PutOwnMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": i.namespace } } },
-      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
-    ],
-  };
+  return policyDocument(
+    // ListQueues has no resource-level permissions (IAM service authorization reference for SQS).
+    { Sid: "ListQueues", Effect: "Allow", Action: "sqs:ListQueues", Resource: "*" },
+    { Sid: "ReadWorkerQueues", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: `arn:${p}:sqs:${i.region}:${i.accountId}:${i.queueNamePrefix}*` },
+    // PutMetricData has no resources either; the namespace condition scopes it.
+    { Sid: "PutOwnMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": i.namespace } } },
+    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
+  );
 }
 
 /**
  * Trust policy: only Lambda. (No aws:SourceAccount/SourceArn condition: Lambda assumes execution
  * roles without those context keys, so such a condition would stop the function from starting.)
  */
-export function lambdaAssumeRolePolicy(): Record<string, unknown> {
-  return {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  };
+export function lambdaAssumeRolePolicy(): TrustPolicy {
+  return serviceTrustPolicy("lambda.amazonaws.com");
 }

@@ -4,14 +4,18 @@
  * the JSON they produce.
  */
 import type { SecretRef } from "../../catalog/contract";
-import { denyInsecureTransport, type PolicyStatement } from "../iam";
+import {
+  denyInsecureTransport,
+  policyDocument,
+  serviceTrustPolicy,
+  type IdentityPolicy,
+  type IdentityStatement,
+  type ResourcePolicy,
+  type ResourceStatement,
+  type TrustPolicy,
+} from "../iam";
 
-export type { PolicyStatement } from "../iam";
-
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: PolicyStatement[];
-}
+export type { IdentityPolicy, ResourcePolicy, TrustPolicy } from "../iam";
 
 /** Where policies are evaluated: account, region and partition. */
 export interface AwsScope {
@@ -44,7 +48,6 @@ export function scopeOfArn(arn: string): AwsScope {
   return { partition, region, accountId };
 }
 
-const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement });
 const part = (s: AwsScope) => s.partition ?? "aws";
 
 /** The IAM resource ARN a secret reference reads; Secrets Manager ARNs end in a random 6-character suffix. */
@@ -67,27 +70,21 @@ export function ecsSecretValueFrom(ref: SecretRef, scope: AwsScope): string {
   return service === "secretsmanager" ? arn.replace(/-\?{6}$/, "") : arn;
 }
 
-function secretReadStatements(sid: string, refs: readonly SecretRef[], scope: AwsScope): PolicyStatement[] {
+function secretReadStatements(sid: string, refs: readonly SecretRef[], scope: AwsScope): IdentityStatement[] {
   const arns = refs.map((r) => secretArn(r, scope));
   const ssm = [...new Set(arns.filter((a) => a.service === "ssm").map((a) => a.arn))].sort();
   const sm = [...new Set(arns.filter((a) => a.service === "secretsmanager").map((a) => a.arn))].sort();
-  const out: PolicyStatement[] = [];
+  const out: IdentityStatement[] = [];
   if (ssm.length > 0) out.push({ Sid: `${sid}Parameters`, Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: ssm });
   if (sm.length > 0) out.push({ Sid: `${sid}SecretValues`, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: sm });
   return out;
 }
 
-/** Trust policy for a role ECS tasks assume, only from this account's ECS. */
-export function ecsTasksAssumeRolePolicy(scope: AwsScope): PolicyDocument {
-  return doc({
-    Effect: "Allow",
-    Principal: { Service: "ecs-tasks.amazonaws.com" },
-    Action: "sts:AssumeRole",
-    Resource: "*",
-    Condition: {
-      StringEquals: { "aws:SourceAccount": scope.accountId },
-      ArnLike: { "aws:SourceArn": `arn:${part(scope)}:ecs:${scope.region}:${scope.accountId}:*` },
-    },
+/** Trust policy for a role ECS tasks assume, only from this account's ECS (no `Resource`: the role is the resource). */
+export function ecsTasksAssumeRolePolicy(scope: AwsScope): TrustPolicy {
+  return serviceTrustPolicy("ecs-tasks.amazonaws.com", {
+    StringEquals: { "aws:SourceAccount": scope.accountId },
+    ArnLike: { "aws:SourceArn": `arn:${part(scope)}:ecs:${scope.region}:${scope.accountId}:*` },
   });
 }
 
@@ -116,8 +113,8 @@ export interface TaskRoleInputs {
  * The task role: read its own input, consume its own queue, protect its own task from scale-in, write
  * to its declared outputs and read its connectors' secrets. Nothing else.
  */
-export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
-  const statements: PolicyStatement[] = [
+export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
+  const statements: IdentityStatement[] = [
     { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${i.inputBucketArn}/${i.inputPrefix}*${i.inputSuffix ?? ""}` },
     {
       Sid: "ConsumeOwnQueue",
@@ -145,7 +142,7 @@ export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
   const keys = [...new Set(i.outputs.flatMap((o) => (o.kmsKeyArn ? [o.kmsKeyArn] : [])))].sort();
   if (keys.length > 0) statements.push({ Sid: "EncryptDeclaredOutputs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keys });
   statements.push(...secretReadStatements("ReadConnector", i.runtimeSecrets, i.scope));
-  return doc(...statements);
+  return policyDocument(...statements);
 }
 
 /**
@@ -153,8 +150,8 @@ export function taskRolePolicy(i: TaskRoleInputs): PolicyDocument {
  * secrets its container references. Logs go through the instance's fluentd, so no CloudWatch Logs
  * permissions are needed here.
  */
-export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string; secrets: readonly SecretRef[] }): PolicyDocument {
-  const statements: PolicyStatement[] = [];
+export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string; secrets: readonly SecretRef[] }): IdentityPolicy {
+  const statements: IdentityStatement[] = [];
   if (i.repositoryArn) {
     // GetAuthorizationToken has no resource-level permissions (IAM service authorization reference).
     statements.push({ Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
@@ -165,17 +162,17 @@ export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string
     // An IAM policy needs one statement; this one grants nothing usable (an image URI from a public registry, no secrets).
     statements.push({ Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" });
   }
-  return doc(...statements);
+  return policyDocument(...statements);
 }
 
 /** Bucket policy: deny any request not over TLS. */
-export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
-  return doc(denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]));
+export function tlsOnlyBucketPolicy(bucketArn: string): ResourcePolicy {
+  return policyDocument(denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]));
 }
 
 /** Queue policy: only S3, only from the input bucket in this account, may send; no plain-HTTP access. */
-export function queuePolicy(i: { queueArn: string; bucketArn: string; accountId: string }): PolicyDocument {
-  return doc(
+export function queuePolicy(i: { queueArn: string; bucketArn: string; accountId: string }): ResourcePolicy {
+  return policyDocument<ResourceStatement>(
     {
       Sid: "S3InputBucketNotifications",
       Effect: "Allow",
@@ -193,8 +190,9 @@ export function queuePolicy(i: { queueArn: string; bucketArn: string; accountId:
  * use), and S3 may use it to send notifications from this account. (S3 cannot use `alias/aws/sqs`,
  * whose policy no one can change.)
  */
-export function queueKeyPolicy(i: { scope: AwsScope; bucketArn: string }): PolicyDocument {
-  return doc(
+export function queueKeyPolicy(i: { scope: AwsScope; bucketArn: string }): ResourcePolicy {
+  // `Resource: "*"` in a key policy means this key (AWS KMS Developer Guide, "Key policies").
+  return policyDocument<ResourceStatement>(
     {
       Sid: "AccountAdministers",
       Effect: "Allow",

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapSettingsInput } from "../../bootstrap/settings";
+import type { IdentityStatement } from "../iam";
 
 export type AllocationStrategy = "diversified" | "priceCapacityOptimized" | "capacityOptimized";
 export const ALLOCATION_STRATEGIES: readonly AllocationStrategy[] = ["diversified", "priceCapacityOptimized", "capacityOptimized"];
@@ -49,8 +50,8 @@ export interface DaemonSpec {
   readonly entryPoint?: readonly string[];
   readonly command?: readonly string[];
   readonly environment?: Readonly<Record<string, string>>;
-  /** IAM statements for the daemon's task role. @default none */
-  readonly taskPolicyStatements?: readonly Record<string, unknown>[];
+  /** IAM statements for the daemon's task role (identity statements: `Resource`, no `Principal`). @default none */
+  readonly taskPolicyStatements?: readonly IdentityStatement[];
 }
 
 /** The node-local log collector: a fluentd-protocol (forward) listener on 127.0.0.1:24224. */

@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DaemonSpec } from "./args";
 import { daemonContainerDefinitions } from "./log-collector-spec";
+import { policyDocument } from "../iam";
 import { assumeRolePolicy } from "./policies";
 
 export interface DaemonArgs {
@@ -22,7 +23,7 @@ export function createDaemon(clusterName: string, args: DaemonArgs, parent: pulu
   let taskRoleArn: pulumi.Output<string> | undefined;
   if (needsRole) {
     const role = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags }, { parent });
-    const policy = args.taskPolicy ?? JSON.stringify({ Version: "2012-10-17", Statement: statements });
+    const policy = args.taskPolicy ?? JSON.stringify(policyDocument(...statements));
     new aws.iam.RolePolicy(`${name}-task`, { role: role.id, policy }, { parent });
     taskRoleArn = role.arn;
   }

@@ -2,19 +2,19 @@
  * IAM and bucket policy documents of the cluster, as plain data built by pure functions (the
  * component turns them into JSON for the resources; the tests read them here).
  */
-import { denyInsecureTransport } from "../iam";
-
-export type PolicyDocument = {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly Record<string, unknown>[];
-};
+import {
+  denyInsecureTransport,
+  policyDocument,
+  serviceTrustPolicy,
+  type IdentityPolicy,
+  type ResourcePolicy,
+  type ResourceStatement,
+  type TrustPolicy,
+} from "../iam";
 
 /** Trust policy letting an AWS service assume a role. */
-export function assumeRolePolicy(service: "ec2.amazonaws.com" | "spotfleet.amazonaws.com" | "ecs-tasks.amazonaws.com"): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
-  };
+export function assumeRolePolicy(service: "ec2.amazonaws.com" | "spotfleet.amazonaws.com" | "ecs-tasks.amazonaws.com"): TrustPolicy {
+  return serviceTrustPolicy(service);
 }
 
 /** AWS managed policies (names under `arn:<partition>:iam::aws:policy/`). */
@@ -26,11 +26,8 @@ export const MANAGED_POLICIES = {
 } as const;
 
 /** The instance role's one addition to the ECS instance policy: read the cloud-config object, nothing else. */
-export function cloudConfigReadPolicy(objectArn: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [{ Sid: "ReadCloudConfig", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: objectArn }],
-  };
+export function cloudConfigReadPolicy(objectArn: string): IdentityPolicy {
+  return policyDocument({ Sid: "ReadCloudConfig", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: objectArn });
 }
 
 /**
@@ -39,34 +36,26 @@ export function cloudConfigReadPolicy(objectArn: string): PolicyDocument {
  * only through the VPC's S3 gateway endpoint (`aws:SourceVpce`), which keeps the policy non-public
  * for S3 Block Public Access. Everything else needs TLS.
  */
-export function cloudConfigBucketPolicy(bucketArn: string, objectArn: string, vpcEndpointId: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "InstancesReadCloudConfigThroughVpcEndpoint",
-        Effect: "Allow",
-        Principal: "*",
-        Action: "s3:GetObject",
-        Resource: objectArn,
-        Condition: { StringEquals: { "aws:SourceVpce": vpcEndpointId } },
-      },
-      denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]),
-    ],
-  };
+export function cloudConfigBucketPolicy(bucketArn: string, objectArn: string, vpcEndpointId: string): ResourcePolicy {
+  return policyDocument<ResourceStatement>(
+    {
+      Sid: "InstancesReadCloudConfigThroughVpcEndpoint",
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: objectArn,
+      Condition: { StringEquals: { "aws:SourceVpce": vpcEndpointId } },
+    },
+    denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]),
+  );
 }
 
 /** The log collector's task role: write to its one log group. */
-export function logCollectorPolicy(logGroupArn: string): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "WriteContainerLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-        Resource: [logGroupArn, `${logGroupArn}:*`],
-      },
-    ],
-  };
+export function logCollectorPolicy(logGroupArn: string): IdentityPolicy {
+  return policyDocument({
+    Sid: "WriteContainerLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+    Resource: [logGroupArn, `${logGroupArn}:*`],
+  });
 }

@@ -3,7 +3,7 @@ import type { Policy, ResourceValidationPolicy, StackValidationPolicy } from "@p
 import { enforcementLevelOf, evaluatePolicies, hasMandatory } from "../../policy/evaluate";
 import { policies } from "../../policy/policies";
 import { containerReadOnlyRootFilesystem, containerResourceLimits } from "../../policy/rules/ecs-containers";
-import { container, resource, taskDefinition, without } from "./fixtures";
+import { container, resource, taskDefinition, UNKNOWN_STRING, without } from "./fixtures";
 
 const limitsPolicy = containerResourceLimits as Policy;
 
@@ -23,13 +23,14 @@ describe("offline evaluation of the pack", () => {
 
   it("gives resource policies the inputs and stack policies the outputs", async () => {
     const seen: Record<string, unknown> = {};
+    // Props arrive through the SDK's unknown-checking proxy, as the engine sends them: copy to compare.
     const resourcePolicy: ResourceValidationPolicy = {
       name: "sees-inputs", description: "Checks whether inputs arrive", enforcementLevel: "advisory",
-      validateResource: (args) => { seen.resource = args.props; },
+      validateResource: (args) => { seen.resource = { ...args.props }; },
     };
     const stackPolicy: StackValidationPolicy = {
       name: "sees-outputs", description: "Checks whether outputs arrive", enforcementLevel: "advisory",
-      validateStack: (args) => { seen.stack = args.resources.map((r) => r.props); },
+      validateStack: (args) => { seen.stack = args.resources.map((r) => ({ ...r.props })); },
     };
     const r = resource("aws:sqs/queue:Queue", "q", { name: "q" }, { arn: "arn:q" });
     await evaluatePolicies([resourcePolicy, stackPolicy], [r]);
@@ -48,6 +49,21 @@ describe("offline evaluation of the pack", () => {
     const relaxed = await evaluatePolicies(policies, [bad], { "ecs-container-resource-limits": "advisory", [containerReadOnlyRootFilesystem.name]: "disabled" });
     assert.deepEqual(relaxed.map((v) => [v.policyName, v.enforcementLevel]), [["ecs-container-resource-limits", "advisory"]]);
     assert.equal(hasMandatory(relaxed), false);
+  });
+
+  it("reports a policy that reads a value unknown at preview as the engine does: can't run, advisory, never a crash", async () => {
+    const readsBucket: ResourceValidationPolicy = {
+      name: "reads-bucket", description: "Checks whether unknowns surface", enforcementLevel: "mandatory",
+      validateResource: (args, report) => { if (args.props.bucket !== "b") report("wrong bucket"); },
+    };
+    const readsStack: StackValidationPolicy = {
+      name: "reads-stack", description: "Checks whether unknowns surface in stack policies", enforcementLevel: "mandatory",
+      validateStack: (args) => { for (const r of args.resources) void r.props.bucket; },
+    };
+    const r = resource("aws:s3/bucketPolicy:BucketPolicy", "p", { bucket: UNKNOWN_STRING });
+    const found = await evaluatePolicies([readsBucket, readsStack], [r]);
+    assert.deepEqual(found.map((v) => [v.policyName, v.enforcementLevel, v.resource?.name]), [["reads-bucket", "advisory", "p"], ["reads-stack", "advisory", undefined]]);
+    assert.match(found[0].message, /^can't run policy 'reads-bucket' during preview: string value at \.bucket can't be known during preview$/);
   });
 
   it("treats notApplicable() as no violation and wraps a policy's own crash with its name", async () => {

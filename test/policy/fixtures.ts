@@ -10,6 +10,12 @@ import { TYPES, type ContainerDefinition } from "../../policy/types";
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
 
+/**
+ * What the engine sends at preview for a string not known until deploy (e.g. a policy document that
+ * embeds a new resource's ARN): the SDK's sentinel, internal to @pulumi/policy's typings.
+ */
+export const UNKNOWN_STRING: string = require("@pulumi/policy/proxy").unknownStringValue;
+
 /** A resource snapshot; outputs default to the inputs plus `extraOutputs` (what a provider computes). */
 export function resource(type: string, name: string, inputs: Record<string, any>, extraOutputs: Record<string, any> = {}): ResourceSnapshot {
   return { type, name, urn: `urn:pulumi:test::jobworker::${type}::${name}`, inputs, outputs: { id: `${name}-id`, ...inputs, ...extraOutputs } };
@@ -154,4 +160,85 @@ export function policyTable(policy: Policy, cases: PolicyCase[]): void {
       c.expected.forEach((re, i) => assert.match(found[i], re));
     });
   }
+}
+
+/** IAM documents of a worker as the components render them: each kind passes every policy. */
+export function iamDocuments() {
+  const queue = queueArn("feed-normalize");
+  const bucketArn = "arn:aws:s3:::feed-normalize-input-abc123";
+  return {
+    trust: {
+      Version: "2012-10-17",
+      Statement: [{
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` } },
+      }],
+    },
+    identity: {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/uploads/*` },
+        { Sid: "ConsumeOwnQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], Resource: queue },
+        { Sid: "ReadConnectorSecretValues", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:partner/key-??????` },
+      ],
+    },
+    bucket: {
+      Version: "2012-10-17",
+      Statement: [{
+        Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }],
+    },
+    queue: {
+      Version: "2012-10-17",
+      Statement: [{
+        Sid: "S3InputBucketNotifications", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queue,
+        Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
+      }],
+    },
+    key: {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
+    },
+    repository: {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "PullFromAccount", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }],
+    },
+  };
+}
+
+export type IamDocument = ReturnType<typeof iamDocuments>[keyof ReturnType<typeof iamDocuments>];
+
+/**
+ * A copy of a document with one statement changed: `changes` are merged into `Statement[index]`, a key
+ * set to undefined is removed. Document-level changes go in `top`.
+ */
+export function withStatement(doc: IamDocument, index: number, changes: Record<string, unknown>, top: Record<string, unknown> = {}): Record<string, unknown> {
+  const statements = doc.Statement.map((s, i) => {
+    if (i !== index) return s;
+    const changed: Record<string, unknown> = { ...s, ...changes };
+    for (const [key, value] of Object.entries(changes)) if (value === undefined) delete changed[key];
+    return changed;
+  });
+  const copy: Record<string, unknown> = { ...doc, Statement: statements, ...top };
+  for (const [key, value] of Object.entries(top)) if (value === undefined) delete copy[key];
+  return copy;
+}
+
+/** Resources that carry IAM documents, as the program registers them (documents as JSON text). */
+export const carriers = {
+  role: (doc: unknown = iamDocuments().trust, extra: Record<string, any> = {}) =>
+    resource(TYPES.role, "feed-normalize-task-role", { assumeRolePolicy: JSON.stringify(doc), ...extra }, { arn: `arn:aws:iam::${ACCOUNT}:role/feed-normalize-task-role` }),
+  rolePolicy: (doc: unknown = iamDocuments().identity) => resource(TYPES.rolePolicy, "feed-normalize-task-policy", { role: "feed-normalize-task-role", policy: JSON.stringify(doc) }),
+  bucketPolicy: (doc: unknown = iamDocuments().bucket) => resource(TYPES.bucketPolicy, "feed-normalize-input-tls-only", { bucket: "feed-normalize-input-abc123", policy: JSON.stringify(doc) }),
+  queuePolicy: (doc: unknown = iamDocuments().queue) => resource(TYPES.queuePolicy, "feed-normalize-queue-policy", { queueUrl: queueUrl("feed-normalize"), policy: JSON.stringify(doc) }),
+  key: (doc: unknown = iamDocuments().key) => resource(TYPES.kmsKey, "feed-normalize-queue-key", { policy: JSON.stringify(doc) }),
+  repositoryPolicy: (doc: unknown = iamDocuments().repository) => resource(TYPES.ecrRepositoryPolicy, "feed-normalize-repo-policy", { repository: "feed-normalize", policy: JSON.stringify(doc) }),
+};
+
+/** A Lambda function as the backlog publisher declares it. */
+export function lambdaFunction(inputs: Record<string, any> = {}): ResourceSnapshot {
+  return resource(TYPES.lambdaFunction, "backlog-function", { runtime: "nodejs24.x", handler: "backlog-publisher/handler.handler", packageType: "Zip", ...inputs }, { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:backlog-function` });
 }

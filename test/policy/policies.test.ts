@@ -29,6 +29,8 @@ describe("the policy list", () => {
       "spot-fleet-no-max-price": "mandatory",
       "spot-fleet-diversified": "mandatory",
       "ecs-queue-consumer-scaling": "mandatory",
+      "iam-policy-document-valid": "mandatory",
+      "lambda-supported-runtime": "mandatory",
       "ecs-container-non-root-user": "advisory",
       "ecs-container-read-only-root-filesystem": "advisory",
       "ecr-repository-scan-on-push": "advisory",

@@ -38,7 +38,7 @@ describe("npm run policy:check", function () {
   it("exits 0 on the prod stack and prints the verdict like pulumi preview", () => {
     const { status, stdout, stderr } = policyCheck("--stack", "prod");
     assert.equal(status, 0, `${stdout}\n${stderr}`);
-    assert.match(stdout, /^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack prod: \d+ resources, 16 policies\)/);
+    assert.match(stdout, /^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack prod: \d+ resources, 18 policies\)/);
     assert.match(stdout, / 0 mandatory, \d+ advisory violation\(s\)$/m);
   });
 

@@ -24,11 +24,17 @@ describe("the prod program against the policy pack", () => {
     assert.deepEqual(mandatory.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`), []);
   });
 
+  it("has no finding of the IAM document and Lambda runtime policies, advisory ones included", async () => {
+    const violations = await evaluatePolicies(policies.filter((p) => p.name === "iam-policy-document-valid" || p.name === "lambda-supported-runtime"), snapshots);
+    assert.deepEqual(violations.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`), []);
+  });
+
   it("gives the policies the resources they judge (the check cannot pass by seeing nothing)", () => {
     const types = new Set(program.resources.map((r) => r.type));
     for (const type of [
       TYPES.taskDefinition, TYPES.service, TYPES.launchTemplate, TYPES.spotFleetRequest, TYPES.bucket, TYPES.publicAccessBlock,
       TYPES.encryption, TYPES.queue, TYPES.ecrRepository, TYPES.scalableTarget, TYPES.scalingPolicy, TYPES.metricAlarm,
+      TYPES.role, TYPES.rolePolicy, TYPES.bucketPolicy, TYPES.queuePolicy, TYPES.kmsKey, TYPES.lambdaFunction, TYPES.lambdaPermission,
     ]) {
       assert.ok(types.has(type), `the prod program registers no ${type}; registered: ${[...types].sort().join(", ")}`);
     }
@@ -48,6 +54,23 @@ describe("the prod program against the policy pack", () => {
     assert.equal(limits.length, 1);
     assert.match(limits[0].message, new RegExp(`^container \`${String(containers[0].name)}\` of task definition \`.+\` must set a hard \`memory\` limit`));
     assert.equal(limits[0].resource?.urn, target.urn);
+  });
+
+  it("fails when the workers' roles trust with a `Resource` again (IAM refuses such a role)", async () => {
+    const roles = snapshots.filter((s) => s.type === TYPES.role && s.name.endsWith("-task-role"));
+    assert.ok(roles.length >= 3, "one task role per worker");
+    const mutated = snapshots.map((s) => {
+      if (!roles.includes(s)) return s;
+      const trust = JSON.parse(s.inputs.assumeRolePolicy);
+      trust.Statement[0].Resource = "*";
+      return { ...s, inputs: { ...s.inputs, assumeRolePolicy: JSON.stringify(trust) } };
+    });
+    const violations = (await evaluatePolicies(policies, mutated)).filter((v) => v.policyName === "iam-policy-document-valid");
+    assert.deepEqual(violations.map((v) => v.resource?.urn), roles.map((r) => r.urn));
+    for (const v of violations) {
+      assert.equal(v.enforcementLevel, "mandatory");
+      assert.match(v.message, /^IAM role `[^`]+-task-role`: `assumeRolePolicy\.Statement\[0\]\.Resource` is not allowed in a trust policy/);
+    }
   });
 
   it("fails when a worker's backlog alarms are gone (the stack policy follows the real graph)", async () => {

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { BACKLOG_PUBLISHER_DEFAULTS, validateBacklogPublisherArgs } from "../../../components/backlog-publisher/args";
 import { PUBLISHER_HANDLER, transpileSources } from "../../../components/backlog-publisher/code";
 import { PUBLISHER_ENV } from "../../../workers/backlog-publisher/publisher";
+import { judgeIamDocuments } from "../../support/iam";
 import { ACCOUNT_ID, type MockStack, REGION, ROOT, startMocks } from "../../support/pulumi";
 
 describe("BacklogPublisher component", () => {
@@ -45,6 +46,13 @@ describe("BacklogPublisher component", () => {
     assert.equal(bySid.ReadWorkerQueues.Resource, `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jw-staging-*`);
     assert.deepEqual(bySid.PutOwnMetrics.Condition, { StringEquals: { "cloudwatch:namespace": "Jobworker/SQS" } });
     assert.equal(bySid.WriteOwnLogs.Resource, `${stack.one("aws:cloudwatch/logGroup:LogGroup").state.arn}:*`);
+  });
+
+  it("renders a trust policy, a role policy and an invoke permission IAM accepts", async () => {
+    const { messages, documents } = await judgeIamDocuments(stack.resources);
+    assert.deepEqual(messages, []);
+    assert.deepEqual(documents, ["backlog-policy.policy", "backlog-role.assumeRolePolicy"]);
+    assert.equal(stack.one("aws:lambda/permission:Permission").inputs.action, "lambda:InvokeFunction");
   });
 
   it("alarms when the function fails, since scale-out then waits for SQS's slower metrics", () => {

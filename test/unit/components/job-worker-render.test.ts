@@ -10,7 +10,18 @@ import { WORKER_ENV } from "../../../catalog/contract";
 import { visibilityTimeoutFor } from "../../../components/job-worker/args";
 import { containerDefinitions, type ContainerInputs } from "../../../components/job-worker/container";
 import { ecrRepositoryArnOf, hashSources, lifecyclePolicy } from "../../../components/job-worker/image";
-import { ecsSecretValueFrom, executionRolePolicy, queuePolicy, secretArn, taskRolePolicy } from "../../../components/job-worker/policies";
+import type { IdentityStatement, ResourceStatement, TrustStatement } from "../../../components/iam";
+import {
+  ecsSecretValueFrom,
+  ecsTasksAssumeRolePolicy,
+  executionRolePolicy,
+  queueKeyPolicy,
+  queuePolicy,
+  secretArn,
+  taskRolePolicy,
+  tlsOnlyBucketPolicy,
+} from "../../../components/job-worker/policies";
+import { checkPolicyDocument, IamCatalogue, POLICY_KINDS, type PolicyKind } from "../../../policy/iam";
 import { alarmSpecs, scaleOutSteps } from "../../../components/job-worker/scaling";
 
 const scope = { accountId: "123456789012", region: "eu-west-1" };
@@ -110,6 +121,45 @@ describe("JobWorker rendering", () => {
     it("gives an execution role with nothing to pull or read a deny-only statement", () => {
       assert.deepEqual(executionRolePolicy({ scope, secrets: [] }).Statement, [{ Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" }]);
     });
+    it("renders documents IAM accepts for every input shape: partitions, secrets, KMS, chained outputs, nothing to grant (table)", async () => {
+      const catalogue = new IamCatalogue();
+      const account = scope.accountId;
+      const queueArn = `arn:aws:sqs:eu-west-1:${account}:jw-stage-one`;
+      const task = {
+        scope, inputBucketArn: "arn:aws:s3:::jw-input", inputPrefix: "stage-one/", queueArn, deadLetterQueueArn: `${queueArn}-dlq`, clusterName: "jobworker",
+        outputs: [
+          { bucketArn: "arn:aws:s3:::jw-stage-two-input", prefix: "from-stage-one/" },
+          { bucketArn: "arn:aws:s3:::partner-drop", prefix: "", kmsKeyArn: `arn:aws:kms:eu-west-1:${account}:key/abcd-1234`, bucketOwnerFullControl: true },
+        ],
+        runtimeSecrets: ["secretsmanager:partner/sftp-key", "ssm:/jobworker/partner/token"],
+      };
+      const cases: [title: string, document: unknown, kind: PolicyKind][] = [
+        ["task and execution roles' trust", ecsTasksAssumeRolePolicy(scope), POLICY_KINDS.trust],
+        ["trust in the China partition", ecsTasksAssumeRolePolicy({ accountId: account, region: "cn-north-1", partition: "aws-cn" }), POLICY_KINDS.trust],
+        ["task role: secrets, chained and KMS outputs", taskRolePolicy(task), POLICY_KINDS.identity],
+        ["task role: suffix filter and a customer managed queue key", taskRolePolicy({ ...task, inputSuffix: ".ndjson", queueKmsKeyArn: `arn:aws:kms:eu-west-1:${account}:key/queue-key`, outputs: [], runtimeSecrets: [] }), POLICY_KINDS.identity],
+        ["execution role: own repository, both secret stores, a full secret ARN", executionRolePolicy({
+          scope, repositoryArn: `arn:aws:ecr:eu-west-1:${account}:repository/team/img`,
+          secrets: ["ssm:/a/key", "secretsmanager:team/token", `secretsmanager:arn:aws:secretsmanager:eu-west-1:${account}:secret:name-AbCdEf`],
+        }), POLICY_KINDS.identity],
+        ["execution role with nothing to grant (the deny-only statement)", executionRolePolicy({ scope, secrets: [] }), POLICY_KINDS.identity],
+        ["TLS-only bucket policy", tlsOnlyBucketPolicy("arn:aws:s3:::jw-input"), POLICY_KINDS.bucket],
+        ["queue policy", queuePolicy({ queueArn, bucketArn: "arn:aws:s3:::jw-input", accountId: account }), POLICY_KINDS.queue],
+        ["queue key policy", queueKeyPolicy({ scope, bucketArn: "arn:aws:s3:::jw-input" }), POLICY_KINDS.key],
+      ];
+      for (const [title, document, kind] of cases) assert.deepEqual(await checkPolicyDocument(document, kind, catalogue), [], title);
+    });
+
+    it("types each kind of statement as IAM does (checked by the type checker)", () => {
+      // @ts-expect-error a trust statement has no Resource: IAM refuses the role ("Has prohibited field Resource")
+      const trust: TrustStatement = { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*" };
+      // @ts-expect-error an identity statement has no Principal
+      const identity: IdentityStatement = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" };
+      // @ts-expect-error a resource statement names its Principal
+      const resource: ResourceStatement = { Effect: "Allow", Action: "s3:GetObject", Resource: "*" };
+      assert.deepEqual([trust.Action, identity.Action, resource.Action], ["sts:AssumeRole", "s3:GetObject", "s3:GetObject"]);
+    });
+
     it("denies plain-HTTP access to the queue", () => {
       const deny = queuePolicy({ queueArn: "arn:q", bucketArn: "arn:b", accountId: "1" }).Statement[1];
       assert.deepEqual([deny.Effect, deny.Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);

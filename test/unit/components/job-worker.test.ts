@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { WORKER_ENV, type WorkerDefinition } from "../../../catalog/contract";
+import { judgeIamDocuments } from "../../support/iam";
 import { ACCOUNT_ID, REGION, type MockStack, type RecordedResource, startMocks, valueOf } from "../../support/pulumi";
 import type { JobWorkerArgs } from "../../../components/job-worker";
 import { fakeCluster } from "./job-worker.fixtures";
@@ -222,6 +223,37 @@ describe("JobWorker component", () => {
     assert.deepEqual(statement(doc, "ReadConnectorSecretValues").Resource, [`arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:partner/sftp-key-??????`]);
     assert.ok(!JSON.stringify(doc).includes("stage-one"));
     assert.ok(!doc.Statement.some((s) => s.Sid === "WriteDeclaredOutputs"), "an SFTP-only worker writes to no bucket");
+  });
+
+  it("renders only documents IAM accepts: trust, task and execution roles (secrets, KMS, chained outputs), queue, bucket and key policies", async () => {
+    const { messages, documents } = await judgeIamDocuments(stack.resources);
+    assert.deepEqual(messages, []);
+    assert.deepEqual(documents, [
+      "inbound-bucket-tls-only.policy",
+      "stage-one-execution-policy.policy",
+      "stage-one-execution-role.assumeRolePolicy",
+      "stage-one-input-tls-only.policy",
+      "stage-one-queue-policy.policy",
+      "stage-one-task-policy.policy",
+      "stage-one-task-role.assumeRolePolicy",
+      "stage-two-execution-policy.policy",
+      "stage-two-execution-role.assumeRolePolicy",
+      "stage-two-queue-key.policy",
+      "stage-two-queue-policy.policy",
+      "stage-two-task-policy.policy",
+      "stage-two-task-role.assumeRolePolicy",
+    ]);
+  });
+
+  it("gives its roles a trust policy without `Resource`, only for this account's ECS tasks", () => {
+    for (const role of stack.ofType("aws:iam/role:Role")) {
+      assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [{
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:*` } },
+      }], role.name);
+    }
   });
 
   it("limits the execution role to its image's repository and its container secrets", () => {

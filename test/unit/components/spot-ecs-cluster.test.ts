@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { judgeIamDocuments } from "../../support/iam";
 import { MockStack, RecordedResource, startMocks, valueOf } from "../../support/pulumi";
 import type { SpotEcsClusterArgs } from "../../../components/spot-ecs-cluster/args";
 import { baseArgs } from "./spot-ecs-cluster.fixtures";
@@ -162,6 +163,19 @@ describe("SpotEcsCluster", () => {
     assert.match(object.content, /^#cloud-config\n/);
     assert.match(object.content, /ECS_CLUSTER=jw-cluster\n/);
     assert.match(object.content, /ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\n/);
+  });
+
+  it("renders only documents IAM accepts: instance, fleet and log collector roles, their policies, the cloud-config bucket policy", async () => {
+    const { messages, documents } = await judgeIamDocuments(r.stack.resources);
+    assert.deepEqual(messages, []);
+    assert.deepEqual(documents, [
+      "jw-fleet.assumeRolePolicy",
+      "jw-instance-cloud-config.policy",
+      "jw-instance.assumeRolePolicy",
+      "jw-log-collector-task.assumeRolePolicy",
+      "jw-log-collector-task.policy",
+      "jw-boot.policy",
+    ].sort());
   });
 
   it("gives instances the ECS instance policy plus read of the cloud-config object only", () => {
