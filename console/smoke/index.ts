@@ -15,7 +15,8 @@ import { chooseWorker, type OutputsReader, pulumiStackOutput, readStackOutputs, 
 
 export { SMOKE_USAGE, parseSmokeArgs } from "./options";
 export { runSmokeCheck, systemClock } from "./run";
-export type { Clock, SmokeEvent, SmokeResult } from "./run";
+export type { Clock } from "./run";
+export type { SmokeEvent, SmokeResult } from "./events";
 export { createSmokeClients } from "./clients";
 export type { SmokeClients } from "./clients";
 

@@ -2,7 +2,7 @@
  * How `jobworker smoke` prints its events: lines for a terminal or a CI log, each step as it happens
  * with its time since the upload, or (`--json`) one JSON object per line, the last one the result.
  */
-import type { SmokeEvent } from "./run";
+import type { SmokeEvent } from "./events";
 
 const MARK = { passed: "ok  ", skipped: "skip", failed: "FAIL" } as const;
 

@@ -3,27 +3,18 @@
  * like before the upload), upload the sample, poll until every step happened or the deadline passed
  * (bounded in rounds and in time, one abort signal for every call), and clean up what it put.
  */
-import { type MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { queueNameFromUrl } from "../aws/sqs";
-import { describeAwsError, PreflightError } from "../errors";
+import { describeAwsError } from "../errors";
+import { cleanUp } from "./cleanup";
 import type { SmokeClients } from "./clients";
-import {
-  alarmStates,
-  expectedOutputs,
-  findDeadLetter,
-  findScaleOutAlarms,
-  outputKeys,
-  queueDepth,
-  runningTasks,
-  serviceCounts,
-  type ExpectedOutput,
-  type QueueDepth,
-} from "./probes";
-import { type Baseline, type Observation, Progress, SCALE_OUT_DECISION_TARGET_SECONDS, type StepFailure, type StepRecord } from "./progress";
+import type { SmokeEvent, SmokeResult } from "./events";
+import { notes, preflight, type Prepared } from "./preflight";
+import { alarmStates, expectedOutputs, findDeadLetter, outputKeys, queueDepth, runningTasks, serviceCounts, type ExpectedOutput } from "./probes";
+import { type Observation, Progress, SCALE_OUT_DECISION_TARGET_SECONDS, type StepFailure, type StepRecord } from "./progress";
 import type { Sample } from "./sample";
 import type { StackTarget, WorkerTarget } from "./stack-outputs";
-import { type HintContext, STEPS } from "./steps";
+import { STEPS } from "./steps";
 
 export interface SmokePlan {
   readonly stack: StackTarget;
@@ -59,42 +50,6 @@ export const systemClock: Clock = {
     }),
 };
 
-export interface CleanupReport {
-  /** `s3://` URIs deleted. */
-  readonly deleted: readonly string[];
-  /** Deletions that failed, with why: left for the operator. */
-  readonly errors: readonly string[];
-}
-
-export interface SmokeResult {
-  readonly passed: boolean;
-  readonly worker: string;
-  readonly elapsedSeconds: number;
-  /** Upload → a scale-out alarm in ALARM, by CloudWatch's state change time; absent when not seen. */
-  readonly decisionSeconds?: number;
-  readonly decisionTargetSeconds: number;
-  readonly steps: readonly StepRecord[];
-  readonly failure?: { readonly step: string; readonly title: string; readonly message: string; readonly hint: string };
-  readonly cleanup: CleanupReport;
-}
-
-export type SmokeEvent =
-  | {
-      readonly type: "start";
-      readonly worker: string;
-      readonly source: string;
-      readonly cluster: string;
-      readonly region: string;
-      readonly sample: string;
-      readonly object: string;
-      readonly alarms: readonly string[];
-      readonly timeoutSeconds: number;
-    }
-  | { readonly type: "note"; readonly message: string }
-  | ({ readonly type: "step" } & StepRecord)
-  | ({ readonly type: "cleanup" } & CleanupReport)
-  | ({ readonly type: "result" } & SmokeResult);
-
 export interface SmokeDeps {
   readonly clients: SmokeClients;
   readonly clock: Clock;
@@ -103,16 +58,9 @@ export interface SmokeDeps {
   readonly signal?: AbortSignal;
 }
 
-/** What preflight found. */
-interface Prepared {
-  readonly baseline: Baseline;
-  readonly alarms: readonly MetricAlarm[];
-  readonly hints: HintContext;
-}
-
 /** Runs the check; resolves with the result (`PreflightError` when it could not start). */
 export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<SmokeResult> {
-  const prepared = await preflight(plan, deps);
+  const prepared = await preflight(plan, deps.clients);
   const { worker, sample } = plan;
   deps.onEvent({
     type: "start",
@@ -133,12 +81,12 @@ export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<S
   const timer = setTimeout(() => run.abort(new Error("deadline")), plan.timeoutSeconds * 1000 + 5_000);
   const startedAt = deps.clock.now();
   const elapsed = () => (deps.clock.now() - startedAt) / 1000;
-  const outputs = expectedOutputs(worker.outputs ?? {}, { bucket: worker.bucket, key: sample.key });
+  const bindings = Object.entries(worker.outputs ?? {});
   const progress = new Progress({
     baseline: prepared.baseline,
     uploadedAt: new Date(startedAt),
-    s3Slots: outputs.map((o) => o.slot),
-    otherOutputs: Object.entries(worker.outputs ?? {}).filter(([, b]) => b.type !== "s3").map(([slot, b]) => `${slot} (${b.type})`),
+    s3Slots: bindings.filter(([, b]) => b.type === "s3").map(([slot]) => slot),
+    otherOutputs: bindings.filter(([, b]) => b.type !== "s3").map(([slot, b]) => `${slot} (${b.type})`),
     outputsKnown: worker.outputs !== undefined,
     deadLetterQueueName: queueNameFromUrl(worker.deadLetterQueueUrl),
   });
@@ -163,12 +111,13 @@ export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<S
     clearTimeout(timer);
     deps.signal?.removeEventListener("abort", onAbort);
   }
-  const cleanup = await cleanUp(plan, deps.clients, uploaded, found);
+  const elapsedSeconds = elapsed();
+  const cleanup = await cleanUp(deps.clients.s3, uploaded && { bucket: worker.bucket, key: sample.key, ...uploaded }, Object.values(found).flat());
   deps.onEvent({ type: "cleanup", ...cleanup });
   const result: SmokeResult = {
     passed: failure === undefined && progress.done,
     worker: worker.name,
-    elapsedSeconds: elapsed(),
+    elapsedSeconds,
     ...(progress.decisionSeconds !== undefined ? { decisionSeconds: progress.decisionSeconds } : {}),
     decisionTargetSeconds: SCALE_OUT_DECISION_TARGET_SECONDS,
     steps: progress.records,
@@ -177,65 +126,6 @@ export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<S
   };
   deps.onEvent({ type: "result", ...result });
   return result;
-}
-
-/** The worker's queue, DLQ, service and scale-out alarms exist; their state before the upload. */
-async function preflight(plan: SmokePlan, deps: SmokeDeps): Promise<Prepared> {
-  const { worker, stack } = plan;
-  const { sqs, ecs, cloudwatch } = deps.clients;
-  const queueName = queueNameFromUrl(worker.queueUrl);
-  const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      const e = describeAwsError(err);
-      const missing = /NonExistentQueue|QueueDoesNotExist|ClusterNotFound/.test(e.code ?? "");
-      throw new PreflightError(
-        `${what}: ${e.message}${missing ? ` (in ${plan.region}: is \`${stack.source}\` the stack of this account and region, and is it deployed?)` : ""}`,
-        { cause: err, context: { worker: worker.name } },
-      );
-    }
-  };
-  const [queue, deadLetterQueue, service, alarms] = await Promise.all([
-    read(`reading queue ${worker.queueUrl}`, () => queueDepth(sqs, worker.queueUrl)),
-    read(`reading dead-letter queue ${worker.deadLetterQueueUrl}`, () => queueDepth(sqs, worker.deadLetterQueueUrl)),
-    read(`reading service ${worker.serviceName} of cluster ${stack.clusterName}`, () => serviceCounts(ecs, stack.clusterName, worker.serviceName)),
-    read("listing CloudWatch alarms", () => findScaleOutAlarms(cloudwatch, queueName)),
-  ]);
-  if (!service) throw new PreflightError(`service ${worker.serviceName} is not on cluster ${stack.clusterName} in ${plan.region}: is \`${stack.source}\` this account's and region's stack?`);
-  const alarmNames = alarms.map((a) => a.AlarmName ?? "");
-  if (alarms.length === 0) {
-    throw new PreflightError(
-      `no scale-out alarm watches ${queueName} (an alarm on ApproximateNumberOfMessagesVisible with an App Auto Scaling action, named ${worker.name}-backlog-fast-… / ${worker.name}-backlog-… by the stack): is the stack fully deployed (\`pulumi up\`)?`,
-    );
-  }
-  const states = await read("reading the scale-out alarms", () => alarmStates(cloudwatch, alarmNames));
-  return {
-    baseline: { queue, deadLetterQueue, service, alarms: states },
-    alarms,
-    hints: {
-      worker: worker.name,
-      bucket: worker.bucket,
-      prefix: worker.prefix,
-      suffix: worker.suffix,
-      queueName,
-      deadLetterQueueName: queueNameFromUrl(worker.deadLetterQueueUrl),
-      clusterName: stack.clusterName,
-      serviceName: worker.serviceName,
-      region: plan.region,
-      alarmNames,
-    },
-  };
-}
-
-function notes(plan: SmokePlan, baseline: Baseline): string[] {
-  const out: string[] = [];
-  const depth = (q: QueueDepth) => q.visible + q.inFlight;
-  if (depth(baseline.queue) > 0) out.push(`the queue already holds ${baseline.queue.visible} visible / ${baseline.queue.inFlight} in-flight messages: the check compares against that, and waits for it to drain back`);
-  if (baseline.service.desired > 0) out.push(`the service is already at desired ${baseline.service.desired}: the scale-out steps are skipped and the upload → scale-out decision is not measured`);
-  if (plan.worker.outputs === undefined) out.push("the stack exports no output bindings (`workers.<name>.outputs`): output objects are not checked; redeploy the stack to export them");
-  if (plan.worker.suffix !== "" && !plan.sample.path.endsWith(plan.worker.suffix)) out.push(`the sample's name does not end with ${plan.worker.suffix}: its key gets the suffix appended, so the notification fires`);
-  return out;
 }
 
 async function upload(plan: SmokePlan, clients: SmokeClients, signal: AbortSignal): Promise<{ versionId?: string; eTag?: string }> {
@@ -322,37 +212,4 @@ async function findOutputs(clients: SmokeClients, outputs: readonly ExpectedOutp
   const found: Record<string, string[]> = {};
   for (const o of outputs) found[o.slot] = (await outputKeys(clients.s3, o, opts)).map((k) => `s3://${o.bucket}/${k}`);
   return found;
-}
-
-/**
- * Deletes the sample (its own version, when the bucket keeps versions) and the output objects found
- * for it. Not aborted by the run's signal: an interrupted check still cleans up, within its own time.
- */
-async function cleanUp(plan: SmokePlan, clients: SmokeClients, uploaded: { versionId?: string } | undefined, found: Readonly<Record<string, readonly string[]>>): Promise<CleanupReport> {
-  const deleted: string[] = [];
-  const errors: string[] = [];
-  const signal = AbortSignal.timeout(30_000);
-  const remove = async (bucket: string, key: string, versionId: string | undefined) => {
-    const uri = `s3://${bucket}/${key}`;
-    try {
-      await clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }), { abortSignal: signal });
-      deleted.push(uri);
-    } catch (err) {
-      errors.push(`${uri}: ${describeAwsError(err).message}`);
-    }
-  };
-  if (uploaded) await remove(plan.worker.bucket, plan.sample.key, uploaded.versionId);
-  for (const uri of Object.values(found).flat()) {
-    const [, , bucket, ...rest] = uri.split("/");
-    const key = rest.join("/");
-    let versionId: string | undefined;
-    try {
-      versionId = (await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })).VersionId;
-    } catch (err) {
-      errors.push(`${uri}: ${describeAwsError(err).message}`);
-      continue;
-    }
-    await remove(bucket!, key, versionId);
-  }
-  return { deleted, errors };
 }
