@@ -50,12 +50,16 @@ export const workers = Object.fromEntries(
     {
       bucket: w.bucketName,
       prefix: w.input.prefix,
+      // An upload notifies the worker only if its key ends with this (`jobworker smoke` names its sample by it).
+      suffix: w.input.suffix,
       queueUrl: w.queueUrl,
       queueArn: w.queueArn,
       deadLetterQueueUrl: w.deadLetterQueueUrl,
       deadLetterQueueArn: w.deadLetterQueueArn,
       serviceName: w.serviceName,
       repositoryUrl: w.repositoryUrl,
+      // Where results land (`jobworker smoke` looks for its output objects there).
+      outputs: w.outputBindings,
     },
   ]),
 );

@@ -2,13 +2,15 @@
  * Runs the console without the `jobworker` bin (development, tests):
  *   node -r ts-node/register/transpile-only console/cli.ts status --json
  *   node -r ts-node/register/transpile-only console/cli.ts console --allow-actions
+ *   node -r ts-node/register/transpile-only console/cli.ts smoke --stack staging
  */
 import { UsageError } from "./errors";
-import { runConsole, runStatus } from "./index";
+import { runConsole, runSmoke, runStatus } from "./index";
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "status") return runStatus(rest);
+  if (command === "smoke") return runSmoke(rest);
   if (command === "console") {
     try {
       await runConsole(rest);
@@ -19,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  process.stderr.write("usage: cli.ts status|console [flags]\n");
+  process.stderr.write("usage: cli.ts status|console|smoke [flags]\n");
   return 2;
 }
 

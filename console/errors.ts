@@ -1,6 +1,7 @@
 /**
  * The console's typed errors. `ActionRefusedError` is the read-only guard (HTTP 403);
- * `UsageError` is a bad flag (exit 2); AWS failures keep the SDK error as `cause`.
+ * `UsageError` is a bad flag (exit 2), `PreflightError` a smoke check that could not start (exit 2);
+ * AWS failures keep the SDK error as `cause`.
  */
 import { ConfigError, JobworkerError } from "../workers/errors";
 
@@ -16,6 +17,12 @@ export class ActionRefusedError extends JobworkerError {
     this.status = status;
   }
 }
+
+/**
+ * `jobworker smoke` could not start: the stack's resources are not where its outputs say (wrong
+ * account or region, not deployed) or cannot be read. Nothing was uploaded; the CLI exits 2.
+ */
+export class PreflightError extends JobworkerError {}
 
 /** A service, task or container instance that is not on the cluster (HTTP 404). */
 export class NotFoundError extends JobworkerError {}

@@ -1,7 +1,7 @@
 /**
- * The ops console's public API: `jobworker status` and `jobworker console` dispatch here with the
- * arguments after the subcommand. `statusCommand` and `startConsoleServer` take their clients and
- * streams, for tests and other programs.
+ * The ops console's public API: `jobworker status`, `jobworker console` and `jobworker smoke` dispatch
+ * here with the arguments after the subcommand. `statusCommand`, `startConsoleServer` and
+ * `smokeCommand` take their clients and streams, for tests and other programs.
  */
 import { ListClustersCommand } from "@aws-sdk/client-ecs";
 import { ConsoleClients, createClients, destroyClients } from "./aws/clients";
@@ -19,6 +19,8 @@ export { startConsoleServer, validateServerOptions } from "./server";
 export type { ConsoleServerOptions, RunningConsole } from "./server";
 export { renderStatus, renderTable } from "./table";
 export type * from "./types";
+export { runSmoke, smokeCommand } from "./smoke";
+export type { SmokeCommandDeps, SmokeEvent, SmokeIo, SmokeResult } from "./smoke";
 
 export interface Io {
   readonly stdout: { write(text: string): unknown };

@@ -44,6 +44,8 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
   readonly serviceName: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
   readonly taskRoleArn: pulumi.Output<string>;
+  /** Where each output slot delivers, as the container sees it (`worker` bindings resolved to the next worker's bucket and prefix). */
+  readonly outputBindings: pulumi.Output<Record<string, ResolvedOutputBinding>>;
 
   constructor(name: string, args: JobWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jobworker:index:JobWorker", name, {}, opts);
@@ -253,6 +255,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     this.serviceName = service.name;
     this.repositoryUrl = image.repository.repositoryUrl;
     this.taskRoleArn = taskRole.arn;
+    this.outputBindings = resolvedOutputs;
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
@@ -262,6 +265,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
       deadLetterQueueArn: this.deadLetterQueueArn,
       serviceName: this.serviceName,
       repositoryUrl: this.repositoryUrl,
+      outputBindings: this.outputBindings,
     });
   }
 

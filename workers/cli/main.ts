@@ -5,8 +5,10 @@
  *   jobworker kinds              list the worker kinds this image ships
  *   jobworker status [...]       worker services at a glance (the ops console's CLI)
  *   jobworker console [...]      the ops console (web)
+ *   jobworker smoke [...]        post-deploy check: one sample from upload to delivered output
  *
- * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise.
+ * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise
+ * (`smoke`: 0 passed, 1 a step did not happen, 2 could not run).
  */
 import { WORKER_ENV } from "../../catalog/contract";
 import { ConfigError } from "../errors";
@@ -23,6 +25,8 @@ export const USAGE = `usage: jobworker <command>
   kinds            list the worker kinds
   status [...]     worker services at a glance (ops console)
   console [...]    the ops console
+  smoke [...]      after a deploy: drop a sample into a worker's input and follow it to its output
+                     (jobworker smoke --help)
   help             this text
 `;
 
@@ -38,9 +42,12 @@ const defaultIo: CliIo = {
   stderr: (t) => process.stderr.write(t),
 };
 
+/** The ops console's export each console command runs. */
+const CONSOLE_EXPORTS = { status: "runStatus", console: "runConsole", smoke: "runSmoke" } as const;
+
 /** Lazily loads `console/index.ts` (the console engineer's module); absent from worker images. */
-function loadConsoleModule(io: CliIo, command: "status" | "console"): (argv: string[]) => Promise<number | void> {
-  const exportName = command === "status" ? "runStatus" : "runConsole";
+function loadConsoleModule(io: CliIo, command: keyof typeof CONSOLE_EXPORTS): (argv: string[]) => Promise<number | void> {
+  const exportName = CONSOLE_EXPORTS[command];
   let mod: unknown;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -76,7 +83,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
         for (const kind of Object.values(workerRegistry)) io.stdout(`${kind.definition.name}\t${kind.definition.description}\n`);
         return 0;
       case "status":
-      case "console": {
+      case "console":
+      case "smoke": {
         const code = await loadConsoleModule(io, command)([...rest]);
         return typeof code === "number" ? code : 0;
       }

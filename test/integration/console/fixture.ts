@@ -53,7 +53,7 @@ export interface SeededPlatform {
 }
 
 /** moto advances a task's status one step per DescribeTasks (RUNNING → ... → STOPPED); freeze it. */
-async function freezeTaskStates(moto: MotoServer): Promise<void> {
+export async function freezeTaskStates(moto: MotoServer): Promise<void> {
   const res = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },

@@ -36,12 +36,17 @@ describe("jobworker CLI", () => {
     assert.match(t.err.join(""), /unknown worker `from-env`/);
   });
 
-  it("dispatches `status` and `console` to the ops console's exports with the remaining arguments", async () => {
+  it("dispatches `status`, `console` and `smoke` to the ops console's exports with the remaining arguments and their exit codes", async () => {
     const calls: Array<[string, string[]]> = [];
-    const consoleModule = { runStatus: async (argv: string[]) => void calls.push(["status", argv]), runConsole: async (argv: string[]) => (calls.push(["console", argv]), 3) };
+    const consoleModule = {
+      runStatus: async (argv: string[]) => void calls.push(["status", argv]),
+      runConsole: async (argv: string[]) => (calls.push(["console", argv]), 3),
+      runSmoke: async (argv: string[]) => (calls.push(["smoke", argv]), 1),
+    };
     assert.equal(await main(["status", "--json"], io(() => consoleModule).io), 0);
     assert.equal(await main(["console", "--port", "1"], io(() => consoleModule).io), 3);
-    assert.deepEqual(calls, [["status", ["--json"]], ["console", ["--port", "1"]]]);
+    assert.equal(await main(["smoke", "--stack", "staging"], io(() => consoleModule).io), 1);
+    assert.deepEqual(calls, [["status", ["--json"]], ["console", ["--port", "1"]], ["smoke", ["--stack", "staging"]]]);
   });
 
   it("explains when the ops console is not installed", async () => {
