@@ -264,6 +264,7 @@ export class Collector {
           alarms: shared.alarms,
           queueSource: source,
           ...(staleSince ? { staleSince } : {}),
+          ...(facts.value === undefined ? { queueUnread: true } : {}),
         },
         now,
         this.options.rules,

@@ -130,6 +130,8 @@ export interface RowFacts {
   /** The service's tasks that stopped recently (any reason). */
   readonly stoppedTasks?: readonly Task[];
   readonly deployment?: DeploymentInfo;
+  /** The queue's read failed (and was never read before): unknown, which is not "not found". */
+  readonly queueUnread?: boolean;
 }
 
 /** A stopped task that crashed or never started, with why; undefined for a task stopped on purpose that exited cleanly. */
@@ -177,7 +179,7 @@ export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRul
   const d = facts.deployment;
   if (d?.rolloutState === "FAILED") reasons.push(`deployment ${d.id} failed${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ""}`);
   else if (d && d.rolloutState === "IN_PROGRESS" && d.failedTasks > 0) reasons.push(`deployment ${d.id} is failing: ${d.failedTasks} task(s) failed`);
-  if (facts.isWorker && facts.queue === undefined && facts.serviceStatus === "ACTIVE") {
+  if (facts.isWorker && facts.queue === undefined && !facts.queueUnread && facts.serviceStatus === "ACTIVE") {
     // Not an outage, but the console cannot watch a worker whose queue it cannot find.
     reasons.push(`queue not found (${WORKER_ENV.queueUrl} in the task definition)`);
   }
@@ -221,6 +223,8 @@ export interface RowInput {
   readonly backlogTrend?: { readonly from: number; readonly to: number };
   /** When the oldest input of this row was read, if some input is a last good read. */
   readonly staleSince?: string;
+  /** The queue's read failed and it was never read before. */
+  readonly queueUnread?: boolean;
 }
 
 export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {}): WorkerRow {
@@ -248,6 +252,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
     ...(input.backlogTrend ? { backlogTrend: input.backlogTrend } : {}),
     stoppedTasks: input.stoppedTasks ?? [],
     ...(deployment ? { deployment } : {}),
+    ...(input.queueUnread ? { queueUnread: true } : {}),
   };
   return {
     worker: facts.worker,
@@ -270,6 +275,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
     recentFailures: recentFailures(facts.stoppedTasks ?? [], now, rules.failureWindowSeconds ?? DEFAULT_FAILURE_WINDOW_SECONDS).length,
     attention: attentionReasons(facts, now, rules),
     ...(input.staleSince ? { staleSince: input.staleSince } : {}),
+    ...(input.queueUnread ? { unread: ["queue"] } : {}),
   };
 }
 

@@ -82,6 +82,8 @@ export interface WorkerRow {
   readonly attention: readonly string[];
   /** Set when part of this row is the last good read, not this refresh's: when that read was made, ISO-8601. */
   readonly staleSince?: string;
+  /** What of this row could not be read and was never read before (`queue`): unknown, not zero. */
+  readonly unread?: readonly string[];
 }
 
 /** An ECS task as the service page shows it. */

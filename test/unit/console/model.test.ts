@@ -66,6 +66,7 @@ describe("console/model", () => {
       ["a deployment in progress with failed tasks", { deployment: { id: "ecs-svc/2", rolloutState: "IN_PROGRESS", failedTasks: 2, circuitBreaker: "off" } }, ["deployment ecs-svc/2 is failing: 2 task(s) failed"]],
       ["a completed deployment", { deployment: { id: "ecs-svc/2", rolloutState: "COMPLETED", failedTasks: 0, circuitBreaker: "rollback" } }, []],
       ["a worker whose queue cannot be found", { queue: undefined }, ["queue not found (JOBWORKER_QUEUE_URL in the task definition)"]],
+      ["a worker whose queue read failed is unknown, not missing (an SQS outage is not 60 problems)", { queue: undefined, queueUnread: true }, []],
       ["a service that is not a worker (log collector) is never flagged for its queue", { isWorker: false, queue: undefined }, []],
       ["several problems, each named", { dlqDepth: 1, oldestMessageAgeSeconds: 3_600 }, ["DLQ holds 1 message(s)", "oldest message is 60 min old (limit 30 min)"]],
     ];
