@@ -162,6 +162,9 @@ export class Actions {
         if (!row.queue?.arn || !row.queue.dlqArn) {
           throw new ActionRefusedError(`service \`${request.service}\` has no queue with a dead-letter queue to redrive`, 400, { service: request.service });
         }
+        if (row.dlqDepth === 0) {
+          throw new ActionRefusedError(`the DLQ of service \`${request.service}\` is empty: nothing to redrive`, 400, { service: request.service });
+        }
         const queue = row.queue;
         const out = await this.call("sqs:StartMessageMoveTask", () =>
           sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queue.dlqArn, DestinationArn: queue.arn })),

@@ -1,5 +1,6 @@
 /**
- * Runs the console without the `jobworker` bin (development, tests):
+ * The console's command line: `jobworker status|console|smoke [flags]`, reached through the package's
+ * bin (`jobworker-console`), the checkout's root `bin/jobworker.js`, or directly:
  *   node -r ts-node/register/transpile-only console/cli.ts status --json
  *   node -r ts-node/register/transpile-only console/cli.ts console --allow-actions
  *   node -r ts-node/register/transpile-only console/cli.ts smoke --stack staging
@@ -21,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  process.stderr.write("usage: cli.ts status|console|smoke [flags]\n");
+  process.stderr.write("usage: jobworker status|console|smoke [flags] (--help for the flags)\n");
   return 2;
 }
 

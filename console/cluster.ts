@@ -61,6 +61,26 @@ export interface ClusterInput {
   readonly namedFleetIds?: readonly string[];
 }
 
+function resourceValue(resources: ContainerInstance["registeredResources"], name: "CPU" | "MEMORY"): number {
+  return resources?.find((r) => r.name === name)?.integerValue ?? 0;
+}
+
+/**
+ * CPU units and MiB the cluster can place tasks on: registered by the ACTIVE, healthy instances, and
+ * reserved by their tasks (registered − remaining). Draining and stale instances take no new tasks.
+ */
+export function clusterCapacity(containerInstances: readonly ContainerInstance[], usable: (ci: ContainerInstance) => boolean): ClusterPanel["capacity"] {
+  const total = { cpu: { registered: 0, reserved: 0 }, memory: { registered: 0, reserved: 0 } };
+  for (const ci of containerInstances.filter(usable)) {
+    for (const [key, name] of [["cpu", "CPU"], ["memory", "MEMORY"]] as const) {
+      const registered = resourceValue(ci.registeredResources, name);
+      total[key].registered += registered;
+      total[key].reserved += registered - resourceValue(ci.remainingResources, name);
+    }
+  }
+  return total;
+}
+
 export function buildClusterPanel(input: ClusterInput): ClusterPanel {
   const instances = input.containerInstances.map((ci) => containerInstanceInfo(ci, input.ec2States));
   const clusterEc2 = new Set(instances.flatMap((i) => (i.ec2InstanceId ? [i.ec2InstanceId] : [])));
@@ -81,5 +101,9 @@ export function buildClusterPanel(input: ClusterInput): ClusterPanel {
     fleets,
     instanceTypes,
     stale: instances.filter((i) => i.stale !== undefined),
+    capacity: clusterCapacity(input.containerInstances, (ci) => {
+      const info = instances.find((i) => i.arn === (ci.containerInstanceArn ?? ""));
+      return info !== undefined && info.status === "ACTIVE" && info.stale === undefined;
+    }),
   };
 }

@@ -1,21 +1,23 @@
 /**
- * Collects one snapshot of the cluster from the AWS APIs: batched, paginated, a bounded number of
- * calls in flight, and every failed call recorded in `errors` (shown by the UI and the CLI) rather
- * than swallowed; what could be read is still shown.
+ * Collects one snapshot of the cluster from the AWS APIs: batched, paginated, every call through the
+ * clients' one concurrency limit, and every failed call recorded in `errors` (shown by the UI and the
+ * CLI) rather than swallowed. A read that fails is replaced by its last good result, marked stale
+ * with when it was read: an outage must not look like an empty, healthy cluster.
  */
 import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { ContainerInstance, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { DescribeServicesCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { maxTasksByService } from "./aws/autoscaling";
 import { mapLimit, paginate } from "./aws/batch";
 import { ConsoleClients } from "./aws/clients";
-import { describeAllMetricAlarms, oldestMessageAges } from "./aws/cloudwatch";
+import { describeAllMetricAlarms, QueueMetrics, queueMetrics } from "./aws/cloudwatch";
 import { describeInstanceStates, describeSpotFleets, Ec2InstanceState } from "./aws/ec2";
 import { describeAllContainerInstances, describeAllServices, describeClusterTasks, describeTasks, PARALLEL_CALLS, TaskDefinitionCache } from "./aws/ecs";
 import { QueueUrlCache, readQueue } from "./aws/sqs";
 import { buildClusterPanel } from "./cluster";
 import { describeAwsError, NotFoundError } from "./errors";
-import { AttentionRules, buildRow, clusterLogGroupOf, logsUrl, queueUrlOf, serviceEvents, serviceOfTask, taskInfo } from "./model";
-import { CollectionError, QueueState, ServiceDetail, Snapshot, WorkerRow } from "./types";
+import { AttentionRules, buildRow, byAttention, clusterLogGroupOf, logsUrl, queueUrlOf, serviceEvents, serviceOfTask, taskInfo } from "./model";
+import { CollectionError, QueueState, ServiceDetail, Snapshot, StaleRead, WorkerRow } from "./types";
 
 export interface CollectorOptions {
   /** ECS cluster name or ARN. */
@@ -37,10 +39,52 @@ interface QueueFacts {
   dlqDepth?: number;
 }
 
+/** A value read this refresh, or the last good one with when it was read; nothing when never read. */
+interface Read<T> {
+  readonly value?: T;
+  readonly staleSince?: string;
+}
+
+/** The stalest of several reads' `staleSince` (ISO strings sort by time). */
+function oldest(...since: (string | undefined)[]): string | undefined {
+  return since.filter((s): s is string => s !== undefined).sort()[0];
+}
+
+/** One refresh: its errors, the reads it had to replace, and how it reads through the last-good store. */
+class Refresh {
+  readonly errors: CollectionError[] = [];
+  readonly stale: StaleRead[] = [];
+  readonly startedAt: string;
+
+  constructor(
+    private readonly lastGood: Map<string, { value: unknown; at: string }>,
+    now: Date,
+  ) {
+    this.startedAt = now.toISOString();
+  }
+
+  /** Runs `fn`; a failure is recorded and the source's last good result stands in, marked stale. */
+  async read<T>(source: string, fn: () => Promise<T>): Promise<Read<T>> {
+    try {
+      const value = await fn();
+      this.lastGood.set(source, { value, at: this.startedAt });
+      return { value };
+    } catch (err) {
+      this.errors.push({ source, ...describeAwsError(err) });
+      const previous = this.lastGood.get(source);
+      if (!previous) return {};
+      this.stale.push({ source, since: previous.at });
+      return { value: previous.value as T, staleSince: previous.at };
+    }
+  }
+}
+
 export class Collector {
   private readonly taskDefinitions: TaskDefinitionCache;
   private readonly queueUrls: QueueUrlCache;
   private readonly now: () => Date;
+  /** Source (`ecs:ListServices/DescribeServices`, `sqs:GetQueueAttributes <url>`, …) → its last good result. */
+  private readonly lastGood = new Map<string, { value: unknown; at: string }>();
   private clusterLogGroup: string | undefined;
 
   constructor(
@@ -58,88 +102,108 @@ export class Collector {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const errors: CollectionError[] = [];
-    const attempt = this.attempt(errors);
-    const { ecs, ec2, cloudwatch } = this.clients;
+    const refresh = new Refresh(this.lastGood, this.now());
+    const { ecs, ec2, cloudwatch, autoscaling } = this.clients;
     const cluster = this.options.cluster;
 
-    const [services, tasks, alarms, containerInstances, fleets] = await Promise.all([
-      attempt("ecs:ListServices/DescribeServices", () => describeAllServices(ecs, cluster)),
-      attempt("ecs:ListTasks/DescribeTasks", () => describeClusterTasks(ecs, cluster)),
-      attempt("cloudwatch:DescribeAlarms", () => describeAllMetricAlarms(cloudwatch)),
-      attempt("ecs:ListContainerInstances/DescribeContainerInstances", () => describeAllContainerInstances(ecs, cluster)),
-      attempt("ec2:DescribeSpotFleetRequests", () => describeSpotFleets(ec2, this.options.fleetIds ?? [])),
+    const [services, tasks, stoppedTasks, alarms, maxTasks, containerInstances, fleets] = await Promise.all([
+      refresh.read("ecs:ListServices/DescribeServices", () => describeAllServices(ecs, cluster)),
+      refresh.read("ecs:ListTasks/DescribeTasks", () => describeClusterTasks(ecs, cluster)),
+      refresh.read("ecs:ListTasks/DescribeTasks (stopped)", () => describeClusterTasks(ecs, cluster, "STOPPED")),
+      refresh.read("cloudwatch:DescribeAlarms", () => describeAllMetricAlarms(cloudwatch)),
+      refresh.read("application-autoscaling:DescribeScalableTargets", () => maxTasksByService(autoscaling, cluster)),
+      refresh.read("ecs:ListContainerInstances/DescribeContainerInstances", () => describeAllContainerInstances(ecs, cluster)),
+      refresh.read("ec2:DescribeSpotFleetRequests", () => describeSpotFleets(ec2, this.options.fleetIds ?? [])),
     ]);
-    const rows = await this.rows(services ?? [], tasks ?? [], alarms ?? [], errors);
+    const shared = {
+      tasks: tasks.value ?? [],
+      stoppedTasks: stoppedTasks.value ?? [],
+      alarms: alarms.value ?? [],
+      maxTasks: maxTasks.value ?? new Map<string, number>(),
+      staleSince: oldest(services.staleSince, tasks.staleSince, stoppedTasks.staleSince, alarms.staleSince, maxTasks.staleSince),
+    };
+    const rows = await this.rows(services.value ?? [], shared, refresh);
 
-    const ec2Ids = (containerInstances ?? []).flatMap((ci) => (ci.ec2InstanceId ? [ci.ec2InstanceId] : []));
-    const ec2States =
-      ec2Ids.length > 0 ? await attempt("ec2:DescribeInstances", () => describeInstanceStates(ec2, ec2Ids)) : new Map<string, Ec2InstanceState>();
+    const ec2Ids = (containerInstances.value ?? []).flatMap((ci) => (ci.ec2InstanceId ? [ci.ec2InstanceId] : []));
+    const ec2States: Read<Map<string, Ec2InstanceState>> =
+      ec2Ids.length > 0 ? await refresh.read("ec2:DescribeInstances", () => describeInstanceStates(ec2, ec2Ids)) : { value: new Map() };
+    const panelStaleSince = oldest(containerInstances.staleSince, fleets.staleSince, ec2States.staleSince);
     const clusterPanel = buildClusterPanel({
       cluster,
-      containerInstances: containerInstances ?? [],
-      ec2States: ec2States ?? new Map(),
-      fleets: fleets ?? [],
+      containerInstances: containerInstances.value ?? [],
+      ec2States: ec2States.value ?? new Map(),
+      fleets: fleets.value ?? [],
       namedFleetIds: this.options.fleetIds ?? [],
     });
     return {
       cluster,
       region: this.options.region,
-      generatedAt: this.now().toISOString(),
-      workers: rows.sort((a, b) => a.worker.localeCompare(b.worker) || a.serviceName.localeCompare(b.serviceName)),
-      clusterPanel,
-      errors,
+      generatedAt: refresh.startedAt,
+      dataAsOf: oldest(...refresh.stale.map((s) => s.since)) ?? refresh.startedAt,
+      stale: refresh.stale,
+      unavailable: services.value === undefined,
+      workers: rows.sort(byAttention),
+      clusterPanel: { ...clusterPanel, ...(panelStaleSince ? { staleSince: panelStaleSince } : {}) },
+      errors: refresh.errors,
     };
   }
 
-  /** One service: its row, tasks, recent events and logs link. Unknown services are a 404. */
+  /** One service: its row, tasks, recently stopped tasks, recent events and logs link. Unknown services are a 404. */
   async serviceDetail(serviceName: string): Promise<ServiceDetail & { errors: CollectionError[] }> {
-    const errors: CollectionError[] = [];
-    const attempt = this.attempt(errors);
-    const { ecs, cloudwatch } = this.clients;
+    // A refresh of its own: the service page never mixes its reads into the overview's last-good store.
+    const refresh = new Refresh(new Map(), this.now());
+    const { ecs, cloudwatch, autoscaling } = this.clients;
     const cluster = this.options.cluster;
     const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName], include: ["TAGS"] }));
     const service = (described.services ?? []).find((s) => s.status !== "INACTIVE");
     if (!service) throw new NotFoundError(`service \`${serviceName}\` not found on cluster \`${cluster}\``, { context: { serviceName, cluster } });
-    const [tasks, alarms] = await Promise.all([
-      attempt("ecs:ListTasks/DescribeTasks", () => this.serviceTasks(serviceName)),
-      attempt("cloudwatch:DescribeAlarms", () => describeAllMetricAlarms(cloudwatch)),
+    const [tasks, stoppedTasks, alarms, maxTasks] = await Promise.all([
+      refresh.read("ecs:ListTasks/DescribeTasks", () => this.serviceTasks(serviceName)),
+      refresh.read("ecs:ListTasks/DescribeTasks (stopped)", () => this.serviceTasks(serviceName, "STOPPED")),
+      refresh.read("cloudwatch:DescribeAlarms", () => describeAllMetricAlarms(cloudwatch)),
+      refresh.read("application-autoscaling:DescribeScalableTargets", () => maxTasksByService(autoscaling, cluster)),
     ]);
-    const [row] = await this.rows([service], tasks ?? [], alarms ?? [], errors);
-    const containerInstanceArns = [...new Set((tasks ?? []).flatMap((t) => (t.containerInstanceArn ? [t.containerInstanceArn] : [])))];
+    const shared = { tasks: tasks.value ?? [], stoppedTasks: stoppedTasks.value ?? [], alarms: alarms.value ?? [], maxTasks: maxTasks.value ?? new Map<string, number>() };
+    const [row] = await this.rows([service], shared, refresh);
+    const containerInstanceArns = [...new Set((tasks.value ?? []).flatMap((t) => (t.containerInstanceArn ? [t.containerInstanceArn] : [])))];
     const ec2ByCi = new Map<string, string>();
     if (containerInstanceArns.length > 0) {
-      const cis = await attempt("ecs:DescribeContainerInstances", () => this.describeContainerInstances(containerInstanceArns));
-      for (const ci of cis ?? []) if (ci.containerInstanceArn && ci.ec2InstanceId) ec2ByCi.set(ci.containerInstanceArn, ci.ec2InstanceId);
+      const cis = await refresh.read("ecs:DescribeContainerInstances", () => this.describeContainerInstances(containerInstanceArns));
+      for (const ci of cis.value ?? []) if (ci.containerInstanceArn && ci.ec2InstanceId) ec2ByCi.set(ci.containerInstanceArn, ci.ec2InstanceId);
     }
     const taskDefinition = service.taskDefinition ? (await this.taskDefinitions.get([service.taskDefinition])).get(service.taskDefinition) : undefined;
     const usesCollector = (taskDefinition?.containerDefinitions ?? []).some((c) => c.logConfiguration?.logDriver === "fluentd");
     if (usesCollector && this.clusterLogGroup === undefined) {
       // Found once from the log collector daemon's task definition, then remembered.
-      const services = await attempt("ecs:ListServices/DescribeServices", () => describeAllServices(ecs, cluster));
-      const arns = (services ?? []).flatMap((s) => (s.taskDefinition ? [s.taskDefinition] : []));
-      const tds = await attempt("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(arns));
-      this.clusterLogGroup = clusterLogGroupOf(tds?.values() ?? []);
+      const services = await refresh.read("ecs:ListServices/DescribeServices", () => describeAllServices(ecs, cluster));
+      const arns = (services.value ?? []).flatMap((s) => (s.taskDefinition ? [s.taskDefinition] : []));
+      const tds = await refresh.read("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(arns));
+      this.clusterLogGroup = clusterLogGroupOf(tds.value?.values() ?? []);
     }
     const link = logsUrl(taskDefinition, this.options.region, this.clusterLogGroup);
+    const stopped = (stoppedTasks.value ?? [])
+      .map((t) => taskInfo(t, ec2ByCi))
+      .sort((a, b) => (b.stoppedAt ?? "").localeCompare(a.stoppedAt ?? ""))
+      .slice(0, 10);
     return {
       row: row as WorkerRow,
-      tasks: (tasks ?? []).map((t) => taskInfo(t, ec2ByCi)).sort((a, b) => a.taskId.localeCompare(b.taskId)),
+      tasks: (tasks.value ?? []).map((t) => taskInfo(t, ec2ByCi)).sort((a, b) => a.taskId.localeCompare(b.taskId)),
+      stoppedTasks: stopped,
       events: serviceEvents(service),
       ...(link ? { logsUrl: link } : {}),
-      errors,
+      errors: refresh.errors,
     };
   }
 
   /**
-   * The service's tasks whose desired status is RUNNING. ListTasks is asked for the service, and
-   * the result is also checked against each task's `group`, so the list is exactly the service's.
+   * The service's tasks whose desired status is RUNNING (or STOPPED). ListTasks is asked for the
+   * service, and the result is also checked against each task's `group`, so the list is exactly the service's.
    */
-  async serviceTasks(serviceName: string): Promise<Task[]> {
+  async serviceTasks(serviceName: string, desiredStatus: "RUNNING" | "STOPPED" = "RUNNING"): Promise<Task[]> {
     const { ecs } = this.clients;
     const cluster = this.options.cluster;
     const arns = await paginate("ecs:ListTasks", async (nextToken) => {
-      const out = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: "RUNNING", nextToken, maxResults: 100 }));
+      const out = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus, nextToken, maxResults: 100 }));
       return { items: out.taskArns, next: out.nextToken };
     });
     const tasks = await describeTasks(ecs, cluster, arns);
@@ -152,41 +216,55 @@ export class Collector {
     return all.filter((ci) => wanted.has(ci.containerInstanceArn ?? ""));
   }
 
-  private async rows(services: readonly Service[], tasks: readonly Task[], alarms: readonly MetricAlarm[], errors: CollectionError[]): Promise<WorkerRow[]> {
-    const attempt = this.attempt(errors);
+  private async rows(
+    services: readonly Service[],
+    shared: { tasks: readonly Task[]; stoppedTasks: readonly Task[]; alarms: readonly MetricAlarm[]; maxTasks: ReadonlyMap<string, number>; staleSince?: string },
+    refresh: Refresh,
+  ): Promise<WorkerRow[]> {
     const live = services.filter((s) => s.status !== "INACTIVE");
     const tdArns = live.flatMap((s) => (s.taskDefinition ? [s.taskDefinition] : []));
-    const taskDefinitions = (await attempt("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(tdArns))) ?? new Map<string, TaskDefinition>();
+    const taskDefinitions = (await refresh.read("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(tdArns))).value ?? new Map<string, TaskDefinition>();
     this.clusterLogGroup ??= clusterLogGroupOf(taskDefinitions.values());
     const located = live.map((service) => {
       const taskDefinition = service.taskDefinition ? taskDefinitions.get(service.taskDefinition) : undefined;
       return { service, taskDefinition, ...queueUrlOf(service, taskDefinition) };
     });
-    const queueFacts = await mapLimit(located, PARALLEL_CALLS, async ({ url }): Promise<QueueFacts> => (url ? this.queueFacts(url, errors) : {}));
-    const queueNames = queueFacts.flatMap((f) => (f.queue ? [f.queue.name] : []));
-    const ages =
-      queueNames.length > 0
-        ? (await attempt("cloudwatch:GetMetricData", () => oldestMessageAges(this.clients.cloudwatch, queueNames, this.now()))) ?? new Map<string, number>()
-        : new Map<string, number>();
-    const tasksByService = new Map<string, Task[]>();
-    for (const t of tasks) {
-      const name = serviceOfTask(t);
-      if (name) tasksByService.set(name, [...(tasksByService.get(name) ?? []), t]);
-    }
+    const queueFacts = await mapLimit(located, PARALLEL_CALLS, async ({ url }): Promise<Read<QueueFacts>> => (url ? this.queueFacts(url, refresh) : { value: {} }));
+    const queueNames = queueFacts.flatMap((f) => (f.value?.queue ? [f.value.queue.name] : []));
+    const metrics: Read<Map<string, QueueMetrics>> =
+      queueNames.length > 0 ? await refresh.read("cloudwatch:GetMetricData", () => queueMetrics(this.clients.cloudwatch, queueNames, this.now())) : { value: new Map() };
+    const byService = (tasks: readonly Task[]): Map<string, Task[]> => {
+      const out = new Map<string, Task[]>();
+      for (const t of tasks) {
+        const name = serviceOfTask(t);
+        if (name) out.set(name, [...(out.get(name) ?? []), t]);
+      }
+      return out;
+    };
+    const running = byService(shared.tasks);
+    const stopped = byService(shared.stoppedTasks);
     const now = this.now();
     return located.map(({ service, taskDefinition, source }, i) => {
-      const facts = queueFacts[i] as QueueFacts;
-      const age = facts.queue ? ages.get(facts.queue.name) : undefined;
+      const facts = queueFacts[i] as Read<QueueFacts>;
+      const name = service.serviceName ?? "";
+      const m = facts.value?.queue ? metrics.value?.get(facts.value.queue.name) : undefined;
+      const maxTasks = shared.maxTasks.get(name);
+      const staleSince = oldest(shared.staleSince, facts.staleSince, metrics.staleSince);
       return buildRow(
         {
           cluster: this.options.cluster,
           service,
           ...(taskDefinition ? { taskDefinition } : {}),
-          tasks: tasksByService.get(service.serviceName ?? "") ?? [],
-          ...facts,
-          ...(age !== undefined ? { oldestMessageAgeSeconds: age } : {}),
-          alarms,
+          tasks: running.get(name) ?? [],
+          stoppedTasks: stopped.get(name) ?? [],
+          ...facts.value,
+          ...(m?.oldestMessageAgeSeconds !== undefined ? { oldestMessageAgeSeconds: m.oldestMessageAgeSeconds } : {}),
+          ...(m?.backlogTrend ? { backlogTrend: m.backlogTrend } : {}),
+          ...(maxTasks !== undefined ? { maxTasks } : {}),
+          alarms: shared.alarms,
           queueSource: source,
+          ...(staleSince ? { staleSince } : {}),
+          ...(facts.value === undefined ? { queueUnread: true } : {}),
         },
         now,
         this.options.rules,
@@ -194,25 +272,14 @@ export class Collector {
     });
   }
 
-  private async queueFacts(url: string, errors: CollectionError[]): Promise<QueueFacts> {
-    const attempt = this.attempt(errors);
-    const queue = await attempt(`sqs:GetQueueAttributes ${url}`, () => readQueue(this.clients.sqs, url));
-    if (!queue?.dlqArn) return queue ? { queue } : {};
-    const dlqArn = queue.dlqArn;
-    const dlqUrl = await attempt(`sqs:GetQueueUrl ${dlqArn}`, () => this.queueUrls.urlOf(dlqArn));
-    if (!dlqUrl) return { queue };
-    const dlq = await attempt(`sqs:GetQueueAttributes ${dlqUrl}`, () => readQueue(this.clients.sqs, dlqUrl));
-    return { queue, dlqUrl, ...(dlq ? { dlqDepth: dlq.visible + dlq.inFlight + dlq.delayed } : {}) };
-  }
-
-  private attempt(errors: CollectionError[]) {
-    return async <T>(source: string, fn: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        return await fn();
-      } catch (err) {
-        errors.push({ source, ...describeAwsError(err) });
-        return undefined;
-      }
-    };
+  /** A queue and its DLQ, read as one source: a failure of either stands in the last good pair. */
+  private async queueFacts(url: string, refresh: Refresh): Promise<Read<QueueFacts>> {
+    return refresh.read(`sqs:GetQueueAttributes ${url}`, async () => {
+      const queue = await readQueue(this.clients.sqs, url);
+      if (!queue.dlqArn) return { queue };
+      const dlqUrl = await this.queueUrls.urlOf(queue.dlqArn);
+      const dlq = await readQueue(this.clients.sqs, dlqUrl);
+      return { queue, dlqUrl, dlqDepth: dlq.visible + dlq.inFlight + dlq.delayed };
+    });
   }
 }

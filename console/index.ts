@@ -84,7 +84,7 @@ export async function runStatus(argv: string[]): Promise<number> {
 
 /**
  * `jobworker console [flags]`: serves the console until SIGINT or SIGTERM. A bad flag prints the
- * usage and rejects with a `UsageError` (a `ConfigError`: the CLI exits 2).
+ * usage and rejects with a `UsageError` (the CLI exits 2).
  */
 export async function runConsole(argv: string[]): Promise<void> {
   let options;

@@ -3,20 +3,26 @@
  * `WorkerRow` per service out, with the "needs attention" rules applied. No AWS calls here.
  */
 import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import type { Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { WORKER_ENV } from "../catalog/contract";
-import { AlarmState, QueueState, ServiceEvent, TaskInfo, WorkerRow } from "./types";
+import { AlarmRole, AlarmState, DeploymentInfo, QueueState, ScalingState, ServiceEvent, TaskInfo, WorkerRow } from "./types";
 
 /** Service tags the console also understands (the task definition's environment wins). */
 export const WORKER_TAG = "jobworker:worker";
 export const QUEUE_URL_TAG = "jobworker:queue-url";
 
-/** Thresholds of the "needs attention" rules. */
+/** Thresholds of the "needs attention" rules. Defaults match JobWorker's own (`components/job-worker/args.ts`). */
 export interface AttentionRules {
   /** Pending tasks older than this are stuck (no capacity, image pull failing), seconds. @default 600 */
   readonly pendingStuckSeconds?: number;
+  /** A queue's oldest message older than this means work is not getting done, seconds. @default 1800 (JobWorker's `oldestMessageAlarmSeconds`) */
+  readonly oldestMessageSeconds?: number;
+  /** Stopped tasks this recent count as crashing or failing to start, seconds. @default 900 */
+  readonly failureWindowSeconds?: number;
 }
 export const DEFAULT_PENDING_STUCK_SECONDS = 600;
+export const DEFAULT_OLDEST_MESSAGE_SECONDS = 1_800;
+export const DEFAULT_FAILURE_WINDOW_SECONDS = 900;
 
 /** `arn:...:task-definition/family:3` → `family:3`. */
 export function shortTaskDefinition(arn: string | undefined): string {
@@ -67,8 +73,35 @@ export function alarmsFor(alarms: readonly MetricAlarm[], cluster: string, servi
   };
   return alarms
     .filter((a) => matches(a.Dimensions) || (a.Metrics ?? []).some((m) => matches(m.MetricStat?.Metric?.Dimensions)))
-    .map((a) => ({ name: a.AlarmName ?? "", state: a.StateValue ?? "UNKNOWN" }))
+    .map((a) => ({
+      name: a.AlarmName ?? "",
+      state: a.StateValue ?? "UNKNOWN",
+      role: alarmRole(a),
+      ...(a.StateUpdatedTimestamp ? { since: a.StateUpdatedTimestamp.toISOString() } : {}),
+    }))
     .sort((x, y) => x.name.localeCompare(y.name));
+}
+
+/** App Auto Scaling policy ARNs: `arn:aws:autoscaling:<region>:<account>:scalingPolicy:...`. */
+const SCALING_POLICY_ARN = /^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/;
+
+/**
+ * What an alarm is for, from what it does: an alarm whose action is an App Auto Scaling policy is a
+ * scaling alarm (JobWorker's `backlog`, `backlog-fast` and `idle`, see
+ * `components/job-worker/scaling.ts`; also target-tracking alarms), and its comparison says the
+ * direction (`LessThan…` = the idle alarm, scale in). Anything else is there to tell a person.
+ */
+export function alarmRole(alarm: Pick<MetricAlarm, "AlarmActions" | "ComparisonOperator">): AlarmRole {
+  if (!(alarm.AlarmActions ?? []).some((arn) => SCALING_POLICY_ARN.test(arn))) return "notify";
+  return (alarm.ComparisonOperator ?? "").startsWith("LessThan") ? "scale-in" : "scale-out";
+}
+
+/** Autoscaling's view of a worker, from its scaling alarms; a worker with none is idle at 0 tasks. */
+export function scalingState(alarms: readonly AlarmState[], desired: number): ScalingState {
+  const firing = (role: AlarmRole) => alarms.some((a) => a.role === role && a.state === "ALARM");
+  if (firing("scale-out")) return "scaling out";
+  if (firing("scale-in") || desired === 0) return "idle";
+  return "steady";
 }
 
 /** When the oldest of the service's still-pending tasks was created; undefined when none is pending. */
@@ -90,25 +123,87 @@ export interface RowFacts {
   readonly alarms: readonly AlarmState[];
   /** The `createdAt` of the oldest task still pending. */
   readonly pendingSince?: Date;
+  readonly oldestMessageAgeSeconds?: number;
+  readonly maxTasks?: number;
+  /** Visible messages at the start and the end of the metric window, when CloudWatch has both. */
+  readonly backlogTrend?: { readonly from: number; readonly to: number };
+  /** The service's tasks that stopped recently (any reason). */
+  readonly stoppedTasks?: readonly Task[];
+  readonly deployment?: DeploymentInfo;
+  /** The queue's read failed (and was never read before): unknown, which is not "not found". */
+  readonly queueUnread?: boolean;
 }
 
-/** Why a row needs attention: DLQ not empty, backlog with nothing running, pending tasks stuck, alarms firing. */
+/** A stopped task that crashed or never started, with why; undefined for a task stopped on purpose that exited cleanly. */
+export function taskFailure(task: Task): string | undefined {
+  if (task.stopCode === "TaskFailedToStart") return `failed to start: ${task.stoppedReason ?? "no reason given"}`;
+  const crashed = (task.containers ?? []).find((c) => c.exitCode !== undefined && c.exitCode !== 0);
+  if (crashed) return `container ${crashed.name ?? "?"} exited ${crashed.exitCode}${task.stoppedReason ? ` (${task.stoppedReason})` : ""}`;
+  return undefined;
+}
+
+/** The tasks among `stopped` that failed within the window ending at `now`. */
+export function recentFailures(stopped: readonly Task[], now: Date, windowSeconds: number): Task[] {
+  const after = now.getTime() - windowSeconds * 1000;
+  return stopped.filter((t) => (t.stoppedAt?.getTime() ?? 0) >= after && taskFailure(t) !== undefined);
+}
+
+/**
+ * Why a person must act on a worker. Only notifying alarms and real symptoms count: a non-empty DLQ,
+ * an oldest message beyond its threshold, tasks pending too long, tasks crashing or failing to
+ * start, the service at `maxTasks` while the backlog grows, a failing deployment, a queue the
+ * console cannot find. Scaling alarms in ALARM (idle, scaling out) are autoscaling at work: never here.
+ */
 export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRules = {}): string[] {
   const stuckAfter = rules.pendingStuckSeconds ?? DEFAULT_PENDING_STUCK_SECONDS;
+  const oldestLimit = rules.oldestMessageSeconds ?? DEFAULT_OLDEST_MESSAGE_SECONDS;
+  const failureWindow = rules.failureWindowSeconds ?? DEFAULT_FAILURE_WINDOW_SECONDS;
   const reasons: string[] = [];
+  for (const alarm of facts.alarms) if (alarm.role === "notify" && alarm.state === "ALARM") reasons.push(`alarm ${alarm.name} is in ALARM`);
   if ((facts.dlqDepth ?? 0) > 0) reasons.push(`DLQ holds ${facts.dlqDepth} message(s)`);
-  const backlog = (facts.queue?.visible ?? 0) + (facts.queue?.delayed ?? 0);
-  if (backlog > 0 && facts.running === 0) reasons.push(`backlog of ${backlog} with 0 running tasks`);
+  if (facts.oldestMessageAgeSeconds !== undefined && facts.oldestMessageAgeSeconds > oldestLimit) {
+    reasons.push(`oldest message is ${Math.round(facts.oldestMessageAgeSeconds / 60)} min old (limit ${Math.round(oldestLimit / 60)} min)`);
+  }
   if (facts.pending > 0 && facts.pendingSince) {
     const ageSeconds = Math.floor((now.getTime() - facts.pendingSince.getTime()) / 1000);
-    if (ageSeconds >= stuckAfter) reasons.push(`${facts.pending} task(s) pending for ${ageSeconds}s`);
+    if (ageSeconds >= stuckAfter) reasons.push(`${facts.pending} task(s) pending for ${Math.floor(ageSeconds / 60)} min`);
   }
-  for (const alarm of facts.alarms) if (alarm.state === "ALARM") reasons.push(`alarm ${alarm.name} is in ALARM`);
-  if (facts.isWorker && facts.queue === undefined && facts.serviceStatus === "ACTIVE") {
-    // Not an outage, but the console cannot watch a worker whose queue it cannot read.
-    reasons.push(`queue not found or unreadable (${WORKER_ENV.queueUrl} in the task definition)`);
+  const failures = recentFailures(facts.stoppedTasks ?? [], now, failureWindow);
+  if (failures.length > 0) {
+    reasons.push(`${failures.length} task(s) crashed or failed to start in ${Math.round(failureWindow / 60)} min: ${taskFailure(failures[0] as Task)}`);
+  }
+  const trend = facts.backlogTrend;
+  if (facts.maxTasks !== undefined && facts.running >= facts.maxTasks && trend && trend.to > trend.from) {
+    reasons.push(`at maxTasks (${facts.maxTasks}) and the backlog grows (${trend.from} → ${trend.to})`);
+  }
+  const d = facts.deployment;
+  if (d?.rolloutState === "FAILED") reasons.push(`deployment ${d.id} failed${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ""}`);
+  else if (d && d.rolloutState === "IN_PROGRESS" && d.failedTasks > 0) reasons.push(`deployment ${d.id} is failing: ${d.failedTasks} task(s) failed`);
+  if (facts.isWorker && facts.queue === undefined && !facts.queueUnread && facts.serviceStatus === "ACTIVE") {
+    // Not an outage, but the console cannot watch a worker whose queue it cannot find.
+    reasons.push(`queue not found (${WORKER_ENV.queueUrl} in the task definition)`);
   }
   return reasons;
+}
+
+/** The PRIMARY deployment and the circuit breaker setting. */
+export function deploymentInfo(service: Service): DeploymentInfo | undefined {
+  const primary: Deployment | undefined = (service.deployments ?? []).find((d) => d.status === "PRIMARY");
+  if (!primary) return undefined;
+  const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
+  return {
+    id: primary.id ?? "",
+    ...(primary.rolloutState ? { rolloutState: primary.rolloutState } : {}),
+    ...(primary.rolloutStateReason ? { rolloutStateReason: primary.rolloutStateReason } : {}),
+    failedTasks: primary.failedTasks ?? 0,
+    circuitBreaker: !breaker?.enable ? "off" : breaker.rollback ? "rollback" : "on",
+    ...(primary.updatedAt ? { updatedAt: primary.updatedAt.toISOString() } : {}),
+  };
+}
+
+/** Rows needing attention first (most reasons first), then by worker and service name. */
+export function byAttention(a: WorkerRow, b: WorkerRow): number {
+  return b.attention.length - a.attention.length || a.worker.localeCompare(b.worker) || a.serviceName.localeCompare(b.serviceName);
 }
 
 export interface RowInput {
@@ -122,6 +217,14 @@ export interface RowInput {
   readonly oldestMessageAgeSeconds?: number;
   readonly alarms: readonly MetricAlarm[];
   readonly queueSource: WorkerRow["queueSource"];
+  /** The service's recently stopped tasks. @default [] */
+  readonly stoppedTasks?: readonly Task[];
+  readonly maxTasks?: number;
+  readonly backlogTrend?: { readonly from: number; readonly to: number };
+  /** When the oldest input of this row was read, if some input is a last good read. */
+  readonly staleSince?: string;
+  /** The queue's read failed and it was never read before. */
+  readonly queueUnread?: boolean;
 }
 
 export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {}): WorkerRow {
@@ -133,6 +236,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
   // Only the pending tasks' own createdAt: a deployment's timestamps say nothing about tasks that
   // autoscaling asked for later, and would flag a fresh scale-out as stuck.
   const since = pendingSince(input.tasks);
+  const deployment = deploymentInfo(service);
   const facts: RowFacts = {
     worker: workerNameOf(service, input.taskDefinition),
     isWorker: input.queueSource !== "none" || tagOf(service, WORKER_TAG) !== undefined,
@@ -143,6 +247,12 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
     ...(input.dlqDepth !== undefined ? { dlqDepth: input.dlqDepth } : {}),
     alarms,
     ...(since ? { pendingSince: since } : {}),
+    ...(input.oldestMessageAgeSeconds !== undefined ? { oldestMessageAgeSeconds: input.oldestMessageAgeSeconds } : {}),
+    ...(input.maxTasks !== undefined ? { maxTasks: input.maxTasks } : {}),
+    ...(input.backlogTrend ? { backlogTrend: input.backlogTrend } : {}),
+    stoppedTasks: input.stoppedTasks ?? [],
+    ...(deployment ? { deployment } : {}),
+    ...(input.queueUnread ? { queueUnread: true } : {}),
   };
   return {
     worker: facts.worker,
@@ -159,7 +269,13 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
     ...(input.dlqUrl ? { dlqUrl: input.dlqUrl } : {}),
     ...(input.oldestMessageAgeSeconds !== undefined ? { oldestMessageAgeSeconds: input.oldestMessageAgeSeconds } : {}),
     alarms,
+    scaling: scalingState(alarms, service.desiredCount ?? 0),
+    ...(input.maxTasks !== undefined ? { maxTasks: input.maxTasks } : {}),
+    ...(deployment ? { deployment } : {}),
+    recentFailures: recentFailures(facts.stoppedTasks ?? [], now, rules.failureWindowSeconds ?? DEFAULT_FAILURE_WINDOW_SECONDS).length,
     attention: attentionReasons(facts, now, rules),
+    ...(input.staleSince ? { staleSince: input.staleSince } : {}),
+    ...(input.queueUnread ? { unread: ["queue"] } : {}),
   };
 }
 
@@ -168,6 +284,8 @@ export function taskInfo(task: Task, ec2ByContainerInstance: ReadonlyMap<string,
   const instance = task.containerInstanceArn
     ? ec2ByContainerInstance.get(task.containerInstanceArn) ?? arnId(task.containerInstanceArn)
     : undefined;
+  const exitCodes = (task.containers ?? []).flatMap((c) => (c.exitCode !== undefined ? [c.exitCode] : []));
+  const exitCode = exitCodes.find((c) => c !== 0) ?? exitCodes[0];
   return {
     taskArn: task.taskArn ?? "",
     taskId: arnId(task.taskArn),
@@ -178,6 +296,10 @@ export function taskInfo(task: Task, ec2ByContainerInstance: ReadonlyMap<string,
     ...(task.createdAt ? { createdAt: task.createdAt.toISOString() } : {}),
     ...(instance ? { instance } : {}),
     ...(task.group ? { group: task.group } : {}),
+    ...(task.stoppedAt ? { stoppedAt: task.stoppedAt.toISOString() } : {}),
+    ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+    ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+    ...(exitCode !== undefined ? { exitCode } : {}),
   };
 }
 

@@ -138,6 +138,8 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
     const url = new URL(req.url ?? "/", "http://console.invalid");
     const path = url.pathname;
     if (!hostAllowed(req)) return send(res, 403, { error: `Host \`${req.headers.host}\` is not a loopback name; open the console at http://127.0.0.1:${port}/` });
+    const foreign = foreignRequest(req);
+    if (foreign) return send(res, 403, { error: foreign });
     const file = statics.get(path);
     if (req.method === "GET" && file) {
       res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": file.type });
@@ -152,6 +154,7 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
         cluster: options.cluster,
         region: options.region,
         readOnly: !actions.allowActions,
+        ...(actions.allowActions ? {} : { enableActions: "restart the console with --allow-actions (and a role with the actions policy, docs/console.md)" }),
         refreshSeconds: options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS,
       });
     }
@@ -201,6 +204,31 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
         server.closeAllConnections();
       }),
   };
+}
+
+/** Methods that change nothing; every other method must come from the console's own page. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Why a state-changing request is refused as cross-origin, or undefined when it may proceed. A
+ * browser names the page that sent a request in `Origin` (on every non-GET fetch) and, in
+ * `Sec-Fetch-Site`, how it relates to the target; the console's page is same-origin, so a foreign
+ * `Origin` (or "null") or `Sec-Fetch-Site: cross-site` is another site's page riding on the
+ * operator's browser. Checked before anything else, so no AWS call is ever made for one.
+ * Clients that are not browsers (curl, scripts) send neither and pass.
+ */
+export function foreignRequest(req: Pick<IncomingMessage, "method" | "headers">): string | undefined {
+  if (SAFE_METHODS.has(req.method ?? "GET")) return undefined;
+  const site = req.headers["sec-fetch-site"];
+  if (site === "cross-site") return "cross-site request refused (Sec-Fetch-Site: cross-site): actions come from the console's own page";
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  const own = `http://${req.headers.host ?? ""}`;
+  // https: the same host behind a TLS-terminating proxy is still the console's own page.
+  if (![own, own.replace(/^http:/, "https:")].some((o) => o.toLowerCase() === origin.toLowerCase())) {
+    return `request from origin \`${origin}\` refused: actions come from the console's own page (${own})`;
+  }
+  return undefined;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -19,7 +19,8 @@ export function formatAge(seconds: number | undefined): string {
 export const COLUMNS: readonly Column[] = [
   { title: "", align: "left", value: (r) => (r.attention.length ? "!" : "") },
   { title: "WORKER", align: "left", value: (r) => r.worker },
-  { title: "SERVICE", align: "left", value: (r) => r.serviceStatus },
+  { title: "SERVICE", align: "left", value: (r) => r.serviceName },
+  { title: "STATUS", align: "left", value: (r) => (r.serviceStatus === "ACTIVE" ? r.scaling : `${r.serviceStatus} ${r.scaling}`) },
   { title: "DESIRED", align: "right", value: (r) => String(r.desired) },
   { title: "RUNNING", align: "right", value: (r) => String(r.running) },
   { title: "PENDING", align: "right", value: (r) => String(r.pending) },
@@ -27,7 +28,8 @@ export const COLUMNS: readonly Column[] = [
   { title: "IN-FLIGHT", align: "right", value: (r) => dash(r.queue?.inFlight) },
   { title: "DLQ", align: "right", value: (r) => dash(r.dlqDepth) },
   { title: "OLDEST", align: "right", value: (r) => formatAge(r.oldestMessageAgeSeconds) },
-  { title: "ALARMS", align: "left", value: (r) => r.alarms.filter((a) => a.state === "ALARM").map((a) => a.name).join(",") || (r.alarms.length ? "ok" : "-") },
+  // What fired, by name: notifying alarms only (scaling alarms are the STATUS column).
+  { title: "ALARMS", align: "left", value: (r) => r.alarms.filter((a) => a.role === "notify" && a.state === "ALARM").map((a) => a.name).join(",") || "-" },
   { title: "ATTENTION", align: "left", value: (r) => r.attention.join("; ") },
 ];
 
@@ -51,9 +53,13 @@ export function renderStatus(snapshot: Snapshot): string {
   const lines = [
     renderTable(snapshot.workers),
     "",
-    `${snapshot.workers.length} services on ${snapshot.cluster} (${snapshot.region}), ${attention} need attention`,
+    snapshot.unavailable
+      ? `no data: the services on ${snapshot.cluster} (${snapshot.region}) could not be read; nothing is known to be well`
+      : `${snapshot.workers.length} services on ${snapshot.cluster} (${snapshot.region}), ${attention} need attention`,
     `instances: ${p.active} active, ${p.draining} draining, ${p.stale.length} stale; ${fleets}; types ${types}`,
+    `capacity: CPU ${p.capacity.cpu.reserved}/${p.capacity.cpu.registered} units reserved, memory ${p.capacity.memory.reserved}/${p.capacity.memory.registered} MiB reserved`,
   ];
+  if (snapshot.stale.length > 0) lines.push(`STALE: ${snapshot.stale.length} read(s) failed; showing data from ${snapshot.dataAsOf}`);
   for (const s of p.stale) lines.push(`stale: ${s.id} (${s.ec2InstanceId ?? "no EC2 id"}): ${s.stale}`);
   for (const e of snapshot.errors) lines.push(`error: ${e.source}: ${e.throttled ? "throttled: " : ""}${e.message}`);
   return `${lines.join("\n")}\n`;

@@ -3,11 +3,36 @@
  * and `jobworker status --json` return. No AWS SDK types leak past `console/aws/`.
  */
 
+/**
+ * What an alarm does when it fires, read from its actions: `scale-out` and `scale-in` alarms drive
+ * App Auto Scaling (JobWorker's `backlog`, `backlog-fast` and `idle` alarms; being in ALARM is their
+ * normal working state), `notify` alarms tell a person (SNS, or no action at all).
+ */
+export type AlarmRole = "scale-out" | "scale-in" | "notify";
+
 /** One CloudWatch alarm that watches a worker (its queue or its service). */
 export interface AlarmState {
   readonly name: string;
   /** `OK`, `ALARM` or `INSUFFICIENT_DATA`, as CloudWatch says it. */
   readonly state: string;
+  readonly role: AlarmRole;
+  /** When the alarm last changed state, ISO-8601. */
+  readonly since?: string;
+}
+
+/** How autoscaling sees a worker: its scaling alarms' states, shown as state, never as trouble. */
+export type ScalingState = "scaling out" | "idle" | "steady";
+
+/** The service's current (PRIMARY) deployment. */
+export interface DeploymentInfo {
+  readonly id: string;
+  /** `IN_PROGRESS`, `COMPLETED` or `FAILED`. */
+  readonly rolloutState?: string;
+  readonly rolloutStateReason?: string;
+  readonly failedTasks: number;
+  /** The deployment circuit breaker: `off`, `on` (stop the deployment) or `rollback`. */
+  readonly circuitBreaker: "off" | "on" | "rollback";
+  readonly updatedAt?: string;
 }
 
 /** A worker's queue as SQS reports it. */
@@ -47,8 +72,18 @@ export interface WorkerRow {
   /** `ApproximateAgeOfOldestMessage` (CloudWatch, last 15 minutes, maximum), seconds. */
   readonly oldestMessageAgeSeconds?: number;
   readonly alarms: readonly AlarmState[];
-  /** Why the row needs an operator's look; empty when healthy. */
+  readonly scaling: ScalingState;
+  /** The scalable target's `MaxCapacity` (JobWorker's `maxTasks`); undefined without autoscaling. */
+  readonly maxTasks?: number;
+  readonly deployment?: DeploymentInfo;
+  /** Tasks that crashed or failed to start within the failure window (see `AttentionRules`). */
+  readonly recentFailures: number;
+  /** Why a person must act on this worker; empty when all is well (scaling is not trouble). */
   readonly attention: readonly string[];
+  /** Set when part of this row is the last good read, not this refresh's: when that read was made, ISO-8601. */
+  readonly staleSince?: string;
+  /** What of this row could not be read and was never read before (`queue`): unknown, not zero. */
+  readonly unread?: readonly string[];
 }
 
 /** An ECS task as the service page shows it. */
@@ -66,6 +101,11 @@ export interface TaskInfo {
   readonly instance?: string;
   /** `service:<name>` for tasks started by a service. */
   readonly group?: string;
+  /** Stopped tasks: when, ECS's `stopCode` and `stoppedReason`, and the first non-zero container exit code. */
+  readonly stoppedAt?: string;
+  readonly stopCode?: string;
+  readonly stoppedReason?: string;
+  readonly exitCode?: number;
 }
 
 export interface ServiceEvent {
@@ -76,6 +116,8 @@ export interface ServiceEvent {
 export interface ServiceDetail {
   readonly row: WorkerRow;
   readonly tasks: readonly TaskInfo[];
+  /** Recently stopped tasks (ECS keeps them about an hour), newest first, at most 10. */
+  readonly stoppedTasks: readonly TaskInfo[];
   /** Newest first, at most 20. */
   readonly events: readonly ServiceEvent[];
   /** CloudWatch Logs console link for the service's `awslogs` log group, if it has one. */
@@ -115,6 +157,13 @@ export interface ClusterPanel {
   /** Instance type → number of container instances of that type. */
   readonly instanceTypes: Readonly<Record<string, number>>;
   readonly stale: readonly ContainerInstanceInfo[];
+  /** CPU units and MiB over the ACTIVE, healthy instances: registered with ECS, and reserved by tasks. */
+  readonly capacity: {
+    readonly cpu: { readonly registered: number; readonly reserved: number };
+    readonly memory: { readonly registered: number; readonly reserved: number };
+  };
+  /** Set when the panel is the last good read: when that read was made, ISO-8601. */
+  readonly staleSince?: string;
 }
 
 /** An AWS call that failed while collecting; shown in the UI and the CLI, never swallowed. */
@@ -127,11 +176,24 @@ export interface CollectionError {
   readonly throttled: boolean;
 }
 
+/** A read that failed this refresh, whose last good result is shown instead. */
+export interface StaleRead {
+  readonly source: string;
+  /** When the data shown was read, ISO-8601. */
+  readonly since: string;
+}
+
 export interface Snapshot {
   readonly cluster: string;
   readonly region: string;
-  /** ISO-8601. */
+  /** When this refresh ran, ISO-8601. */
   readonly generatedAt: string;
+  /** How old the oldest data shown is: `generatedAt` when every read succeeded, ISO-8601. */
+  readonly dataAsOf: string;
+  /** Reads that failed and were replaced by their last good result; empty when all is fresh. */
+  readonly stale: readonly StaleRead[];
+  /** True when the services could not be read and nothing was read before: the rows are unknown, not zero. */
+  readonly unavailable: boolean;
   readonly workers: readonly WorkerRow[];
   readonly clusterPanel: ClusterPanel;
   readonly errors: readonly CollectionError[];

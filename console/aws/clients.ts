@@ -3,16 +3,22 @@
  * from the standard SDK settings — region, credentials chain, `AWS_ENDPOINT_URL` — and passed in
  * everywhere else, so tests hand in clients pointed at moto server.
  */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { AWS_CALLS_IN_FLIGHT, CallLimiter, limitCalls } from "./limiter";
 
 export interface ConsoleClients {
   readonly ecs: ECSClient;
   readonly sqs: SQSClient;
   readonly cloudwatch: CloudWatchClient;
   readonly ec2: EC2Client;
+  /** App Auto Scaling: each worker's scalable target (`maxTasks`). */
+  readonly autoscaling: ApplicationAutoScalingClient;
+  /** The one limit every call of these clients goes through (absent on hand-made test clients). */
+  readonly limiter?: CallLimiter;
 }
 
 /** Client settings on top of the SDK's own resolution (env, shared config, instance role). */
@@ -27,6 +33,8 @@ export interface ClientSettings {
    * @default 3
    */
   readonly maxAttempts?: number;
+  /** AWS calls in flight at once, across all the clients. @default 4 (`AWS_CALLS_IN_FLIGHT`) */
+  readonly callsInFlight?: number;
 }
 
 export function createClients(settings: ClientSettings = {}): ConsoleClients {
@@ -36,12 +44,16 @@ export function createClients(settings: ClientSettings = {}): ConsoleClients {
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     maxAttempts: settings.maxAttempts ?? 3,
   };
-  return {
+  const limiter = new CallLimiter(settings.callsInFlight ?? AWS_CALLS_IN_FLIGHT);
+  const clients = {
     ecs: new ECSClient(config),
     sqs: new SQSClient(config),
     cloudwatch: new CloudWatchClient(config),
     ec2: new EC2Client(config),
+    autoscaling: new ApplicationAutoScalingClient(config),
   };
+  for (const client of Object.values(clients)) limitCalls(client, limiter);
+  return { ...clients, limiter };
 }
 
 export function destroyClients(clients: ConsoleClients): void {
@@ -49,4 +61,5 @@ export function destroyClients(clients: ConsoleClients): void {
   clients.sqs.destroy();
   clients.cloudwatch.destroy();
   clients.ec2.destroy();
+  clients.autoscaling.destroy();
 }

@@ -18,6 +18,7 @@ import {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { chunk, mapLimit, paginate } from "./batch";
+import { AWS_CALLS_IN_FLIGHT } from "./limiter";
 
 /** DescribeServices takes at most 10 services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -25,8 +26,11 @@ export const DESCRIBE_SERVICES_BATCH = 10;
 export const DESCRIBE_TASKS_BATCH = 100;
 /** DescribeContainerInstances takes at most 100 instances per call. */
 export const DESCRIBE_CONTAINER_INSTANCES_BATCH = 100;
-/** Calls in flight at once per collector. */
-export const PARALLEL_CALLS = 4;
+/**
+ * Calls a listing fans out at once. The real limit is the clients' shared `CallLimiter`
+ * (`AWS_CALLS_IN_FLIGHT`); this only keeps a listing from queuing hundreds of promises.
+ */
+export const PARALLEL_CALLS = AWS_CALLS_IN_FLIGHT;
 
 export async function listClusterArns(ecs: ECSClient): Promise<string[]> {
   return paginate("ecs:ListClusters", async (nextToken) => {
@@ -49,13 +53,13 @@ export async function describeAllServices(ecs: ECSClient, cluster: string): Prom
 }
 
 /**
- * The cluster's tasks whose desired status is RUNNING (running, pending, and stopping ones), one
- * listing for the whole cluster rather than one per service: a task's `group` (`service:<name>`)
- * says which service started it.
+ * The cluster's tasks whose desired status is RUNNING (running, pending, and stopping ones), or
+ * STOPPED (ECS keeps stopped tasks about an hour), one listing for the whole cluster rather than one
+ * per service: a task's `group` (`service:<name>`) says which service started it.
  */
-export async function describeClusterTasks(ecs: ECSClient, cluster: string): Promise<Task[]> {
+export async function describeClusterTasks(ecs: ECSClient, cluster: string, desiredStatus: "RUNNING" | "STOPPED" = "RUNNING"): Promise<Task[]> {
   const arns = await paginate("ecs:ListTasks", async (nextToken) => {
-    const out = await ecs.send(new ListTasksCommand({ cluster, nextToken, desiredStatus: "RUNNING", maxResults: 100 }));
+    const out = await ecs.send(new ListTasksCommand({ cluster, nextToken, desiredStatus, maxResults: 100 }));
     return { items: out.taskArns, next: out.nextToken };
   });
   return describeTasks(ecs, cluster, arns);

@@ -4,7 +4,7 @@
 
 (function () {
   const $ = (sel) => document.querySelector(sel);
-  const state = { config: null, snapshot: null, detail: null, sort: { key: "worker", dir: 1 }, timer: null, loading: false };
+  const state = { config: null, snapshot: null, detail: null, sort: { key: "attention", dir: -1 }, timer: null, loading: false, lastGoodAt: null, fetchFailed: false };
 
   // The token arrives once as ?token=...; keep it for this tab only and take it out of the address bar.
   const params = new URLSearchParams(location.search);
@@ -49,6 +49,19 @@
     return (seconds / 3600).toFixed(1) + "h";
   }
 
+  // Times carry their date and zone: an operator comparing with CloudWatch or a colleague's page
+  // must not guess either. Shown in UTC, as AWS's consoles can be set to.
+  function when(iso) {
+    if (!iso) return "—";
+    const d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso);
+    return d.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  }
+  function ageOf(iso) {
+    return age(Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000));
+  }
+  const readOnly = () => !state.config || state.config.readOnly;
+
   function showErrors(messages) {
     const box = $("#errors");
     box.hidden = messages.length === 0;
@@ -63,6 +76,7 @@
 
   const sortValue = {
     worker: (r) => r.worker,
+    serviceName: (r) => r.serviceName,
     serviceStatus: (r) => r.serviceStatus,
     desired: (r) => r.desired,
     running: (r) => r.running,
@@ -71,7 +85,8 @@
     inFlight: (r) => (r.queue ? r.queue.inFlight : -1),
     dlqDepth: (r) => (r.dlqDepth === undefined ? -1 : r.dlqDepth),
     oldest: (r) => (r.oldestMessageAgeSeconds === undefined ? -1 : r.oldestMessageAgeSeconds),
-    alarms: (r) => r.alarms.filter((a) => a.state === "ALARM").length,
+    scaling: (r) => r.scaling,
+    alarms: (r) => r.alarms.filter((a) => a.role === "notify" && a.state === "ALARM").length,
     attention: (r) => r.attention.length,
   };
 
@@ -87,14 +102,15 @@
       .sort((a, b) => {
         const x = get(a), y = get(b);
         const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
-        return c * state.sort.dir || a.worker.localeCompare(b.worker);
+        return c * state.sort.dir || a.worker.localeCompare(b.worker) || a.serviceName.localeCompare(b.serviceName);
       });
     const tbody = $("#overview tbody");
     tbody.replaceChildren(
       ...rows.map((r) =>
-        el("tr", { className: r.attention.length ? "attention" : "", "data-service": r.serviceName, "data-worker": r.worker }, [
+        el("tr", { className: (r.attention.length ? "attention" : "") + (r.staleSince ? " stale-row" : ""), "data-service": r.serviceName, "data-worker": r.worker }, [
           el("td", {}, [el("a", { href: "#/service/" + encodeURIComponent(r.serviceName), text: r.worker })]),
-          el("td", { text: r.serviceStatus }),
+          el("td", { "data-col": "service", text: r.serviceName }),
+          el("td", { "data-col": "status", text: r.serviceStatus === "ACTIVE" ? r.scaling : r.serviceStatus + " · " + r.scaling }),
           el("td", { className: "num", "data-col": "desired", text: r.desired }),
           el("td", { className: "num", "data-col": "running", text: r.running }),
           el("td", { className: "num", "data-col": "pending", text: r.pending }),
@@ -102,17 +118,35 @@
           el("td", { className: "num", "data-col": "inFlight", text: dash(r.queue && r.queue.inFlight) }),
           el("td", { className: "num", "data-col": "dlq", text: dash(r.dlqDepth) }),
           el("td", { className: "num", "data-col": "oldest", text: age(r.oldestMessageAgeSeconds) }),
-          el("td", {}, r.alarms.map((a) => el("span", { className: "alarm-" + a.state, title: a.name, text: a.state + " " })) ),
+          el("td", { "data-col": "alarms" }, alarmCell(r.alarms)),
           el("td", { className: "reasons", "data-col": "attention", text: r.attention.join("; ") }),
         ]),
       ),
     );
     const needing = snap.workers.filter((r) => r.attention.length > 0).length;
-    $("#summary").textContent = rows.length + " of " + snap.workers.length + " services shown · " + needing + " need attention";
+    const summary = $("#summary");
+    if (snap.unavailable) {
+      summary.textContent = "no data: the services could not be read (the errors are above); nothing is known to be well";
+    } else {
+      let text = rows.length + " of " + snap.workers.length + " services shown · " + needing + " need attention";
+      const staleSince = state.fetchFailed ? state.lastGoodAt : snap.stale.length ? snap.dataAsOf : null;
+      if (staleSince) text += " · STALE: data from " + when(staleSince) + " (" + ageOf(staleSince) + " old)" + (state.fetchFailed ? ", the console cannot be reached" : ", " + snap.stale.length + " AWS read(s) failing");
+      summary.textContent = text;
+    }
+    summary.className = snap.unavailable || state.fetchFailed || snap.stale.length ? "stale" : "muted";
     for (const th of document.querySelectorAll("#overview th[data-sort]")) {
       th.classList.toggle("sorted-asc", th.dataset.sort === state.sort.key && state.sort.dir === 1);
       th.classList.toggle("sorted-desc", th.dataset.sort === state.sort.key && state.sort.dir === -1);
     }
+  }
+
+  // Notifying alarms in ALARM by name (that is what fired); the rest as a count.
+  function alarmCell(alarms) {
+    const fired = alarms.filter((a) => a.role === "notify" && a.state === "ALARM");
+    const quiet = alarms.length - fired.length;
+    const out = fired.map((a) => el("span", { className: "alarm-ALARM", title: "in ALARM since " + when(a.since), text: a.name }));
+    if (quiet > 0) out.push(el("span", { className: "muted", text: (fired.length ? " +" : "") + quiet + " ok/scaling" }));
+    return out.length ? out : [document.createTextNode("—")];
   }
 
   function renderCluster() {
@@ -122,7 +156,10 @@
     const stat = (label, value) => el("div", {}, [el("b", { text: value }), document.createTextNode(label)]);
     const fleets = p.fleets.map((f) => stat("fleet " + f.id + " (" + f.state + ") fulfilled / target vCPU", f.fulfilledVcpus + " / " + f.targetVcpus));
     const types = Object.entries(p.instanceTypes).map(([t, n]) => t + " ×" + n).join(", ") || "—";
+    const pct = (x) => (x.registered ? Math.round((100 * x.reserved) / x.registered) + "%" : "—");
     $("#cluster-stats").replaceChildren(
+      stat("CPU units reserved / registered", p.capacity.cpu.reserved + " / " + p.capacity.cpu.registered + " (" + pct(p.capacity.cpu) + ")"),
+      stat("memory MiB reserved / registered", p.capacity.memory.reserved + " / " + p.capacity.memory.registered + " (" + pct(p.capacity.memory) + ")"),
       stat("active instances", p.active),
       stat("draining", p.draining),
       stat("stale registrations", p.stale.length),
@@ -146,14 +183,18 @@
     );
   }
 
+  // Read-only mode shows no live action: the buttons are not rendered (static ones are hidden) and
+  // a note says how to enable them.
   function actionButton(label, action, body, question) {
+    if (readOnly()) return document.createTextNode("");
     const b = el("button", { type: "button", className: "danger", "data-action": action, text: label });
     b.addEventListener("click", () => runAction(action, body, question));
     return b;
   }
 
   async function runAction(action, body, question) {
-    if (!window.confirm(question + (state.config && state.config.readOnly ? "\n\n(The console is read-only; the server will refuse.)" : ""))) return;
+    if (readOnly()) return;
+    if (!window.confirm(question)) return;
     try {
       const result = await api("/api/actions/" + action, { method: "POST", body: JSON.stringify(Object.assign({ confirm: true }, body)) });
       showMessage(result.message, false);
@@ -169,19 +210,26 @@
     const r = d.row;
     $("#service-title").textContent = r.worker + (r.worker !== r.serviceName ? " (" + r.serviceName + ")" : "");
     const stat = (label, value) => el("div", {}, [el("b", { text: value }), document.createTextNode(label)]);
+    const dep = r.deployment;
     $("#service-stats").replaceChildren(
-      stat("status", r.serviceStatus),
+      stat("service", r.serviceName),
+      stat("status", r.serviceStatus + " · " + r.scaling),
+      stat("max tasks", dash(r.maxTasks)),
+      stat("deployment", dep ? (dep.rolloutState || "—") + (dep.failedTasks ? " · " + dep.failedTasks + " failed task(s)" : "") + " · circuit breaker " + dep.circuitBreaker : "—"),
       stat("desired / running / pending", r.desired + " / " + r.running + " / " + r.pending),
       stat("queue visible / in flight", r.queue ? r.queue.visible + " / " + r.queue.inFlight : "—"),
       stat("DLQ", dash(r.dlqDepth)),
       stat("oldest message", age(r.oldestMessageAgeSeconds)),
       stat("task definition", r.taskDefinition || "—"),
+      stat("alarms in ALARM", r.alarms.filter((a) => a.state === "ALARM").map((a) => a.name + (a.role === "notify" ? "" : " (" + a.role + ")")).join(", ") || "none"),
       stat("needs attention", r.attention.join("; ") || "no"),
     );
     const logs = $("#logs-link");
     logs.hidden = !d.logsUrl;
     if (d.logsUrl) logs.href = d.logsUrl;
-    $("#redrive").disabled = r.dlqDepth === undefined;
+    const redrive = $("#redrive");
+    redrive.disabled = !r.dlqDepth;
+    redrive.title = r.dlqDepth === undefined ? "this worker's queue has no DLQ" : r.dlqDepth === 0 ? "the DLQ is empty" : "move " + r.dlqDepth + " message(s) back to " + (r.queue ? r.queue.name : "the queue");
     $("#tasks tbody").replaceChildren(
       ...d.tasks.map((t) =>
         el("tr", { "data-task": t.taskId }, [
@@ -189,13 +237,27 @@
           el("td", { text: t.taskDefinition }),
           el("td", { text: t.desiredStatus }),
           el("td", { text: t.lastStatus }),
-          el("td", { text: dash(t.startedAt || t.createdAt) }),
+          el("td", { text: when(t.startedAt || t.createdAt) }),
           el("td", { text: dash(t.instance) }),
           el("td", {}, [actionButton("Stop", "stop-task", { service: r.serviceName, taskArn: t.taskArn }, "Stop task " + t.taskId + " of " + r.serviceName + "?")]),
         ]),
       ),
     );
-    $("#events").replaceChildren(...(d.events.length ? d.events.map((e) => el("li", { text: (e.at ? e.at + "  " : "") + e.message })) : [el("li", { className: "muted", text: "no events" })]));
+    $("#stopped tbody").replaceChildren(
+      ...(d.stoppedTasks.length
+        ? d.stoppedTasks.map((t) =>
+            el("tr", { "data-task": t.taskId, className: t.stopCode === "TaskFailedToStart" || (t.exitCode !== undefined && t.exitCode !== 0) ? "failed" : "" }, [
+              el("td", { text: t.taskId }),
+              el("td", { text: t.taskDefinition }),
+              el("td", { "data-col": "stoppedAt", text: when(t.stoppedAt) }),
+              el("td", { "data-col": "stopCode", text: dash(t.stopCode) }),
+              el("td", { "data-col": "exitCode", className: "num", text: dash(t.exitCode) }),
+              el("td", { "data-col": "stoppedReason", className: "reasons", text: dash(t.stoppedReason) }),
+            ]),
+          )
+        : [el("tr", {}, [el("td", { colspan: 6, className: "muted", text: "no task stopped in the last hour" })])]),
+    );
+    $("#events").replaceChildren(...(d.events.length ? d.events.map((e) => el("li", { text: (e.at ? when(e.at) + "  " : "") + e.message })) : [el("li", { className: "muted", text: "no events" })]));
   }
 
   function currentService() {
@@ -218,14 +280,22 @@
         renderService();
       } else {
         state.snapshot = await api("/api/overview");
+        state.fetchFailed = false;
+        if (!state.snapshot.unavailable) state.lastGoodAt = state.snapshot.dataAsOf;
         for (const e of state.snapshot.errors) problems.push(e.source + ": " + (e.throttled ? "throttled, " : "") + e.message);
         renderOverview();
         renderCluster();
       }
-      $("#updated").textContent = "updated " + new Date().toLocaleTimeString();
+      const asOf = state.snapshot && !service ? state.snapshot.dataAsOf : new Date().toISOString();
+      $("#updated").textContent = "data as of " + when(asOf);
       document.body.dataset.loaded = String(Date.now());
     } catch (err) {
       problems.push((err.throttled ? "AWS throttled the console: " : "refresh failed: ") + err.message);
+      // Keep what was shown, marked stale: a failed refresh is not an empty cluster.
+      if (state.snapshot && !currentService()) {
+        state.fetchFailed = true;
+        renderOverview();
+      }
     } finally {
       showErrors(problems);
       state.loading = false;
@@ -245,6 +315,10 @@
     const mode = $("#mode");
     mode.textContent = state.config.readOnly ? "READ-ONLY" : "ACTIONS ENABLED";
     mode.className = "badge " + (state.config.readOnly ? "read-only" : "actions");
+    document.body.classList.toggle("read-only", state.config.readOnly);
+    const note = $("#read-only-note");
+    note.hidden = !state.config.readOnly;
+    note.textContent = "Read-only: actions are off. To enable them, " + (state.config.enableActions || "restart the console with --allow-actions") + ".";
     $("#filter").addEventListener("input", renderOverview);
     $("#attention-only").addEventListener("change", renderOverview);
     for (const th of document.querySelectorAll("#overview th[data-sort]")) {

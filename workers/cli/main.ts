@@ -3,12 +3,11 @@
  *
  *   jobworker run <worker>       run one worker kind against the queue and settings in the environment
  *   jobworker kinds              list the worker kinds this image ships
- *   jobworker status [...]       worker services at a glance (the ops console's CLI)
- *   jobworker console [...]      the ops console (web)
- *   jobworker smoke [...]        post-deploy check: one sample from upload to delivered output
  *
- * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise
- * (`smoke`: 0 passed, 1 a step did not happen, 2 could not run).
+ * `jobworker status`, `jobworker console` and `jobworker smoke` are the ops console's (package `@jobworker/console`),
+ * never in a worker image: from a checkout, the root `bin/jobworker.js` sends them there.
+ *
+ * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise.
  */
 import { WORKER_ENV } from "../../catalog/contract";
 import { ConfigError } from "../errors";
@@ -23,45 +22,21 @@ export const USAGE = `usage: jobworker <command>
                      JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
                      (AWS_REGION, AWS_ENDPOINT_URL, credentials)
   kinds            list the worker kinds
-  status [...]     worker services at a glance (ops console)
-  console [...]    the ops console
-  smoke [...]      after a deploy: drop a sample into a worker's input and follow it to its output
-                     (jobworker smoke --help)
   help             this text
+
+  status, console, smoke: the ops console, run from a checkout of the repository
+                   (npm run jobworker -- status ...), not from a worker image
 `;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Loads the console module; injectable for tests. @default require("../../console") */
-  readonly loadConsole?: () => unknown;
 }
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };
-
-/** The ops console's export each console command runs. */
-const CONSOLE_EXPORTS = { status: "runStatus", console: "runConsole", smoke: "runSmoke" } as const;
-
-/** Lazily loads `console/index.ts` (the console engineer's module); absent from worker images. */
-function loadConsoleModule(io: CliIo, command: keyof typeof CONSOLE_EXPORTS): (argv: string[]) => Promise<number | void> {
-  const exportName = CONSOLE_EXPORTS[command];
-  let mod: unknown;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = io.loadConsole ? io.loadConsole() : require("../../console");
-  } catch (err) {
-    throw new ConfigError(`\`jobworker ${command}\` needs the ops console (console/index.ts), which is not installed here: run it from a checkout of the repository (${(err as Error).message.split("\n")[0]})`, {
-      cause: err,
-      context: { command },
-    });
-  }
-  const fn = (mod as Record<string, unknown> | undefined)?.[exportName];
-  if (typeof fn !== "function") throw new ConfigError(`the ops console module does not export \`${exportName}(argv)\``, { context: { command } });
-  return fn as (argv: string[]) => Promise<number | void>;
-}
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -84,10 +59,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
         return 0;
       case "status":
       case "console":
-      case "smoke": {
-        const code = await loadConsoleModule(io, command)([...rest]);
-        return typeof code === "number" ? code : 0;
-      }
+      case "smoke":
+        // The console is a package of its own (console/): worker images do not carry it or its clients.
+        io.stderr(`jobworker ${command}: the ops console is not part of this package; from a checkout of the repository run \`npm run jobworker -- ${command} ...\` (or \`node bin/jobworker.js ${command} ...\`)\n`);
+        return 2;
       case "help":
       case "--help":
       case "-h":

@@ -1,13 +1,17 @@
 /**
- * `jobworker status` against moto server: the table and `--json` show every one of the 28 services
+ * `jobworker status` against moto server: the table and `--json` show every one of the 60 services
  * with the counts moto and SQS report, through the standard SDK settings (AWS_ENDPOINT_URL in the
- * child's environment), in batched calls; failed reads are reported and set the exit code.
+ * child's environment), in batched calls under one concurrency limit; exactly the rows with real
+ * problems are flagged (scaling alarms in ALARM are not problems); failed reads are reported and
+ * set the exit code, and a failed refresh keeps the last good data, marked stale.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { createClients, ConsoleClients } from "../../../console/aws/clients";
+import { createClients, ConsoleClients, destroyClients } from "../../../console/aws/clients";
+import { Collector } from "../../../console/collect";
 import { statusCommand } from "../../../console/index";
+import { renderStatus } from "../../../console/table";
 import { Snapshot } from "../../../console/types";
 import { startMoto, MotoServer } from "../../support/moto";
 import { waitFor } from "../../support/wait";
@@ -61,7 +65,7 @@ describe("jobworker status (against moto server)", function () {
     // No --cluster: the account's only cluster is used.
     const { code, stdout, stderr } = await runCli(["status"], moto.env);
     assert.equal(code, 0, `exit code; stderr: ${stderr}`);
-    const rowPattern = /^(!?)\s+(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)/;
+    const rowPattern = /^(!?)\s+(\S+)\s+(\S+)\s+(scaling out|idle|steady)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)/;
     const rows = new Map(
       stdout
         .split("\n")
@@ -70,19 +74,21 @@ describe("jobworker status (against moto server)", function () {
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => [m[2] as string, m]),
     );
+    const flagged = seeded.expected.filter((e) => e.attention);
+    // Problems first: the flagged rows lead the table, in name order.
+    assert.deepEqual([...rows.keys()].slice(0, flagged.length).sort(), flagged.map((e) => e.worker).sort());
     assert.equal(rows.size, SERVICE_COUNT, `rows in:\n${stdout}`);
     for (const e of seeded.expected) {
       const m = rows.get(e.worker);
       assert.ok(m, `row for ${e.worker}`);
-      const [, flag, , status, desired, running, pending, visible, inFlight, dlq, oldest] = m;
+      const [, flag, , service, status, desired, running, pending, visible, inFlight, dlq] = m;
       assert.deepEqual(
-        { flag, status, desired: Number(desired), running: Number(running), pending: Number(pending), visible: Number(visible), inFlight: Number(inFlight), dlq: Number(dlq) },
-        { flag: e.attention ? "!" : "", status: "ACTIVE", desired: e.desired, running: e.running, pending: e.pending, visible: e.visible, inFlight: e.inFlight, dlq: e.dlqDepth },
+        { flag, service, status, desired: Number(desired), running: Number(running), pending: Number(pending), visible: Number(visible), inFlight: Number(inFlight), dlq: Number(dlq) },
+        { flag: e.attention ? "!" : "", service: e.serviceName, status: e.scaling, desired: e.desired, running: e.running, pending: e.pending, visible: e.visible, inFlight: e.inFlight, dlq: e.dlqDepth },
         `row of ${e.worker}: ${m[0]}`,
       );
-      assert.equal(oldest, e.oldestMessageAgeSeconds === undefined ? "-" : "7m", `oldest of ${e.worker}`);
     }
-    assert.match(stdout, new RegExp(`${SERVICE_COUNT} services on ${CLUSTER} \\(ap-northeast-1\\), 4 need attention`));
+    assert.match(stdout, new RegExp(`${SERVICE_COUNT} services on ${CLUSTER} \\(ap-northeast-1\\), ${flagged.length} need attention`));
     assert.match(stdout, new RegExp(`instances: 2 active, 1 draining, 1 stale; fleet ${seeded.fleetId} 8/8 vCPU; types m5.largex2`));
     assert.match(stdout, new RegExp(`stale: \\S+ \\(${seeded.staleEc2Id}\\): EC2 instance ${seeded.staleEc2Id} is terminated`));
   });
@@ -99,15 +105,31 @@ describe("jobworker status (against moto server)", function () {
       const w = byService.get(e.serviceName);
       assert.ok(w, e.serviceName);
       assert.deepEqual(
-        { worker: w.worker, desired: w.desired, running: w.running, pending: w.pending, visible: w.queue?.visible, inFlight: w.queue?.inFlight, dlq: w.dlqDepth, age: w.oldestMessageAgeSeconds, attention: w.attention.length > 0 },
-        { worker: e.worker, desired: e.desired, running: e.running, pending: e.pending, visible: e.visible, inFlight: e.inFlight, dlq: e.dlqDepth, age: e.oldestMessageAgeSeconds, attention: e.attention },
+        { worker: w.worker, desired: w.desired, running: w.running, pending: w.pending, visible: w.queue?.visible, inFlight: w.queue?.inFlight, dlq: w.dlqDepth, age: w.oldestMessageAgeSeconds, scaling: w.scaling, attention: w.attention },
+        { worker: e.worker, desired: e.desired, running: e.running, pending: e.pending, visible: e.visible, inFlight: e.inFlight, dlq: e.dlqDepth, age: e.oldestMessageAgeSeconds, scaling: e.scaling, attention: e.reasons },
         e.serviceName,
       );
     }
-    assert.deepEqual(byService.get(seeded.dlqService)?.attention, ["DLQ holds 3 message(s)"]);
-    assert.deepEqual(byService.get(seeded.backlogIdleService)?.attention, ["backlog of 7 with 0 running tasks"]);
-    assert.deepEqual(byService.get(seeded.alarmService)?.attention, ["alarm jw-alarmed-backlog is in ALARM"]);
-    assert.deepEqual(byService.get(seeded.dlqService)?.alarms, [{ name: "jw-orders-webhook-backlog", state: "OK" }]);
+    // The realistic fleet: most idle (idle alarm in ALARM), a third scaling out (backlog alarms in ALARM), 9 real problems.
+    const scaling = snapshot.workers.reduce<Record<string, number>>((n, w) => ({ ...n, [w.scaling]: (n[w.scaling] ?? 0) + 1 }), {});
+    assert.deepEqual(scaling, { idle: 40, "scaling out": 20 });
+    assert.equal(snapshot.workers.filter((w) => w.attention.length > 0).length, 9);
+    assert.deepEqual(
+      snapshot.workers.slice(0, 9).map((w) => w.serviceName).sort(),
+      seeded.expected.filter((e) => e.attention).map((e) => e.serviceName).sort(),
+      "problems first",
+    );
+    assert.deepEqual(
+      byService.get(seeded.dlqService)?.alarms.map((a) => [a.name.replace(/-[0-9a-f]{7}$/, ""), a.state, a.role]),
+      [
+        ["orders-webhook-backlog", "ALARM", "scale-out"],
+        ["orders-webhook-backlog-fast", "ALARM", "scale-out"],
+        ["orders-webhook-dlq-not-empty", "ALARM", "notify"],
+        ["orders-webhook-idle", "OK", "scale-in"],
+        ["orders-webhook-oldest-message", "OK", "notify"],
+      ],
+    );
+    assert.equal(byService.get(seeded.maxedService)?.maxTasks, 3);
     assert.equal(byService.get("jw-tag-found")?.queueSource, "tag");
     assert.equal(byService.get("jw-tag-found")?.worker, "tag-found");
     assert.equal(byService.get(seeded.tasksService)?.queueSource, "task-definition");
@@ -124,7 +146,7 @@ describe("jobworker status (against moto server)", function () {
     assert.equal(panel.instances.reduce((n, i) => n + i.runningTasks, 0), 3, "the three RunTask tasks");
   });
 
-  it("reads the 28 services in DescribeServices calls of at most 10, and all tasks in one DescribeTasks call", async () => {
+  it("reads the 60 services in DescribeServices calls of at most 10, and all tasks in one DescribeTasks call", async () => {
     const calls: { command: string; size: number }[] = [];
     const clients = createClients({ ...moto.clientConfig, maxAttempts: 1 });
     clients.ecs.middlewareStack.add(
@@ -139,10 +161,10 @@ describe("jobworker status (against moto server)", function () {
       const { io, out } = memoryIo();
       assert.equal(await statusCommand(["--cluster", CLUSTER], clients, io), 0, out.stderr);
       const describeServices = calls.filter((c) => c.command === "DescribeServicesCommand").map((c) => c.size);
-      assert.deepEqual(describeServices, [10, 10, 8]);
+      assert.deepEqual(describeServices, [10, 10, 10, 10, 10, 10]);
       const describeTasks = calls.filter((c) => c.command === "DescribeTasksCommand").map((c) => c.size);
-      assert.deepEqual(describeTasks, [3]);
-      assert.equal(calls.filter((c) => c.command === "ListTasksCommand").length, 1, "one ListTasks for the cluster, not one per service");
+      assert.deepEqual(describeTasks, [3], "the running tasks; no task has stopped");
+      assert.equal(calls.filter((c) => c.command === "ListTasksCommand").length, 2, "one ListTasks for the cluster per desired status (RUNNING, STOPPED), not one per service");
     } finally {
       clients.ecs.destroy();
     }
@@ -159,6 +181,73 @@ describe("jobworker status (against moto server)", function () {
     const errorLines = out.stdout.split("\n").filter((l) => l.startsWith("error: sqs:GetQueueAttributes"));
     assert.equal(errorLines.length, SERVICE_COUNT, out.stdout);
     assert.match(out.stdout, new RegExp(`${SERVICE_COUNT} services on ${CLUSTER}`));
+    // Never read, so unknown: not 60 rows of "queue not found", and not counted as problems.
+    assert.doesNotMatch(out.stdout, /queue not found/);
+  });
+
+  it("keeps the last good snapshot when every AWS read fails, marked stale with its age; never an empty all-clear", async () => {
+    let clock = new Date();
+    const good = createClients({ ...moto.clientConfig, maxAttempts: 1 });
+    const collector = new Collector(good, { cluster: CLUSTER, region: moto.clientConfig.region, now: () => clock });
+    const first = await collector.snapshot();
+    assert.deepEqual(first.stale, []);
+    assert.equal(first.dataAsOf, first.generatedAt);
+    const flaggedBefore = first.workers.filter((w) => w.attention.length > 0).map((w) => w.serviceName);
+
+    // The endpoint goes away: every client now points at a closed port.
+    const dead = createClients({ ...moto.clientConfig, endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+    (collector as unknown as { clients: ConsoleClients }).clients = dead;
+    clock = new Date(clock.getTime() + 90_000);
+    try {
+      const second = await collector.snapshot();
+      assert.ok(second.errors.length > 0, "the failures are reported");
+      assert.equal(second.unavailable, false);
+      assert.equal(second.workers.length, SERVICE_COUNT, "the rows are kept");
+      assert.deepEqual(second.workers.filter((w) => w.attention.length > 0).map((w) => w.serviceName), flaggedBefore, "and their problems");
+      assert.equal(second.dataAsOf, first.generatedAt, "the data is as old as the last good read");
+      assert.ok(second.workers.every((w) => w.staleSince === first.generatedAt), "every row is marked stale");
+      assert.equal(second.clusterPanel.staleSince, first.generatedAt);
+      assert.equal(second.clusterPanel.instances.length, first.clusterPanel.instances.length);
+      assert.ok(second.stale.some((s) => s.source === "ecs:ListServices/DescribeServices"));
+      assert.match(renderStatus(second), new RegExp(`STALE: \\d+ read\\(s\\) failed; showing data from ${first.generatedAt}`));
+    } finally {
+      destroyClients(dead);
+      destroyClients(good);
+    }
+  });
+
+  it("says there is no data, not zero services, when the very first read fails", async () => {
+    const dead = createClients({ ...moto.clientConfig, endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+    try {
+      const snapshot = await new Collector(dead, { cluster: CLUSTER, region: moto.clientConfig.region }).snapshot();
+      assert.deepEqual({ unavailable: snapshot.unavailable, workers: snapshot.workers.length }, { unavailable: true, workers: 0 });
+      assert.match(renderStatus(snapshot), /no data: the services on jobworker-test \(ap-northeast-1\) could not be read; nothing is known to be well/);
+    } finally {
+      destroyClients(dead);
+    }
+  });
+
+  it("keeps at most 4 AWS calls in flight across all collectors (measured for 60 services)", async () => {
+    const clients = createClients({ ...moto.clientConfig, maxAttempts: 1 });
+    const collector = new Collector(clients, { cluster: CLUSTER, region: moto.clientConfig.region });
+    try {
+      const measure = async () => {
+        clients.limiter?.resetStats();
+        const started = process.hrtime.bigint();
+        await collector.snapshot();
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        return { calls: clients.limiter?.calls ?? 0, maxInFlight: clients.limiter?.maxInFlight ?? 0, ms: Math.round(ms) };
+      };
+      const cold = await measure();
+      const warm = await measure();
+      process.stdout.write(`      refresh of ${SERVICE_COUNT} services against moto: cold ${cold.calls} calls in ${cold.ms} ms, warm ${warm.calls} calls in ${warm.ms} ms, at most ${Math.max(cold.maxInFlight, warm.maxInFlight)} in flight\n`);
+      assert.equal(cold.maxInFlight, 4);
+      assert.equal(warm.maxInFlight, 4);
+      // Task definitions and DLQ URLs are cached: a warm refresh skips 60 + 60 calls.
+      assert.equal(cold.calls - warm.calls, 2 * SERVICE_COUNT);
+    } finally {
+      destroyClients(clients);
+    }
   });
 
   it("`jobworker console` serves the overview on the port it prints, and stops on SIGTERM", async () => {

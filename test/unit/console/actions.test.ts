@@ -73,4 +73,13 @@ describe("console/actions", () => {
     assert.equal(log[0]?.outcome, "failed");
     assert.match(String(log[0]?.error), /ActionFailedError: sqs:StartMessageMoveTask failed: not authorized/);
   });
+
+  it("refuses to redrive an empty DLQ (400) without calling StartMessageMoveTask", async () => {
+    const detail = { cluster: "c", serviceDetail: async () => ({ row: { dlqDepth: 0, queue: { name: "q", arn: "arn:q", dlqArn: "arn:d" } } }) } as unknown as Collector;
+    const actions = new Actions(noAws, detail, { allowActions: true, log: () => undefined });
+    await assert.rejects(
+      actions.run({ action: "redrive-dlq", service: "s" }, "t"),
+      (err: unknown) => err instanceof ActionRefusedError && err.status === 400 && /the DLQ of service `s` is empty: nothing to redrive/.test(err.message),
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildClusterPanel, staleReason } from "../../../console/cluster";
+import { buildClusterPanel, clusterCapacity, staleReason } from "../../../console/cluster";
 
 describe("console/cluster", () => {
   const cases: [string, boolean, string | undefined, { instanceId: string; state: string } | undefined, string | undefined][] = [
@@ -43,5 +43,18 @@ describe("console/cluster", () => {
     ]);
     assert.deepEqual({ active: panel.active, draining: panel.draining, types: panel.instanceTypes }, { active: 2, draining: 1, types: { "m5.large": 2 } });
     assert.deepEqual(panel.stale.map((s) => s.id), ["c"]);
+  });
+
+  it("counts CPU and memory reserved vs registered over the usable instances only (registered − remaining)", () => {
+    const res = (cpu: number, memory: number) => [{ name: "CPU", integerValue: cpu }, { name: "MEMORY", integerValue: memory }];
+    const instances = [
+      { containerInstanceArn: "a", registeredResources: res(2048, 7680), remainingResources: res(1024, 4096) },
+      { containerInstanceArn: "b", registeredResources: res(4096, 15360), remainingResources: res(4096, 15360) },
+      { containerInstanceArn: "draining", registeredResources: res(2048, 7680), remainingResources: res(0, 0) },
+    ];
+    assert.deepEqual(clusterCapacity(instances, (ci) => ci.containerInstanceArn !== "draining"), {
+      cpu: { registered: 6144, reserved: 1024 },
+      memory: { registered: 23040, reserved: 3584 },
+    });
   });
 });

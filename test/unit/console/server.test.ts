@@ -66,7 +66,10 @@ describe("console/server", () => {
 
     it("reports read-only mode and the refresh interval in /api/config", async () => {
       const res = await call(running.port, "GET", "/api/config");
-      assert.deepEqual(res, { status: 200, json: { cluster: "c", region: "r", readOnly: true, refreshSeconds: 10 } });
+      assert.deepEqual(res, {
+        status: 200,
+        json: { cluster: "c", region: "r", readOnly: true, enableActions: "restart the console with --allow-actions (and a role with the actions policy, docs/console.md)", refreshSeconds: 10 },
+      });
     });
 
     const refused: [string, string, string, Record<string, string>, string | undefined, number, RegExp][] = [
@@ -85,5 +88,49 @@ describe("console/server", () => {
         assert.match(String(res.json.error), message);
       });
     }
+  });
+
+  describe("cross-origin requests, with actions enabled", () => {
+    let running: RunningConsole;
+    const sent: string[] = [];
+    // Records every AWS call; UpdateService answers as ECS would.
+    const recording = new Proxy({}, {
+      get: () => ({
+        send: async (command: { constructor: { name: string } }) => {
+          sent.push(command.constructor.name);
+          return { service: { serviceArn: "arn:aws:ecs:r:1:service/c/s", desiredCount: 2 } };
+        },
+      }),
+    }) as unknown as ConsoleClients;
+    before(async () => {
+      running = await startConsoleServer(recording, { ...base, port: 0, allowActions: true, log: () => undefined });
+    });
+    after(async () => running.close());
+    beforeEach(() => (sent.length = 0));
+
+    const body = JSON.stringify({ confirm: true, service: "s", desiredCount: 2 });
+    const json = { "Content-Type": "application/json" };
+    const foreign: [string, Record<string, string>, RegExp][] = [
+      ["a foreign Origin with Sec-Fetch-Site: cross-site", { Origin: "http://attacker.example", "Sec-Fetch-Site": "cross-site" }, /cross-site request refused/],
+      ["a foreign Origin alone", { Origin: "http://attacker.example" }, /origin `http:\/\/attacker.example` refused/],
+      ["another port on loopback (same-site, not same-origin)", { Origin: "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site" }, /origin `http:\/\/127.0.0.1:1` refused/],
+      ["an opaque Origin (null: sandboxed frame, file://)", { Origin: "null" }, /origin `null` refused/],
+      ["Sec-Fetch-Site: cross-site without an Origin", { "Sec-Fetch-Site": "cross-site" }, /cross-site request refused/],
+    ];
+    for (const [title, headers, message] of foreign) {
+      it(`refuses ${title} with 403, before any AWS call`, async () => {
+        const res = await call(running.port, "POST", "/api/actions/set-desired-count", { ...json, ...headers }, body);
+        assert.deepEqual({ status: res.status, sent }, { status: 403, sent: [] });
+        assert.match(String(res.json.error), message);
+      });
+    }
+    it("runs the action from the console's own page (same Origin, Sec-Fetch-Site: same-origin)", async () => {
+      const res = await call(running.port, "POST", "/api/actions/set-desired-count", { ...json, Origin: `http://127.0.0.1:${running.port}`, "Sec-Fetch-Site": "same-origin" }, body);
+      assert.deepEqual({ status: res.status, sent }, { status: 200, sent: ["UpdateServiceCommand"] });
+    });
+    it("runs the action for a client that is not a browser (no Origin, no Sec-Fetch-Site)", async () => {
+      const res = await call(running.port, "POST", "/api/actions/set-desired-count", json, body);
+      assert.deepEqual({ status: res.status, sent }, { status: 200, sent: ["UpdateServiceCommand"] });
+    });
   });
 });

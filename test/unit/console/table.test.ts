@@ -15,20 +15,26 @@ const row = (worker: string, change: Partial<WorkerRow> = {}): WorkerRow => ({
   queue: { url: "", name: "", arn: "", visible: 12, inFlight: 1, delayed: 0 },
   dlqDepth: 0,
   alarms: [],
+  scaling: "steady",
+  recentFailures: 0,
   attention: [],
   ...change,
 });
 
 describe("console/table", () => {
   it("aligns columns (numbers right), marks rows needing attention with ! and shows - for unknowns", () => {
-    const text = renderTable([row("a"), row("orders-webhook", { dlqDepth: 3, attention: ["DLQ holds 3 message(s)"], alarms: [{ name: "x", state: "OK" }] }), row("no-queue", { queue: undefined, dlqDepth: undefined, queueSource: "none" })]);
+    const text = renderTable([
+      row("a", { scaling: "scaling out", alarms: [{ name: "a-backlog-1", state: "ALARM", role: "scale-out" }] }),
+      row("orders-webhook", { dlqDepth: 3, attention: ["DLQ holds 3 message(s)"], alarms: [{ name: "x-dlq", state: "ALARM", role: "notify" }, { name: "x-idle", state: "ALARM", role: "scale-in" }] }),
+      row("no-queue", { queue: undefined, dlqDepth: undefined, queueSource: "none", scaling: "idle", serviceStatus: "DRAINING" }),
+    ]);
     assert.equal(
       text,
       [
-        "   WORKER          SERVICE  DESIRED  RUNNING  PENDING  VISIBLE  IN-FLIGHT  DLQ  OLDEST  ALARMS  ATTENTION",
-        "   a               ACTIVE         2        2        0       12          1    0       -  -",
-        "!  orders-webhook  ACTIVE         2        2        0       12          1    3       -  ok      DLQ holds 3 message(s)",
-        "   no-queue        ACTIVE         2        2        0        -          -    -       -  -",
+        "   WORKER          SERVICE            STATUS         DESIRED  RUNNING  PENDING  VISIBLE  IN-FLIGHT  DLQ  OLDEST  ALARMS  ATTENTION",
+        "   a               jw-a               scaling out          2        2        0       12          1    0       -  -",
+        "!  orders-webhook  jw-orders-webhook  steady               2        2        0       12          1    3       -  x-dlq   DLQ holds 3 message(s)",
+        "   no-queue        jw-no-queue        DRAINING idle        2        2        0        -          -    -       -  -",
       ].join("\n"),
     );
   });
