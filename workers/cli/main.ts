@@ -2,7 +2,7 @@
  * The `jobworker` command.
  *
  *   jobworker run <worker>       run one worker kind against the queue and settings in the environment
- *   jobworker kinds              list the worker kinds this image ships
+ *   jobworker kinds              list the worker kinds this build holds (an image: its own kind)
  *   jobworker status [...]       worker services at a glance (the ops console's CLI)
  *   jobworker console [...]      the ops console (web)
  *
@@ -10,7 +10,7 @@
  */
 import { WORKER_ENV } from "../../catalog/contract";
 import { ConfigError } from "../errors";
-import { getWorkerKind, workerRegistry } from "../kinds";
+import { loadWorkerKind, loadWorkerKinds } from "../kinds";
 import { runWorker } from "../runtime/run";
 
 export const USAGE = `usage: jobworker <command>
@@ -20,7 +20,7 @@ export const USAGE = `usage: jobworker <command>
                      JOBWORKER_CONCURRENCY, JOBWORKER_MAX_PROCESSING_SECONDS, JOBWORKER_SHUTDOWN_SECONDS,
                      JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
                      (AWS_REGION, AWS_ENDPOINT_URL, credentials)
-  kinds            list the worker kinds
+  kinds            list the worker kinds this build holds (an image holds only its own)
   status [...]     worker services at a glance (ops console)
   console [...]    the ops console
   help             this text
@@ -68,12 +68,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
           io.stderr(`jobworker run: expected one worker name (or \`${WORKER_ENV.worker}\`), got ${rest.length} arguments\n\n${USAGE}`);
           return 2;
         }
-        const kind = getWorkerKind(name);
+        const kind = loadWorkerKind(name);
         const { done } = await runWorker(kind);
         return await done;
       }
       case "kinds":
-        for (const kind of Object.values(workerRegistry)) io.stdout(`${kind.definition.name}\t${kind.definition.description}\n`);
+        for (const kind of loadWorkerKinds()) io.stdout(`${kind.definition.name}\t${kind.definition.description}\n`);
         return 0;
       case "status":
       case "console": {
