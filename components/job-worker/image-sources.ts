@@ -65,8 +65,8 @@ function readIgnoreRules(file: string | undefined): IgnoreRules {
   const exceptions = patterns.filter((p) => p.startsWith("!")).map((p) => p.slice(1).trim().replace(/^\/+/, "").split("/"));
   return {
     ignores: (path) => rules.ignores(path),
-    // Conservative, as BuildKit's walker: `**` may reach anywhere; otherwise the exception must be
-    // deeper than `dir` and its leading segments must match `dir`.
+    // Conservative (walking too much only costs time): an exception with `**` may reach anywhere;
+    // any other must be deeper than `dir`, with leading segments that match `dir`.
     mayReinclude(dir) {
       const depth = dir.split("/").length;
       return exceptions.some((parts) => parts.includes("**") || (parts.length > depth && matcher([parts.slice(0, depth).join("/")]).ignores(dir)));
@@ -124,7 +124,8 @@ function canonicalJson(value: unknown): string {
 /**
  * The image's content tag (16 hex characters): a hash of the build's other inputs (`buildInputs`:
  * build arguments, platform, context locations; docker-build rebuilds when any of them changes), the
- * Dockerfile, the runtime files and the kind's folder. Equal sources give equal tags on any machine.
+ * Dockerfile, the runtime files and the kind's folder. Files count by path, content and permission
+ * bits, as in docker-build's own hash; equal files give equal tags on any machine.
  */
 export function imageTag(sources: ImageSources, buildInputs: Readonly<Record<string, unknown>>): string {
   const files = imageSourceFiles(sources);

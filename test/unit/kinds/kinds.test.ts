@@ -14,6 +14,12 @@ import { toPartnerRecord } from "../../../workers/kinds/partner-protobuf-sftp/ha
 import { toMinorUnits } from "../../../workers/kinds/money";
 import type { HandlerContext, JobInput, WorkerKind } from "../../../workers/runtime/types";
 
+// Loaded as mocha loads this file, together with the modules imported above: the program tests
+// re-import project modules later, and a handler loaded after that would throw another copy's
+// `PermanentError` and hold another copy's definitions.
+const shippedKinds = loadWorkerKinds();
+const shipped = (name: string): WorkerKind => shippedKinds.find((k) => k.definition.name === name)!;
+
 /** Runs a handler on `body`, returning what it wrote per slot. */
 async function runHandler(kind: WorkerKind, key: string, body: string, chunkSize = 7): Promise<Record<string, string>> {
   const outputs: Record<string, string> = {};
@@ -44,7 +50,8 @@ const lines = (text: string | undefined) => (text ?? "").trim().split("\n").filt
 describe("worker kinds", () => {
   it("has a handler for every catalog kind, loaded by name from workers/kinds/<kind>/handler", () => {
     assert.deepEqual(workerKindNames(), Object.keys(workerKinds).sort());
-    for (const kind of loadWorkerKinds()) {
+    assert.deepEqual(shippedKinds.map((k) => k.definition.name), workerKindNames());
+    for (const kind of shippedKinds) {
       assert.equal(kind.definition, workerKinds[kind.definition.name]);
       assert.equal(typeof kind.handler, "function");
     }
@@ -163,7 +170,7 @@ describe("worker kinds", () => {
   describe("feed-normalize", () => {
     it("turns the partner CSV into NDJSON records, extra columns as attributes, bad rows skipped", async () => {
       const csv = "ID,Sku,quantity,price,currency,updated_at,colour\nA-1,ts-1,3,9.99,eur,2026-01-01T00:00:00Z,red\nA-2,ts-2,x,1,EUR,2026-01-01T00:00:00Z,\n";
-      const out = await runHandler(loadWorkerKind("feed-normalize"), "f.csv", csv);
+      const out = await runHandler(shipped("feed-normalize"), "f.csv", csv);
       assert.deepEqual(lines(out.records), [{ id: "A-1", sku: "TS-1", quantity: 3, price_minor: 999, currency: "EUR", updated_at: "2026-01-01T00:00:00Z", attributes: { colour: "red" } }]);
     });
     const rejects: Array<[string, Record<string, string>, RegExp]> = [
@@ -182,17 +189,17 @@ describe("worker kinds", () => {
       });
     }
     it("fails permanently without the required columns", async () => {
-      await assert.rejects(runHandler(loadWorkerKind("feed-normalize"), "f.csv", "id,sku\n1,2\n"), (e: unknown) => e instanceof PermanentError && /header lacks columns quantity, price, currency, updated_at/.test(e.message));
+      await assert.rejects(runHandler(shipped("feed-normalize"), "f.csv", "id,sku\n1,2\n"), (e: unknown) => e instanceof PermanentError && /header lacks columns quantity, price, currency, updated_at/.test(e.message));
     });
     it("fails permanently when every row is rejected", async () => {
-      await assert.rejects(runHandler(loadWorkerKind("feed-normalize"), "f.csv", "id,sku,quantity,price,currency,updated_at\n,,,,,\n"), /all 1 rows were rejected/);
+      await assert.rejects(runHandler(shipped("feed-normalize"), "f.csv", "id,sku,quantity,price,currency,updated_at\n,,,,,\n"), /all 1 rows were rejected/);
     });
   });
 
   describe("partner-protobuf-sftp", () => {
     it("maps records to partner.v1.Record fields, carrying unknown scalars in attributes", async () => {
       const ndjson = '{"id":"1","sku":"S","quantity":2,"price_minor":100,"currency":"EUR","updated_at":"t","attributes":{"a":"b"},"colour":"red"}\n';
-      const out = await runHandler(loadWorkerKind("partner-protobuf-sftp"), "r.ndjson", ndjson);
+      const out = await runHandler(shipped("partner-protobuf-sftp"), "r.ndjson", ndjson);
       assert.deepEqual(lines(out.partner), [{ id: "1", sku: "S", quantity: 2, price_minor: 100, currency: "EUR", updated_at: "t", attributes: { a: "b", colour: "red" } }]);
     });
     const bad: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -216,11 +223,11 @@ describe("worker kinds", () => {
     ];
     it("reads CSV orders", async () => {
       const csv = "order_id,customer_id,total,currency,placed_at\nO-1,C-1,49.90,eur,2026-11-24T09:00:00Z\nO-2,C-2,1200,JPY,2026-11-24T09:01:30Z\n";
-      assert.deepEqual(lines((await runHandler(loadWorkerKind("orders-webhook"), "o.csv", csv)).api), expected);
+      assert.deepEqual(lines((await runHandler(shipped("orders-webhook"), "o.csv", csv)).api), expected);
     });
     it("reads NDJSON orders", async () => {
       const ndjson = '{"order_id":"O-1","customer_id":"C-1","total":"49.90","currency":"EUR","placed_at":"2026-11-24T09:00:00Z"}\n{"order_id":"O-2","customer_id":"C-2","total":1200,"currency":"JPY","placed_at":"2026-11-24T09:01:30Z"}\n';
-      assert.deepEqual(lines((await runHandler(loadWorkerKind("orders-webhook"), "o.ndjson", ndjson)).api), expected);
+      assert.deepEqual(lines((await runHandler(shipped("orders-webhook"), "o.ndjson", ndjson)).api), expected);
     });
     const bad: Array<[string, string, RegExp]> = [
       ["a negative total", "O-1,C-1,-1,EUR,2026-11-24T09:00:00Z", /line 2: `total` is "-1"/],
@@ -230,7 +237,7 @@ describe("worker kinds", () => {
     ];
     for (const [what, row, message] of bad) {
       it(`fails the whole file permanently on ${what}`, async () => {
-        await assert.rejects(runHandler(loadWorkerKind("orders-webhook"), "o.csv", `order_id,customer_id,total,currency,placed_at\n${row}\n`), (e: unknown) => e instanceof PermanentError && message.test(e.message));
+        await assert.rejects(runHandler(shipped("orders-webhook"), "o.csv", `order_id,customer_id,total,currency,placed_at\n${row}\n`), (e: unknown) => e instanceof PermanentError && message.test(e.message));
       });
     }
     const formats: Array<[string, string | undefined, boolean]> = [
