@@ -33,14 +33,14 @@ const imageAndTask = (kind: string) => [`${IMAGE} ${kind}-image`, `${TASK} ${kin
 describe("prod program with 50 kinds: a deploy touches only the images whose sources changed", function () {
   this.timeout(120_000);
   let repo: SyntheticRepo;
-  let previous: { snapshot: Snapshot; resources: readonly RecordedResource[] };
+  let previous: { snapshot: Snapshot; resources: readonly RecordedResource[] } | undefined;
 
   /** Runs the program on the repository as it is now; returns what changed since the last run. */
   async function deploy(): Promise<string[]> {
     // Stack traces cost most of a run and none of its inputs: the SDK takes one per input property
     // (only to diagnose leaked promises) and one per resource for its source position, which
     // ts-node's source-map support maps frame by frame. Without frames and mapping (as a compiled
-    // program formats them) the 1,300 resources register several times faster.
+    // program formats them) the 1,300 resources register about twice as fast.
     const errors = Error as { stackTraceLimit: number; prepareStackTrace?: unknown };
     const [limit, prepare] = [errors.stackTraceLimit, errors.prepareStackTrace];
     errors.stackTraceLimit = 0;
@@ -58,7 +58,7 @@ describe("prod program with 50 kinds: a deploy touches only the images whose sou
     previous = { snapshot: now, resources };
     return diff;
   }
-  const tagOf = (kind: string) => previous.resources.find((r) => r.type === IMAGE && r.name === `${kind}-image`)!.inputs.tags[0] as string;
+  const tagOf = (kind: string) => previous!.resources.find((r) => r.type === IMAGE && r.name === `${kind}-image`)!.inputs.tags[0] as string;
 
   before(async () => {
     repo = makeSyntheticRepo(KINDS);
@@ -67,13 +67,14 @@ describe("prod program with 50 kinds: a deploy touches only the images whose sou
   after(() => repo?.remove());
 
   it("builds every kind's image from the runtime and its own folder, each under its own content tag", () => {
-    const images = previous.resources.filter((r) => r.type === IMAGE);
+    const { resources } = previous!;
+    const images = resources.filter((r) => r.type === IMAGE);
     assert.equal(images.length, KINDS);
     for (const kind of repo.kinds) {
       const image = images.find((r) => r.name === `${kind}-image`)!.inputs;
       assert.deepEqual(image.buildArgs, { WORKER: kind });
       assert.match(image.context.named.kind.location, new RegExp(`workers/kinds/${kind}$`));
-      const task = JSON.parse(previous.resources.find((r) => r.type === TASK && r.name === `${kind}-task`)!.inputs.containerDefinitions)[0];
+      const task = JSON.parse(resources.find((r) => r.type === TASK && r.name === `${kind}-task`)!.inputs.containerDefinitions)[0];
       assert.match(task.image, /@sha256:[0-9a-f]{64}$/);
     }
     assert.equal(new Set(repo.kinds.map(tagOf)).size, KINDS, "one tag per kind");
