@@ -1,8 +1,7 @@
 /**
  * Program construction under Pulumi mocks for 10, 50 and 200 worker kinds: wall time, CPU, resources
- * and retained heap per worker. The synthetic catalog mixes the shapes of the shipped kinds: own
- * buckets, routes on shared buckets (10 workers per bucket) and chains (every 4th worker chains into
- * the next). Targets: 50 workers in under 5 s wall with the other core busy, under 100 ms CPU per
+ * and retained heap per worker. The synthetic catalog (test/support/synthetic-workers.ts) mixes the
+ * shapes of the shipped kinds: own buckets, routes on shared buckets and chains. Targets: 50 workers in under 5 s wall with the other core busy, under 100 ms CPU per
  * worker, linear growth to 200. A missed target exits 1.
  *
  * Run: `npm run bench -- synth` (or `node -r ts-node/register/transpile-only bench/synth.bench.ts`).
@@ -11,42 +10,28 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { WorkerDefinition } from "../catalog/contract";
-import { readStackConfig, ROOT, startMocks } from "../test/support/pulumi";
+import { startMocks } from "../test/support/pulumi";
+import { makeSyntheticRepo } from "../test/support/synthetic-repo";
 
 const SIZES = [10, 50, 200];
 const TARGET_50_MS = 5_000;
 const TARGET_CPU_PER_WORKER_MS = 100;
 
-function syntheticWorkers(n: number): { kinds: Record<string, WorkerDefinition>; workers: Record<string, unknown> } {
-  const kinds: Record<string, WorkerDefinition> = {};
-  const workers: Record<string, unknown> = {};
-  for (let i = 0; i < n; i++) {
-    const name = `bench-${String(i).padStart(3, "0")}`;
-    kinds[name] = {
-      name,
-      description: `synthetic worker ${i}`,
-      concurrency: 2,
-      maxProcessingSeconds: 120,
-      outputs: { out: { description: "output", accepts: ["worker", "s3", "rest"] } },
-    };
-    const chains = i % 4 === 0 && i + 1 < n;
-    workers[name] = {
-      cpu: 256,
-      memory: 512,
-      maxTasks: 5,
-      input: i % 2 === 0 ? { type: "own", prefix: "in/" } : { type: "shared", bucket: `drop-${Math.floor(i / 20)}`, prefix: `${name}/` },
-      outputs: {
-        out: chains
-          ? { type: "worker", worker: `bench-${String(i + 1).padStart(3, "0")}` }
-          : i % 3 === 0
-            ? { type: "rest", url: "https://api.example.com/in", authSecret: "ssm:/bench/token" }
-            : { type: "s3", bucket: "bench-archive", prefix: `${name}/` },
-      },
-      secrets: { API_TOKEN: "ssm:/bench/api-token" },
-    };
+type Construction = { ms: number; cpuMs: number; loadMs: number; resources: number; workerResources: number; heapMiB: number };
+
+/**
+ * Runs index.ts under fresh mocks with n synthetic kinds, from a temporary copy of the program whose
+ * catalog and workers/kinds/ hold them (each kind's image is built from its own folder); returns
+ * time and resource counts.
+ */
+export async function construct(n: number): Promise<Construction> {
+  const repo = makeSyntheticRepo(n, "bench");
+  try {
+    return await constructIn(repo.root, repo.config);
+  } finally {
+    for (const key of Object.keys(require.cache)) if (key.startsWith(repo.root)) delete require.cache[key];
+    repo.remove();
   }
-  return { kinds, workers };
 }
 
 /** A full collection, so heap readings count live objects (the bench's processes run with --expose-gc). */
@@ -56,26 +41,17 @@ function collectGarbage(): void {
   gc();
 }
 
-/** Runs index.ts under fresh mocks with n synthetic kinds; returns time and resource counts. */
-export async function construct(
-  n: number,
-): Promise<{ ms: number; cpuMs: number; loadMs: number; resources: number; workerResources: number; heapMiB: number }> {
-  for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(ROOT) && !key.includes(join(ROOT, "node_modules")) && !key.includes("/test/support/")) delete require.cache[key];
-  }
-  const { kinds, workers } = syntheticWorkers(n);
-  // The program reads the catalog module's `workerKinds`; the fresh instance gets the synthetic kinds.
-  Object.assign(require(join(ROOT, "catalog", "kinds.ts")).workerKinds, kinds);
-  const stack = startMocks({ config: { ...readStackConfig("prod"), "jobworker:workers": workers }, stack: "bench" });
+async function constructIn(root: string, config: Record<string, unknown>): Promise<Construction> {
+  const stack = startMocks({ config, stack: "bench" });
   // Load (and transpile) the program's modules first: the table measures construction, not ts-node.
   const loadStarted = performance.now();
-  for (const m of ["components/index.ts", "config/workers.ts", "config/cluster.ts"]) require(join(ROOT, m));
+  for (const m of ["components/index.ts", "config/workers.ts", "config/cluster.ts"]) require(join(root, m));
   const loadMs = performance.now() - loadStarted;
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  require(join(ROOT, "index.ts"));
+  require(join(root, "index.ts"));
   await stack.settle();
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);

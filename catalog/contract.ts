@@ -4,9 +4,15 @@
  * imports the other.
  */
 
+/**
+ * A worker kind's (and worker's) name: kebab-case, starting with a letter, at most 28 characters. It
+ * names AWS resources (queue, service, repository) and the kind's folder `workers/kinds/<name>/`.
+ */
+export const WORKER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,27}$/;
+
 /** What a worker kind is, as plain data. The handler lives in `workers/kinds/<name>/`. */
 export interface WorkerDefinition {
-  /** Kebab-case, at most 28 characters: it names AWS resources (queue, service, repository). */
+  /** `WORKER_NAME_PATTERN`: it names AWS resources (queue, service, repository). */
   readonly name: string;
   /** One line for the README, the console and resource descriptions. */
   readonly description: string;

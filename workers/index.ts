@@ -13,6 +13,6 @@ export { outputName, idempotencyKey, inputDigest } from "./runtime/output-name";
 export { createTaskProtection, protectionExpiryMinutes, type TaskProtection } from "./runtime/task-protection";
 export { readNdjson, readLines, writeChunk, endStream } from "./runtime/records";
 export type { WorkerEvent, WorkerState } from "./runtime/events";
-export { workerRegistry, getWorkerKind } from "./kinds";
+export { loadWorkerKind, loadWorkerKinds, workerKindNames, KINDS_DIR } from "./kinds";
 export { main as cliMain } from "./cli/main";
 export { ConfigError, RetryableError, PermanentError, JobworkerError } from "./errors";

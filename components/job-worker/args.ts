@@ -78,19 +78,27 @@ export interface ChainTarget {
 /** Output binding as the component takes it: `worker` carries the typed reference to the next worker. */
 export type JobWorkerOutput = ResolvedOutputBinding | { readonly type: "worker"; readonly worker: ChainTarget };
 
-/** A container image: an existing URI, or a build of the repository pushed to the worker's ECR repository. */
+/**
+ * A container image: an existing URI, or a build of the repository pushed to the worker's ECR
+ * repository. A build holds the runtime (the context as the Dockerfile's ignore file filters it) and
+ * only this kind's folder (the named context `kind`), and is tagged with a hash of exactly those, so a
+ * `pulumi up` builds (and rolls out) a kind's image only when its runtime or its own folder changed.
+ */
 export type ImageArgs =
   | { readonly uri: string }
   | {
       readonly build: {
-        /** Build context directory (the repository root). */
+        /** Build context directory: the repository root, filtered by `<dockerfile>.dockerignore`. */
         readonly context: string;
         /** Dockerfile path. @default "<context>/workers/Dockerfile" */
         readonly dockerfile?: string;
-        /** Image tag (tags are immutable). @default a hash of the files under `hashPaths` */
+        /** The kind's own folder, the named build context `kind` the Dockerfile copies it from. @default "<context>/workers/kinds/<definition.name>" */
+        readonly kindContext?: string;
+        /**
+         * Image tag (tags are immutable: never reuse one for other content).
+         * @default `imageTag`: a hash of the build arguments, platform, Dockerfile, the files the context's ignore file lets in and the kind's folder (16 hex characters)
+         */
         readonly tag?: string;
-        /** Paths under the context whose content makes the default tag. @default ["workers", "catalog", "package.json", "package-lock.json"] */
-        readonly hashPaths?: readonly string[];
         /** @default "linux/amd64" */
         readonly platform?: "linux/amd64" | "linux/arm64";
       };
@@ -199,7 +207,12 @@ export const JOB_WORKER_DEFAULTS = {
   /** Where the scratch volume is mounted in the container. */
   scratchDir: "/scratch",
   imagePlatform: "linux/amd64",
-  hashPaths: ["workers", "catalog", "package.json", "package-lock.json"],
+  /** The Dockerfile, relative to the build context. */
+  dockerfile: "workers/Dockerfile",
+  /** Where each kind's folder is, relative to the build context: `<kindsDir>/<kind>`. */
+  kindsDir: "workers/kinds",
+  /** The named build context holding the kind's folder; `workers/Dockerfile` copies `--from` it. */
+  kindContextName: "kind",
 } as const;
 
 /** Args with every default applied: what the rest of the component reads. */

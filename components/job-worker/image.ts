@@ -1,15 +1,17 @@
 /**
  * The worker's ECR repository (scan on push, immutable tags, lifecycle) and its image: an existing
- * URI, or a build of the repository (`workers/Dockerfile`, `--build-arg WORKER=<kind>`) pushed to it.
+ * URI, or a build of the repository (`workers/Dockerfile`, `--build-arg WORKER=<kind>`, the kind's
+ * folder as the named context `kind`) pushed to it under its content tag (`image-sources.ts`).
  */
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import type { ImageArgs } from "./args";
 import { JOB_WORKER_DEFAULTS } from "./args";
+import { JobWorkerArgsError } from "./errors";
+import { imageTag } from "./image-sources";
 
 /** ECR lifecycle policy: expire all but the newest `keep` images. */
 export function lifecyclePolicy(keep: number): string {
@@ -31,37 +33,62 @@ export function ecrRepositoryArnOf(uri: string, partition = "aws"): string | und
   return m ? `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
 }
 
-const SKIP = new Set(["node_modules", "dist", ".git", ".venv"]);
-const tagCache = new Map<string, string>();
-
-/** A content hash of the given paths under `context` (16 hex characters), skipping node_modules, dist, .git. */
-export function hashSources(context: string, paths: readonly string[]): string {
-  const hash = createHash("sha256");
-  const visit = (path: string) => {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) return;
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path).sort()) if (!SKIP.has(entry)) visit(join(path, entry));
-    } else if (stat.isFile()) {
-      hash.update(relative(context, path)).update("\u0000").update(readFileSync(path)).update("\u0000");
-    }
-  };
-  for (const p of paths) visit(join(context, p));
-  return hash.digest("hex").slice(0, 16);
+/** A build with every default applied; paths as the docker-build provider gets them. */
+export interface SettledImageBuild {
+  /** The build context, relative to the program's directory. */
+  readonly context: string;
+  readonly dockerfile: string;
+  /** The kind's folder (the named context `kind`). */
+  readonly kindContext: string;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly platform: "linux/amd64" | "linux/arm64";
+  readonly tag: string;
 }
 
+export type SettledImage = { readonly uri: string } | { readonly build: SettledImageBuild };
+
 /**
- * The default image tag: `hashSources`, computed once per process and context (every worker kind
- * builds from the same sources). Tags are immutable, so a new tag exactly when the sources change.
+ * Applies the image defaults and computes the content tag. Paths become relative to `cwd`, the
+ * program's directory, where the engine also starts the docker-build provider: docker-build rebuilds
+ * when `context.location`, a named context or `dockerfile.location` changes, so an absolute path
+ * would rebuild (and re-push an immutable tag) whenever the program runs from another checkout.
+ * Throws `JobWorkerArgsError` when the context, Dockerfile or kind folder is missing.
  */
-export function sourceTag(context: string, paths: readonly string[]): string {
-  const cacheKey = `${context}\u0000${paths.join("\u0000")}`;
-  let tag = tagCache.get(cacheKey);
-  if (tag === undefined) {
-    tag = hashSources(context, paths);
-    tagCache.set(cacheKey, tag);
+export function settleImage(worker: string, kind: string, image: ImageArgs, cwd: string = process.cwd()): SettledImage {
+  if ("uri" in image) return image;
+  const b = image.build;
+  const d = JOB_WORKER_DEFAULTS;
+  const context = resolve(cwd, b.context);
+  const dockerfile = resolve(cwd, b.dockerfile ?? join(context, d.dockerfile));
+  const kindContext = resolve(cwd, b.kindContext ?? join(context, d.kindsDir, kind));
+  const required: Array<[field: string, path: string, exists: boolean, fix: string]> = [
+    ["context", context, isDirectory(context), "give the repository root"],
+    ["dockerfile", dockerfile, isFile(dockerfile), "give the worker Dockerfile"],
+    ["kindContext", kindContext, isDirectory(kindContext), `kind \`${kind}\` needs its own folder with a handler (${d.kindsDir}/${kind}/handler.ts)`],
+  ];
+  for (const [field, path, exists, fix] of required) {
+    if (!exists) throw new JobWorkerArgsError(worker, `image.build.${field}`, `is \`${path}\`, which does not exist: ${fix}.`);
   }
-  return tag;
+  const fromCwd = (path: string) => relative(cwd, path) || ".";
+  const settled = {
+    context: fromCwd(context),
+    dockerfile: fromCwd(dockerfile),
+    kindContext: fromCwd(kindContext),
+    buildArgs: { WORKER: kind },
+    platform: b.platform ?? d.imagePlatform,
+  };
+  // Every input whose change makes docker-build rebuild is in the tag, so no rebuild reuses a tag.
+  const buildInputs = { ...settled, kindContextName: d.kindContextName };
+  const tag = b.tag ?? imageTag({ context, dockerfile, kindContext }, buildInputs);
+  return { build: { ...settled, tag } };
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 export interface WorkerImage {
@@ -70,10 +97,10 @@ export interface WorkerImage {
   readonly imageUri: pulumi.Output<string>;
 }
 
+/** The worker's repository, and the image the task definition runs (built and pushed when `image` is a build). */
 export function createImage(
   name: string,
-  kind: string,
-  image: ImageArgs,
+  image: SettledImage,
   options: { parent: pulumi.Resource; keepImages: number; tags: Record<string, string> },
 ): WorkerImage {
   const opts = { parent: options.parent };
@@ -86,15 +113,14 @@ export function createImage(
   new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(options.keepImages) }, opts);
   if ("uri" in image) return { repository, imageUri: pulumi.output(image.uri) };
   const b = image.build;
-  const tag = b.tag ?? sourceTag(b.context, b.hashPaths ?? JOB_WORKER_DEFAULTS.hashPaths);
   const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, opts);
   const built = new dockerBuild.Image(`${name}-image`, {
-    context: { location: b.context },
-    dockerfile: { location: b.dockerfile ?? join(b.context, "workers", "Dockerfile") },
-    buildArgs: { WORKER: kind },
-    platforms: [(b.platform ?? JOB_WORKER_DEFAULTS.imagePlatform) as dockerBuild.Platform],
+    context: { location: b.context, named: { [JOB_WORKER_DEFAULTS.kindContextName]: { location: b.kindContext } } },
+    dockerfile: { location: b.dockerfile },
+    buildArgs: { ...b.buildArgs },
+    platforms: [b.platform as dockerBuild.Platform],
     push: true,
-    tags: [pulumi.interpolate`${repository.repositoryUrl}:${tag}`],
+    tags: [pulumi.interpolate`${repository.repositoryUrl}:${b.tag}`],
     registries: [{ address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
   }, opts);
   return { repository, imageUri: pulumi.interpolate`${repository.repositoryUrl}@${built.digest}` };

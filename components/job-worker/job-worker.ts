@@ -11,7 +11,7 @@ import type { ResolvedOutputBinding, SecretRef } from "../../catalog/contract";
 import type { ChainTarget, InputLocation, JobWorkerArgs, SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS, settleDefaults } from "./args";
 import { containerDefinitions, SCRATCH_VOLUME } from "./container";
-import { createImage, ecrRepositoryArnOf } from "./image";
+import { createImage, ecrRepositoryArnOf, settleImage } from "./image";
 import type { AwsScope, WriteTarget } from "./policies";
 import { ecsTasksAssumeRolePolicy, executionRolePolicy, scopeOfArn, taskRolePolicy } from "./policies";
 import { createQueues } from "./queues";
@@ -51,6 +51,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     super("jobworker:index:JobWorker", name, {}, opts);
     const a = settleDefaults(name, args);
     validateJobWorkerArgs(a, args.cluster);
+    const settledImage = settleImage(name, a.definition.name, args.image);
     const parent = { parent: this };
     const tags = { ...a.tags, "jobworker:worker": name };
 
@@ -116,7 +117,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     const resolvedOutputs = pulumi.output(bindings) as pulumi.Output<Record<string, ResolvedOutputBinding>>;
 
     // --- image
-    const image = createImage(name, a.definition.name, args.image, { parent: this, keepImages: a.keepImages, tags });
+    const image = createImage(name, settledImage, { parent: this, keepImages: a.keepImages, tags });
 
     // --- roles
     const assumeRolePolicy = scope.apply((s) => JSON.stringify(ecsTasksAssumeRolePolicy(s)));

@@ -2,12 +2,11 @@
  * JobWorker argument validation: plain functions, no Pulumi, so they run (and are tested) without
  * mocks. Each error names the field in backticks, the value and the fix.
  */
-import type { OutputBinding, SecretRef } from "../../catalog/contract";
+import { type OutputBinding, type SecretRef, WORKER_NAME_PATTERN } from "../../catalog/contract";
 import type { ClusterRef, KeyFilter, SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS } from "./args";
 import { JobWorkerArgsError } from "./errors";
 
-const NAME = /^[a-z][a-z0-9-]{0,27}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 /** Reserved: the component sets these (`WORKER_ENV`). */
@@ -91,7 +90,7 @@ function checkBinding(worker: string, slot: string, binding: OutputBinding): voi
 export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void {
   const w = a.name;
   const d = JOB_WORKER_DEFAULTS;
-  if (!NAME.test(w)) {
+  if (!WORKER_NAME_PATTERN.test(w)) {
     throw new JobWorkerArgsError(w, "name", "must be kebab-case, start with a letter and be at most 28 characters (it names the queue, service and repository).");
   }
   const vcpuUnits = cluster.largestInstance.vcpu * 1024;

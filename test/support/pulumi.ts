@@ -4,8 +4,9 @@
  * component module; `settle()` awaits every outstanding registration before asserting.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { parse as parseYaml } from "yaml";
 
 export const ACCOUNT_ID = "123456789012";
@@ -37,6 +38,13 @@ export interface MockStack {
   one(type: string, nameIncludes?: string): RecordedResource;
   /** Waits for every outstanding registration and invoke. */
   settle(): Promise<void>;
+}
+
+/** A copy of `value` with object keys sorted, so equal inputs serialise equally. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
 }
 
 /** Outputs a real provider would compute, so that dependent inputs look like AWS's. */
@@ -76,7 +84,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:appautoscaling/policy:Policy":
       return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
     case "docker-build:index:Image": {
-      const digest = `sha256:${"0".repeat(63)}1`;
+      // The digest follows the build's inputs (its tag carries the content hash), as a registry's
+      // follows the content: a changed image shows as a changed task definition. Registry
+      // credentials are not part of what is built.
+      const { registries: _credentials, ...build } = inputs;
+      const digest = `sha256:${createHash("sha256").update(JSON.stringify(sortedKeys(build))).digest("hex")}`;
       return { digest, ref: `${String(inputs.tags?.[0] ?? name).split(":")[0]}@${digest}`, contextHash: "mock-context-hash" };
     }
     case "awsx:ec2:Vpc": {
@@ -212,19 +224,22 @@ export function readStackConfig(stack = "prod"): Record<string, unknown> {
 
 /**
  * Runs the whole program (`index.ts`) under recording mocks with a stack's configuration. Project
- * modules are re-imported each time, so one process can run the program with several configs.
+ * modules are re-imported each time, so one process can run the program with several configs;
+ * `reload: "index"` re-runs only `index.ts` and keeps the other modules loaded (faster: nothing is
+ * transpiled again), for runs whose configuration the modules may have read at import is the same.
+ * `root` runs another copy of the program (a synthetic repository, `synthetic-repo.ts`).
  */
 export async function runProgram(
   config: Record<string, unknown> = readStackConfig("prod"),
-  options: { stack?: string } = {},
+  options: { stack?: string; root?: string; reload?: "modules" | "index" } = {},
 ): Promise<MockStack & { outputs: Record<string, unknown> }> {
+  const root = options.root ?? ROOT;
   for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(ROOT) && !key.includes(`${join(ROOT, "node_modules")}`) && !key.includes("/test/support/")) {
-      delete require.cache[key];
-    }
+    const project = [ROOT, root].some((r) => key.startsWith(r)) && !key.includes(`${sep}node_modules${sep}`) && !key.includes("/test/support/");
+    if (project && (options.reload !== "index" || key === join(root, "index.ts"))) delete require.cache[key];
   }
   const stack = startMocks({ config, stack: options.stack ?? "prod" });
-  const exported = require(join(ROOT, "index.ts"));
+  const exported = require(join(root, "index.ts"));
   const outputs: Record<string, unknown> = {};
   await stack.settle();
   for (const [key, value] of Object.entries(exported)) {

@@ -2,7 +2,7 @@
  * The `jobworker` command.
  *
  *   jobworker run <worker>       run one worker kind against the queue and settings in the environment
- *   jobworker kinds              list the worker kinds this image ships
+ *   jobworker kinds              list the worker kinds this build holds (an image: its own kind)
  *
  * `jobworker status`, `jobworker console` and `jobworker smoke` are the ops console's (package `@jobworker/console`),
  * never in a worker image: from a checkout, the root `bin/jobworker.js` sends them there.
@@ -11,7 +11,7 @@
  */
 import { WORKER_ENV } from "../../catalog/contract";
 import { ConfigError } from "../errors";
-import { getWorkerKind, workerRegistry } from "../kinds";
+import { loadWorkerKind, loadWorkerKinds } from "../kinds";
 import { runWorker } from "../runtime/run";
 
 export const USAGE = `usage: jobworker <command>
@@ -21,7 +21,7 @@ export const USAGE = `usage: jobworker <command>
                      JOBWORKER_CONCURRENCY, JOBWORKER_MAX_PROCESSING_SECONDS, JOBWORKER_SHUTDOWN_SECONDS,
                      JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
                      (AWS_REGION, AWS_ENDPOINT_URL, credentials)
-  kinds            list the worker kinds
+  kinds            list the worker kinds this build holds (an image holds only its own)
   help             this text
 
   status, console, smoke: the ops console, run from a checkout of the repository
@@ -50,12 +50,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
           io.stderr(`jobworker run: expected one worker name (or \`${WORKER_ENV.worker}\`), got ${rest.length} arguments\n\n${USAGE}`);
           return 2;
         }
-        const kind = getWorkerKind(name);
+        const kind = loadWorkerKind(name);
         const { done } = await runWorker(kind);
         return await done;
       }
       case "kinds":
-        for (const kind of Object.values(workerRegistry)) io.stdout(`${kind.definition.name}\t${kind.definition.description}\n`);
+        for (const kind of loadWorkerKinds()) io.stdout(`${kind.definition.name}\t${kind.definition.description}\n`);
         return 0;
       case "status":
       case "console":

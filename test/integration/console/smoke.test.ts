@@ -20,7 +20,8 @@ import { startMoto, type MotoServer } from "../../support/moto";
 import { ControlPlaneStandIn, deployWorker, type DeployedWorker, type Parts, RESULTS_BUCKET, WORKER, writeOutputs } from "./smoke-fixture";
 
 const ROOT = join(__dirname, "..", "..", "..");
-const JOBWORKER = join(ROOT, "workers", "bin", "jobworker.js");
+// The checkout's `jobworker`, as an operator runs it: it sends `smoke` to the console package.
+const JOBWORKER = join(ROOT, "bin", "jobworker.js");
 const ARTIFACTS = join(ROOT, "test-artifacts", "smoke");
 const ALL_PARTS: Parts = { alarm: true, scale: true, task: true, worker: true };
 const TITLES = STEP_IDS.map((id) => STEPS[id].title);

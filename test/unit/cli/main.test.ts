@@ -8,10 +8,10 @@ function io() {
 }
 
 describe("jobworker CLI", () => {
-  it("lists the shipped kinds", async () => {
+  it("lists the kinds this build holds, by name", async () => {
     const t = io();
     assert.equal(await main(["kinds"], t.io), 0);
-    assert.match(t.out.join(""), /^feed-normalize\t.*\npartner-protobuf-sftp\t.*\norders-webhook\t/);
+    assert.match(t.out.join(""), /^feed-normalize\t.*\norders-webhook\t.*\npartner-protobuf-sftp\t[^\n]*\n$/);
   });
 
   const usage: Array<[string, string[], RegExp]> = [

@@ -3,6 +3,7 @@
  * on a shared bucket, checked resource by resource through the inputs a `pulumi up` would send.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { WORKER_ENV, type WorkerDefinition } from "../../../catalog/contract";
 import { judgeIamDocuments } from "../../support/iam";
 import { ACCOUNT_ID, REGION, type MockStack, type RecordedResource, startMocks, valueOf } from "../../support/pulumi";
@@ -65,7 +66,8 @@ describe("JobWorker component", () => {
         next: { type: "worker", worker: two },
         archive: { type: "s3", bucket: "archive-bucket", prefix: "copies/", kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/abcd-1234` },
       },
-      image: { build: { context: process.cwd(), tag: "t1" } },
+      // Any existing kind folder does: this test checks the wiring, not the kind.
+      image: { build: { context: process.cwd(), kindContext: join(process.cwd(), "workers", "kinds", "feed-normalize"), tag: "t1" } },
       environment: { FEED_FORMAT: "csv" },
       backlogMetrics: metrics,
       alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT_ID}:oncall`],
@@ -265,7 +267,7 @@ describe("JobWorker component", () => {
     assert.deepEqual(statement(two, "ReadContainerParameters").Resource, [`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/partner/token`]);
   });
 
-  it("builds the image for the kind into its own scan-on-push, immutable repository with a lifecycle", () => {
+  it("builds the image of the runtime and the kind's own folder into its own scan-on-push, immutable repository with a lifecycle", () => {
     const repo = byName("aws:ecr/repository:Repository", "stage-one-repo");
     assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
     assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
@@ -275,7 +277,9 @@ describe("JobWorker component", () => {
     assert.deepEqual(image.inputs.buildArgs, { WORKER: "stage-one" });
     assert.equal(image.inputs.push, true);
     assert.deepEqual(image.inputs.tags, [`${repo.state.repositoryUrl}:t1`]);
-    assert.ok(image.inputs.dockerfile.location.endsWith("workers/Dockerfile"));
+    assert.deepEqual(image.inputs.context, { location: ".", named: { kind: { location: "workers/kinds/feed-normalize" } } }, "paths relative to the program's directory");
+    assert.deepEqual(image.inputs.dockerfile, { location: "workers/Dockerfile" });
+    assert.deepEqual(image.inputs.platforms, ["linux/amd64"]);
     assert.equal(stack.ofType("docker-build:index:Image").length, 1, "an image URI builds nothing");
   });
 

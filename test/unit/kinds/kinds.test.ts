@@ -1,15 +1,24 @@
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
 import { Readable, Writable } from "node:stream";
 import pino from "pino";
 import { workerKinds } from "../../../catalog/kinds";
 import { ConfigError, PermanentError } from "../../../workers/errors";
 import { readCsv } from "../../../workers/kinds/csv";
-import { getWorkerKind, workerRegistry } from "../../../workers/kinds";
+import { KINDS_DIR, loadWorkerKind, loadWorkerKinds, workerKindNames } from "../../../workers/kinds";
 import { normalizeFeedRow } from "../../../workers/kinds/feed-normalize/handler";
 import { isNdjson } from "../../../workers/kinds/orders-webhook/handler";
 import { toPartnerRecord } from "../../../workers/kinds/partner-protobuf-sftp/handler";
 import { toMinorUnits } from "../../../workers/kinds/money";
 import type { HandlerContext, JobInput, WorkerKind } from "../../../workers/runtime/types";
+
+// Loaded as mocha loads this file, together with the modules imported above: the program tests
+// re-import project modules later, and a handler loaded after that would throw another copy's
+// `PermanentError` and hold another copy's definitions.
+const shippedKinds = loadWorkerKinds();
+const shipped = (name: string): WorkerKind => shippedKinds.find((k) => k.definition.name === name)!;
 
 /** Runs a handler on `body`, returning what it wrote per slot. */
 async function runHandler(kind: WorkerKind, key: string, body: string, chunkSize = 7): Promise<Record<string, string>> {
@@ -39,16 +48,81 @@ async function runHandler(kind: WorkerKind, key: string, body: string, chunkSize
 const lines = (text: string | undefined) => (text ?? "").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
 describe("worker kinds", () => {
-  it("has a handler for every catalog kind, registered under the kind's name", () => {
-    assert.deepEqual(Object.keys(workerRegistry).sort(), Object.keys(workerKinds).sort());
-    for (const [name, kind] of Object.entries(workerRegistry)) {
-      assert.equal(kind.definition, workerKinds[name]);
+  it("has a handler for every catalog kind, loaded by name from workers/kinds/<kind>/handler", () => {
+    assert.deepEqual(workerKindNames(), Object.keys(workerKinds).sort());
+    assert.deepEqual(shippedKinds.map((k) => k.definition.name), workerKindNames());
+    for (const kind of shippedKinds) {
+      assert.equal(kind.definition, workerKinds[kind.definition.name]);
       assert.equal(typeof kind.handler, "function");
     }
   });
 
   it("names the known kinds when asked for an unknown one", () => {
-    assert.throws(() => getWorkerKind("nope"), (e: unknown) => e instanceof ConfigError && /unknown worker `nope`: known workers are `feed-normalize`/.test(e.message));
+    assert.throws(() => loadWorkerKind("nope"), (e: unknown) => e instanceof ConfigError && /unknown worker `nope`: known workers are `feed-normalize`, `orders-webhook`, `partner-protobuf-sftp`/.test(e.message));
+  });
+
+  describe("lookup in a kinds folder", () => {
+    let dir: string;
+    const handler = (body: string) => `"use strict";\n${body}\n`;
+    const kind = (name: string) => `{ definition: { name: "${name}" }, handler: async () => {} }`;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), "jw-kinds-"));
+      const files: Record<string, string> = {
+        "alpha/handler.js": handler(`exports.helper = 1; exports.alphaWorker = ${kind("alpha")};`),
+        "no-export/handler.js": handler("exports.helper = 1;"),
+        "misnamed/handler.js": handler(`exports.worker = ${kind("other")};`),
+        "twice/handler.js": handler(`exports.a = ${kind("twice")}; exports.b = ${kind("twice")};`),
+        "no-handler/index.js": handler(`exports.worker = ${kind("no-handler")};`),
+        "Not_Kebab/handler.js": handler(`exports.worker = ${kind("Not_Kebab")};`),
+        "shared.js": handler("exports.helper = 1;"),
+      };
+      for (const [file, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, file)), { recursive: true });
+        writeFileSync(join(dir, file), text);
+      }
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("lists only kebab-case folders with a handler module", () => {
+      assert.deepEqual(workerKindNames(dir), ["alpha", "misnamed", "no-export", "twice"]);
+      assert.deepEqual(workerKindNames(join(dir, "absent")), []);
+    });
+
+    it("loads the one WorkerKind a handler exports under the folder's name", () => {
+      assert.equal(loadWorkerKind("alpha", dir).definition.name, "alpha");
+    });
+
+    const refused: Array<[string, string, RegExp]> = [
+      ["a folder without a handler module", "no-handler", /unknown worker `no-handler`: known workers are `alpha`, `misnamed`, `no-export`, `twice`/],
+      ["a path outside the kinds folder", "../alpha", /unknown worker `\.\.\/alpha`/],
+      ["a handler that exports no WorkerKind", "no-export", /workers\/kinds\/no-export\/handler must export exactly one `defineWorker\(\.\.\.\)` whose definition is named `no-export`; it exports no WorkerKind/],
+      ["a handler whose kind has another name", "misnamed", /named `misnamed`; it exports `other`/],
+      ["a handler that exports the kind twice", "twice", /it exports `twice`, `twice`/],
+    ];
+    for (const [what, name, message] of refused) {
+      it(`refuses ${what} with a ConfigError`, () => {
+        assert.throws(() => loadWorkerKind(name, dir), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      });
+    }
+  });
+
+  it("keeps kinds apart: the runtime imports no kind's folder and no kind imports another's (an image holds one kind)", () => {
+    const workersDir = resolve(KINDS_DIR, "..");
+    const kinds = workerKindNames();
+    const kindOf = (file: string): string | undefined => {
+      const [folder, ...inside] = relative(KINDS_DIR, file).split("/");
+      return inside.length > 0 && kinds.includes(folder!) ? folder : undefined;
+    };
+    const sources = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.name === "node_modules" || e.name === "dist" ? [] : e.isDirectory() ? sources(join(d, e.name)) : e.name.endsWith(".ts") ? [join(d, e.name)] : []));
+    const crossings: string[] = [];
+    for (const file of sources(workersDir)) {
+      for (const [, spec] of readFileSync(file, "utf8").matchAll(/(?:from|import|require)\s*\(?\s*"(\.[^"]+)"/g)) {
+        const target = kindOf(resolve(dirname(file), spec!));
+        if (target !== undefined && target !== kindOf(file)) crossings.push(`${relative(workersDir, file)} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(crossings, []);
   });
 
   describe("CSV reader", () => {
@@ -96,7 +170,7 @@ describe("worker kinds", () => {
   describe("feed-normalize", () => {
     it("turns the partner CSV into NDJSON records, extra columns as attributes, bad rows skipped", async () => {
       const csv = "ID,Sku,quantity,price,currency,updated_at,colour\nA-1,ts-1,3,9.99,eur,2026-01-01T00:00:00Z,red\nA-2,ts-2,x,1,EUR,2026-01-01T00:00:00Z,\n";
-      const out = await runHandler(workerRegistry["feed-normalize"]!, "f.csv", csv);
+      const out = await runHandler(shipped("feed-normalize"), "f.csv", csv);
       assert.deepEqual(lines(out.records), [{ id: "A-1", sku: "TS-1", quantity: 3, price_minor: 999, currency: "EUR", updated_at: "2026-01-01T00:00:00Z", attributes: { colour: "red" } }]);
     });
     const rejects: Array<[string, Record<string, string>, RegExp]> = [
@@ -115,17 +189,17 @@ describe("worker kinds", () => {
       });
     }
     it("fails permanently without the required columns", async () => {
-      await assert.rejects(runHandler(workerRegistry["feed-normalize"]!, "f.csv", "id,sku\n1,2\n"), (e: unknown) => e instanceof PermanentError && /header lacks columns quantity, price, currency, updated_at/.test(e.message));
+      await assert.rejects(runHandler(shipped("feed-normalize"), "f.csv", "id,sku\n1,2\n"), (e: unknown) => e instanceof PermanentError && /header lacks columns quantity, price, currency, updated_at/.test(e.message));
     });
     it("fails permanently when every row is rejected", async () => {
-      await assert.rejects(runHandler(workerRegistry["feed-normalize"]!, "f.csv", "id,sku,quantity,price,currency,updated_at\n,,,,,\n"), /all 1 rows were rejected/);
+      await assert.rejects(runHandler(shipped("feed-normalize"), "f.csv", "id,sku,quantity,price,currency,updated_at\n,,,,,\n"), /all 1 rows were rejected/);
     });
   });
 
   describe("partner-protobuf-sftp", () => {
     it("maps records to partner.v1.Record fields, carrying unknown scalars in attributes", async () => {
       const ndjson = '{"id":"1","sku":"S","quantity":2,"price_minor":100,"currency":"EUR","updated_at":"t","attributes":{"a":"b"},"colour":"red"}\n';
-      const out = await runHandler(workerRegistry["partner-protobuf-sftp"]!, "r.ndjson", ndjson);
+      const out = await runHandler(shipped("partner-protobuf-sftp"), "r.ndjson", ndjson);
       assert.deepEqual(lines(out.partner), [{ id: "1", sku: "S", quantity: 2, price_minor: 100, currency: "EUR", updated_at: "t", attributes: { a: "b", colour: "red" } }]);
     });
     const bad: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -149,11 +223,11 @@ describe("worker kinds", () => {
     ];
     it("reads CSV orders", async () => {
       const csv = "order_id,customer_id,total,currency,placed_at\nO-1,C-1,49.90,eur,2026-11-24T09:00:00Z\nO-2,C-2,1200,JPY,2026-11-24T09:01:30Z\n";
-      assert.deepEqual(lines((await runHandler(workerRegistry["orders-webhook"]!, "o.csv", csv)).api), expected);
+      assert.deepEqual(lines((await runHandler(shipped("orders-webhook"), "o.csv", csv)).api), expected);
     });
     it("reads NDJSON orders", async () => {
       const ndjson = '{"order_id":"O-1","customer_id":"C-1","total":"49.90","currency":"EUR","placed_at":"2026-11-24T09:00:00Z"}\n{"order_id":"O-2","customer_id":"C-2","total":1200,"currency":"JPY","placed_at":"2026-11-24T09:01:30Z"}\n';
-      assert.deepEqual(lines((await runHandler(workerRegistry["orders-webhook"]!, "o.ndjson", ndjson)).api), expected);
+      assert.deepEqual(lines((await runHandler(shipped("orders-webhook"), "o.ndjson", ndjson)).api), expected);
     });
     const bad: Array<[string, string, RegExp]> = [
       ["a negative total", "O-1,C-1,-1,EUR,2026-11-24T09:00:00Z", /line 2: `total` is "-1"/],
@@ -163,7 +237,7 @@ describe("worker kinds", () => {
     ];
     for (const [what, row, message] of bad) {
       it(`fails the whole file permanently on ${what}`, async () => {
-        await assert.rejects(runHandler(workerRegistry["orders-webhook"]!, "o.csv", `order_id,customer_id,total,currency,placed_at\n${row}\n`), (e: unknown) => e instanceof PermanentError && message.test(e.message));
+        await assert.rejects(runHandler(shipped("orders-webhook"), "o.csv", `order_id,customer_id,total,currency,placed_at\n${row}\n`), (e: unknown) => e instanceof PermanentError && message.test(e.message));
       });
     }
     const formats: Array<[string, string | undefined, boolean]> = [

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { JOB_WORKER_DEFAULTS } from "../../../components/job-worker/args";
 import { IMAGE_MALLOC_ARENA_MAX, IMAGE_NODE_OPTIONS } from "../../integration/runtime/helpers";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const dockerfile = readFileSync(join(ROOT, "workers", "Dockerfile"), "utf8");
 const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+const buildStage = dockerfile.slice(dockerfile.indexOf("\nFROM "), dockerfile.indexOf("\nFROM ", dockerfile.indexOf("\nFROM ") + 1));
 
 describe("worker image (workers/Dockerfile)", () => {
   it("runs compiled JavaScript as a non-root user with `jobworker` as entrypoint", () => {
@@ -32,5 +34,17 @@ describe("worker image (workers/Dockerfile)", () => {
     const ignore = readFileSync(join(ROOT, "workers", "Dockerfile.dockerignore"), "utf8").split("\n");
     assert.equal(ignore.find((l) => l && !l.startsWith("#")), "*");
     for (const needed of ["!package.json", "!package-lock.json", "!catalog", "!workers", "**/node_modules", "**/dist"]) assert.ok(ignore.includes(needed), needed);
+  });
+
+  it("compiles the runtime and only its own kind, copied from the named context the JobWorker component passes", () => {
+    const name = JOB_WORKER_DEFAULTS.kindContextName;
+    assert.match(buildStage, /^ARG WORKER$/m);
+    assert.match(buildStage, new RegExp(`^COPY --from=${name} \\. workers/kinds/\\$\\{WORKER\\}/$`, "m"));
+    const copyKind = buildStage.indexOf(`COPY --from=${name} `);
+    assert.ok(buildStage.indexOf("COPY workers workers") < copyKind && copyKind < buildStage.indexOf("RUN npx tsc"), "the kind is copied over the runtime, before compiling");
+    const ignore = readFileSync(join(ROOT, "workers", "Dockerfile.dockerignore"), "utf8").split("\n");
+    const kindsDir = JOB_WORKER_DEFAULTS.kindsDir;
+    assert.ok(ignore.indexOf(`${kindsDir}/*`) > ignore.indexOf("!workers"), "every kind's folder is left out of the main context");
+    assert.ok(ignore.indexOf(`!${kindsDir}/*.ts`) > ignore.indexOf(`${kindsDir}/*`), "shared kind helpers stay in it");
   });
 });
