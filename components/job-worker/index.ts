@@ -17,7 +17,4 @@ export * from "./container";
 export * from "./scaling";
 export * from "./image";
 export { imageSourceFiles, imageTag, ignoreFileOf, type ImageSourceFiles, type ImageSources } from "./image-sources";
-export { createSecureBucket } from "./secure-bucket";
-export { SharedInputBucket, OverlappingRoutesError } from "./shared-input-bucket";
-export type { SharedInputBucketArgs } from "./shared-input-bucket";
 export { JobWorker } from "./job-worker";

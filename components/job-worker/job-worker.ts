@@ -17,7 +17,7 @@ import { ecsTasksAssumeRolePolicy, executionRolePolicy, scopeOfArn, taskRolePoli
 import { createQueues } from "./queues";
 import type { AlarmSpec, MetricRef } from "./scaling";
 import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps } from "./scaling";
-import { createSecureBucket } from "./secure-bucket";
+import { createSecureBucket } from "../secure-bucket";
 import { validateJobWorkerArgs } from "./validation";
 
 /** Secrets the runtime itself resolves: the connector credentials of the output bindings. */

@@ -134,7 +134,7 @@ describe("JobWorker argument validation", () => {
 
   it("rejects two workers with overlapping filters on one shared bucket at preview, naming both", async () => {
     startMocks();
-    const { JobWorker, SharedInputBucket, OverlappingRoutesError } = await import("../../../components/job-worker");
+    const { JobWorker, SharedInputBucket, OverlappingRoutesError } = await import("../../../components");
     const bucket = new SharedInputBucket("drop");
     new JobWorker("first", { ...good(), input: { type: "shared", bucket, prefix: "orders/" } });
     assert.throws(

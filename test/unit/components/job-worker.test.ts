@@ -41,7 +41,7 @@ describe("JobWorker component", () => {
 
   before(async () => {
     stack = startMocks();
-    const { JobWorker, SharedInputBucket } = await import("../../../components/job-worker");
+    const { JobWorker, SharedInputBucket } = await import("../../../components");
     const shared = new SharedInputBucket("inbound");
     const two = new JobWorker("stage-two", {
       cluster: fakeCluster,

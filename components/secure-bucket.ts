@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { tlsOnlyBucketPolicy } from "./policies";
+import { tlsOnlyBucketPolicy } from "./job-worker/policies";
 
 /** Days after which S3 removes the parts of a multipart upload nobody completed or aborted. */
 export const INCOMPLETE_UPLOAD_DAYS = 1;

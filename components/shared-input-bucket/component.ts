@@ -5,9 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketRoute, SharedBucketRef } from "./args";
-import { createSecureBucket } from "./secure-bucket";
-import { filtersOverlap } from "./validation";
+import type { BucketRoute, SharedBucketRef } from "../job-worker/args";
+import { createSecureBucket } from "../secure-bucket";
+import { filtersOverlap } from "../job-worker/validation";
 
 export interface SharedInputBucketArgs {
   /** Delete objects when the bucket is destroyed. @default false */
