@@ -65,7 +65,7 @@ describe("runtime settings from WORKER_ENV", () => {
   });
 
   it("checks slots against the definition it runs", () => {
-    const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ partner: { type: "sftp", host: "h", username: "u", hostKeySha256: "SHA256:x", directory: "/in" } }) };
+    const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ partner: { type: "sftp", host: "h", username: "u", hostKeySha256: `SHA256:${"A".repeat(43)}`, privateKeySecret: "env:KEY", directory: "/in" } }) };
     assert.equal(loadSettings(env, partnerProtobufSftp).outputs.partner!.type, "sftp");
   });
 });
