@@ -291,13 +291,13 @@ export function problemsOf(issue: z.core.$ZodIssue, binding: unknown): BindingPr
 
 export type BindingParse<B> = { readonly binding: B; readonly problems?: undefined } | { readonly problems: readonly BindingProblem[] };
 
-/** Parses a binding as a stack gives it; every problem, in field order. */
+/** Parses a binding as a stack gives it: the binding, typed, or every problem. */
 export function parseOutputBinding(value: unknown): BindingParse<OutputBinding> {
   const result = outputBindingSchema.safeParse(value);
   return result.success ? { binding: result.data } : { problems: result.error.issues.flatMap((i) => problemsOf(i, value)) };
 }
 
-/** Parses a binding as the container reads it; every problem, in field order. */
+/** Parses a binding as the container reads it: the binding, typed, or every problem. */
 export function parseResolvedBinding(value: unknown): BindingParse<ResolvedOutputBinding> {
   const result = resolvedOutputBindingSchema.safeParse(value);
   return result.success ? { binding: result.data } : { problems: result.error.issues.flatMap((i) => problemsOf(i, value)) };
