@@ -1,12 +1,20 @@
 /**
- * `jobworker:workers`: the stack's worker kinds, typed and checked when the program starts. Shape
- * errors come from the zod schema; the cross-worker rules (known kinds, bound slots, chaining
- * targets, cycles, overlapping filters on a shared bucket, a worker triggering itself) are plain
- * functions. Every error names the full key (`jobworker:workers.orders-webhook.memory`) and the fix.
+ * `jobworker:workers`: the stack's worker kinds, typed and checked when the program starts.
+ *
+ * Each rule is checked once, where it belongs, and every error names the full key
+ * (`jobworker:workers.orders-webhook.memory`) and the fix:
+ * - here: the shape (zod: types, known fields), output bindings by the one binding schema
+ *   (`catalog/bindings.ts`), and the rules across workers: known kinds, chaining targets and cycles,
+ *   overlapping filters on a shared bucket, a chain back into a worker's own filter;
+ * - in the JobWorker component (`components/job-worker/validation.ts`), run when the program creates
+ *   each worker: the rules of one worker's arguments (limits against the cluster, slots against the
+ *   kind, names and secrets of the environment); `withConfigKeys` reports its `JobWorkerArgsError`s
+ *   under the stack key through their `field` and `detail`.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import type { OutputBinding, WorkerDefinition } from "../catalog/contract";
+import { outputBindingSchema, problemsOf, problemText, type OutputBinding } from "../catalog/bindings";
+import type { WorkerDefinition } from "../catalog/contract";
 import { workerKinds as shippedKinds } from "../catalog/kinds";
 import type {
   BacklogMetricsRef,
@@ -19,104 +27,49 @@ import type {
   SharedBucketRef,
 } from "../components/job-worker/args";
 import { isJobWorkerArgsError } from "../components/job-worker/errors";
-import { filtersOverlap, secretRefProblem } from "../components/job-worker/validation";
+import { filtersOverlap } from "../components/job-worker/validation";
+import { valueAt } from "./zod-issues";
 
 export const WORKERS_KEY = "jobworker:workers";
 
-const secretRef = z.string().superRefine((ref, ctx) => {
-  const problem = secretRefProblem(ref);
-  if (problem) ctx.addIssue({ code: "custom", message: `\`${ref}\` ${problem}` });
-});
-const keyPart = z.string().refine((s) => !s.startsWith("/"), { message: "has a leading slash; S3 keys have none: drop it" });
-const protobuf = z.strictObject({
-  type: z.literal("protobuf"),
-  schema: z.string().min(1),
-  messageType: z.string().min(1),
-  delimited: z.boolean().optional(),
-});
-const host = z.string().min(1);
-const port = z.number().int().min(1).max(65535);
-
-export const outputBindingSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("worker"), worker: z.string().min(1) }),
-  z.strictObject({
-    type: z.literal("s3"),
-    bucket: z.string().min(3),
-    prefix: keyPart.optional(),
-    kmsKeyId: z.string().regex(/^arn:aws[a-z-]*:kms:/, { message: "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)" }).optional(),
-    bucketOwnerFullControl: z.boolean().optional(),
-    format: protobuf.optional(),
-  }),
-  z.strictObject({
-    type: z.literal("rest"),
-    url: z.url({ protocol: /^https?$/, message: "must be an https:// URL" }),
-    method: z.enum(["POST", "PUT"]).optional(),
-    mode: z.enum(["payload", "records"]).optional(),
-    authHeader: z.string().min(1).optional(),
-    authSecret: secretRef.optional(),
-    timeoutSeconds: z.number().positive().max(900).optional(),
-    format: protobuf.optional(),
-  }),
-  z.strictObject({
-    type: z.literal("sftp"),
-    host,
-    port: port.optional(),
-    username: z.string().min(1),
-    hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, { message: "must be `SHA256:<base64>` as `ssh-keygen -lf` prints it" }),
-    passwordSecret: secretRef.optional(),
-    privateKeySecret: secretRef.optional(),
-    directory: z.string().min(1),
-    format: protobuf.optional(),
-  }),
-  z.strictObject({
-    type: z.literal("ftp"),
-    host,
-    port: port.optional(),
-    username: z.string().min(1),
-    passwordSecret: secretRef,
-    directory: z.string().min(1),
-    secure: z.boolean().optional(),
-    createDirectory: z.boolean().optional(),
-    format: protobuf.optional(),
-  }),
-]);
-
 const inputSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("own"), prefix: keyPart.optional(), suffix: z.string().optional() }),
+  z.strictObject({ type: z.literal("own"), prefix: z.string().optional(), suffix: z.string().optional() }),
   z.strictObject({
     type: z.literal("shared"),
-    /** Logical name of the shared bucket: every worker naming it shares one bucket. */
-    bucket: z.string().regex(/^[a-z][a-z0-9-]{0,27}$/, { message: "must be a kebab-case name of at most 28 characters" }),
-    prefix: keyPart.optional(),
+    /** Logical name of the shared bucket: every worker naming it shares one bucket (a SharedInputBucket of that name). */
+    bucket: z.string().regex(/^[a-z][a-z0-9-]{0,27}$/, { message: "use a kebab-case name of at most 28 characters" }),
+    prefix: z.string().optional(),
     suffix: z.string().optional(),
   }),
 ]);
 
-const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
+/**
+ * One worker's settings: types only, beyond the bindings. Ranges and names are the JobWorker
+ * component's rules (they depend on the cluster and the kind), checked once, there.
+ */
 export const workerConfigSchema = z.strictObject({
   /** CPU units (1024 = 1 vCPU). */
-  cpu: z.number().int().positive(),
+  cpu: z.number(),
   /** Hard memory limit, MiB. */
-  memory: z.number().int().positive(),
+  memory: z.number(),
   /** Most tasks. @default 10 */
-  maxTasks: z.number().int().min(1).max(1000).optional(),
+  maxTasks: z.number().optional(),
   /** @default { type: own } */
   input: inputSchema.optional(),
   /** One binding per output slot of the kind. */
   outputs: z.record(z.string(), outputBindingSchema).default({}),
   /** Plain environment variables (never secrets). */
-  env: z.record(z.string().regex(envName, { message: "is not a valid environment variable name" }), z.string()).default({}),
+  env: z.record(z.string(), z.string()).default({}),
   /** Secrets by reference: `ssm:/param` or `secretsmanager:<name>`. */
-  secrets: z.record(z.string().regex(envName, { message: "is not a valid environment variable name" }), secretRef).default({}),
+  secrets: z.record(z.string(), z.string()).default({}),
   /** An image URI; without it the program builds `workers/Dockerfile` for the kind. */
   image: z.string().min(1).optional(),
-  maxReceiveCount: z.number().int().min(1).max(1000).optional(),
-  stopTimeoutSeconds: z.number().int().min(2).max(90).optional(),
+  maxReceiveCount: z.number().optional(),
+  stopTimeoutSeconds: z.number().optional(),
   readonlyRootFilesystem: z.boolean().optional(),
-  backlogPerTask: z.number().int().positive().optional(),
-  scaleInIdleSeconds: z.number().int().positive().optional(),
-  oldestMessageAlarmSeconds: z.number().int().positive().optional(),
+  backlogPerTask: z.number().optional(),
+  scaleInIdleSeconds: z.number().optional(),
+  oldestMessageAlarmSeconds: z.number().optional(),
   queueEncryption: z.enum(["sse-sqs", "kms"]).optional(),
 });
 
@@ -132,8 +85,8 @@ export interface ConfigIssue {
 /** `jobworker:workers` is wrong; `issues` lists every problem found, not only the first. */
 export class WorkersConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[]) {
-    super(`invalid stack configuration:\n${issues.map((i) => `  - \`${i.key}\` ${i.message}`).join("\n")}`);
+  constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    super(`invalid stack configuration:\n${issues.map((i) => `  - \`${i.key}\` ${i.message}`).join("\n")}`, options);
     this.name = "WorkersConfigError";
     this.issues = issues;
   }
@@ -141,64 +94,57 @@ export class WorkersConfigError extends Error {
 
 const keyOf = (path: readonly PropertyKey[]) => [WORKERS_KEY, ...path.map(String)].join(".");
 
+/** A zod issue as config issues; inside an output binding, worded by the binding schema. */
+function issuesOf(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
+  const [worker, section, slot, ...rest] = issue.path;
+  if (section === "outputs" && slot !== undefined) {
+    return problemsOf({ ...issue, path: rest }, valueAt(raw, [worker!, section, slot])).map((p) => ({
+      key: keyOf([worker!, section, slot, ...(p.field === "" ? [] : p.field.split("."))]),
+      message: problemText(p),
+    }));
+  }
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "is not a setting here: check the spelling against docs/jobworker.md" }));
+  }
+  return [{ key: keyOf(issue.path), message: problemText({ value: valueAt(raw, issue.path), fix: issue.message }) }];
+}
+
 /** Parses the shape (zod), then checks the rules across workers; throws `WorkersConfigError`. */
 export function parseWorkersConfig(raw: unknown, kinds: Readonly<Record<string, WorkerDefinition>> = shippedKinds): WorkersConfig {
   if (raw === undefined || raw === null) {
     throw new WorkersConfigError([{ key: WORKERS_KEY, message: "is missing: declare at least one worker kind (see docs/jobworker.md, \"Add a worker\")." }]);
   }
   const parsed = z.record(z.string(), workerConfigSchema).safeParse(raw);
-  if (!parsed.success) {
-    // A bad record key (an env or secret name) reports its own message nested in `issues`.
-    const messageOf = (i: z.core.$ZodIssue) => (i.code === "invalid_key" && i.issues.length > 0 ? `${i.issues[0].message}` : i.message);
-    throw new WorkersConfigError(parsed.error.issues.map((i) => ({ key: keyOf(i.path), message: messageOf(i) })));
-  }
+  if (!parsed.success) throw new WorkersConfigError(parsed.error.issues.flatMap((i) => issuesOf(i, raw)));
   const workers = parsed.data;
   const issues = checkWorkers(workers, kinds);
   if (issues.length > 0) throw new WorkersConfigError(issues);
   return workers;
 }
 
-/** The rules zod cannot see: kinds, slots, chaining targets, shared-bucket filters. */
+/**
+ * The rules across workers: known kinds, chaining targets (in the stack, not itself, not back into
+ * its own filter on a shared bucket) and overlapping shared-bucket filters; cycles via `orderWorkers`.
+ */
 export function checkWorkers(workers: WorkersConfig, kinds: Readonly<Record<string, WorkerDefinition>>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (path: string[], message: string) => issues.push({ key: keyOf(path), message });
   if (Object.keys(workers).length === 0) add([], "declares no worker: add at least one worker kind.");
   for (const [name, w] of Object.entries(workers)) {
-    const kind = kinds[name];
-    if (!kind) {
+    if (!kinds[name]) {
       add([name], `is not a worker kind; known kinds: ${Object.keys(kinds).sort().join(", ")} (a new kind needs a definition in catalog/kinds.ts and a handler in workers/kinds/).`);
-      continue;
-    }
-    for (const [slot, slotDef] of Object.entries(kind.outputs)) {
-      if (!(slot in w.outputs)) add([name, "outputs", slot], `is not bound; bind it to one of: ${slotDef.accepts.join(", ")}.`);
     }
     for (const [slot, binding] of Object.entries(w.outputs)) {
-      const slotDef = kind.outputs[slot];
-      if (!slotDef) {
-        add([name, "outputs", slot], `is not an output slot of \`${name}\`; its slots: ${Object.keys(kind.outputs).join(", ") || "(none)"}.`);
-        continue;
-      }
-      if (!slotDef.accepts.includes(binding.type)) add([name, "outputs", slot, "type"], `is \`${binding.type}\`; slot \`${slot}\` accepts: ${slotDef.accepts.join(", ")}.`);
-      if (binding.type === "worker") {
-        if (binding.worker === name) add([name, "outputs", slot, "worker"], "is the worker itself: it would trigger itself forever.");
-        else if (!(binding.worker in workers)) add([name, "outputs", slot, "worker"], `is \`${binding.worker}\`, not a worker of this stack; declare it under ${WORKERS_KEY} or fix the name.`);
-        else {
-          const target = workers[binding.worker].input;
-          const own = w.input;
-          if (own?.type === "shared" && target?.type === "shared" && own.bucket === target.bucket && filtersOverlap(own, target)) {
-            add([name, "outputs", slot], `writes into \`${binding.worker}\`'s input (shared bucket \`${own.bucket}\`, prefix \`${target.prefix ?? ""}\`), which \`${name}\`'s own filter (prefix \`${own.prefix ?? ""}\`) also matches: it would trigger itself forever. Use non-overlapping prefixes.`);
-          }
+      if (binding.type !== "worker") continue;
+      if (binding.worker === name) add([name, "outputs", slot, "worker"], "is the worker itself: it would trigger itself forever.");
+      else if (!(binding.worker in workers)) add([name, "outputs", slot, "worker"], `is \`${binding.worker}\`, not a worker of this stack; declare it under ${WORKERS_KEY} or fix the name.`);
+      else {
+        const target = workers[binding.worker].input;
+        const own = w.input;
+        if (own?.type === "shared" && target?.type === "shared" && own.bucket === target.bucket && filtersOverlap(own, target)) {
+          add([name, "outputs", slot], `writes into \`${binding.worker}\`'s input (shared bucket \`${own.bucket}\`, prefix \`${target.prefix ?? ""}\`), which \`${name}\`'s own filter (prefix \`${own.prefix ?? ""}\`) also matches: it would trigger itself forever. Use non-overlapping prefixes.`);
         }
       }
-      if (binding.type === "sftp" && !binding.passwordSecret && !binding.privateKeySecret) {
-        add([name, "outputs", slot, "privateKeySecret"], "is missing; set `privateKeySecret` or `passwordSecret` (a secret reference).");
-      }
-    }
-    for (const key of Object.keys(w.secrets)) {
-      if (key in w.env) add([name, "secrets", key], "is also set in `env`; keep it in `secrets` only.");
-    }
-    for (const key of [...Object.keys(w.env), ...Object.keys(w.secrets)]) {
-      if (key.startsWith("JOBWORKER_")) add([name, key in w.env ? "env" : "secrets", key], "uses the reserved prefix JOBWORKER_ (the component sets those); rename it.");
     }
   }
   // Overlapping filters on one shared bucket: S3 rejects the notification configuration at deploy.
@@ -316,6 +262,12 @@ export function jobWorkerArgsFor(name: string, w: WorkerConfig, deps: WorkerArgs
 /** JobWorker argument fields whose config key differs (`environment` is `env` in the stack file). */
 const FIELD_TO_KEY: Readonly<Record<string, string>> = { environment: "env" };
 
+/** Where a JobWorker argument lives under the worker's key: `environment.X` → `env.X`. */
+export function configKeyForArgField(worker: string, field: string): string {
+  const [head, ...rest] = field.split(".");
+  return keyOf([worker, FIELD_TO_KEY[head!] ?? head!, ...rest]);
+}
+
 /**
  * Runs `create` (a JobWorker constructor) and re-throws its argument errors as configuration
  * errors naming the stack key, e.g. `jobworker:workers.orders-webhook.memory` for a memory that
@@ -326,10 +278,7 @@ export function withConfigKeys<T>(worker: string, create: () => T): T {
     return create();
   } catch (err) {
     if (isJobWorkerArgsError(err) && err.worker === worker) {
-      const [head, ...rest] = err.field.split(".");
-      const key = keyOf([worker, ...(FIELD_TO_KEY[head] ?? head).split("."), ...rest]);
-      const detail = err.message.slice(err.message.indexOf(`\`${err.field}\``) + err.field.length + 3);
-      throw new WorkersConfigError([{ key, message: detail }]);
+      throw new WorkersConfigError([{ key: configKeyForArgField(worker, err.field), message: err.detail }], { cause: err });
     }
     throw err;
   }

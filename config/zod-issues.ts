@@ -2,7 +2,8 @@
 import type { z } from "zod";
 import { configKey, StackConfigError } from "./errors";
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` inside `root` (undefined when any step is missing). */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const p of path) {
     if (v === null || typeof v !== "object") return undefined;

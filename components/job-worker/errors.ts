@@ -3,17 +3,23 @@
  * validation functions), so `pulumi preview` fails before anything is sent to AWS.
  */
 
-/** An invalid JobWorker argument: the message names the field in backticks, the value and the fix. */
+/**
+ * An invalid JobWorker argument: `field` names it (`memory`, `outputs.api.url`), `detail` says what
+ * is wrong with the value and the fix; the message joins them.
+ */
 export class JobWorkerArgsError extends Error {
   /** The component's name (the worker kind). */
   readonly worker: string;
   /** The argument's path, e.g. `memory` or `input.prefix`. */
   readonly field: string;
-  constructor(worker: string, field: string, message: string) {
-    super(`JobWorker \`${worker}\`: \`${field}\` ${message}`);
+  /** The value and the fix, worded to follow the field's name: "is 0; it must be …". */
+  readonly detail: string;
+  constructor(worker: string, field: string, detail: string, options?: { cause?: unknown }) {
+    super(`JobWorker \`${worker}\`: \`${field}\` ${detail}`, options);
     this.name = "JobWorkerArgsError";
     this.worker = worker;
     this.field = field;
+    this.detail = detail;
   }
 }
 
@@ -22,5 +28,6 @@ export class JobWorkerArgsError extends Error {
  * program, or two installed versions of the package, makes `instanceof` unreliable).
  */
 export function isJobWorkerArgsError(err: unknown): err is JobWorkerArgsError {
-  return err instanceof Error && err.name === "JobWorkerArgsError" && typeof (err as JobWorkerArgsError).field === "string";
+  const e = err as JobWorkerArgsError;
+  return err instanceof Error && e.name === "JobWorkerArgsError" && typeof e.field === "string" && typeof e.detail === "string";
 }

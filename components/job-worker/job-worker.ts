@@ -7,7 +7,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResolvedOutputBinding, SecretRef } from "../../catalog/contract";
+import { secretRefsOf, type ResolvedOutputBinding } from "../../catalog/bindings";
+import type { SecretRef } from "../../catalog/secret-ref";
 import type { ChainTarget, InputLocation, JobWorkerArgs, SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS, settleDefaults } from "./args";
 import { containerDefinitions, SCRATCH_VOLUME } from "./container";
@@ -20,15 +21,12 @@ import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps } from "./scaling";
 import { createSecureBucket } from "../secure-bucket";
 import { validateJobWorkerArgs } from "./validation";
 
-/** Secrets the runtime itself resolves: the connector credentials of the output bindings. */
+/**
+ * Secrets the runtime itself resolves: every secret field of every output binding, as the binding
+ * schema marks them (`catalog/bindings.ts`), so a new secret field is granted without a change here.
+ */
 function connectorSecrets(outputs: SettledArgs["outputs"]): SecretRef[] {
-  const refs: (SecretRef | undefined)[] = [];
-  for (const o of Object.values(outputs)) {
-    if (o.type === "rest") refs.push(o.authSecret);
-    if (o.type === "sftp") refs.push(o.passwordSecret, o.privateKeySecret);
-    if (o.type === "ftp") refs.push(o.passwordSecret);
-  }
-  return refs.filter((r): r is SecretRef => r !== undefined);
+  return Object.values(outputs).flatMap((o) => (o.type === "worker" ? [] : secretRefsOf(o)));
 }
 
 export class JobWorker extends pulumi.ComponentResource implements ChainTarget {

@@ -2,13 +2,14 @@
  * JobWorker argument validation: plain functions, no Pulumi, so they run (and are tested) without
  * mocks. Each error names the field in backticks, the value and the fix.
  */
-import { type OutputBinding, type SecretRef, WORKER_NAME_PATTERN } from "../../catalog/contract";
+import { KMS_KEY_ARN, parseOutputBinding, problemText } from "../../catalog/bindings";
+import { WORKER_NAME_PATTERN } from "../../catalog/contract";
+import { splitSecretRef } from "../../catalog/secret-ref";
 import type { ClusterRef, KeyFilter, SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS } from "./args";
 import { JobWorkerArgsError } from "./errors";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 /** Reserved: the component sets these (`WORKER_ENV`). */
 const RESERVED_ENV_PREFIX = "JOBWORKER_";
 /**
@@ -23,69 +24,26 @@ export function filtersOverlap(a: KeyFilter, b: KeyFilter): boolean {
   return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
 }
 
-/** The fix for a secret reference in stack configuration, or undefined when it is acceptable. */
-export function secretRefProblem(ref: SecretRef): string | undefined {
-  if (/^ssm:\/[^\s]+$/.test(ref)) return undefined;
-  if (/^secretsmanager:[^\s]+$/.test(ref)) return undefined;
-  if (/^(env|file):/.test(ref)) {
-    return "is a local-only reference; deployed workers read secrets from `ssm:/<parameter>` or `secretsmanager:<name or ARN>`";
-  }
-  return "must be `ssm:/<parameter path>` or `secretsmanager:<name or ARN>` (a reference, never the secret's value)";
-}
-
 function checkInteger(worker: string, field: string, value: number, min: number, max: number, fix: string): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new JobWorkerArgsError(worker, field, `is ${value}; it must be an integer from ${min} to ${max} (${fix}).`);
   }
 }
 
-function checkBinding(worker: string, slot: string, binding: OutputBinding): void {
-  const field = `outputs.${slot}`;
-  const secret = (key: string, ref: SecretRef | undefined) => {
-    const problem = ref === undefined ? undefined : secretRefProblem(ref);
-    if (problem) throw new JobWorkerArgsError(worker, `${field}.${key}`, `\`${ref}\` ${problem}.`);
-  };
-  switch (binding.type) {
-    case "s3":
-      if (binding.kmsKeyId !== undefined && !KMS_KEY_ARN.test(binding.kmsKeyId)) {
-        throw new JobWorkerArgsError(worker, `${field}.kmsKeyId`, `is \`${binding.kmsKeyId}\`; give the key's ARN (arn:aws:kms:<region>:<account>:key/<id>) so the task role can be scoped to it.`);
-      }
-      if (binding.prefix?.startsWith("/")) {
-        throw new JobWorkerArgsError(worker, `${field}.prefix`, `is \`${binding.prefix}\`; S3 keys have no leading slash: drop it.`);
-      }
-      return;
-    case "rest": {
-      let url: URL;
-      try {
-        url = new URL(binding.url);
-      } catch {
-        throw new JobWorkerArgsError(worker, `${field}.url`, `is \`${binding.url}\`, not a URL; give an https:// URL.`);
-      }
-      const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-        throw new JobWorkerArgsError(worker, `${field}.url`, `is \`${binding.url}\`; deliveries must use https:// (http only for loopback).`);
-      }
-      secret("authSecret", binding.authSecret);
-      return;
-    }
-    case "sftp":
-      secret("passwordSecret", binding.passwordSecret);
-      secret("privateKeySecret", binding.privateKeySecret);
-      if (!binding.passwordSecret && !binding.privateKeySecret) {
-        throw new JobWorkerArgsError(worker, `${field}.privateKeySecret`, "is missing; set `privateKeySecret` or `passwordSecret` (a secret reference).");
-      }
-      return;
-    case "ftp":
-      secret("passwordSecret", binding.passwordSecret);
-      return;
-    case "worker":
-      return;
+/** An output binding by the one binding schema (`catalog/bindings.ts`, as deployed): the first problem. */
+function checkBinding(worker: string, slot: string, binding: unknown): void {
+  const parsed = parseOutputBinding(binding);
+  if (parsed.problems) {
+    const problem = parsed.problems[0]!;
+    throw new JobWorkerArgsError(worker, [`outputs.${slot}`, problem.field].filter((p) => p !== "").join("."), `${problemText(problem)}.`);
   }
 }
 
 /**
  * Validates settled args against the cluster. Throws `JobWorkerArgsError` for the first problem.
- * Cross-worker checks (overlapping filters on a shared bucket) happen when routes are added.
+ * Rules across workers are not here: overlapping filters on a shared bucket are refused when routes
+ * are added (`SharedInputBucket`), and a stack's chaining (targets, cycles) is checked by its config
+ * loader (`config/workers.ts`) before any worker is created.
  */
 export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void {
   const w = a.name;
@@ -141,9 +99,9 @@ export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void
   for (const [key, ref] of Object.entries(a.secrets)) {
     if (!ENV_NAME.test(key)) throw new JobWorkerArgsError(w, `secrets.${key}`, "is not a valid environment variable name (letters, digits, _; not starting with a digit).");
     if (key.startsWith(RESERVED_ENV_PREFIX)) throw new JobWorkerArgsError(w, `secrets.${key}`, `uses the reserved prefix ${RESERVED_ENV_PREFIX}; rename it.`);
-    if (key in a.environment) throw new JobWorkerArgsError(w, `secrets.${key}`, "is also set in `environment`; keep one of them.");
-    const problem = secretRefProblem(ref);
-    if (problem) throw new JobWorkerArgsError(w, `secrets.${key}`, `\`${ref}\` ${problem}.`);
+    if (key in a.environment) throw new JobWorkerArgsError(w, `secrets.${key}`, "is also set as a plain environment variable; keep it in `secrets` only.");
+    const { problem } = splitSecretRef(ref, "deployed");
+    if (problem) throw new JobWorkerArgsError(w, `secrets.${key}`, `${problemText({ value: ref, fix: problem })}.`);
   }
   const slots = a.definition.outputs;
   for (const slot of Object.keys(slots)) {
@@ -154,22 +112,12 @@ export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void
   for (const [slot, output] of Object.entries(a.outputs)) {
     const declared = slots[slot];
     if (!declared) {
-      throw new JobWorkerArgsError(w, `outputs.${slot}`, `is not a slot of \`${a.definition.name}\`; its slots are: ${Object.keys(slots).join(", ") || "(none)"}.`);
+      throw new JobWorkerArgsError(w, `outputs.${slot}`, `is not an output slot of \`${a.definition.name}\`; its slots: ${Object.keys(slots).join(", ") || "(none)"}.`);
     }
     if (!declared.accepts.includes(output.type)) {
       throw new JobWorkerArgsError(w, `outputs.${slot}.type`, `is \`${output.type}\`; slot \`${slot}\` accepts: ${declared.accepts.join(", ")}.`);
     }
-    if (output.type === "worker") {
-      const target = output.worker.input;
-      if (target.worker === w) {
-        throw new JobWorkerArgsError(w, `outputs.${slot}.worker`, "is the worker itself: it would trigger itself forever; chain into another worker.");
-      }
-      const ownBucket = a.input.type === "shared" ? a.input.bucket : undefined;
-      if (ownBucket !== undefined && target.sharedBucket === ownBucket && filtersOverlap({ prefix: a.prefix, suffix: a.suffix }, target)) {
-        throw new JobWorkerArgsError(w, `outputs.${slot}`, `writes into \`${target.worker}\`'s input (s3://${ownBucket.name}/${target.prefix}…${target.suffix}), which this worker's own filter (prefix \`${a.prefix}\`, suffix \`${a.suffix}\`) also matches: it would trigger itself forever. Give the two workers non-overlapping prefixes.`);
-      }
-    } else {
-      checkBinding(w, slot, output);
-    }
+    // A `worker` output is a reference to another JobWorker, already checked by its own constructor.
+    if (output.type !== "worker") checkBinding(w, slot, output);
   }
 }

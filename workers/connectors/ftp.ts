@@ -98,6 +98,7 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
 
   return {
     type: "ftp",
+    binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       if (closed) throw new PermanentError("the ftp connector is closed", { context: { target: origin } });
       const paths = remotePaths(binding.directory, delivery.name);

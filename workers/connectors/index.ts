@@ -1,10 +1,10 @@
 /**
- * Delivery connectors: one per binding type of `catalog/contract.ts`, all behind the `Connector`
+ * Delivery connectors: one per binding type of `catalog/bindings.ts`, all behind the `Connector`
  * interface. `createConnector` validates the binding and resolves its secrets once, at worker start.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
-import type { ResolvedOutputBinding } from "../../catalog/contract";
+import { secretFieldsOf, type ResolvedOutputBinding } from "../../catalog/bindings";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
@@ -26,28 +26,35 @@ export interface ConnectorDeps {
   readonly retry?: Partial<RetryPolicy>;
 }
 
-/** Validates `binding`, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
-export async function createConnector(binding: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
-  validateBinding(binding);
+/**
+ * Resolves every secret field of a binding (the fields the schema marks as secrets, the same ones the
+ * task role is granted), once; by field name.
+ */
+async function resolveSecrets(binding: ResolvedOutputBinding, secrets: SecretResolver): Promise<Readonly<Record<string, string>>> {
+  const fields = binding as unknown as Readonly<Record<string, unknown>>;
+  const resolved: Record<string, string> = {};
+  for (const field of secretFieldsOf(binding.type)) {
+    const ref = fields[field];
+    if (typeof ref === "string") resolved[field] = await secrets.resolve(ref);
+  }
+  return resolved;
+}
+
+/** Validates the binding, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
+export async function createConnector(given: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
+  const binding = validateBinding(given);
   // The payload is encoded by the runtime; checking the schema here stops a bad one at start.
   if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: "binding.format" });
+  const secret = await resolveSecrets(binding, deps.secrets);
   switch (binding.type) {
     case "s3":
       return createS3Connector(binding, deps);
-    case "rest": {
-      const authValue = binding.authSecret === undefined ? undefined : await deps.secrets.resolve(binding.authSecret);
-      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue });
-    }
-    case "sftp": {
-      const password = binding.passwordSecret === undefined ? undefined : await deps.secrets.resolve(binding.passwordSecret);
-      const privateKey = binding.privateKeySecret === undefined ? undefined : await deps.secrets.resolve(binding.privateKeySecret);
-      return createSftpConnector(binding, { logger: deps.logger, retry: deps.retry, password, privateKey });
-    }
-    case "ftp": {
-      const password = await deps.secrets.resolve(binding.passwordSecret);
-      const tlsCa = binding.tlsCaSecret === undefined ? undefined : await deps.secrets.resolve(binding.tlsCaSecret);
-      return createFtpConnector(binding, { logger: deps.logger, retry: deps.retry, password, tlsCa });
-    }
+    case "rest":
+      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
+    case "sftp":
+      return createSftpConnector(binding, { logger: deps.logger, retry: deps.retry, password: secret.passwordSecret, privateKey: secret.privateKeySecret });
+    case "ftp":
+      return createFtpConnector(binding, { logger: deps.logger, retry: deps.retry, password: secret.passwordSecret, tlsCa: secret.tlsCaSecret });
     default:
       // Unreachable after validateBinding; kept so a new binding type fails loudly here.
       throw new ConfigError(`connector \`${(binding as { type?: string }).type}\` does not exist`, { context: { field: "type" } });

@@ -141,6 +141,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
 
   return {
     type: "rest",
+    binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       const acked = { batches: 0 };
       return runDelivery({ connector: "rest", target, delivery, logger, retry: deps.retry }, async ({ stream }) => {

@@ -55,6 +55,7 @@ export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDep
   const logger = deps.logger.child({ connector: "s3", bucket: binding.bucket });
   return {
     type: "s3",
+    binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       const key = s3Key(binding.prefix, delivery.name);
       const target = `s3://${binding.bucket}/${key}`;

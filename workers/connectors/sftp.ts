@@ -120,6 +120,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
 
   return {
     type: "sftp",
+    binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       if (closed) throw new PermanentError("the sftp connector is closed", { context: { target: origin } });
       const paths = remotePaths(binding.directory, delivery.name);

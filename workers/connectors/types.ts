@@ -1,8 +1,9 @@
 /**
  * The one connector interface. Every delivery target (S3, REST, SFTP, FTP/FTPS) implements it; the
- * runtime hands handlers the connectors bound to their output slots (see `catalog/contract.ts`).
+ * runtime hands handlers the connectors bound to their output slots (see `catalog/bindings.ts`).
  */
 import type { Readable } from "node:stream";
+import type { ResolvedOutputBinding } from "../../catalog/bindings";
 
 /** One payload to deliver. */
 export interface Delivery {
@@ -43,6 +44,8 @@ export interface DeliveryResult {
 export interface Connector {
   /** The binding type: "s3" | "rest" | "sftp" | "ftp". */
   readonly type: string;
+  /** The binding the connector was built from (secrets as references, never values). */
+  readonly binding: ResolvedOutputBinding;
   deliver(delivery: Delivery): Promise<DeliveryResult>;
   /** Releases connections; idempotent. */
   close(): Promise<void>;

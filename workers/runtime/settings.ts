@@ -6,7 +6,8 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { WORKER_ENV, type OutputType, type ResolvedOutputBinding, type WorkerDefinition } from "../../catalog/contract";
+import { bindingTypes, parseResolvedBinding, problemText, type OutputType, type ResolvedOutputBinding } from "../../catalog/bindings";
+import { WORKER_ENV, type WorkerDefinition } from "../../catalog/contract";
 import { ConfigError } from "../errors";
 
 /** Runtime tuning knobs that the infrastructure does not set (tests and local runs do). */
@@ -58,7 +59,8 @@ export const DEFAULT_RETRY_BASE_SECONDS = 10;
 export const DEFAULT_RETRY_CAP_SECONDS = 300;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-const BINDING_TYPES = ["s3", "rest", "sftp", "ftp"] as const;
+/** The binding types a container delivers to (chaining is resolved to `s3` before it gets here). */
+const BINDING_TYPES = bindingTypes("container");
 
 function intVar(name: string, min: number, max: number, fix: string) {
   return z
@@ -68,8 +70,6 @@ function intVar(name: string, min: number, max: number, fix: string) {
     .transform(Number)
     .refine((n) => n >= min && n <= max, { message: `\`${name}\` must be between ${min} and ${max}, ${fix}` });
 }
-
-const bindingSchema = z.looseObject({ type: z.enum(BINDING_TYPES) });
 
 /** Reads and validates the settings for `definition` from `env`. Throws `ConfigError` naming the variable. */
 export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinition): RuntimeSettings {
@@ -129,7 +129,10 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
   };
 }
 
-/** Parses `JOBWORKER_OUTPUTS` and checks it binds exactly the definition's slots, each to a type the slot accepts. */
+/**
+ * Parses `JOBWORKER_OUTPUTS`: every slot of the definition bound, each to a type the slot accepts,
+ * each binding valid by the binding schema (`catalog/bindings.ts`).
+ */
 export function parseOutputs(raw: string | undefined, definition: WorkerDefinition, options: { allowS3Redirect?: boolean } = {}): Record<string, ResolvedOutputBinding> {
   const name = WORKER_ENV.outputs;
   const slots = Object.keys(definition.outputs);
@@ -144,34 +147,42 @@ export function parseOutputs(raw: string | undefined, definition: WorkerDefiniti
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new ConfigError(`\`${name}\` must be a JSON object of slot → binding, got ${JSON.stringify(raw)}`, { context: { variable: name } });
   }
-  const outputs: Record<string, ResolvedOutputBinding> = {};
   for (const [slot, value] of Object.entries(json)) {
     if (!slots.includes(slot)) {
       throw new ConfigError(`\`${name}\` binds slot \`${slot}\`, which \`${definition.name}\` does not declare: use one of ${slots.map((s) => `\`${s}\``).join(", ")}`, {
         context: { variable: name, slot },
       });
     }
-    const parsed = bindingSchema.safeParse(value);
-    if (!parsed.success) {
-      throw new ConfigError(`\`${name}\`.${slot}.type must be one of ${BINDING_TYPES.join(", ")}, got ${JSON.stringify((value as { type?: unknown })?.type)}`, {
+    const type = (value as { type?: unknown } | null)?.type;
+    if (!BINDING_TYPES.includes(type as OutputType)) {
+      throw new ConfigError(`\`${name}\`.${slot}.type must be one of ${BINDING_TYPES.join(", ")}, got ${JSON.stringify(type)}`, {
         context: { variable: name, slot },
       });
     }
     const accepts: readonly OutputType[] = definition.outputs[slot]!.accepts;
     // A `worker` slot is resolved to `s3` by the program, so a slot accepting `worker` accepts `s3`.
-    const s3Allowed = parsed.data.type === "s3" && (accepts.includes("worker") || options.allowS3Redirect === true);
-    if (!accepts.includes(parsed.data.type) && !s3Allowed) {
-      throw new ConfigError(`\`${name}\`.${slot} is bound to \`${parsed.data.type}\`, but slot \`${slot}\` accepts ${accepts.join(", ")}`, {
+    const s3Allowed = type === "s3" && (accepts.includes("worker") || options.allowS3Redirect === true);
+    if (!accepts.includes(type as OutputType) && !s3Allowed) {
+      throw new ConfigError(`\`${name}\`.${slot} is bound to \`${String(type)}\`, but slot \`${slot}\` accepts ${accepts.join(", ")}`, {
         context: { variable: name, slot },
       });
     }
-    outputs[slot] = value as ResolvedOutputBinding;
   }
-  const missing = slots.filter((s) => !(s in outputs));
+  const missing = slots.filter((s) => !(s in json));
   if (missing.length > 0) {
     throw new ConfigError(`\`${name}\` does not bind slot${missing.length > 1 ? "s" : ""} ${missing.map((s) => `\`${s}\``).join(", ")} of \`${definition.name}\`: add a binding for each`, {
       context: { variable: name, slot: missing.join(",") },
     });
+  }
+  // Then each binding's fields, once every slot is known to be bound to a type it accepts.
+  const outputs: Record<string, ResolvedOutputBinding> = {};
+  for (const [slot, value] of Object.entries(json)) {
+    const parsed = parseResolvedBinding(value);
+    if (parsed.problems) {
+      const problem = parsed.problems[0]!;
+      throw new ConfigError(`\`${name}\`.${[slot, problem.field].filter((p) => p !== "").join(".")} ${problemText(problem)}`, { context: { variable: name, slot, field: problem.field } });
+    }
+    outputs[slot] = parsed.binding;
   }
   return outputs;
 }

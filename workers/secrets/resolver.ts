@@ -1,5 +1,5 @@
 /**
- * Resolves `SecretRef` strings (see `catalog/contract.ts`) to their values. Connectors resolve their
+ * Resolves `SecretRef` strings (see `catalog/secret-ref.ts`) to their values. Connectors resolve their
  * secrets once, when they are created at worker start, so a missing or unreadable secret stops the
  * worker before it takes a job, and no secret is fetched per delivery.
  */

@@ -50,7 +50,7 @@ describe("JobWorker component", () => {
       memory: 1024,
       maxTasks: 4,
       input: { type: "shared", bucket: shared, prefix: "stage-two/", suffix: ".ndjson" },
-      outputs: { partner: { type: "sftp", host: "sftp.partner.example", username: "u", hostKeySha256: "SHA256:x", directory: "/in", privateKeySecret: "secretsmanager:partner/sftp-key" } },
+      outputs: { partner: { type: "sftp", host: "sftp.partner.example", username: "u", hostKeySha256: `SHA256:${"A".repeat(43)}`, directory: "/in", privateKeySecret: "secretsmanager:partner/sftp-key" } },
       image: { uri: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/shared-images:v1` },
       secrets: { PARTNER_TOKEN: "ssm:/jobworker/partner/token" },
       queueEncryption: { type: "kms" },

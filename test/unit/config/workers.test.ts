@@ -1,10 +1,13 @@
 /**
  * `jobworker:workers`: the loader accepts the prod catalog, and every wrong value fails with the full
- * key and the fix. Cross-worker rules (chaining order, cycles, unknown targets, overlapping filters on
- * a shared bucket) are plain functions tested directly.
+ * key and the fix. Shapes and bindings fail at load; cross-worker rules (chaining order, cycles, unknown
+ * targets, overlapping filters on a shared bucket) are plain functions tested directly; one worker's
+ * own rules are JobWorker's, reported under the same keys when the program creates the worker.
  */
 import assert from "node:assert/strict";
 import type { WorkerDefinition } from "../../../catalog/contract";
+import { settleDefaults, type ChainTarget, type SharedBucketRef } from "../../../components/job-worker/args";
+import { validateJobWorkerArgs } from "../../../components/job-worker/validation";
 import { checkWorkers, jobWorkerArgsFor, loadWorkersConfig, orderWorkers, parseWorkersConfig, withConfigKeys, type WorkersConfig, WorkersConfigError } from "../../../config/workers";
 import { readStackConfig, startMocks } from "../../support/pulumi";
 import { fakeCluster } from "../components/job-worker.fixtures";
@@ -19,6 +22,7 @@ const kind = (name: string, outputs: WorkerDefinition["outputs"] = { out: { desc
 const kinds = Object.fromEntries(["a", "b", "c", "d"].map((n) => [n, kind(n)]));
 const s3Out = { out: { type: "s3", bucket: "somewhere" } };
 const worker = (outputs: unknown = s3Out, extra: Record<string, unknown> = {}) => ({ cpu: 256, memory: 512, outputs, ...extra });
+const ftpOut = { type: "ftp", host: "ftp.example.com", username: "u", passwordSecret: "ssm:/ftp/password", directory: "inbox" };
 
 function issuesOf(fn: () => unknown): { key: string; message: string }[] {
   try {
@@ -28,6 +32,22 @@ function issuesOf(fn: () => unknown): { key: string; message: string }[] {
     return [...err.issues];
   }
   assert.fail("expected a WorkersConfigError");
+}
+
+/**
+ * What the program reports for one worker's own rules: it loads the config, then creates each worker
+ * inside `withConfigKeys` (index.ts); JobWorker's constructor starts with `validateJobWorkerArgs`.
+ */
+function programIssues(raw: Record<string, unknown>, k: Readonly<Record<string, WorkerDefinition>> = kinds): { key: string; message: string }[] {
+  const workers = parseWorkersConfig(raw, k);
+  const bucket = (name: string): SharedBucketRef => ({ name, bucketName: undefined as never, bucketArn: undefined as never, addRoute: () => undefined });
+  const target = (name: string): ChainTarget => ({ input: { worker: name, bucketName: undefined as never, bucketArn: undefined as never, prefix: "", suffix: "" } });
+  return issuesOf(() => {
+    for (const name of orderWorkers(workers)) {
+      const args = jobWorkerArgsFor(name, workers[name], { cluster: fakeCluster, kinds: k, defaultImage: { uri: "img:1" }, sharedBucket: bucket, worker: target });
+      withConfigKeys(name, () => validateJobWorkerArgs(settleDefaults(name, args), fakeCluster));
+    }
+  });
 }
 
 describe("jobworker:workers configuration", () => {
@@ -48,19 +68,18 @@ describe("jobworker:workers configuration", () => {
   const shapeCases: [string, unknown, string, RegExp][] = [
     ["a missing key", undefined, "jobworker:workers", /is missing/],
     ["memory as a string", { a: worker(s3Out, { memory: "512" }) }, "jobworker:workers.a.memory", /number/],
-    ["negative cpu", { a: worker(s3Out, { cpu: -1 }) }, "jobworker:workers.a.cpu", /.+/],
-    ["an unknown field", { a: worker(s3Out, { memroy: 512 }) }, "jobworker:workers.a", /memroy/],
-    ["maxTasks 0", { a: worker(s3Out, { maxTasks: 0 }) }, "jobworker:workers.a.maxTasks", /.+/],
-    ["a stop timeout above 90", { a: worker(s3Out, { stopTimeoutSeconds: 100 }) }, "jobworker:workers.a.stopTimeoutSeconds", /.+/],
+    ["an unknown field", { a: worker(s3Out, { memroy: 512 }) }, "jobworker:workers.a.memroy", /not a setting/],
     ["an unknown binding type", { a: worker({ out: { type: "smtp" } }) }, "jobworker:workers.a.outputs.out.type", /.+/],
     ["a REST URL that is not a URL", { a: worker({ out: { type: "rest", url: "nope" } }) }, "jobworker:workers.a.outputs.out.url", /https/],
     ["an SFTP host key in the wrong form", { a: worker({ out: { type: "sftp", host: "h", username: "u", hostKeySha256: "abc", directory: "/", privateKeySecret: "ssm:/k" } }) }, "jobworker:workers.a.outputs.out.hostKeySha256", /ssh-keygen/],
     ["an FTP password by value", { a: worker({ out: { type: "ftp", host: "h", username: "u", passwordSecret: "hunter2", directory: "/" } }) }, "jobworker:workers.a.outputs.out.passwordSecret", /never the secret's value/],
-    ["a secret from a local env reference", { a: worker(s3Out, { secrets: { TOKEN: "env:TOKEN" } }) }, "jobworker:workers.a.secrets.TOKEN", /local-only/],
-    ["an invalid env name", { a: worker(s3Out, { env: { "a-b": "1" } }) }, "jobworker:workers.a.env.a-b", /environment variable name/],
     ["an S3 prefix with a leading slash", { a: worker({ out: { type: "s3", bucket: "bkt", prefix: "/x" } }) }, "jobworker:workers.a.outputs.out.prefix", /leading slash/],
     ["a shared bucket name with capitals", { a: worker(s3Out, { input: { type: "shared", bucket: "Drop" } }) }, "jobworker:workers.a.input.bucket", /kebab-case/],
     ["an S3 KMS key that is not an ARN", { a: worker({ out: { type: "s3", bucket: "bkt", kmsKeyId: "1234" } }) }, "jobworker:workers.a.outputs.out.kmsKeyId", /KMS key ARN/],
+    ["a misspelt binding field", { a: worker({ out: { type: "rest", url: "https://x.example", batchsize: 5 } }) }, "jobworker:workers.a.outputs.out.batchsize", /not a field of `rest` bindings; its fields: .*\bbatchSize\b/],
+    ["a REST batch size of 0", { a: worker({ out: { type: "rest", url: "https://x.example", batchSize: 0 } }) }, "jobworker:workers.a.outputs.out.batchSize", /is 0: use an integer from 1 to 10000/],
+    ["an FTP CA certificate from a local file", { a: worker({ out: { ...ftpOut, tlsCaSecret: "file:/ca.pem" } }) }, "jobworker:workers.a.outputs.out.tlsCaSecret", /local-only/],
+    ["an FTP CA certificate without TLS", { a: worker({ out: { ...ftpOut, secure: false, tlsCaSecret: "ssm:/ftp/ca" } }) }, "jobworker:workers.a.outputs.out.tlsCaSecret", /set `secure: true`/],
   ];
   for (const [what, raw, key, message] of shapeCases) {
     it(`rejects ${what}, naming \`${key}\``, () => {
@@ -70,6 +89,13 @@ describe("jobworker:workers configuration", () => {
       assert.match(issue.message, message);
     });
   }
+
+  it("accepts REST `batchSize` and FTP `tlsCaSecret`, documented fields the stack once refused", () => {
+    const rest = { type: "rest", url: "https://x.example", mode: "records", batchSize: 200 };
+    const ftp = { ...ftpOut, tlsCaSecret: "ssm:/ftp/ca" };
+    const workers = parseWorkersConfig({ a: worker({ out: rest }), b: worker({ out: ftp }) }, kinds);
+    assert.deepEqual([workers.a.outputs.out, workers.b.outputs.out], [rest, ftp]);
+  });
 
   it("puts every problem in one error whose message names each key", () => {
     const err = (() => {
@@ -86,8 +112,6 @@ describe("jobworker:workers configuration", () => {
 
   const ruleCases: [string, Record<string, unknown>, string, RegExp][] = [
     ["an unknown worker kind", { zz: worker() }, "jobworker:workers.zz", /not a worker kind; known kinds: a, b, c, d/],
-    ["an unbound slot", { a: worker({}) }, "jobworker:workers.a.outputs.out", /is not bound/],
-    ["an unknown slot", { a: worker({ ...s3Out, extra: { type: "s3", bucket: "bkt" } }) }, "jobworker:workers.a.outputs.extra", /not an output slot/],
     ["chaining into an unknown worker", { a: worker({ out: { type: "worker", worker: "b" } }) }, "jobworker:workers.a.outputs.out.worker", /not a worker of this stack/],
     ["chaining into itself", { a: worker({ out: { type: "worker", worker: "a" } }) }, "jobworker:workers.a.outputs.out.worker", /trigger itself forever/],
     [
@@ -108,18 +132,40 @@ describe("jobworker:workers configuration", () => {
       "jobworker:workers.a.outputs.out",
       /trigger itself forever/,
     ],
-    ["a secret also in env", { a: worker(s3Out, { env: { T: "1" }, secrets: { T: "ssm:/t" } }) }, "jobworker:workers.a.secrets.T", /also set in `env`/],
-    ["a reserved env name", { a: worker(s3Out, { env: { JOBWORKER_WORKER: "x" } }) }, "jobworker:workers.a.env.JOBWORKER_WORKER", /reserved/],
     ["an SFTP binding without credentials", { a: worker({ out: { type: "sftp", host: "h", username: "u", hostKeySha256: `SHA256:${"A".repeat(43)}`, directory: "/" } }) }, "jobworker:workers.a.outputs.out.privateKeySecret", /passwordSecret/],
-    ["a binding type the slot does not accept", { a: worker({ out: { type: "rest", url: "https://x.example" } }) }, "jobworker:workers.a.outputs.out.type", /accepts: s3/],
   ];
   for (const [what, raw, key, message] of ruleCases) {
     it(`rejects ${what}, naming \`${key}\``, () => {
-      const k = what === "a binding type the slot does not accept" ? { a: kind("a", { out: { description: "o", accepts: ["s3"] } }) } : kinds;
-      const issues = issuesOf(() => parseWorkersConfig(raw, k));
+      const issues = issuesOf(() => parseWorkersConfig(raw, kinds));
       const issue = issues.find((i) => i.key === key);
       assert.ok(issue, `no issue for ${key} in ${JSON.stringify(issues)}`);
       assert.match(issue.message, message);
+    });
+  }
+
+  // One worker's own rules: checked once, by JobWorker (components/job-worker/validation.ts), and
+  // reported under the stack key through the error's `field` and `detail`.
+  const ownRules: [string, Record<string, unknown>, string, RegExp][] = [
+    ["negative cpu", { a: worker(s3Out, { cpu: -1 }) }, "jobworker:workers.a.cpu", /is -1; it must be an integer from 1 to 16384/],
+    ["maxTasks 0", { a: worker(s3Out, { maxTasks: 0 }) }, "jobworker:workers.a.maxTasks", /is 0; it must be an integer from 1 to 1000/],
+    ["a stop timeout above 90", { a: worker(s3Out, { stopTimeoutSeconds: 100 }) }, "jobworker:workers.a.stopTimeoutSeconds", /is 100; it must be an integer from 2 to 90/],
+    ["a secret from a local env reference", { a: worker(s3Out, { secrets: { TOKEN: "env:TOKEN" } }) }, "jobworker:workers.a.secrets.TOKEN", /local-only/],
+    ["a secret by value", { a: worker(s3Out, { secrets: { TOKEN: "hunter2" } }) }, "jobworker:workers.a.secrets.TOKEN", /never the secret's value/],
+    ["an invalid env name", { a: worker(s3Out, { env: { "a-b": "1" } }) }, "jobworker:workers.a.env.a-b", /environment variable name/],
+    ["an unbound slot", { a: worker({}) }, "jobworker:workers.a.outputs.out", /is not bound/],
+    ["an unknown slot", { a: worker({ ...s3Out, extra: { type: "s3", bucket: "bkt" } }) }, "jobworker:workers.a.outputs.extra", /not an output slot/],
+    ["a secret also in env", { a: worker(s3Out, { env: { T: "1" }, secrets: { T: "ssm:/t" } }) }, "jobworker:workers.a.secrets.T", /also set as a plain environment variable/],
+    ["a reserved env name", { a: worker(s3Out, { env: { JOBWORKER_WORKER: "x" } }) }, "jobworker:workers.a.env.JOBWORKER_WORKER", /reserved/],
+    ["a binding type the slot does not accept", { a: worker({ out: { type: "rest", url: "https://x.example" } }) }, "jobworker:workers.a.outputs.out.type", /accepts: s3/],
+  ];
+  for (const [what, raw, key, message] of ownRules) {
+    it(`rejects ${what} when the worker is created, naming \`${key}\``, () => {
+      const k = what === "a binding type the slot does not accept" ? { a: kind("a", { out: { description: "o", accepts: ["s3"] } }) } : kinds;
+      assert.doesNotThrow(() => parseWorkersConfig(raw, k), "a rule of one worker is JobWorker's, not checked twice at load");
+      const issues = programIssues(raw, k);
+      assert.equal(issues.length, 1, JSON.stringify(issues));
+      assert.equal(issues[0]!.key, key);
+      assert.match(issues[0]!.message, message);
     });
   }
 
@@ -138,8 +184,12 @@ describe("jobworker:workers configuration", () => {
 
   it("re-throws a JobWorker argument error under the stack key, and other errors unchanged", () => {
     const { JobWorkerArgsError } = require("../../../components/job-worker/errors");
-    const issues = issuesOf(() => withConfigKeys("a", () => { throw new JobWorkerArgsError("a", "environment.X", "uses the reserved prefix."); }));
+    const cause = new JobWorkerArgsError("a", "environment.X", "uses the reserved prefix.");
+    const issues = issuesOf(() => withConfigKeys("a", () => { throw cause; }));
     assert.deepEqual(issues, [{ key: "jobworker:workers.a.env.X", message: "uses the reserved prefix." }]);
+    assert.throws(() => withConfigKeys("a", () => { throw cause; }), (err: unknown) => err instanceof WorkersConfigError && err.cause === cause);
+    const nested = issuesOf(() => withConfigKeys("a", () => { throw new JobWorkerArgsError("a", "outputs.out.url", "is \"x\": not a URL; use an absolute https URL."); }));
+    assert.deepEqual(nested, [{ key: "jobworker:workers.a.outputs.out.url", message: "is \"x\": not a URL; use an absolute https URL." }]);
     assert.throws(() => withConfigKeys("a", () => { throw new Error("boom"); }), /^Error: boom$/);
     assert.equal(withConfigKeys("a", () => 42), 42);
   });

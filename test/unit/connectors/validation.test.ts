@@ -32,7 +32,7 @@ describe("connectors/validation", () => {
     ["rest", { authSecret: "plaintext-token" }, "authSecret", /a secret reference must be/],
     ["rest", { authHeader: "Bad Header" }, "authHeader", /HTTP header name/],
     ["sftp", { hostKeySha256: "ab:cd:ef" }, "hostKeySha256", /pin the server's host key/],
-    ["sftp", { privateKeySecret: undefined }, "passwordSecret", /set `passwordSecret` or `privateKeySecret`/],
+    ["sftp", { privateKeySecret: undefined }, "privateKeySecret", /set `passwordSecret` or `privateKeySecret`/],
     ["sftp", { port: 70000 }, "port", /1-65535/],
     ["sftp", { host: "sftp://host" }, "host", /host name or IP address only/],
     ["sftp", { directory: "/upload/../etc" }, "directory", /remove `..`/],

@@ -49,6 +49,8 @@ describe("runtime settings from WORKER_ENV", () => {
     ["an undeclared slot", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "b" }, extra: { type: "s3", bucket: "b" } }) }, /binds slot `extra`, which `feed-normalize` does not declare: use one of `records`/],
     ["a missing slot", { [WORKER_ENV.outputs]: "{}" }, /does not bind slot `records` of `feed-normalize`/],
     ["an unknown binding type", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "kafka" } }) }, /`JOBWORKER_OUTPUTS`\.records\.type must be one of s3, rest, sftp, ftp, got "kafka"/],
+    ["a binding field the binding schema refuses", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "Bad_Bucket" } }) }, /`JOBWORKER_OUTPUTS`\.records\.bucket is "Bad_Bucket": use an S3 bucket name/],
+    ["an unknown binding field", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "next", prefx: "in/" } }) }, /`JOBWORKER_OUTPUTS`\.records\.prefx is "in\/": not a field of `s3` bindings; its fields: type, bucket, prefix/],
     ["a type the slot does not accept", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "rest", url: "https://x" } }) }, /`JOBWORKER_OUTPUTS`\.records is bound to `rest`, but slot `records` accepts worker, s3/],
     ["a retry cap below the base", { JOBWORKER_RETRY_BASE_SECONDS: "10", JOBWORKER_RETRY_CAP_SECONDS: "5" }, /`JOBWORKER_RETRY_CAP_SECONDS` \(5\) must be at least `JOBWORKER_RETRY_BASE_SECONDS` \(10\)/],
   ];
@@ -65,7 +67,7 @@ describe("runtime settings from WORKER_ENV", () => {
   });
 
   it("checks slots against the definition it runs", () => {
-    const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ partner: { type: "sftp", host: "h", username: "u", hostKeySha256: "SHA256:x", directory: "/in" } }) };
+    const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ partner: { type: "sftp", host: "h", username: "u", hostKeySha256: `SHA256:${"A".repeat(43)}`, privateKeySecret: "env:KEY", directory: "/in" } }) };
     assert.equal(loadSettings(env, partnerProtobufSftp).outputs.partner!.type, "sftp");
   });
 });

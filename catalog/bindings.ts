@@ -1,0 +1,304 @@
+/**
+ * The one output-binding schema. A binding says where an output slot delivers: `s3`, `rest`, `sftp`,
+ * `ftp`, or `worker` (the next worker's input), optionally with a protobuf `format`. Every other
+ * description of a binding derives from this file: the types (`z.infer`, re-exported by
+ * `contract.ts`), the stack config (`config/workers.ts`), the JobWorker component's check of its
+ * `outputs` and its task role's secret grants (`secretRefsOf`), the runtime's parsing of
+ * `JOBWORKER_OUTPUTS` (`workers/runtime/settings.ts`) and the connectors' validation
+ * (`workers/connectors/validation.ts`). docs/connectors.md documents the fields; a test holds its
+ * field lists to this schema.
+ */
+import { z } from "zod";
+import { splitSecretRef, type SecretRef } from "./secret-ref";
+
+/**
+ * Where a binding is read, which decides the forms a few fields take:
+ * - `stack`: a stack file or `JobWorkerArgs`, deployed to AWS. `worker` chains into another worker;
+ *   secrets are references IAM can grant (`ssm:`, `secretsmanager:`); a KMS key is an ARN, so the
+ *   task role can be scoped to it.
+ * - `container`: `JOBWORKER_OUTPUTS` and `createConnector`, on AWS or a laptop. Chaining is already
+ *   resolved to `s3`; `env:`/`file:` secrets and a KMS key id or alias are accepted too.
+ */
+export type BindingSite = "stack" | "container";
+
+/** What a binding field's schema tells the code that derives from the schema. */
+export interface BindingFieldMeta {
+  /** The field holds a secret reference: the runtime resolves it and the task role is granted it. */
+  readonly secret: true;
+}
+
+/** Metadata of binding fields, keyed by the field's schema. */
+export const bindingFieldMeta = z.registry<BindingFieldMeta>();
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+/** `SHA256:<base64>` as `ssh-keygen -lf` prints it (43 base64 characters, no padding). */
+export const HOST_KEY_SHA256 = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+/** A customer managed key's ARN: what IAM can scope a grant to. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+// --- field rules: each message is the fix, a phrase that reads after "is <value>:"
+
+const text = (fix = "set a non-empty string") => z.string({ error: fix }).refine((s) => s.trim() !== "", { message: fix, abort: true });
+const flag = (fix = "use true or false") => z.boolean({ error: fix });
+const numberWhere = (ok: (n: number) => boolean, fix: string) => z.number({ error: fix }).refine(ok, fix);
+
+const port = () => numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 65535, "use a TCP port, 1-65535");
+const host = () => text().refine((h) => !/[\s/@:]/.test(h) || /^\[[0-9a-fA-F:]+\]$/.test(h), "give a host name or IP address only, no scheme, port or path");
+const remoteDirectory = () =>
+  text()
+    // eslint-disable-next-line no-control-regex
+    .refine((d) => !/[\x00-\x1f\x7f]/.test(d), "remove control characters")
+    .refine((d) => !d.split("/").includes(".."), "remove `..` segments");
+
+function secretRef(site: BindingSite) {
+  const scope = site === "stack" ? "deployed" : "anywhere";
+  const problem = (ref: unknown) => splitSecretRef(ref, scope).problem;
+  return z
+    .string({ error: (issue) => problem(issue.input) })
+    .superRefine((ref, ctx) => {
+      const found = problem(ref);
+      if (found) ctx.addIssue({ code: "custom", message: found });
+    })
+    .register(bindingFieldMeta, { secret: true });
+}
+
+function kmsKeyId(site: BindingSite) {
+  const arn = "give the key's ARN (a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id>) so the task role can be scoped to it";
+  return site === "stack" ? z.string({ error: arn }).regex(KMS_KEY_ARN, arn) : text("give an SSE-KMS key id, ARN or alias");
+}
+
+const httpsUrl = () =>
+  z.string({ error: "use an absolute https URL" }).superRefine((raw, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not a URL; use an absolute https URL" });
+      return;
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
+      ctx.addIssue({ code: "custom", message: "use https (plain http is allowed only for loopback test servers)" });
+    }
+    if (url.username || url.password) ctx.addIssue({ code: "custom", message: "remove credentials from the URL; use `authSecret`" });
+  });
+
+/** Protocol Buffers encoding of a slot's records (`workers/connectors/protobuf.ts`). */
+export const protobufFormatSchema = z.strictObject(
+  {
+    type: z.literal("protobuf", { error: 'the only format is "protobuf"' }),
+    /** `.proto` file relative to `workers/schemas/`. */
+    schema: z
+      .string({ error: "name a `.proto` file relative to `workers/schemas/`, e.g. `partner/v1/record.proto`" })
+      .refine((s) => s.endsWith(".proto") && !s.startsWith("/") && !s.split("/").includes(".."), "name a `.proto` file relative to `workers/schemas/`, e.g. `partner/v1/record.proto`"),
+    /** Fully qualified message type, e.g. `partner.v1.Record`. */
+    messageType: z
+      .string({ error: "use a fully qualified message type, e.g. `partner.v1.Record`" })
+      .regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, "use a fully qualified message type, e.g. `partner.v1.Record`"),
+    /** One length-delimited stream of many messages (true), or one container message (false). @default true */
+    delimited: flag().optional(),
+  },
+  { error: 'give `{ type: "protobuf", schema, messageType }`' },
+);
+
+// --- the binding types
+
+/** Write into the input of another worker of the same stack (chaining). Resolved to `s3` by the program. */
+const workerBinding = z.strictObject({
+  type: z.literal("worker"),
+  /** Name of the next worker. */
+  worker: text("name another worker of this stack"),
+});
+
+/** The binding types a container delivers to, with the forms `site` accepts. */
+function deliveryBindings(site: BindingSite) {
+  const format = protobufFormatSchema.optional();
+  return {
+    s3: z.strictObject({
+      type: z.literal("s3"),
+      bucket: z.string({ error: "use an S3 bucket name" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use an S3 bucket name (3-63 lowercase letters, digits, `.`, `-`)"),
+      /** Key prefix, no leading slash. @default "" */
+      prefix: z.string({ error: "use a key prefix" }).refine((p) => !p.startsWith("/"), "S3 keys have no leading slash: use a key prefix without a leading `/`").optional(),
+      /** SSE-KMS key for the written objects: its ARN in a stack; an id or alias also in a local run. @default bucket default encryption */
+      kmsKeyId: kmsKeyId(site).optional(),
+      /** Grant the bucket owner full control (cross-account delivery). @default false */
+      bucketOwnerFullControl: flag().optional(),
+      format,
+    }),
+    rest: z.strictObject({
+      type: z.literal("rest"),
+      /** https URL (http only for loopback). */
+      url: httpsUrl(),
+      /** @default "POST" */
+      method: z.enum(["POST", "PUT"], { error: 'use "POST" or "PUT"' }).optional(),
+      /** Send the payload as one body, or its records in JSON batches. @default "payload" */
+      mode: z.enum(["payload", "records"], { error: 'use "payload" or "records"' }).optional(),
+      /** Header that carries the secret. @default "Authorization" */
+      authHeader: z.string({ error: "use an HTTP header name" }).regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "use an HTTP header name").optional(),
+      /** The header's value, by reference. @default no auth header */
+      authSecret: secretRef(site).optional(),
+      /** Per-attempt timeout in seconds. @default 30 */
+      timeoutSeconds: numberWhere((n) => n > 0 && n <= 900, "use a number of seconds above 0 and at most 900").optional(),
+      /** Records per JSON batch in `records` mode (the payload is NDJSON). @default 500 */
+      batchSize: numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 10_000, "use an integer from 1 to 10000").optional(),
+      format,
+    }),
+    sftp: z
+      .strictObject({
+        type: z.literal("sftp"),
+        host: host(),
+        /** @default 22 */
+        port: port().optional(),
+        username: text(),
+        /** Pinned host key: `SHA256:<base64>` as `ssh-keygen -lf` prints it. */
+        hostKeySha256: z
+          .string({ error: "pin the server's host key" })
+          .regex(HOST_KEY_SHA256, "pin the server's host key as `SHA256:<base64>`, as `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` prints it"),
+        passwordSecret: secretRef(site).optional(),
+        privateKeySecret: secretRef(site).optional(),
+        /** Remote directory. */
+        directory: remoteDirectory(),
+        format,
+      })
+      .superRefine((b, ctx) => {
+        if (b.passwordSecret === undefined && b.privateKeySecret === undefined) {
+          ctx.addIssue({ code: "custom", path: ["privateKeySecret"], message: "set `passwordSecret` or `privateKeySecret` (a secret reference)" });
+        }
+      }),
+    ftp: z
+      .strictObject({
+        type: z.literal("ftp"),
+        host: host(),
+        /** @default 21 */
+        port: port().optional(),
+        username: text(),
+        passwordSecret: secretRef(site),
+        directory: remoteDirectory(),
+        /** Explicit TLS (FTPS, AUTH TLS). @default true */
+        secure: flag("use true (explicit TLS) or false").optional(),
+        /** Create the remote directory when missing. @default false */
+        createDirectory: flag().optional(),
+        /** PEM certificate(s) to trust for FTPS (a private CA or a self-signed certificate). @default the Node.js CA store */
+        tlsCaSecret: secretRef(site).optional(),
+        format,
+      })
+      .superRefine((b, ctx) => {
+        if (b.tlsCaSecret !== undefined && b.secure === false) {
+          ctx.addIssue({ code: "custom", path: ["tlsCaSecret"], message: "remove it, or set `secure: true` (a CA certificate is for FTPS)" });
+        }
+      }),
+  };
+}
+
+function unionOf<const T extends readonly [z.ZodObject, ...z.ZodObject[]]>(site: BindingSite, members: T) {
+  const types = members.map((m) => `"${(m.shape.type as z.ZodLiteral<string>).value}"`).join(", ");
+  const resolved = site === "container" ? ' ("worker" is resolved to "s3" by the program)' : "";
+  return z.discriminatedUnion("type", members, {
+    error: (issue) => (issue.code === "invalid_union" ? `use one of ${types}${resolved}` : "give an output binding object"),
+  });
+}
+
+const stack = deliveryBindings("stack");
+const container = deliveryBindings("container");
+
+/** A binding as a stack file and `JobWorkerArgs` give it (`site` "stack"). */
+export const outputBindingSchema = unionOf("stack", [workerBinding, stack.s3, stack.rest, stack.sftp, stack.ftp]);
+/** A binding as the container reads it: chaining resolved to `s3` (`site` "container"). */
+export const resolvedOutputBindingSchema = unionOf("container", [container.s3, container.rest, container.sftp, container.ftp]);
+
+export type ProtobufFormat = Readonly<z.infer<typeof protobufFormatSchema>>;
+export type WorkerOutputBinding = Readonly<z.infer<typeof workerBinding>>;
+export type S3OutputBinding = Readonly<z.infer<typeof container.s3>>;
+export type RestOutputBinding = Readonly<z.infer<typeof container.rest>>;
+export type SftpOutputBinding = Readonly<z.infer<typeof container.sftp>>;
+export type FtpOutputBinding = Readonly<z.infer<typeof container.ftp>>;
+/** A binding as the container sees it: chaining already resolved to the next worker's bucket. */
+export type ResolvedOutputBinding = S3OutputBinding | RestOutputBinding | SftpOutputBinding | FtpOutputBinding;
+export type OutputBinding = WorkerOutputBinding | ResolvedOutputBinding;
+export type OutputType = OutputBinding["type"];
+
+/** Every binding type of a site, in the schema's order. */
+export function bindingTypes(site: BindingSite): OutputType[] {
+  const schema = site === "stack" ? outputBindingSchema : resolvedOutputBindingSchema;
+  return schema.options.map((o) => o.shape.type.value);
+}
+
+/** The fields of a binding type, `type` included, in the schema's order. */
+export function bindingFieldsOf(type: OutputType): string[] {
+  return Object.keys(memberOf(type).shape);
+}
+
+/** The secret-reference fields of a binding type: the fields whose schema carries `secret` metadata. */
+export function secretFieldsOf(type: OutputType): string[] {
+  return Object.entries(memberOf(type).shape as Record<string, z.ZodType>)
+    .filter(([, field]) => bindingFieldMeta.get(field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field)?.secret === true)
+    .map(([name]) => name);
+}
+
+/** The secret references a binding holds (the values of its secret fields): what the task role reads. */
+export function secretRefsOf(binding: OutputBinding): SecretRef[] {
+  const values = binding as unknown as Readonly<Record<string, unknown>>;
+  return secretFieldsOf(binding.type).flatMap((field) => (typeof values[field] === "string" ? [values[field] as string] : []));
+}
+
+function memberOf(type: OutputType): z.ZodObject {
+  const member = outputBindingSchema.options.find((o) => o.shape.type.value === type);
+  if (!member) throw new Error(`no binding type \`${type}\``);
+  return member;
+}
+
+// --- problems: zod issues as field, value and fix, for each side to word in its own terms
+
+/** One thing wrong with a binding. */
+export interface BindingProblem {
+  /** The field, relative to the binding: `url`, `format.schema`; "" for the binding itself. */
+  readonly field: string;
+  /** The value found there (undefined when missing). */
+  readonly value: unknown;
+  /** What to do: a phrase that reads after "is <value>:". */
+  readonly fix: string;
+}
+
+/** `is "nope": use an absolute https URL`: how every side words a problem after the field's name. */
+export function problemText(p: Pick<BindingProblem, "value" | "fix">): string {
+  return `is ${p.value === undefined ? "missing" : JSON.stringify(p.value)}: ${p.fix}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** The problems of one zod issue whose path is relative to `binding` (an unknown field per key). */
+export function problemsOf(issue: z.core.$ZodIssue, binding: unknown): BindingProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    const inFormat = path[path.length - 1] === "format";
+    const type = (valueAt(binding, []) as { type?: unknown } | undefined)?.type;
+    const known = inFormat ? Object.keys(protobufFormatSchema.shape) : bindingTypes("stack").includes(type as OutputType) ? bindingFieldsOf(type as OutputType) : [];
+    const what = inFormat ? "a protobuf `format`" : `\`${String(type)}\` bindings`;
+    return issue.keys.map((key) => ({
+      field: [...path, key].join("."),
+      value: valueAt(binding, [...issue.path, key]),
+      fix: `not a field of ${what}; its fields: ${known.join(", ")} (docs/connectors.md)`,
+    }));
+  }
+  return [{ field: path.join("."), value: valueAt(binding, issue.path), fix: issue.message }];
+}
+
+export type BindingParse<B> = { readonly binding: B; readonly problems?: undefined } | { readonly problems: readonly BindingProblem[] };
+
+/** Parses a binding as a stack gives it: the binding, typed, or every problem. */
+export function parseOutputBinding(value: unknown): BindingParse<OutputBinding> {
+  const result = outputBindingSchema.safeParse(value);
+  return result.success ? { binding: result.data } : { problems: result.error.issues.flatMap((i) => problemsOf(i, value)) };
+}
+
+/** Parses a binding as the container reads it: the binding, typed, or every problem. */
+export function parseResolvedBinding(value: unknown): BindingParse<ResolvedOutputBinding> {
+  const result = resolvedOutputBindingSchema.safeParse(value);
+  return result.success ? { binding: result.data } : { problems: result.error.issues.flatMap((i) => problemsOf(i, value)) };
+}
