@@ -17,4 +17,4 @@ export * from "./container";
 export * from "./scaling";
 export * from "./image";
 export { imageSourceFiles, imageTag, ignoreFileOf, type ImageSourceFiles, type ImageSources } from "./image-sources";
-export { JobWorker } from "./job-worker";
+export { JobWorker } from "./component";

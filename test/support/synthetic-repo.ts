@@ -12,7 +12,7 @@ import { readStackConfig, ROOT } from "./pulumi";
 import { syntheticWorkers } from "./synthetic-workers";
 
 /** What the program and the worker image build read, relative to the repository root. */
-const COPIED = ["index.ts", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "config", "components", "bootstrap", "catalog/contract.ts", "workers", "policy/package.json"];
+const COPIED = ["index.ts", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "config", "components", "bootstrap", "catalog", "workers", "policy/package.json", "console/package.json"];
 
 export interface SyntheticRepo {
   /** The copy's root: the program's directory and the image build context. */
