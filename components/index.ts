@@ -5,3 +5,5 @@ export * from "./network";
 export * from "./job-worker";
 export * from "./backlog-publisher";
 export * from "./pulumi-stack-traces";
+/** The worker kind a `JobWorker` runs (`JobWorkerArgs.definition`), from the catalog's contract. */
+export type { WorkerDefinition } from "../catalog/contract";
