@@ -5,55 +5,20 @@
  * against the package's declarations and run under Pulumi mocks. Nothing of the checkout but the
  * tarball reaches the example.
  */
+import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, normalize } from "node:path";
+import { join } from "node:path";
 import { PUBLISHER_SOURCES, transpileSources } from "../../../components/backlog-publisher/code";
+import { dependencyNames, linkDependencies, pack, type PackResult, strayFiles, unpack } from "../../support/npm-pack";
 import { type MockStack, ROOT, startMocks } from "../../support/pulumi";
-
-interface PackResult {
-  filename: string;
-  size: number;
-  unpackedSize: number;
-  entryCount: number;
-  files: Array<{ path: string }>;
-}
-
-const NPM_CLI = join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js");
-
-/** `npm pack -w <workspace>` into `dir`, as JSON (runs the package's `prepack`). */
-export function pack(workspace: string, dir: string): PackResult {
-  // npm from PATH: `npx mocha` and `npm run` put the pinned node first, so its scripts run on Node 24.
-  const out = execFileSync("npm", ["pack", "-w", workspace, "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const [result] = JSON.parse(out.slice(out.indexOf("["))) as PackResult[];
-  return result;
-}
-
-/** Unpacks an npm tarball (`package/…`) into `dir`. */
-export function unpack(tarball: string, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  execFileSync("tar", ["-xzf", tarball, "-C", dir, "--strip-components=1"]);
-}
-
-/** Paths that escape the package or sources shipped without their compiled form. */
-export function strayFiles(paths: readonly string[]): string[] {
-  const stray: string[] = [];
-  const set = new Set(paths);
-  for (const path of paths) {
-    if (isAbsolute(path) || normalize(path).startsWith("..")) stray.push(`${path}: outside the package`);
-    else if (path.endsWith(".d.ts")) {
-      if (!set.has(path.replace(/\.d\.ts$/, ".js"))) stray.push(`${path}: declarations without JavaScript`);
-    } else if (path.endsWith(".ts")) stray.push(`${path}: TypeScript source`);
-  }
-  return stray;
-}
 
 describe("the @jobworker/components tarball in another program (examples/basic)", function () {
   this.timeout(120_000);
-  const work = mkdtempSync(join(tmpdir(), "jobworker-package-"));
-  const example = join(work, "example");
+  let work: string;
+  let example: string;
   let packed: PackResult;
   let stack: MockStack;
   let outputs: Record<string, unknown>;
@@ -61,20 +26,16 @@ describe("the @jobworker/components tarball in another program (examples/basic)"
   let loadedByExample: string[];
 
   before(async () => {
+    work = mkdtempSync(join(tmpdir(), "jobworker-package-"));
+    example = join(work, "example");
     packed = pack("components", work);
     cpSync(join(ROOT, "examples", "basic"), example, { recursive: true, filter: (src) => !/node_modules|\bbin\b/.test(src.slice(ROOT.length)) });
-    const modules = join(example, "node_modules");
-    unpack(join(work, packed.filename), join(modules, "@jobworker", "components"));
-    // As `npm install <tgz>` would leave it, minus the download: the package's and the example's
-    // dependencies, one copy each (the same @pulumi/pulumi the mocks are installed in).
-    const own = JSON.parse(readFileSync(join(modules, "@jobworker", "components", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    const example_ = JSON.parse(readFileSync(join(example, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    const deps = new Set([...Object.keys(own.dependencies), ...Object.keys(example_.dependencies), ...Object.keys(example_.devDependencies)]);
+    const installed = join(example, "node_modules", "@jobworker", "components");
+    unpack(join(work, packed.filename), installed);
+    // As `npm install <tgz>` would leave it, minus the download: the package's and the example's dependencies.
+    const deps = new Set([...dependencyNames(join(installed, "package.json")), ...dependencyNames(join(example, "package.json"), { dev: true })]);
     deps.delete("@jobworker/components");
-    for (const dep of deps) {
-      mkdirSync(dirname(join(modules, dep)), { recursive: true });
-      symlinkSync(join(ROOT, "node_modules", dep), join(modules, dep), "dir");
-    }
+    linkDependencies(example, deps);
     // Type-checks the example against the package's declarations and compiles it to bin/.
     execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(example, "tsconfig.json")], { cwd: example, stdio: "pipe" });
     stack = startMocks({ project: "jobworker-example-basic", stack: "dev" });
@@ -82,13 +43,14 @@ describe("the @jobworker/components tarball in another program (examples/basic)"
     const exported = require(join(example, "bin", "index.js")) as Record<string, unknown>;
     await stack.settle();
     outputs = {};
-    const pulumi = await import("@pulumi/pulumi");
-    for (const [key, value] of Object.entries(exported)) outputs[key] = await new Promise((r) => pulumi.output(value).apply(r));
+    for (const [key, value] of Object.entries(exported)) outputs[key] = await new Promise((r) => (pulumi.output(value) as pulumi.Output<unknown>).apply(r));
     await stack.settle();
     loadedByExample = Object.keys(require.cache).filter((k) => !before.has(k));
   });
 
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it("packs built JavaScript with declarations, nothing outside the package and no bare TypeScript", () => {
     const paths = packed.files.map((f) => f.path);
