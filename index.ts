@@ -3,7 +3,7 @@
  * is added by the JobWorker part). Configuration is validated before any resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BacklogPublisher, installTracelessPulumiPromises, JobWorker, Network, SharedInputBucket, SpotEcsCluster } from "./components";
+import { BacklogPublisher, installTracelessPulumiPromises, JobWorker, Network, SharedInputBucket, SpotEcsCluster } from "./components/index";
 import { loadClusterConfig } from "./config/cluster";
 import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers, withConfigKeys } from "./config/workers";
 

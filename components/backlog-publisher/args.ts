@@ -12,7 +12,10 @@ export interface BacklogPublisherArgs {
   readonly namespace?: string;
   /** Seconds between two publications (alarms use it as their period: 10 or 30, or a multiple of 60). @default 10 */
   readonly intervalSeconds?: number;
-  /** Directory of the `workers` package (the function's code is transpiled from it). @default "<repo>/workers" */
+  /**
+   * Directory of a `workers` package to transpile the function's code from (needs `typescript`).
+   * @default the code the package ships (built from `workers/backlog-publisher/`); from a checkout's sources, `<repo>/workers`
+   */
   readonly workersDir?: string;
   /** Function memory, MiB. @default 128 */
   readonly memoryMiB?: number;

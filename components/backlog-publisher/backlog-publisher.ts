@@ -11,7 +11,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import type { BacklogMetricsRef } from "../job-worker/args";
 import type { BacklogPublisherArgs } from "./args";
 import { BACKLOG_PUBLISHER_DEFAULTS, validateBacklogPublisherArgs } from "./args";
@@ -43,7 +42,6 @@ export class BacklogPublisher extends pulumi.ComponentResource {
       logRetentionDays: args.logRetentionDays ?? d.logRetentionDays,
     };
     validateBacklogPublisherArgs(settled);
-    const workersDir = args.workersDir ?? join(__dirname, "..", "..", "workers");
     const tags = { ...args.tags };
     const parent = { parent: this };
 
@@ -68,7 +66,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
       runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: PUBLISHER_HANDLER,
-      code: publisherArchive(workersDir),
+      code: publisherArchive(args.workersDir),
       role: role.arn,
       memorySize: settled.memoryMiB,
       timeout: d.scheduleSeconds + 20,

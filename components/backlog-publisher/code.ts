@@ -1,21 +1,37 @@
 /**
- * The function's code: the publisher's TypeScript sources transpiled to CommonJS at deploy time
- * (TypeScript's `transpileModule`, no bundler). The Node.js 20 Lambda runtime provides the AWS SDK
- * v3 clients it imports, so the package is three small files and deterministic: the same sources
- * give the same archive, so `pulumi up` does not redeploy the function without a change.
+ * The function's code: the publisher's TypeScript sources (`workers/backlog-publisher/` and the two
+ * import-free modules it uses) transpiled to CommonJS (TypeScript's `transpileModule`, no bundler).
+ * The Node.js Lambda runtime provides the AWS SDK v3 clients it imports, so the package is four small
+ * files and deterministic: the same sources give the same archive, so `pulumi up` does not redeploy
+ * the function without a change.
+ *
+ * Where the sources come from: the built package (`npm run build -w components`) ships them already
+ * transpiled, by the same function, in `function/` next to this module, so a program that installs
+ * the package needs no `workers/` checkout. Run from the repository's sources (no `function/` here),
+ * they are transpiled from `<repo>/workers` at deploy time. `BacklogPublisherArgs.workersDir` overrides
+ * both; that path needs the `typescript` package.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Files of the `workers` package the function needs, relative to it. */
 export const PUBLISHER_SOURCES = ["backlog-publisher/handler.ts", "backlog-publisher/publisher.ts", "errors.ts", "runtime/backoff.ts"] as const;
 /** The function's `handler` setting. */
 export const PUBLISHER_HANDLER = "backlog-publisher/handler.handler";
+/** Where the built package keeps the transpiled function, by archive path (written by `components/scripts/build.js`). */
+export const BUNDLED_FUNCTION_DIR = join(__dirname, "function");
+/** The `workers` package of a repository checkout, when running from its sources. */
+const CHECKOUT_WORKERS_DIR = join(__dirname, "..", "..", "workers");
+
+/** Archive path of a source file: `.ts` → `.js`. */
+function archivePath(file: string): string {
+  return file.replace(/\.ts$/, ".js");
+}
 
 /** Transpiled sources by archive path (`.ts` → `.js`): a pure function of the files' text. */
 export function transpileSources(workersDir: string, files: readonly string[] = PUBLISHER_SOURCES): Record<string, string> {
-  // Loaded lazily: only a program that deploys the publisher needs the compiler.
+  // Loaded lazily: only a program that transpiles the publisher itself needs the compiler.
   const ts: typeof import("typescript") = require("typescript");
   const out: Record<string, string> = {};
   for (const file of files) {
@@ -24,13 +40,25 @@ export function transpileSources(workersDir: string, files: readonly string[] = 
       fileName: file,
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
     });
-    out[file.replace(/\.ts$/, ".js")] = outputText;
+    out[archivePath(file)] = outputText;
   }
   return out;
 }
 
-export function publisherArchive(workersDir: string): pulumi.asset.AssetArchive {
+/** The transpiled files the built package ships, by archive path; undefined when running from sources. */
+export function bundledSources(dir: string = BUNDLED_FUNCTION_DIR): Record<string, string> | undefined {
+  if (!existsSync(dir)) return undefined;
+  return Object.fromEntries(PUBLISHER_SOURCES.map((file) => [archivePath(file), readFileSync(join(dir, archivePath(file)), "utf8")]));
+}
+
+/** The function's files: from `workersDir` when given, else the package's own, else the checkout's `workers/`. */
+export function publisherSources(workersDir?: string): Record<string, string> {
+  if (workersDir !== undefined) return transpileSources(workersDir);
+  return bundledSources() ?? transpileSources(CHECKOUT_WORKERS_DIR);
+}
+
+export function publisherArchive(workersDir?: string): pulumi.asset.AssetArchive {
   const assets: Record<string, pulumi.asset.Asset> = {};
-  for (const [path, text] of Object.entries(transpileSources(workersDir))) assets[path] = new pulumi.asset.StringAsset(text);
+  for (const [path, text] of Object.entries(publisherSources(workersDir))) assets[path] = new pulumi.asset.StringAsset(text);
   return new pulumi.asset.AssetArchive(assets);
 }

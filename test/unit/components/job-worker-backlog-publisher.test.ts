@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BACKLOG_PUBLISHER_DEFAULTS, validateBacklogPublisherArgs } from "../../../components/backlog-publisher/args";
-import { PUBLISHER_HANDLER, transpileSources } from "../../../components/backlog-publisher/code";
+import { BUNDLED_FUNCTION_DIR, bundledSources, PUBLISHER_HANDLER, publisherSources, transpileSources } from "../../../components/backlog-publisher/code";
 import { PUBLISHER_ENV } from "../../../workers/backlog-publisher/publisher";
 import { judgeIamDocuments } from "../../support/iam";
 import { ACCOUNT_ID, type MockStack, REGION, ROOT, startMocks } from "../../support/pulumi";
@@ -75,6 +75,24 @@ describe("BacklogPublisher component", () => {
       const mod = require(join(dir, `${file}.js`));
       assert.equal(typeof mod[exported], "function");
       assert.deepEqual(transpileSources(join(ROOT, "workers")), files, "deterministic: same sources, same package");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes the function's code from workersDir when given, else the built package's copy, else the checkout's workers/", () => {
+    const fromWorkers = transpileSources(join(ROOT, "workers"));
+    assert.equal(bundledSources(), undefined, `running from sources: no ${BUNDLED_FUNCTION_DIR}`);
+    assert.deepEqual(publisherSources(), fromWorkers);
+    const dir = join(ROOT, "test-artifacts", "backlog-publisher-bundled");
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      for (const [path, text] of Object.entries(fromWorkers)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      assert.deepEqual(bundledSources(dir), fromWorkers, "the built package's copy reads back as written");
+      assert.throws(() => publisherSources(join(dir, "no-such-workers")), /ENOENT/, "an override is used, not silently replaced");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
