@@ -1,4 +1,4 @@
 export * from "./args";
 export * from "./policies";
 export * from "./code";
-export { BacklogPublisher } from "./backlog-publisher";
+export { BacklogPublisher } from "./component";
