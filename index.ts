@@ -3,7 +3,14 @@
  * is added by the JobWorker part). Configuration is validated before any resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { BacklogPublisher, installTracelessPulumiPromises, JobWorker, Network, SharedInputBucket, SpotEcsCluster } from "./components/index";
+import {
+  BacklogPublisher,
+  installTracelessPulumiPromises,
+  JobWorker,
+  Network,
+  SharedInputBucket,
+  SpotEcsCluster,
+} from "./components/index";
 import { loadClusterConfig } from "./config/cluster";
 import { jobWorkerArgsFor, loadWorkersConfig, orderWorkers, withConfigKeys } from "./config/workers";
 
@@ -15,7 +22,8 @@ const config = new pulumi.Config("jobworker");
 const clusterConfig = loadClusterConfig(config);
 const workersConfig = loadWorkersConfig(config);
 // The VPC is the stack's own (given ids, the default) or a new one (`jobworker:network.create`).
-const network = "create" in clusterConfig.network ? new Network("jobworker", clusterConfig.network.create).clusterNetwork : clusterConfig.network.given;
+const network =
+  "create" in clusterConfig.network ? new Network("jobworker", clusterConfig.network.create).clusterNetwork : clusterConfig.network.given;
 const cluster = new SpotEcsCluster("jobworker", { ...clusterConfig.cluster, ...network });
 export const clusterName = cluster.clusterName;
 export const clusterArn = cluster.clusterArn;
@@ -40,7 +48,10 @@ for (const name of orderWorkers(workersConfig)) {
     worker: (target) => jobWorkers.get(target)!,
     backlogMetrics: backlogPublisher.metrics,
   });
-  jobWorkers.set(name, withConfigKeys(name, () => new JobWorker(name, args)));
+  jobWorkers.set(
+    name,
+    withConfigKeys(name, () => new JobWorker(name, args)),
+  );
 }
 for (const bucket of sharedBuckets.values()) bucket.seal();
 export const backlogPublisherFunction = backlogPublisher.functionName;

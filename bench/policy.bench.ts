@@ -32,11 +32,17 @@ async function main(): Promise<void> {
   const secondMs = await timed(() => evaluatePolicies(ours, snapshots));
   const packMs = await timed(() => evaluatePolicies(policies, snapshots));
 
-  console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(
+    `machine: ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   console.log(`prod program: ${snapshots.length} resources, ${documents.length} IAM documents`);
   console.log(`pack modules load (transpile-only, with @pulumi/policy): ${loadMs.toFixed(0)} ms`);
   console.log(`IAM + runtime policies, first run (catalogue): ${firstMs.toFixed(0)} ms`);
-  console.log(`IAM + runtime policies, second run:            ${secondMs.toFixed(0)} ms (${(secondMs / documents.length).toFixed(1)} ms per document)`);
+  console.log(
+    `IAM + runtime policies, second run:            ${secondMs.toFixed(0)} ms (${(secondMs / documents.length).toFixed(1)} ms per document)`,
+  );
   console.log(`whole pack (${policies.length} policies), warm:                ${packMs.toFixed(0)} ms`);
 }
 

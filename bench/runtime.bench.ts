@@ -13,7 +13,15 @@
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Consumer } from "sqs-consumer";
@@ -21,7 +29,15 @@ import { WORKER_ENV } from "../catalog/contract";
 import { RUNTIME_TUNING_ENV } from "../workers/runtime/settings";
 import { startMoto, type MotoServer } from "../test/support/moto";
 import { waitFor } from "../test/support/wait";
-import { compileEntry, createPipeline, ensureStopped, generatedStream, peakRss, spawnCompiledWorker, waitForLine } from "../test/integration/runtime/helpers";
+import {
+  compileEntry,
+  createPipeline,
+  ensureStopped,
+  generatedStream,
+  peakRss,
+  spawnCompiledWorker,
+  waitForLine,
+} from "../test/integration/runtime/helpers";
 
 // moto's ReceiveMessage deep-copies messages and scans the whole queue, so its cost grows with the
 // backlog: a few hundred messages keep the run short; every variant gets the same fresh queue.
@@ -35,7 +51,17 @@ let seq = 0;
 async function preloadQueue(moto: MotoServer, bucket: string, key: string, eTag: string): Promise<string> {
   const sqs = new SQSClient(moto.clientConfig);
   const q = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${Date.now()}-${++seq}`, Attributes: { VisibilityTimeout: "60" } }));
-  const body = JSON.stringify({ Records: [{ eventVersion: "2.1", eventSource: "aws:s3", eventName: "ObjectCreated:Put", eventTime: new Date().toISOString(), s3: { bucket: { name: bucket }, object: { key, size: 1, eTag } } }] });
+  const body = JSON.stringify({
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        eventName: "ObjectCreated:Put",
+        eventTime: new Date().toISOString(),
+        s3: { bucket: { name: bucket }, object: { key, size: 1, eTag } },
+      },
+    ],
+  });
   for (let i = 0; i < MESSAGES; i += 10) {
     const entries = Array.from({ length: Math.min(10, MESSAGES - i) }, (_, j) => ({ Id: String(j), MessageBody: body }));
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: q.QueueUrl, Entries: entries }));
@@ -53,13 +79,20 @@ async function bareLoop(moto: MotoServer, queueUrl: string, withGet?: { bucket: 
     const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     const messages = out.Messages ?? [];
     if (withGet) {
-      await Promise.all(messages.map(async () => {
-        const o = await s3.send(new GetObjectCommand({ Bucket: withGet.bucket, Key: withGet.key }));
-        await o.Body!.transformToByteArray();
-      }));
+      await Promise.all(
+        messages.map(async () => {
+          const o = await s3.send(new GetObjectCommand({ Bucket: withGet.bucket, Key: withGet.key }));
+          await o.Body!.transformToByteArray();
+        }),
+      );
     }
     if (messages.length > 0) {
-      const res = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      const res = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
       if (res.Failed?.length) throw new Error(`bare loop: ${res.Failed.length} deletes failed`);
     }
     done += messages.length;
@@ -102,7 +135,13 @@ async function sqsConsumerRun(moto: MotoServer, queueUrl: string, get?: { bucket
   return MESSAGES / seconds;
 }
 
-async function jobworkerRun(moto: MotoServer, script: string, handler: "noop" | "drain", queueUrl: string, outputBucket: string): Promise<number> {
+async function jobworkerRun(
+  moto: MotoServer,
+  script: string,
+  handler: "noop" | "drain",
+  queueUrl: string,
+  outputBucket: string,
+): Promise<number> {
   const worker = spawnCompiledWorker(script, [handler], {
     ...moto.env,
     [WORKER_ENV.queueUrl]: queueUrl,
@@ -113,7 +152,10 @@ async function jobworkerRun(moto: MotoServer, script: string, handler: "noop" | 
   try {
     await waitForLine(worker, "worker started");
     const started = Date.now();
-    await waitFor("jobworker drained", () => worker.lines.filter((l) => l.msg === "job done").length >= MESSAGES, { timeoutMs: 600_000, intervalMs: 20 });
+    await waitFor("jobworker drained", () => worker.lines.filter((l) => l.msg === "job done").length >= MESSAGES, {
+      timeoutMs: 600_000,
+      intervalMs: 20,
+    });
     const seconds = (Date.now() - started) / 1000;
     return MESSAGES / seconds;
   } finally {
@@ -123,7 +165,9 @@ async function jobworkerRun(moto: MotoServer, script: string, handler: "noop" | 
 }
 
 async function messageRates(moto: MotoServer, script: string, get: { bucket: string; key: string }, eTag: string): Promise<void> {
-  process.stdout.write(`messages per second (${ROUNDS} rounds × ${MESSAGES} messages, concurrency ${CONCURRENCY}, moto on loopback; median):\n`);
+  process.stdout.write(
+    `messages per second (${ROUNDS} rounds × ${MESSAGES} messages, concurrency ${CONCURRENCY}, moto on loopback; median):\n`,
+  );
   const variants: Array<[string, (queueUrl: string) => Promise<number>]> = [
     ["bare", (q) => bareLoop(moto, q)],
     ["jobworker", (q) => jobworkerRun(moto, script, "noop", q, "bench-out")],
@@ -142,7 +186,8 @@ async function messageRates(moto: MotoServer, script: string, get: { bucket: str
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const rates = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<string, number>;
   const all = (name: string) => samples[name]!.map((r) => r.toFixed(0)).join("/");
-  const row = (name: string, key: string, note = "") => process.stdout.write(`  ${name.padEnd(40)} ${rates[key]!.toFixed(0).padStart(6)} msg/s  (rounds ${all(key)})  ${note}\n`);
+  const row = (name: string, key: string, note = "") =>
+    process.stdout.write(`  ${name.padEnd(40)} ${rates[key]!.toFixed(0).padStart(6)} msg/s  (rounds ${all(key)})  ${note}\n`);
   const pct = (a: string, b: string) => `${((rates[a]! / rates[b]!) * 100).toFixed(0)}%`;
   const times = (a: string, b: string) => `${(rates[a]! / rates[b]!).toFixed(2)}x`;
   process.stdout.write(" no-op handler (the object is not read):\n");
@@ -160,8 +205,18 @@ async function main(): Promise<void> {
   const s3 = new S3Client(moto.clientConfig);
   try {
     const script = compileEntry(join(__dirname, "..", "test", "integration", "runtime", "fixtures", "worker-process.ts"));
-    await s3.send(new CreateBucketCommand({ Bucket: "bench-objects", CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }));
-    await s3.send(new CreateBucketCommand({ Bucket: "bench-out", CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }));
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: "bench-objects",
+        CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never },
+      }),
+    );
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: "bench-out",
+        CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never },
+      }),
+    );
     const put = await s3.send(new PutObjectCommand({ Bucket: "bench-objects", Key: "tiny.txt", Body: "x" }));
     const eTag = put.ETag!.replace(/"/g, "");
     const get = { bucket: "bench-objects", key: "tiny.txt" };
@@ -183,14 +238,21 @@ async function main(): Promise<void> {
     try {
       await waitForLine(worker, "worker started");
       const idle = peakRss(worker.child.pid!);
-      await new Upload({ client: s3, params: { Bucket: pipeline.inputBucket, Key: "big.bin", Body: generatedStream(BIG).stream }, partSize: 16 * MiB, queueSize: 2 }).done();
+      await new Upload({
+        client: s3,
+        params: { Bucket: pipeline.inputBucket, Key: "big.bin", Body: generatedStream(BIG).stream },
+        partSize: 16 * MiB,
+        queueSize: 2,
+      }).done();
       const done = await waitForLine(worker, "job done", 900_000);
       const delivered = worker.lines.find((l) => l.msg === "delivered");
       const multipart = worker.lines.find((l) => l.msg === "multipart upload completed");
       const rss = peakRss(worker.child.pid!);
       const jobSeconds = Number(done.durationMs) / 1000;
       process.stdout.write(`\n${(BIG / 1024 ** 3).toFixed(2)} GiB through an identity handler to S3:\n`);
-      process.stdout.write(`  jobworker: peak RSS ${(rss / MiB).toFixed(1)} MiB (idle ${(idle / MiB).toFixed(1)} MiB), ${jobSeconds.toFixed(1)} s, ${(BIG / MiB / jobSeconds).toFixed(0)} MiB/s (GetObject → scratch file, then the upload: ${(Number(delivered?.durationMs) / 1000).toFixed(1)} s = ${multipart?.parts} parts ${(Number(multipart?.partsMs) / 1000).toFixed(1)} s + CompleteMultipartUpload ${(Number(multipart?.completeMs) / 1000).toFixed(1)} s)\n`);
+      process.stdout.write(
+        `  jobworker: peak RSS ${(rss / MiB).toFixed(1)} MiB (idle ${(idle / MiB).toFixed(1)} MiB), ${jobSeconds.toFixed(1)} s, ${(BIG / MiB / jobSeconds).toFixed(0)} MiB/s (GetObject → scratch file, then the upload: ${(Number(delivered?.durationMs) / 1000).toFixed(1)} s = ${multipart?.parts} parts ${(Number(multipart?.partsMs) / 1000).toFixed(1)} s + CompleteMultipartUpload ${(Number(multipart?.completeMs) / 1000).toFixed(1)} s)\n`,
+      );
     } finally {
       await ensureStopped(worker);
     }
@@ -199,10 +261,14 @@ async function main(): Promise<void> {
     const bare = new S3Client({ ...moto.clientConfig, requestChecksumCalculation: "WHEN_REQUIRED" });
     const started = Date.now();
     const src = await bare.send(new GetObjectCommand({ Bucket: pipeline.inputBucket, Key: "big.bin" }));
-    await bare.send(new PutObjectCommand({ Bucket: "bench-out", Key: "bare-copy.bin", Body: src.Body as Readable, ContentLength: src.ContentLength }));
+    await bare.send(
+      new PutObjectCommand({ Bucket: "bench-out", Key: "bare-copy.bin", Body: src.Body as Readable, ContentLength: src.ContentLength }),
+    );
     bare.destroy();
     const bareSeconds = (Date.now() - started) / 1000;
-    process.stdout.write(`  bare SDK GetObject → PutObject stream: ${bareSeconds.toFixed(1)} s, ${(BIG / MiB / bareSeconds).toFixed(0)} MiB/s\n`);
+    process.stdout.write(
+      `  bare SDK GetObject → PutObject stream: ${bareSeconds.toFixed(1)} s, ${(BIG / MiB / bareSeconds).toFixed(0)} MiB/s\n`,
+    );
   } finally {
     s3.destroy();
     await moto.stop();

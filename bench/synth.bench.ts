@@ -79,7 +79,7 @@ async function constructIn(root: string, config: Record<string, unknown>): Promi
 const MODES = {
   "ts-node": "TypeScript through ts-node, as `pulumi up` runs index.ts (traceless SDK promises, components/pulumi-stack-traces.ts)",
   "busy-core": "the same, with the other core kept busy by a spinning process (the target's condition)",
-  "reference": "the same, with the SDK's per-promise stack traces (what index.ts would cost without the patch)",
+  reference: "the same, with the SDK's per-promise stack traces (what index.ts would cost without the patch)",
 } as const;
 type Mode = keyof typeof MODES;
 
@@ -109,7 +109,9 @@ async function table(mode: Mode): Promise<boolean> {
 function report(mode: Mode, rows: ({ n: number } & Awaited<ReturnType<typeof construct>>)[]): boolean {
   const pad = (s: string | number, w: number) => String(s).padStart(w);
   console.log(`mode ${mode}: ${MODES[mode]}`);
-  console.log(`${pad("workers", 8)} ${pad("load ms", 8)} ${pad("time ms", 9)} ${pad("cpu ms", 8)} ${pad("ms/worker", 10)} ${pad("cpu/worker", 11)} ${pad("resources", 10)} ${pad("per worker", 11)} ${pad("heap MiB", 9)}`);
+  console.log(
+    `${pad("workers", 8)} ${pad("load ms", 8)} ${pad("time ms", 9)} ${pad("cpu ms", 8)} ${pad("ms/worker", 10)} ${pad("cpu/worker", 11)} ${pad("resources", 10)} ${pad("per worker", 11)} ${pad("heap MiB", 9)}`,
+  );
   for (const r of rows) {
     console.log(
       `${pad(r.n, 8)} ${pad(r.loadMs.toFixed(0), 8)} ${pad(r.ms.toFixed(0), 9)} ${pad(r.cpuMs.toFixed(0), 8)} ${pad((r.ms / r.n).toFixed(1), 10)} ${pad((r.cpuMs / r.n).toFixed(1), 11)} ${pad(r.resources, 10)} ${pad((r.workerResources / r.n).toFixed(1), 11)} ${pad(r.heapMiB.toFixed(0), 9)}`,
@@ -122,10 +124,16 @@ function report(mode: Mode, rows: ({ n: number } & Awaited<ReturnType<typeof con
   const cpuPerWorker = fifty.cpuMs / fifty.n;
   const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
   if (mode !== "reference") {
-    console.log(`50 workers: ${fifty.ms.toFixed(0)} ms wall (target < ${TARGET_50_MS} ms): ${verdict(fifty.ms < TARGET_50_MS)}; ` +
-      `${cpuPerWorker.toFixed(0)} ms CPU per worker (target < ${TARGET_CPU_PER_WORKER_MS} ms): ${verdict(cpuPerWorker < TARGET_CPU_PER_WORKER_MS)}`);
+    console.log(
+      `50 workers: ${fifty.ms.toFixed(0)} ms wall (target < ${TARGET_50_MS} ms): ${verdict(fifty.ms < TARGET_50_MS)}; ` +
+        `${cpuPerWorker.toFixed(0)} ms CPU per worker (target < ${TARGET_CPU_PER_WORKER_MS} ms): ${verdict(cpuPerWorker < TARGET_CPU_PER_WORKER_MS)}`,
+    );
   }
-  console.log(`load average: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
+  console.log(
+    `load average: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${cpus().length} cores\n`,
+  );
   return mode === "reference" || (fifty.ms < TARGET_50_MS && cpuPerWorker < TARGET_CPU_PER_WORKER_MS);
 }
 
@@ -143,7 +151,10 @@ function main(): void {
   }
   let failed = false;
   for (const m of Object.keys(MODES)) {
-    const r = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename], { stdio: "inherit", env: { ...process.env, SYNTH_MODE: m } });
+    const r = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename], {
+      stdio: "inherit",
+      env: { ...process.env, SYNTH_MODE: m },
+    });
     failed ||= r.status !== 0;
   }
   process.exit(failed ? 1 : 0);

@@ -8,4 +8,8 @@ const { join } = require("node:path");
 
 const CONSOLE_COMMANDS = new Set(["status", "console", "smoke"]);
 const command = process.argv[2];
-require(CONSOLE_COMMANDS.has(command) ? join(__dirname, "..", "console", "bin", "jobworker-console.js") : join(__dirname, "..", "workers", "bin", "jobworker.js"));
+require(
+  CONSOLE_COMMANDS.has(command)
+    ? join(__dirname, "..", "console", "bin", "jobworker-console.js")
+    : join(__dirname, "..", "workers", "bin", "jobworker.js"),
+);

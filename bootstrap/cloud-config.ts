@@ -27,7 +27,8 @@ export type CloudConfigDocument = { readonly [key: string]: YamlValue };
 /** The document as data (what `cloud-init` will see after parsing). */
 export function cloudConfigDocument({ clusterName, settings }: CloudConfigInput): CloudConfigDocument {
   validateBootstrapSettings(settings);
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`cluster name ${JSON.stringify(clusterName)} is not a valid ECS cluster name`);
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName))
+    throw new Error(`cluster name ${JSON.stringify(clusterName)} is not a valid ECS cluster name`);
   const store = settings.instanceStore;
   const doc: Record<string, YamlValue> = {};
   if (store.enabled) {

@@ -30,5 +30,7 @@ export function ecsConfigEntries(clusterName: string, settings: BootstrapSetting
 
 /** The file's text. */
 export function renderEcsConfig(clusterName: string, settings: BootstrapSettings): string {
-  return ecsConfigEntries(clusterName, settings).map(([k, v]) => `${k}=${v}\n`).join("");
+  return ecsConfigEntries(clusterName, settings)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join("");
 }

@@ -4,6 +4,7 @@
  * version (https://cloudinit.readthedocs.io/en/latest/explanation/format.html#include-file).
  */
 export function renderUserData(cloudConfigUrl: string): string {
-  if (!/^https:\/\/[^\s]+$/.test(cloudConfigUrl)) throw new Error(`cloud-config URL must be one https URL, got ${JSON.stringify(cloudConfigUrl)}`);
+  if (!/^https:\/\/[^\s]+$/.test(cloudConfigUrl))
+    throw new Error(`cloud-config URL must be one https URL, got ${JSON.stringify(cloudConfigUrl)}`);
   return `#include\n${cloudConfigUrl}\n`;
 }

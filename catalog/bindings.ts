@@ -43,7 +43,8 @@ const flag = (fix = "use true or false") => z.boolean({ error: fix });
 const numberWhere = (ok: (n: number) => boolean, fix: string) => z.number({ error: fix }).refine(ok, fix);
 
 const port = () => numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 65535, "use a TCP port, 1-65535");
-const host = () => text().refine((h) => !/[\s/@:]/.test(h) || /^\[[0-9a-fA-F:]+\]$/.test(h), "give a host name or IP address only, no scheme, port or path");
+const host = () =>
+  text().refine((h) => !/[\s/@:]/.test(h) || /^\[[0-9a-fA-F:]+\]$/.test(h), "give a host name or IP address only, no scheme, port or path");
 const remoteDirectory = () =>
   text()
     // eslint-disable-next-line no-control-regex
@@ -89,7 +90,10 @@ export const protobufFormatSchema = z.strictObject(
     /** `.proto` file relative to `workers/schemas/`. */
     schema: z
       .string({ error: "name a `.proto` file relative to `workers/schemas/`, e.g. `partner/v1/record.proto`" })
-      .refine((s) => s.endsWith(".proto") && !s.startsWith("/") && !s.split("/").includes(".."), "name a `.proto` file relative to `workers/schemas/`, e.g. `partner/v1/record.proto`"),
+      .refine(
+        (s) => s.endsWith(".proto") && !s.startsWith("/") && !s.split("/").includes(".."),
+        "name a `.proto` file relative to `workers/schemas/`, e.g. `partner/v1/record.proto`",
+      ),
     /** Fully qualified message type, e.g. `partner.v1.Record`. */
     messageType: z
       .string({ error: "use a fully qualified message type, e.g. `partner.v1.Record`" })
@@ -115,9 +119,14 @@ function deliveryBindings(site: BindingSite) {
   return {
     s3: z.strictObject({
       type: z.literal("s3"),
-      bucket: z.string({ error: "use an S3 bucket name" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use an S3 bucket name (3-63 lowercase letters, digits, `.`, `-`)"),
+      bucket: z
+        .string({ error: "use an S3 bucket name" })
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use an S3 bucket name (3-63 lowercase letters, digits, `.`, `-`)"),
       /** Key prefix, no leading slash. @default "" */
-      prefix: z.string({ error: "use a key prefix" }).refine((p) => !p.startsWith("/"), "S3 keys have no leading slash: use a key prefix without a leading `/`").optional(),
+      prefix: z
+        .string({ error: "use a key prefix" })
+        .refine((p) => !p.startsWith("/"), "S3 keys have no leading slash: use a key prefix without a leading `/`")
+        .optional(),
       /** SSE-KMS key for the written objects: its ARN in a stack; an id or alias also in a local run. @default bucket default encryption */
       kmsKeyId: kmsKeyId(site).optional(),
       /** Grant the bucket owner full control (cross-account delivery). @default false */
@@ -133,7 +142,10 @@ function deliveryBindings(site: BindingSite) {
       /** Send the payload as one body, or its records in JSON batches. @default "payload" */
       mode: z.enum(["payload", "records"], { error: 'use "payload" or "records"' }).optional(),
       /** Header that carries the secret. @default "Authorization" */
-      authHeader: z.string({ error: "use an HTTP header name" }).regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "use an HTTP header name").optional(),
+      authHeader: z
+        .string({ error: "use an HTTP header name" })
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "use an HTTP header name")
+        .optional(),
       /** The header's value, by reference. @default no auth header */
       authSecret: secretRef(site).optional(),
       /** Per-attempt timeout in seconds. @default 30 */
@@ -152,7 +164,10 @@ function deliveryBindings(site: BindingSite) {
         /** Pinned host key: `SHA256:<base64>` as `ssh-keygen -lf` prints it. */
         hostKeySha256: z
           .string({ error: "pin the server's host key" })
-          .regex(HOST_KEY_SHA256, "pin the server's host key as `SHA256:<base64>`, as `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` prints it"),
+          .regex(
+            HOST_KEY_SHA256,
+            "pin the server's host key as `SHA256:<base64>`, as `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` prints it",
+          ),
         passwordSecret: secretRef(site).optional(),
         privateKeySecret: secretRef(site).optional(),
         /** Remote directory. */
@@ -161,7 +176,11 @@ function deliveryBindings(site: BindingSite) {
       })
       .superRefine((b, ctx) => {
         if (b.passwordSecret === undefined && b.privateKeySecret === undefined) {
-          ctx.addIssue({ code: "custom", path: ["privateKeySecret"], message: "set `passwordSecret` or `privateKeySecret` (a secret reference)" });
+          ctx.addIssue({
+            code: "custom",
+            path: ["privateKeySecret"],
+            message: "set `passwordSecret` or `privateKeySecret` (a secret reference)",
+          });
         }
       }),
     ftp: z
@@ -183,7 +202,11 @@ function deliveryBindings(site: BindingSite) {
       })
       .superRefine((b, ctx) => {
         if (b.tlsCaSecret !== undefined && b.secure === false) {
-          ctx.addIssue({ code: "custom", path: ["tlsCaSecret"], message: "remove it, or set `secure: true` (a CA certificate is for FTPS)" });
+          ctx.addIssue({
+            code: "custom",
+            path: ["tlsCaSecret"],
+            message: "remove it, or set `secure: true` (a CA certificate is for FTPS)",
+          });
         }
       }),
   };
@@ -278,7 +301,11 @@ export function problemsOf(issue: z.core.$ZodIssue, binding: unknown): BindingPr
   if (issue.code === "unrecognized_keys") {
     const inFormat = path[path.length - 1] === "format";
     const type = (valueAt(binding, []) as { type?: unknown } | undefined)?.type;
-    const known = inFormat ? Object.keys(protobufFormatSchema.shape) : bindingTypes("stack").includes(type as OutputType) ? bindingFieldsOf(type as OutputType) : [];
+    const known = inFormat
+      ? Object.keys(protobufFormatSchema.shape)
+      : bindingTypes("stack").includes(type as OutputType)
+        ? bindingFieldsOf(type as OutputType)
+        : [];
     const what = inFormat ? "a protobuf `format`" : `\`${String(type)}\` bindings`;
     return issue.keys.map((key) => ({
       field: [...path, key].join("."),

@@ -28,8 +28,7 @@ const FORMS: Readonly<Record<SecretRefScope, string>> = {
 };
 
 export type SplitSecretRef =
-  | { readonly source: SecretSource; readonly name: string; readonly problem?: undefined }
-  | { readonly problem: string };
+  { readonly source: SecretSource; readonly name: string; readonly problem?: undefined } | { readonly problem: string };
 
 /**
  * Splits a reference into source and name, or says what is wrong with it and the fix (a phrase that

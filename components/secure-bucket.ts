@@ -23,28 +23,55 @@ export function createSecureBucket(
 ): SecureBucket {
   const opts = { parent: options.parent };
   const bucket = new aws.s3.Bucket(name, { forceDestroy: options.forceDestroy ?? false, tags: options.tags }, opts);
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-    bucket: bucket.id,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  }, opts);
-  const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-    bucket: bucket.id,
-    rule: { objectOwnership: "BucketOwnerEnforced" },
-  }, opts);
-  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-    bucket: bucket.id,
-    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
-  }, opts);
-  const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-    bucket: bucket.id,
-    rules: [{ id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: INCOMPLETE_UPLOAD_DAYS } }],
-  }, opts);
-  const policy = new aws.s3.BucketPolicy(`${name}-tls-only`, {
-    bucket: bucket.id,
-    policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
-  }, { ...opts, dependsOn: [publicAccess] });
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    `${name}-public-access`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    opts,
+  );
+  const ownership = new aws.s3.BucketOwnershipControls(
+    `${name}-ownership`,
+    {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    },
+    opts,
+  );
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    },
+    opts,
+  );
+  const lifecycle = new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: INCOMPLETE_UPLOAD_DAYS },
+        },
+      ],
+    },
+    opts,
+  );
+  const policy = new aws.s3.BucketPolicy(
+    `${name}-tls-only`,
+    {
+      bucket: bucket.id,
+      policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+    },
+    { ...opts, dependsOn: [publicAccess] },
+  );
   return { bucket, ready: [publicAccess, ownership, encryption, lifecycle, policy] };
 }

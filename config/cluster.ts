@@ -30,7 +30,9 @@ function readObject(cfg: ConfigReader, key: string, required: boolean, expected:
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new StackConfigError(full, `expected ${expected} (structured YAML in the stack file), got ${JSON.stringify(raw)}`, { cause: err });
+    throw new StackConfigError(full, `expected ${expected} (structured YAML in the stack file), got ${JSON.stringify(raw)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -61,9 +63,24 @@ export interface ClusterConfig {
 export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
   const ns = cfg.name;
   const network = parseNetworkConfig(ns, CLUSTER_CONFIG_KEYS.network, readObject(cfg, CLUSTER_CONFIG_KEYS.network, true, NETWORK_FORMS));
-  const fleet = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.fleet, fleetSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.fleet, true, "{ instanceTypes: [...], targetCapacity, ... }"));
-  const bootstrap = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.bootstrap, bootstrapSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.bootstrap, false, "an object of bootstrap settings") ?? {});
-  const logging = parseConfigValue(ns, CLUSTER_CONFIG_KEYS.logging, loggingSchema, readObject(cfg, CLUSTER_CONFIG_KEYS.logging, false, "an object of logging settings") ?? {});
+  const fleet = parseConfigValue(
+    ns,
+    CLUSTER_CONFIG_KEYS.fleet,
+    fleetSchema,
+    readObject(cfg, CLUSTER_CONFIG_KEYS.fleet, true, "{ instanceTypes: [...], targetCapacity, ... }"),
+  );
+  const bootstrap = parseConfigValue(
+    ns,
+    CLUSTER_CONFIG_KEYS.bootstrap,
+    bootstrapSchema,
+    readObject(cfg, CLUSTER_CONFIG_KEYS.bootstrap, false, "an object of bootstrap settings") ?? {},
+  );
+  const logging = parseConfigValue(
+    ns,
+    CLUSTER_CONFIG_KEYS.logging,
+    loggingSchema,
+    readObject(cfg, CLUSTER_CONFIG_KEYS.logging, false, "an object of logging settings") ?? {},
+  );
 
   const cluster: ClusterSettingsArgs = {
     instanceTypes: fleet.instanceTypes,

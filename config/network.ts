@@ -19,7 +19,8 @@ export type NetworkChoice = { readonly given: ClusterNetworkArgs } | { readonly 
 
 /** The keys of the existing-VPC form, in the order an error names them. */
 const GIVEN_KEYS = ["vpcId", "subnets", "routeTableIds", "s3VpcEndpointId"] as const;
-export const NETWORK_FORMS = "either { vpcId, subnets: [{ subnetId, availabilityZone }], routeTableIds | s3VpcEndpointId } (an existing VPC) or { create: { availabilityZones, cidrBlock?, natGateways? } } (a new one)";
+export const NETWORK_FORMS =
+  "either { vpcId, subnets: [{ subnetId, availabilityZone }], routeTableIds | s3VpcEndpointId } (an existing VPC) or { create: { availabilityZones, cidrBlock?, natGateways? } } (a new one)";
 
 /** Parses and validates `jobworker:network` (`topKey`), already read as JSON. */
 export function parseNetworkConfig(namespace: string, topKey: string, value: unknown): NetworkChoice {
@@ -37,17 +38,20 @@ export function parseNetworkConfig(namespace: string, topKey: string, value: unk
     try {
       settleNetworkArgs(args);
     } catch (err) {
-      if (err instanceof NetworkArgsError) throw new StackConfigError(`${configKey(namespace, topKey, ["create"])}.${err.field}`, err.detail, { cause: err });
+      if (err instanceof NetworkArgsError)
+        throw new StackConfigError(`${configKey(namespace, topKey, ["create"])}.${err.field}`, err.detail, { cause: err });
       throw err;
     }
     return { create: args };
   }
-  if (isObject && Object.keys(value).length === 0) throw new StackConfigError(configKey(namespace, topKey), `is empty; expected ${NETWORK_FORMS}`);
+  if (isObject && Object.keys(value).length === 0)
+    throw new StackConfigError(configKey(namespace, topKey), `is empty; expected ${NETWORK_FORMS}`);
   const network = parseConfigValue(namespace, topKey, networkSchema, value);
   try {
     validateClusterNetwork(network);
   } catch (err) {
-    if (err instanceof SpotEcsClusterArgsError) throw new StackConfigError(`${configKey(namespace, topKey)}.${err.field}`, err.detail, { cause: err });
+    if (err instanceof SpotEcsClusterArgsError)
+      throw new StackConfigError(`${configKey(namespace, topKey)}.${err.field}`, err.detail, { cause: err });
     throw err;
   }
   return { given: network };

@@ -104,7 +104,10 @@ function issuesOf(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
     }));
   }
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((k) => ({ key: keyOf([...issue.path, k]), message: "is not a setting here: check the spelling against docs/jobworker.md" }));
+    return issue.keys.map((k) => ({
+      key: keyOf([...issue.path, k]),
+      message: "is not a setting here: check the spelling against docs/jobworker.md",
+    }));
   }
   return [{ key: keyOf(issue.path), message: problemText({ value: valueAt(raw, issue.path), fix: issue.message }) }];
 }
@@ -112,7 +115,9 @@ function issuesOf(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
 /** Parses the shape (zod), then checks the rules across workers; throws `WorkersConfigError`. */
 export function parseWorkersConfig(raw: unknown, kinds: Readonly<Record<string, WorkerDefinition>> = shippedKinds): WorkersConfig {
   if (raw === undefined || raw === null) {
-    throw new WorkersConfigError([{ key: WORKERS_KEY, message: "is missing: declare at least one worker kind (see docs/jobworker.md, \"Add a worker\")." }]);
+    throw new WorkersConfigError([
+      { key: WORKERS_KEY, message: 'is missing: declare at least one worker kind (see docs/jobworker.md, "Add a worker").' },
+    ]);
   }
   const parsed = z.record(z.string(), workerConfigSchema).safeParse(raw);
   if (!parsed.success) throw new WorkersConfigError(parsed.error.issues.flatMap((i) => issuesOf(i, raw)));
@@ -132,17 +137,27 @@ export function checkWorkers(workers: WorkersConfig, kinds: Readonly<Record<stri
   if (Object.keys(workers).length === 0) add([], "declares no worker: add at least one worker kind.");
   for (const [name, w] of Object.entries(workers)) {
     if (!kinds[name]) {
-      add([name], `is not a worker kind; known kinds: ${Object.keys(kinds).sort().join(", ")} (a new kind needs a definition in catalog/kinds.ts and a handler in workers/kinds/).`);
+      add(
+        [name],
+        `is not a worker kind; known kinds: ${Object.keys(kinds).sort().join(", ")} (a new kind needs a definition in catalog/kinds.ts and a handler in workers/kinds/).`,
+      );
     }
     for (const [slot, binding] of Object.entries(w.outputs)) {
       if (binding.type !== "worker") continue;
       if (binding.worker === name) add([name, "outputs", slot, "worker"], "is the worker itself: it would trigger itself forever.");
-      else if (!(binding.worker in workers)) add([name, "outputs", slot, "worker"], `is \`${binding.worker}\`, not a worker of this stack; declare it under ${WORKERS_KEY} or fix the name.`);
+      else if (!(binding.worker in workers))
+        add(
+          [name, "outputs", slot, "worker"],
+          `is \`${binding.worker}\`, not a worker of this stack; declare it under ${WORKERS_KEY} or fix the name.`,
+        );
       else {
         const target = workers[binding.worker].input;
         const own = w.input;
         if (own?.type === "shared" && target?.type === "shared" && own.bucket === target.bucket && filtersOverlap(own, target)) {
-          add([name, "outputs", slot], `writes into \`${binding.worker}\`'s input (shared bucket \`${own.bucket}\`, prefix \`${target.prefix ?? ""}\`), which \`${name}\`'s own filter (prefix \`${own.prefix ?? ""}\`) also matches: it would trigger itself forever. Use non-overlapping prefixes.`);
+          add(
+            [name, "outputs", slot],
+            `writes into \`${binding.worker}\`'s input (shared bucket \`${own.bucket}\`, prefix \`${target.prefix ?? ""}\`), which \`${name}\`'s own filter (prefix \`${own.prefix ?? ""}\`) also matches: it would trigger itself forever. Use non-overlapping prefixes.`,
+          );
         }
       }
     }
@@ -153,7 +168,10 @@ export function checkWorkers(workers: WorkersConfig, kinds: Readonly<Record<stri
     for (let j = i + 1; j < names.length; j++) {
       const [a, b] = [workers[names[i]].input, workers[names[j]].input];
       if (a?.type === "shared" && b?.type === "shared" && a.bucket === b.bucket && filtersOverlap(a, b)) {
-        add([names[j], "input"], `overlaps \`${names[i]}\`'s filter on shared bucket \`${a.bucket}\` (prefixes \`${a.prefix ?? ""}\` and \`${b.prefix ?? ""}\`, suffixes \`${a.suffix ?? ""}\` and \`${b.suffix ?? ""}\`): S3 rejects overlapping notifications; give each worker its own prefix.`);
+        add(
+          [names[j], "input"],
+          `overlaps \`${names[i]}\`'s filter on shared bucket \`${a.bucket}\` (prefixes \`${a.prefix ?? ""}\` and \`${b.prefix ?? ""}\`, suffixes \`${a.suffix ?? ""}\` and \`${b.suffix ?? ""}\`): S3 rejects overlapping notifications; give each worker its own prefix.`,
+        );
       }
     }
   }
@@ -184,11 +202,18 @@ export function orderWorkers(workers: WorkersConfig): string[] {
     if (state.get(name) === "done") return;
     if (state.get(name) === "visiting") {
       const cycle = [...path.slice(path.indexOf(name)), name];
-      throw new WorkersConfigError([{ key: keyOf([path[path.length - 1], "outputs"]), message: `closes a chaining cycle ${cycle.join(" → ")}: every job would run forever; remove one link.` }]);
+      throw new WorkersConfigError([
+        {
+          key: keyOf([path[path.length - 1], "outputs"]),
+          message: `closes a chaining cycle ${cycle.join(" → ")}: every job would run forever; remove one link.`,
+        },
+      ]);
     }
     const worker = workers[name];
     if (!worker) {
-      throw new WorkersConfigError([{ key: keyOf([path[path.length - 1], "outputs"]), message: `chains into \`${name}\`, which is not a worker of this stack.` }]);
+      throw new WorkersConfigError([
+        { key: keyOf([path[path.length - 1], "outputs"]), message: `chains into \`${name}\`, which is not a worker of this stack.` },
+      ]);
     }
     state.set(name, "visiting");
     for (const target of chainTargets(worker)) visit(target, [...path, name]);
@@ -205,7 +230,9 @@ export function loadWorkersConfig(cfg: pulumi.Config, kinds: Readonly<Record<str
   try {
     raw = cfg.getObject<unknown>("workers");
   } catch (err) {
-    throw new WorkersConfigError([{ key: WORKERS_KEY, message: `is not valid JSON/YAML (${err instanceof Error ? err.message : String(err)}).` }]);
+    throw new WorkersConfigError([
+      { key: WORKERS_KEY, message: `is not valid JSON/YAML (${err instanceof Error ? err.message : String(err)}).` },
+    ]);
   }
   return parseWorkersConfig(raw, kinds);
 }

@@ -16,7 +16,10 @@ export function issueToError(namespace: string, topKey: string, value: unknown, 
   const path = issue.path as PropertyKey[];
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys;
-    return new StackConfigError(configKey(namespace, topKey, [...path, keys[0]]), `unknown setting${keys.length > 1 ? `s ${keys.join(", ")}` : ""}; check the spelling against docs/cluster.md`);
+    return new StackConfigError(
+      configKey(namespace, topKey, [...path, keys[0]]),
+      `unknown setting${keys.length > 1 ? `s ${keys.join(", ")}` : ""}; check the spelling against docs/cluster.md`,
+    );
   }
   const got = valueAt(value, path);
   const shown = got === undefined ? "missing" : `got ${JSON.stringify(got)}`;

@@ -3,7 +3,12 @@
  * redrive a DLQ back to its source queue, deregister a stale container instance. Each is refused
  * in read-only mode (the default), needs an explicit confirmation, and is logged whatever its outcome.
  */
-import { DeregisterContainerInstanceCommand, DescribeContainerInstancesCommand, StopTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  DeregisterContainerInstanceCommand,
+  DescribeContainerInstancesCommand,
+  StopTaskCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import { StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
 import { mapLimit } from "./aws/batch";
 import { ConsoleClients } from "./aws/clients";
@@ -62,7 +67,11 @@ export function parseActionRequest(action: string, body: unknown): ActionRequest
   }
   const b = body as Record<string, unknown>;
   if (b.confirm !== true) {
-    throw new ActionRefusedError(`\`confirm\` must be true to run \`${action}\` (got ${JSON.stringify(b.confirm)}); confirm the action in the console`, 400, { action });
+    throw new ActionRefusedError(
+      `\`confirm\` must be true to run \`${action}\` (got ${JSON.stringify(b.confirm)}); confirm the action in the console`,
+      400,
+      { action },
+    );
   }
   switch (action as ActionName) {
     case "stop-task":
@@ -76,7 +85,9 @@ export function parseActionRequest(action: string, body: unknown): ActionRequest
     case "set-desired-count": {
       const n = b.desiredCount;
       if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_DESIRED_COUNT) {
-        throw new ActionRefusedError(`\`desiredCount\` must be an integer from 0 to ${MAX_DESIRED_COUNT}, got ${JSON.stringify(n)}`, 400, { field: "desiredCount" });
+        throw new ActionRefusedError(`\`desiredCount\` must be an integer from 0 to ${MAX_DESIRED_COUNT}, got ${JSON.stringify(n)}`, 400, {
+          field: "desiredCount",
+        });
       }
       return { action: "set-desired-count", service: field(b, "service"), desiredCount: n };
     }
@@ -144,7 +155,9 @@ export class Actions {
       case "stop-service-tasks": {
         const tasks = await this.collector.serviceTasks(request.service);
         const arns = tasks.flatMap((t) => (t.taskArn ? [t.taskArn] : []));
-        await mapLimit(arns, PARALLEL_CALLS, (task) => this.call("ecs:StopTask", () => ecs.send(new StopTaskCommand({ cluster, task, reason }))));
+        await mapLimit(arns, PARALLEL_CALLS, (task) =>
+          this.call("ecs:StopTask", () => ecs.send(new StopTaskCommand({ cluster, task, reason }))),
+        );
         return { action: request.action, message: `stopped ${arns.length} task(s) of ${request.service}`, changed: arns };
       }
       case "set-desired-count": {
@@ -160,10 +173,14 @@ export class Actions {
       case "redrive-dlq": {
         const { row } = await this.collector.serviceDetail(request.service);
         if (!row.queue?.arn || !row.queue.dlqArn) {
-          throw new ActionRefusedError(`service \`${request.service}\` has no queue with a dead-letter queue to redrive`, 400, { service: request.service });
+          throw new ActionRefusedError(`service \`${request.service}\` has no queue with a dead-letter queue to redrive`, 400, {
+            service: request.service,
+          });
         }
         if (row.dlqDepth === 0) {
-          throw new ActionRefusedError(`the DLQ of service \`${request.service}\` is empty: nothing to redrive`, 400, { service: request.service });
+          throw new ActionRefusedError(`the DLQ of service \`${request.service}\` is empty: nothing to redrive`, 400, {
+            service: request.service,
+          });
         }
         const queue = row.queue;
         const out = await this.call("sqs:StartMessageMoveTask", () =>
@@ -180,7 +197,8 @@ export class Actions {
           ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [request.containerInstanceArn] })),
         );
         const ci = described.containerInstances?.[0];
-        if (!ci) throw new NotFoundError(`container instance \`${request.containerInstanceArn}\` is not registered on cluster \`${cluster}\``);
+        if (!ci)
+          throw new NotFoundError(`container instance \`${request.containerInstanceArn}\` is not registered on cluster \`${cluster}\``);
         const states = ci.ec2InstanceId ? await describeInstanceStates(this.clients.ec2, [ci.ec2InstanceId]) : new Map();
         const info = containerInstanceInfo(ci, states);
         if (!info.stale) {
@@ -202,7 +220,10 @@ export class Actions {
     try {
       return await fn();
     } catch (err) {
-      throw new ActionFailedError(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, context: { call: what } });
+      throw new ActionFailedError(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+        context: { call: what },
+      });
     }
   }
 }

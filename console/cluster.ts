@@ -16,7 +16,11 @@ function resource(ci: ContainerInstance): string | undefined {
  * Why a registration is stale: its ECS agent is disconnected, or its EC2 instance is no longer
  * running (a reclaimed Spot instance whose container instance ECS has not yet removed).
  */
-export function staleReason(agentConnected: boolean, ec2InstanceId: string | undefined, ec2: Ec2InstanceState | undefined): string | undefined {
+export function staleReason(
+  agentConnected: boolean,
+  ec2InstanceId: string | undefined,
+  ec2: Ec2InstanceState | undefined,
+): string | undefined {
   if (ec2InstanceId && !ec2) return `EC2 instance ${ec2InstanceId} not found`;
   if (ec2 && ec2.state !== "running" && ec2.state !== "pending") return `EC2 instance ${ec2.instanceId} is ${ec2.state}`;
   if (!agentConnected) return "ECS agent disconnected";
@@ -69,10 +73,16 @@ function resourceValue(resources: ContainerInstance["registeredResources"], name
  * CPU units and MiB the cluster can place tasks on: registered by the ACTIVE, healthy instances, and
  * reserved by their tasks (registered − remaining). Draining and stale instances take no new tasks.
  */
-export function clusterCapacity(containerInstances: readonly ContainerInstance[], usable: (ci: ContainerInstance) => boolean): ClusterPanel["capacity"] {
+export function clusterCapacity(
+  containerInstances: readonly ContainerInstance[],
+  usable: (ci: ContainerInstance) => boolean,
+): ClusterPanel["capacity"] {
   const total = { cpu: { registered: 0, reserved: 0 }, memory: { registered: 0, reserved: 0 } };
   for (const ci of containerInstances.filter(usable)) {
-    for (const [key, name] of [["cpu", "CPU"], ["memory", "MEMORY"]] as const) {
+    for (const [key, name] of [
+      ["cpu", "CPU"],
+      ["memory", "MEMORY"],
+    ] as const) {
       const registered = resourceValue(ci.registeredResources, name);
       total[key].registered += registered;
       total[key].reserved += registered - resourceValue(ci.remainingResources, name);

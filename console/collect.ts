@@ -12,11 +12,28 @@ import { mapLimit, paginate } from "./aws/batch";
 import { ConsoleClients } from "./aws/clients";
 import { describeAllMetricAlarms, QueueMetrics, queueMetrics } from "./aws/cloudwatch";
 import { describeInstanceStates, describeSpotFleets, Ec2InstanceState } from "./aws/ec2";
-import { describeAllContainerInstances, describeAllServices, describeClusterTasks, describeTasks, PARALLEL_CALLS, TaskDefinitionCache } from "./aws/ecs";
+import {
+  describeAllContainerInstances,
+  describeAllServices,
+  describeClusterTasks,
+  describeTasks,
+  PARALLEL_CALLS,
+  TaskDefinitionCache,
+} from "./aws/ecs";
 import { QueueUrlCache, readQueue } from "./aws/sqs";
 import { buildClusterPanel } from "./cluster";
 import { describeAwsError, NotFoundError } from "./errors";
-import { AttentionRules, buildRow, byAttention, clusterLogGroupOf, logsUrl, queueUrlOf, serviceEvents, serviceOfTask, taskInfo } from "./model";
+import {
+  AttentionRules,
+  buildRow,
+  byAttention,
+  clusterLogGroupOf,
+  logsUrl,
+  queueUrlOf,
+  serviceEvents,
+  serviceOfTask,
+  taskInfo,
+} from "./model";
 import { CollectionError, QueueState, ServiceDetail, Snapshot, StaleRead, WorkerRow } from "./types";
 
 export interface CollectorOptions {
@@ -156,22 +173,33 @@ export class Collector {
     const cluster = this.options.cluster;
     const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [serviceName], include: ["TAGS"] }));
     const service = (described.services ?? []).find((s) => s.status !== "INACTIVE");
-    if (!service) throw new NotFoundError(`service \`${serviceName}\` not found on cluster \`${cluster}\``, { context: { serviceName, cluster } });
+    if (!service)
+      throw new NotFoundError(`service \`${serviceName}\` not found on cluster \`${cluster}\``, { context: { serviceName, cluster } });
     const [tasks, stoppedTasks, alarms, maxTasks] = await Promise.all([
       refresh.read("ecs:ListTasks/DescribeTasks", () => this.serviceTasks(serviceName)),
       refresh.read("ecs:ListTasks/DescribeTasks (stopped)", () => this.serviceTasks(serviceName, "STOPPED")),
       refresh.read("cloudwatch:DescribeAlarms", () => describeAllMetricAlarms(cloudwatch)),
       refresh.read("application-autoscaling:DescribeScalableTargets", () => maxTasksByService(autoscaling, cluster)),
     ]);
-    const shared = { tasks: tasks.value ?? [], stoppedTasks: stoppedTasks.value ?? [], alarms: alarms.value ?? [], maxTasks: maxTasks.value ?? new Map<string, number>() };
+    const shared = {
+      tasks: tasks.value ?? [],
+      stoppedTasks: stoppedTasks.value ?? [],
+      alarms: alarms.value ?? [],
+      maxTasks: maxTasks.value ?? new Map<string, number>(),
+    };
     const [row] = await this.rows([service], shared, refresh);
-    const containerInstanceArns = [...new Set((tasks.value ?? []).flatMap((t) => (t.containerInstanceArn ? [t.containerInstanceArn] : [])))];
+    const containerInstanceArns = [
+      ...new Set((tasks.value ?? []).flatMap((t) => (t.containerInstanceArn ? [t.containerInstanceArn] : []))),
+    ];
     const ec2ByCi = new Map<string, string>();
     if (containerInstanceArns.length > 0) {
       const cis = await refresh.read("ecs:DescribeContainerInstances", () => this.describeContainerInstances(containerInstanceArns));
-      for (const ci of cis.value ?? []) if (ci.containerInstanceArn && ci.ec2InstanceId) ec2ByCi.set(ci.containerInstanceArn, ci.ec2InstanceId);
+      for (const ci of cis.value ?? [])
+        if (ci.containerInstanceArn && ci.ec2InstanceId) ec2ByCi.set(ci.containerInstanceArn, ci.ec2InstanceId);
     }
-    const taskDefinition = service.taskDefinition ? (await this.taskDefinitions.get([service.taskDefinition])).get(service.taskDefinition) : undefined;
+    const taskDefinition = service.taskDefinition
+      ? (await this.taskDefinitions.get([service.taskDefinition])).get(service.taskDefinition)
+      : undefined;
     const usesCollector = (taskDefinition?.containerDefinitions ?? []).some((c) => c.logConfiguration?.logDriver === "fluentd");
     if (usesCollector && this.clusterLogGroup === undefined) {
       // Found once from the log collector daemon's task definition, then remembered.
@@ -218,21 +246,32 @@ export class Collector {
 
   private async rows(
     services: readonly Service[],
-    shared: { tasks: readonly Task[]; stoppedTasks: readonly Task[]; alarms: readonly MetricAlarm[]; maxTasks: ReadonlyMap<string, number>; staleSince?: string },
+    shared: {
+      tasks: readonly Task[];
+      stoppedTasks: readonly Task[];
+      alarms: readonly MetricAlarm[];
+      maxTasks: ReadonlyMap<string, number>;
+      staleSince?: string;
+    },
     refresh: Refresh,
   ): Promise<WorkerRow[]> {
     const live = services.filter((s) => s.status !== "INACTIVE");
     const tdArns = live.flatMap((s) => (s.taskDefinition ? [s.taskDefinition] : []));
-    const taskDefinitions = (await refresh.read("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(tdArns))).value ?? new Map<string, TaskDefinition>();
+    const taskDefinitions =
+      (await refresh.read("ecs:DescribeTaskDefinition", () => this.taskDefinitions.get(tdArns))).value ?? new Map<string, TaskDefinition>();
     this.clusterLogGroup ??= clusterLogGroupOf(taskDefinitions.values());
     const located = live.map((service) => {
       const taskDefinition = service.taskDefinition ? taskDefinitions.get(service.taskDefinition) : undefined;
       return { service, taskDefinition, ...queueUrlOf(service, taskDefinition) };
     });
-    const queueFacts = await mapLimit(located, PARALLEL_CALLS, async ({ url }): Promise<Read<QueueFacts>> => (url ? this.queueFacts(url, refresh) : { value: {} }));
+    const queueFacts = await mapLimit(located, PARALLEL_CALLS, async ({ url }): Promise<Read<QueueFacts>> =>
+      url ? this.queueFacts(url, refresh) : { value: {} },
+    );
     const queueNames = queueFacts.flatMap((f) => (f.value?.queue ? [f.value.queue.name] : []));
     const metrics: Read<Map<string, QueueMetrics>> =
-      queueNames.length > 0 ? await refresh.read("cloudwatch:GetMetricData", () => queueMetrics(this.clients.cloudwatch, queueNames, this.now())) : { value: new Map() };
+      queueNames.length > 0
+        ? await refresh.read("cloudwatch:GetMetricData", () => queueMetrics(this.clients.cloudwatch, queueNames, this.now()))
+        : { value: new Map() };
     const byService = (tasks: readonly Task[]): Map<string, Task[]> => {
       const out = new Map<string, Task[]>();
       for (const t of tasks) {

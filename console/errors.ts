@@ -46,7 +46,6 @@ export function describeAwsError(err: unknown): { message: string; code?: string
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const code = typeof e?.name === "string" ? e.name : undefined;
   const message = typeof e?.message === "string" && e.message ? e.message : String(err);
-  const throttled =
-    /throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(code ?? "") || e?.$metadata?.httpStatusCode === 429;
+  const throttled = /throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(code ?? "") || e?.$metadata?.httpStatusCode === 429;
   return { message, code, throttled };
 }

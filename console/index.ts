@@ -114,7 +114,9 @@ export async function runConsole(argv: string[]): Promise<void> {
       ...(options.logGroup ? { logGroup: options.logGroup } : {}),
     });
     const link = options.token ? `${running.url}?token=${encodeURIComponent(options.token)}` : running.url;
-    process.stdout.write(`jobworker console for cluster ${cluster} (${region}), ${options.allowActions ? "ACTIONS ENABLED" : "read-only"}: ${link}\n`);
+    process.stdout.write(
+      `jobworker console for cluster ${cluster} (${region}), ${options.allowActions ? "ACTIONS ENABLED" : "read-only"}: ${link}\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off("SIGINT", stop);

@@ -51,7 +51,10 @@ function tagOf(service: Service, key: string): string | undefined {
  * Where a service's input queue is: `JOBWORKER_QUEUE_URL` in its task definition (what the JobWorker
  * component sets and the runtime reads, so it cannot drift), else the `jobworker:queue-url` tag.
  */
-export function queueUrlOf(service: Service, taskDefinition: TaskDefinition | undefined): { url?: string; source: WorkerRow["queueSource"] } {
+export function queueUrlOf(
+  service: Service,
+  taskDefinition: TaskDefinition | undefined,
+): { url?: string; source: WorkerRow["queueSource"] } {
   const fromEnv = environmentOf(taskDefinition, WORKER_ENV.queueUrl);
   if (fromEnv) return { url: fromEnv, source: "task-definition" };
   const fromTag = tagOf(service, QUEUE_URL_TAG);
@@ -64,7 +67,12 @@ export function workerNameOf(service: Service, taskDefinition: TaskDefinition | 
 }
 
 /** Alarms whose metric (or any metric of their math) is on one of the queues, or on the ECS service. */
-export function alarmsFor(alarms: readonly MetricAlarm[], cluster: string, serviceName: string, queueNames: readonly string[]): AlarmState[] {
+export function alarmsFor(
+  alarms: readonly MetricAlarm[],
+  cluster: string,
+  serviceName: string,
+  queueNames: readonly string[],
+): AlarmState[] {
   const matches = (dims: readonly { Name?: string; Value?: string }[] | undefined): boolean => {
     const d = new Map((dims ?? []).map((x) => [x.Name, x.Value]));
     const queue = d.get("QueueName");
@@ -170,7 +178,9 @@ export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRul
   }
   const failures = recentFailures(facts.stoppedTasks ?? [], now, failureWindow);
   if (failures.length > 0) {
-    reasons.push(`${failures.length} task(s) crashed or failed to start in ${Math.round(failureWindow / 60)} min: ${taskFailure(failures[0] as Task)}`);
+    reasons.push(
+      `${failures.length} task(s) crashed or failed to start in ${Math.round(failureWindow / 60)} min: ${taskFailure(failures[0] as Task)}`,
+    );
   }
   const trend = facts.backlogTrend;
   if (facts.maxTasks !== undefined && facts.running >= facts.maxTasks && trend && trend.to > trend.from) {
@@ -178,7 +188,8 @@ export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRul
   }
   const d = facts.deployment;
   if (d?.rolloutState === "FAILED") reasons.push(`deployment ${d.id} failed${d.rolloutStateReason ? `: ${d.rolloutStateReason}` : ""}`);
-  else if (d && d.rolloutState === "IN_PROGRESS" && d.failedTasks > 0) reasons.push(`deployment ${d.id} is failing: ${d.failedTasks} task(s) failed`);
+  else if (d && d.rolloutState === "IN_PROGRESS" && d.failedTasks > 0)
+    reasons.push(`deployment ${d.id} is failing: ${d.failedTasks} task(s) failed`);
   if (facts.isWorker && facts.queue === undefined && !facts.queueUnread && facts.serviceStatus === "ACTIVE") {
     // Not an outage, but the console cannot watch a worker whose queue it cannot find.
     reasons.push(`queue not found (${WORKER_ENV.queueUrl} in the task definition)`);
@@ -231,7 +242,12 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
   const { service, queue } = input;
   const serviceName = service.serviceName ?? "";
   const dlqName = input.dlqUrl ? (input.dlqUrl.split("/").pop() as string) : undefined;
-  const alarms = alarmsFor(input.alarms, input.cluster, serviceName, [queue?.name, dlqName].filter((n): n is string => !!n));
+  const alarms = alarmsFor(
+    input.alarms,
+    input.cluster,
+    serviceName,
+    [queue?.name, dlqName].filter((n): n is string => !!n),
+  );
   const pending = service.pendingCount ?? 0;
   // Only the pending tasks' own createdAt: a deployment's timestamps say nothing about tasks that
   // autoscaling asked for later, and would flag a fresh scale-out as stuck.
@@ -282,7 +298,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
 /** The service page's task list entry; `ec2ByContainerInstance` maps container instance ARN → EC2 id. */
 export function taskInfo(task: Task, ec2ByContainerInstance: ReadonlyMap<string, string>): TaskInfo {
   const instance = task.containerInstanceArn
-    ? ec2ByContainerInstance.get(task.containerInstanceArn) ?? arnId(task.containerInstanceArn)
+    ? (ec2ByContainerInstance.get(task.containerInstanceArn) ?? arnId(task.containerInstanceArn))
     : undefined;
   const exitCodes = (task.containers ?? []).flatMap((c) => (c.exitCode !== undefined ? [c.exitCode] : []));
   const exitCode = exitCodes.find((c) => c !== 0) ?? exitCodes[0];

@@ -64,11 +64,14 @@ export function validateServerOptions(options: ConsoleServerOptions): void {
   const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_PORT;
   if (!options.cluster) throw new UsageError("`--cluster` is required: the ECS cluster name (or set JOBWORKER_CLUSTER)");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`\`--port\` must be an integer from 0 to 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`\`--port\` must be an integer from 0 to 65535, got ${port}`);
   const refresh = options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
   if (!Number.isFinite(refresh) || refresh < 1) throw new UsageError(`\`--refresh\` must be at least 1 second, got ${refresh}`);
   if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
-    throw new UsageError(`\`--token\` must be at least ${MIN_TOKEN_LENGTH} characters, got ${options.token.length}; generate one with \`openssl rand -hex 24\``);
+    throw new UsageError(
+      `\`--token\` must be at least ${MIN_TOKEN_LENGTH} characters, got ${options.token.length}; generate one with \`openssl rand -hex 24\``,
+    );
   }
   if (!isLoopback(host) && options.token === undefined) {
     throw new UsageError(
@@ -108,7 +111,9 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
     ...(options.logGroup ? { logGroup: options.logGroup } : {}),
   });
   const actions = new Actions(clients, collector, { allowActions: options.allowActions ?? false, log });
-  const statics = new Map(Object.entries(STATIC_FILES).map(([path, { file, type }]) => [path, { body: readFileSync(join(__dirname, "static", file)), type }]));
+  const statics = new Map(
+    Object.entries(STATIC_FILES).map(([path, { file, type }]) => [path, { body: readFileSync(join(__dirname, "static", file)), type }]),
+  );
   const token = options.token === undefined ? undefined : Buffer.from(options.token);
   let port = 0;
 
@@ -137,7 +142,10 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://console.invalid");
     const path = url.pathname;
-    if (!hostAllowed(req)) return send(res, 403, { error: `Host \`${req.headers.host}\` is not a loopback name; open the console at http://127.0.0.1:${port}/` });
+    if (!hostAllowed(req))
+      return send(res, 403, {
+        error: `Host \`${req.headers.host}\` is not a loopback name; open the console at http://127.0.0.1:${port}/`,
+      });
     const foreign = foreignRequest(req);
     if (foreign) return send(res, 403, { error: foreign });
     const file = statics.get(path);
@@ -147,14 +155,17 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
       return;
     }
     if (!path.startsWith("/api/")) return send(res, 404, { error: `no such page: ${path}` });
-    if (!authorized(req)) return send(res, 401, { error: "a valid token is required: open the URL printed by `jobworker console` (it carries ?token=)" });
+    if (!authorized(req))
+      return send(res, 401, { error: "a valid token is required: open the URL printed by `jobworker console` (it carries ?token=)" });
 
     if (req.method === "GET" && path === "/api/config") {
       return send(res, 200, {
         cluster: options.cluster,
         region: options.region,
         readOnly: !actions.allowActions,
-        ...(actions.allowActions ? {} : { enableActions: "restart the console with --allow-actions (and a role with the actions policy, docs/console.md)" }),
+        ...(actions.allowActions
+          ? {}
+          : { enableActions: "restart the console with --allow-actions (and a role with the actions policy, docs/console.md)" }),
         refreshSeconds: options.refreshSeconds ?? DEFAULT_REFRESH_SECONDS,
       });
     }

@@ -29,7 +29,15 @@ export const COLUMNS: readonly Column[] = [
   { title: "DLQ", align: "right", value: (r) => dash(r.dlqDepth) },
   { title: "OLDEST", align: "right", value: (r) => formatAge(r.oldestMessageAgeSeconds) },
   // What fired, by name: notifying alarms only (scaling alarms are the STATUS column).
-  { title: "ALARMS", align: "left", value: (r) => r.alarms.filter((a) => a.role === "notify" && a.state === "ALARM").map((a) => a.name).join(",") || "-" },
+  {
+    title: "ALARMS",
+    align: "left",
+    value: (r) =>
+      r.alarms
+        .filter((a) => a.role === "notify" && a.state === "ALARM")
+        .map((a) => a.name)
+        .join(",") || "-",
+  },
   { title: "ATTENTION", align: "left", value: (r) => r.attention.join("; ") },
 ];
 
@@ -49,7 +57,10 @@ export function renderStatus(snapshot: Snapshot): string {
   const p = snapshot.clusterPanel;
   const attention = snapshot.workers.filter((r) => r.attention.length > 0).length;
   const fleets = p.fleets.map((f) => `fleet ${f.id} ${f.fulfilledVcpus}/${f.targetVcpus} vCPU`).join(", ") || "no spot fleet found";
-  const types = Object.entries(p.instanceTypes).map(([t, n]) => `${t}x${n}`).join(" ") || "-";
+  const types =
+    Object.entries(p.instanceTypes)
+      .map(([t, n]) => `${t}x${n}`)
+      .join(" ") || "-";
   const lines = [
     renderTable(snapshot.workers),
     "",

@@ -75,7 +75,9 @@ function isStackPolicy(p: Policy): p is StackValidationPolicy {
  */
 export function enforcementLevelOf(policy: Policy, config: PolicyPackConfig, packDefault: EnforcementLevel = "advisory"): EnforcementLevel {
   const levelIn = (entry: unknown): EnforcementLevel | undefined =>
-    typeof entry === "string" ? (entry as EnforcementLevel) : (entry as { enforcementLevel?: EnforcementLevel } | undefined)?.enforcementLevel;
+    typeof entry === "string"
+      ? (entry as EnforcementLevel)
+      : (entry as { enforcementLevel?: EnforcementLevel } | undefined)?.enforcementLevel;
   const level = levelIn(config[policy.name]) ?? levelIn(config.all) ?? policy.enforcementLevel ?? packDefault;
   // Remediation policies that still report are reported as mandatory, as the engine does.
   return level === "remediate" ? "mandatory" : level;
@@ -88,7 +90,13 @@ function policyConfigOf(policy: Policy, config: PolicyPackConfig): Record<string
   return properties;
 }
 
-const emptyOptions = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const emptyOptions = {
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+};
 
 function typeOf(resourceClass: unknown): string | undefined {
   const t = (resourceClass as { __pulumiType?: unknown } | undefined)?.__pulumiType;
@@ -122,7 +130,13 @@ export async function evaluatePolicies(
       violations.push({ policyName: policy.name, description: policy.description, enforcementLevel, message, resource: describe(urn) });
     // The engine's wording and level for a policy that met a value unknown at preview.
     const cannotRunDuringPreview = (p: Policy, err: Error, urn: string | undefined) =>
-      violations.push({ policyName: p.name, description: p.description, enforcementLevel: "advisory", message: `can't run policy '${p.name}' during preview: ${err.message}`, resource: describe(urn) });
+      violations.push({
+        policyName: p.name,
+        description: p.description,
+        enforcementLevel: "advisory",
+        message: `can't run policy '${p.name}' during preview: ${err.message}`,
+        resource: describe(urn),
+      });
 
     if (isResourcePolicy(policy)) {
       const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
@@ -150,7 +164,9 @@ export async function evaluatePolicies(
             if (err instanceof UnknownValueError) {
               cannotRunDuringPreview(policy, err, resource.urn);
             } else if (!(err instanceof NotApplicableError)) {
-              throw new Error(`policy \`${policy.name}\` failed on ${resource.type} \`${resource.name}\`: ${(err as Error).message}`, { cause: err });
+              throw new Error(`policy \`${policy.name}\` failed on ${resource.type} \`${resource.name}\`: ${(err as Error).message}`, {
+                cause: err,
+              });
             }
           }
         }
@@ -159,7 +175,12 @@ export async function evaluatePolicies(
 
     if (isStackPolicy(policy)) {
       const policyResources = toPolicyResources(resources);
-      const args: StackValidationArgs = { resources: policyResources, stackTags, getConfig: <T extends object>() => policyConfig as T, notApplicable };
+      const args: StackValidationArgs = {
+        resources: policyResources,
+        stackTags,
+        getConfig: <T extends object>() => policyConfig as T,
+        notApplicable,
+      };
       try {
         await policy.validateStack(args, (message, urn) => record(message, urn));
       } catch (err) {

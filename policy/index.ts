@@ -7,7 +7,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { DEFAULT_ENFORCEMENT_LEVEL, POLICY_PACK_NAME, policies } from "./policies";
 
 new PolicyPack(POLICY_PACK_NAME, {
-  description: "jobworker: container limits, secrets by reference, encrypted and private storage, IMDSv2, a diversified no-max-price Spot Fleet, queue-driven scaling, IAM documents IAM accepts, and supported Lambda runtimes.",
+  description:
+    "jobworker: container limits, secrets by reference, encrypted and private storage, IMDSv2, a diversified no-max-price Spot Fleet, queue-driven scaling, IAM documents IAM accepts, and supported Lambda runtimes.",
   enforcementLevel: DEFAULT_ENFORCEMENT_LEVEL,
   policies,
 });

@@ -33,10 +33,7 @@ export function forType<TProps>(
  * The policy's configuration with the schema's defaults filled in. The CLI applies schema defaults
  * itself, but direct callers (the offline check, tests) pass only what is configured.
  */
-export function configWithDefaults<T extends object>(
-  schema: PolicyConfigSchema,
-  args: ResourceValidationArgs | StackValidationArgs,
-): T {
+export function configWithDefaults<T extends object>(schema: PolicyConfigSchema, args: ResourceValidationArgs | StackValidationArgs): T {
   const defaults: Record<string, unknown> = {};
   for (const [key, property] of Object.entries(schema.properties)) {
     if (property.default !== undefined) defaults[key] = property.default;
@@ -49,9 +46,7 @@ export function taskDefinitionLabel(props: TaskDefinitionProps, resourceName: st
   return props.family ?? resourceName;
 }
 
-export type ParsedContainers =
-  | { ok: true; containers: ContainerDefinition[] }
-  | { ok: false; reason: string };
+export type ParsedContainers = { ok: true; containers: ContainerDefinition[] } | { ok: false; reason: string };
 
 /** Parses `containerDefinitions` (a JSON string in @pulumi/aws inputs and outputs). */
 export function parseContainers(props: TaskDefinitionProps): ParsedContainers {

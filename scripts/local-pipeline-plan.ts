@@ -53,7 +53,10 @@ function inputOf(name: string, workers: WorkersConfig): { bucket: string; prefix
 }
 
 /** The plan for `workers`; `samplesDir(kind)` lists a kind's sample files. */
-export function planLocalPipeline(workers: WorkersConfig, samplesDir = (kind: string) => join(ROOT, "workers", "kinds", kind, "samples")): LocalPlan {
+export function planLocalPipeline(
+  workers: WorkersConfig,
+  samplesDir = (kind: string) => join(ROOT, "workers", "kinds", kind, "samples"),
+): LocalPlan {
   const names = orderWorkers(workers).reverse();
   const fedBy = new Map<string, string[]>();
   for (const name of names) {
@@ -72,9 +75,16 @@ export function planLocalPipeline(workers: WorkersConfig, samplesDir = (kind: st
         const target = inputOf(binding.worker, workers);
         outputs[slot] = { type: "s3", bucket: target.bucket, prefix: target.prefix };
       } else {
-        const local = { type: "s3" as const, bucket: DELIVERIES_BUCKET, prefix: `${name}/${slot}/`, ...(binding.format ? { format: binding.format } : {}) };
+        const local = {
+          type: "s3" as const,
+          bucket: DELIVERIES_BUCKET,
+          prefix: `${name}/${slot}/`,
+          ...(binding.format ? { format: binding.format } : {}),
+        };
         outputs[slot] = local;
-        redirects.push(`${slot}: ${describe(binding)} does not exist here → s3://${DELIVERIES_BUCKET}/${local.prefix}${binding.format ? ` (still ${binding.format.messageType} protobuf)` : ""}`);
+        redirects.push(
+          `${slot}: ${describe(binding)} does not exist here → s3://${DELIVERIES_BUCKET}/${local.prefix}${binding.format ? ` (still ${binding.format.messageType} protobuf)` : ""}`,
+        );
       }
     }
     const feeders = fedBy.get(name) ?? [];
@@ -83,11 +93,15 @@ export function planLocalPipeline(workers: WorkersConfig, samplesDir = (kind: st
       const dir = samplesDir(name);
       let files: string[] = [];
       try {
-        files = readdirSync(dir).filter((f) => !f.startsWith(".")).sort();
+        files = readdirSync(dir)
+          .filter((f) => !f.startsWith("."))
+          .sort();
       } catch {
         files = [];
       }
-      samples = files.map((f) => ({ file: join(dir, f), key: `${input.prefix}${f}` })).filter((s) => input.suffix === undefined || s.key.endsWith(input.suffix));
+      samples = files
+        .map((f) => ({ file: join(dir, f), key: `${input.prefix}${f}` }))
+        .filter((s) => input.suffix === undefined || s.key.endsWith(input.suffix));
     }
     return {
       name,
@@ -104,7 +118,12 @@ export function planLocalPipeline(workers: WorkersConfig, samplesDir = (kind: st
       fedBy: feeders,
     };
   });
-  const buckets = [...new Set([...planned.map((p) => p.inputBucket), ...planned.flatMap((p) => Object.values(p.outputs).map((o) => (o as { bucket: string }).bucket))])].sort();
+  const buckets = [
+    ...new Set([
+      ...planned.map((p) => p.inputBucket),
+      ...planned.flatMap((p) => Object.values(p.outputs).map((o) => (o as { bucket: string }).bucket)),
+    ]),
+  ].sort();
   return { workers: planned, buckets };
 }
 

@@ -11,7 +11,14 @@
  * Ctrl-C stops everything it started. `--once` (CI) exits when the samples and everything they chain
  * into are processed: 0 when every job succeeded and every dead-letter queue is empty, 1 otherwise.
  */
-import { CreateBucketCommand, GetObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, type QueueConfiguration } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+  type QueueConfiguration,
+} from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -35,10 +42,12 @@ export function parseArgs(argv: readonly string[]): PipelineOptions {
   const once = argv.includes("--once") || argv.includes("--ci");
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const unknown = argv.filter((a) => !["--once", "--ci"].includes(a) && !/^--(timeout|results)=/.test(a));
-  if (unknown.length > 0) throw new Error(`unknown argument ${unknown[0]}: usage npm start [-- --once] [-- --timeout=<seconds>] [-- --results=<dir>]`);
+  if (unknown.length > 0)
+    throw new Error(`unknown argument ${unknown[0]}: usage npm start [-- --once] [-- --timeout=<seconds>] [-- --results=<dir>]`);
   const timeout = value("timeout");
   const timeoutSeconds = timeout === undefined ? 180 : Number(timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new Error(`--timeout must be a positive number of seconds, got ${timeout}`);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new Error(`--timeout must be a positive number of seconds, got ${timeout}`);
   return { once, timeoutSeconds, resultsDir: resolve(value("results") ?? join(ROOT, ".local", "results")) };
 }
 
@@ -50,12 +59,17 @@ async function provision(moto: MotoServer, plan: LocalPlan): Promise<Map<string,
   const sqs = new SQSClient(moto.clientConfig);
   try {
     for (const Bucket of plan.buckets) {
-      await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }));
+      await s3.send(
+        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }),
+      );
     }
     const queues = new Map<string, { queueUrl: string; dlqUrl: string; queueArn: string }>();
     for (const w of plan.workers) {
-      const dlq = await sqs.send(new CreateQueueCommand({ QueueName: w.deadLetterQueueName, Attributes: { MessageRetentionPeriod: "1209600" } }));
-      const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+      const dlq = await sqs.send(
+        new CreateQueueCommand({ QueueName: w.deadLetterQueueName, Attributes: { MessageRetentionPeriod: "1209600" } }),
+      );
+      const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!
+        .QueueArn!;
       const q = await sqs.send(
         new CreateQueueCommand({
           QueueName: w.queueName,
@@ -66,16 +80,25 @@ async function provision(moto: MotoServer, plan: LocalPlan): Promise<Map<string,
           },
         }),
       );
-      const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+      const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!
+        .QueueArn!;
       queues.set(w.name, { queueUrl: q.QueueUrl!, dlqUrl: dlq.QueueUrl!, queueArn });
     }
     // One notification configuration per bucket (the API replaces it whole), one queue per worker.
     const byBucket = new Map<string, QueueConfiguration[]>();
     for (const w of plan.workers) {
-      const rules = [...(w.prefix ? [{ Name: "prefix" as const, Value: w.prefix }] : []), ...(w.suffix ? [{ Name: "suffix" as const, Value: w.suffix }] : [])];
+      const rules = [
+        ...(w.prefix ? [{ Name: "prefix" as const, Value: w.prefix }] : []),
+        ...(w.suffix ? [{ Name: "suffix" as const, Value: w.suffix }] : []),
+      ];
       byBucket.set(w.inputBucket, [
         ...(byBucket.get(w.inputBucket) ?? []),
-        { Id: w.name, QueueArn: queues.get(w.name)!.queueArn, Events: ["s3:ObjectCreated:*"], ...(rules.length ? { Filter: { Key: { FilterRules: rules } } } : {}) },
+        {
+          Id: w.name,
+          QueueArn: queues.get(w.name)!.queueArn,
+          Events: ["s3:ObjectCreated:*"],
+          ...(rules.length ? { Filter: { Key: { FilterRules: rules } } } : {}),
+        },
       ]);
     }
     for (const [Bucket, QueueConfigurations] of byBucket) {
@@ -103,7 +126,13 @@ interface Progress {
   started: Set<string>;
 }
 
-function startWorker(w: PlannedWorker, queueUrl: string, moto: MotoServer, progress: Progress, onResult: (target: string) => void): WorkerProcess {
+function startWorker(
+  w: PlannedWorker,
+  queueUrl: string,
+  moto: MotoServer,
+  progress: Progress,
+  onResult: (target: string) => void,
+): WorkerProcess {
   const child = spawn(process.execPath, [join(ROOT, "workers", "bin", "jobworker.js"), "run", w.name], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -166,7 +195,8 @@ function startWorker(w: PlannedWorker, queueUrl: string, moto: MotoServer, progr
           say(`${pad(tag, 26)} ☠ last attempt failed; redrive moves it to ${w.deadLetterQueueName}`);
           break;
         default:
-          if (entry.level === "error" || entry.level === "fatal") say(`${pad(tag, 26)} ${entry.msg}${entry.err?.message ? `: ${entry.err.message}` : ""}`);
+          if (entry.level === "error" || entry.level === "fatal")
+            say(`${pad(tag, 26)} ${entry.msg}${entry.err?.message ? `: ${entry.err.message}` : ""}`);
       }
     }
   });
@@ -180,7 +210,12 @@ async function queueDepths(moto: MotoServer, urls: string[]): Promise<number> {
   try {
     let total = 0;
     for (const QueueUrl of urls) {
-      const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
+      const a = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl,
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
       total += Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     }
     return total;
@@ -231,8 +266,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const queues = await provision(moto, plan);
     for (const w of plan.workers) {
-      say(`  ${pad(w.name, 24)} s3://${w.inputBucket}/${w.prefix}*${w.suffix ?? ""} → queue ${w.queueName} (DLQ ${w.deadLetterQueueName} after ${w.maxReceiveCount} receives)`);
-      for (const [slot, o] of Object.entries(w.outputs)) if (o.type === "s3") say(`  ${pad("", 24)}   output ${slot} → s3://${o.bucket}/${o.prefix ?? ""}`);
+      say(
+        `  ${pad(w.name, 24)} s3://${w.inputBucket}/${w.prefix}*${w.suffix ?? ""} → queue ${w.queueName} (DLQ ${w.deadLetterQueueName} after ${w.maxReceiveCount} receives)`,
+      );
+      for (const [slot, o] of Object.entries(w.outputs))
+        if (o.type === "s3") say(`  ${pad("", 24)}   output ${slot} → s3://${o.bucket}/${o.prefix ?? ""}`);
       for (const r of w.redirects) say(`  ${pad("", 24)}   redirected: ${r}`);
     }
     const progress: Progress = { done: 0, failed: 0, deadLettered: 0, lastActivity: Date.now(), results: [], started: new Set() };
@@ -267,7 +305,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     s3.destroy();
     if (!options.once) {
-      say(`\nRunning. Drop more files with: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing .venv/bin/aws --endpoint-url ${moto.endpoint} s3 cp <file> s3://${plan.workers[0]?.inputBucket}/${plan.workers[0]?.prefix ?? ""}`);
+      say(
+        `\nRunning. Drop more files with: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing .venv/bin/aws --endpoint-url ${moto.endpoint} s3 cp <file> s3://${plan.workers[0]?.inputBucket}/${plan.workers[0]?.prefix ?? ""}`,
+      );
       say("Ctrl-C stops everything.\n");
       await new Promise<never>(() => {});
     }
@@ -275,7 +315,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const urls = [...queues.values()].map((q) => q.queueUrl);
     const dlqs = [...queues.values()].map((q) => q.dlqUrl);
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`timed out after ${options.timeoutSeconds} s: ${progress.done} jobs done, ${progress.failed} failed`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${options.timeoutSeconds} s: ${progress.done} jobs done, ${progress.failed} failed`);
       if (workers.some((w) => w.child.exitCode !== null)) throw new Error("a worker process exited (see its output above)");
       const quiet = Date.now() - progress.lastActivity > 1500;
       if (quiet && progress.done + progress.deadLettered >= dropped && (await queueDepths(moto, urls)) === 0) break;

@@ -40,7 +40,9 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
     const flag = argv[i];
     const value = argv[i + 1];
     if (!["--stack", "--config", "--policy-config"].includes(flag)) {
-      throw new UsageError(`unknown argument \`${flag}\`: use --stack <name>, --config <stack config file>, --policy-config <policy pack config JSON>`);
+      throw new UsageError(
+        `unknown argument \`${flag}\`: use --stack <name>, --config <stack config file>, --policy-config <policy pack config JSON>`,
+      );
     }
     if (value === undefined || value.startsWith("--")) throw new UsageError(`\`${flag}\` needs a value`);
     if (flag === "--stack") stack = value;
@@ -52,7 +54,8 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
 }
 
 function readStackConfigFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new UsageError(`stack config file \`${path}\` does not exist: pass --stack <name> for Pulumi.<name>.yaml or --config <file>`);
+  if (!existsSync(path))
+    throw new UsageError(`stack config file \`${path}\` does not exist: pass --stack <name> for Pulumi.<name>.yaml or --config <file>`);
   const doc = parseYaml(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
   return doc?.config ?? {};
 }

@@ -2,7 +2,15 @@
  * `@jobworker/workers`: the worker runtime, the shipped worker kinds and the `jobworker` CLI.
  * A worker author needs `defineWorker` and the handler types; the rest is for hosts and tests.
  */
-export { defineWorker, type Handler, type HandlerContext, type JobInput, type ObjectHead, type OutputOptions, type WorkerKind } from "./runtime/types";
+export {
+  defineWorker,
+  type Handler,
+  type HandlerContext,
+  type JobInput,
+  type ObjectHead,
+  type OutputOptions,
+  type WorkerKind,
+} from "./runtime/types";
 export { Worker, type WorkerOptions } from "./runtime/worker";
 export { runWorker, createOutputs, type RunWorkerOptions } from "./runtime/run";
 export { loadSettings, parseOutputs, RUNTIME_TUNING_ENV, ECS_AGENT_URI_ENV, type RuntimeSettings } from "./runtime/settings";

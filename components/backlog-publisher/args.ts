@@ -43,18 +43,34 @@ export function isAlarmPeriod(seconds: number): boolean {
 }
 
 /** Validates args; the error names the field in backticks, the value and the fix. */
-export function validateBacklogPublisherArgs(a: { queueNamePrefix: string; namespace: string; intervalSeconds: number; memoryMiB: number; logRetentionDays: number }): void {
+export function validateBacklogPublisherArgs(a: {
+  queueNamePrefix: string;
+  namespace: string;
+  intervalSeconds: number;
+  memoryMiB: number;
+  logRetentionDays: number;
+}): void {
   const fail = (field: string, message: string) => {
     throw new Error(`BacklogPublisher: \`${field}\` ${message}`);
   };
   if (!/^[A-Za-z0-9_-]+$/.test(a.queueNamePrefix) || a.queueNamePrefix.length > BACKLOG_PUBLISHER_DEFAULTS.maxQueueNamePrefixLength) {
-    fail("queueNamePrefix", `is \`${a.queueNamePrefix}\`; use at most ${BACKLOG_PUBLISHER_DEFAULTS.maxQueueNamePrefixLength} letters, digits, - or _ (it starts every queue name, limited to 80 characters).`);
+    fail(
+      "queueNamePrefix",
+      `is \`${a.queueNamePrefix}\`; use at most ${BACKLOG_PUBLISHER_DEFAULTS.maxQueueNamePrefixLength} letters, digits, - or _ (it starts every queue name, limited to 80 characters).`,
+    );
   }
   if (!/^[^:][^:]{0,254}$/.test(a.namespace) || a.namespace.startsWith("AWS/")) {
     fail("namespace", `is \`${a.namespace}\`; use a custom namespace (not starting with AWS/, no colon), e.g. "Jobworker/SQS".`);
   }
-  if (!Number.isInteger(a.intervalSeconds) || !isAlarmPeriod(a.intervalSeconds) || a.intervalSeconds > BACKLOG_PUBLISHER_DEFAULTS.scheduleSeconds) {
-    fail("intervalSeconds", `is ${a.intervalSeconds}; use 10, 30 or 60 (an alarm period for high-resolution metrics, within the one-minute schedule).`);
+  if (
+    !Number.isInteger(a.intervalSeconds) ||
+    !isAlarmPeriod(a.intervalSeconds) ||
+    a.intervalSeconds > BACKLOG_PUBLISHER_DEFAULTS.scheduleSeconds
+  ) {
+    fail(
+      "intervalSeconds",
+      `is ${a.intervalSeconds}; use 10, 30 or 60 (an alarm period for high-resolution metrics, within the one-minute schedule).`,
+    );
   }
   if (!Number.isInteger(a.memoryMiB) || a.memoryMiB < 128 || a.memoryMiB > 10_240) {
     fail("memoryMiB", `is ${a.memoryMiB}; Lambda takes 128 to 10240 MiB.`);

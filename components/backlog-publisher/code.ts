@@ -16,7 +16,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Files of the `workers` package the function needs, relative to it. */
-export const PUBLISHER_SOURCES = ["backlog-publisher/handler.ts", "backlog-publisher/publisher.ts", "errors.ts", "runtime/backoff.ts"] as const;
+export const PUBLISHER_SOURCES = [
+  "backlog-publisher/handler.ts",
+  "backlog-publisher/publisher.ts",
+  "errors.ts",
+  "runtime/backoff.ts",
+] as const;
 /** The function's `handler` setting. */
 export const PUBLISHER_HANDLER = "backlog-publisher/handler.handler";
 /** Where the built package keeps the transpiled function, by archive path (written by `components/scripts/build.js`). */

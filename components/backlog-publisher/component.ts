@@ -49,71 +49,111 @@ export class BacklogPublisher extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { retentionInDays: settled.logRetentionDays, tags }, parent);
-    const role = new aws.iam.Role(`${name}-role`, {
-      description: "jobworker backlog publisher: read worker queue attributes, put custom metrics",
-      assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
-      tags,
-    }, parent);
-    const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, {
-      role: role.id,
-      policy: pulumi.all([identity.accountId, region.region, partition.partition, logGroup.arn]).apply(([accountId, reg, part, logGroupArn]) =>
-        JSON.stringify(publisherRolePolicy({ accountId, region: reg, partition: part, queueNamePrefix: settled.queueNamePrefix, namespace: settled.namespace, logGroupArn })),
-      ),
-    }, parent);
-    // One invocation a minute publishes for 60 s; the timeout leaves room for the last pass.
-    const fn = new aws.lambda.Function(`${name}-function`, {
-      description: "jobworker: publishes every worker queue's visible and in-flight counts every 10 s",
-      runtime: "nodejs24.x",
-      architectures: ["arm64"],
-      handler: PUBLISHER_HANDLER,
-      code: publisherArchive(args.workersDir),
-      role: role.arn,
-      memorySize: settled.memoryMiB,
-      timeout: d.scheduleSeconds + 20,
-      // Two, so a late invocation never makes the next one throttle.
-      reservedConcurrentExecutions: 2,
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-      environment: {
-        variables: {
-          [ENV.queueNamePrefix]: settled.queueNamePrefix,
-          [ENV.namespace]: settled.namespace,
-          [ENV.intervalSeconds]: String(settled.intervalSeconds),
-          [ENV.windowSeconds]: String(d.scheduleSeconds),
-        },
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: "jobworker backlog publisher: read worker queue attributes, put custom metrics",
+        assumeRolePolicy: JSON.stringify(lambdaAssumeRolePolicy()),
+        tags,
       },
-      tags,
-    }, { parent: this, dependsOn: [rolePolicy] });
-    const schedule = new aws.cloudwatch.EventRule(`${name}-schedule`, {
-      description: "jobworker backlog publisher: once a minute",
-      scheduleExpression: "rate(1 minute)",
-      tags,
-    }, parent);
-    const permission = new aws.lambda.Permission(`${name}-invoke`, {
-      action: "lambda:InvokeFunction",
-      function: fn.name,
-      principal: "events.amazonaws.com",
-      sourceArn: schedule.arn,
-    }, parent);
+      parent,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([identity.accountId, region.region, partition.partition, logGroup.arn])
+          .apply(([accountId, reg, part, logGroupArn]) =>
+            JSON.stringify(
+              publisherRolePolicy({
+                accountId,
+                region: reg,
+                partition: part,
+                queueNamePrefix: settled.queueNamePrefix,
+                namespace: settled.namespace,
+                logGroupArn,
+              }),
+            ),
+          ),
+      },
+      parent,
+    );
+    // One invocation a minute publishes for 60 s; the timeout leaves room for the last pass.
+    const fn = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        description: "jobworker: publishes every worker queue's visible and in-flight counts every 10 s",
+        runtime: "nodejs24.x",
+        architectures: ["arm64"],
+        handler: PUBLISHER_HANDLER,
+        code: publisherArchive(args.workersDir),
+        role: role.arn,
+        memorySize: settled.memoryMiB,
+        timeout: d.scheduleSeconds + 20,
+        // Two, so a late invocation never makes the next one throttle.
+        reservedConcurrentExecutions: 2,
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        environment: {
+          variables: {
+            [ENV.queueNamePrefix]: settled.queueNamePrefix,
+            [ENV.namespace]: settled.namespace,
+            [ENV.intervalSeconds]: String(settled.intervalSeconds),
+            [ENV.windowSeconds]: String(d.scheduleSeconds),
+          },
+        },
+        tags,
+      },
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+    const schedule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      {
+        description: "jobworker backlog publisher: once a minute",
+        scheduleExpression: "rate(1 minute)",
+        tags,
+      },
+      parent,
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: schedule.arn,
+      },
+      parent,
+    );
     new aws.cloudwatch.EventTarget(`${name}-target`, { rule: schedule.name, arn: fn.arn }, { parent: this, dependsOn: [permission] });
-    new aws.cloudwatch.MetricAlarm(`${name}-errors`, {
-      alarmDescription: "jobworker backlog publisher failing: scale-out falls back to SQS's one-minute metrics",
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: { FunctionName: fn.name },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [...(args.alarmActions ?? [])],
-      okActions: [...(args.alarmActions ?? [])],
-      tags,
-    }, parent);
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-errors`,
+      {
+        alarmDescription: "jobworker backlog publisher failing: scale-out falls back to SQS's one-minute metrics",
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: fn.name },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [...(args.alarmActions ?? [])],
+        okActions: [...(args.alarmActions ?? [])],
+        tags,
+      },
+      parent,
+    );
 
     this.metrics = { namespace: settled.namespace, queueNamePrefix: settled.queueNamePrefix, periodSeconds: settled.intervalSeconds };
     this.functionName = fn.name;
     this.functionArn = fn.arn;
-    this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, namespace: settled.namespace, queueNamePrefix: settled.queueNamePrefix });
+    this.registerOutputs({
+      functionName: this.functionName,
+      functionArn: this.functionArn,
+      namespace: settled.namespace,
+      queueNamePrefix: settled.queueNamePrefix,
+    });
   }
 }

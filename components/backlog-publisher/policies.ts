@@ -16,9 +16,20 @@ export function publisherRolePolicy(i: {
   return policyDocument(
     // ListQueues has no resource-level permissions (IAM service authorization reference for SQS).
     { Sid: "ListQueues", Effect: "Allow", Action: "sqs:ListQueues", Resource: "*" },
-    { Sid: "ReadWorkerQueues", Effect: "Allow", Action: "sqs:GetQueueAttributes", Resource: `arn:${p}:sqs:${i.region}:${i.accountId}:${i.queueNamePrefix}*` },
+    {
+      Sid: "ReadWorkerQueues",
+      Effect: "Allow",
+      Action: "sqs:GetQueueAttributes",
+      Resource: `arn:${p}:sqs:${i.region}:${i.accountId}:${i.queueNamePrefix}*`,
+    },
     // PutMetricData has no resources either; the namespace condition scopes it.
-    { Sid: "PutOwnMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": i.namespace } } },
+    {
+      Sid: "PutOwnMetrics",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": i.namespace } },
+    },
     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
   );
 }

@@ -250,10 +250,7 @@ export interface SettledArgs {
 
 /** The visibility timeout for a worker's queue: its longest job plus a margin, capped at SQS's limit. */
 export function visibilityTimeoutFor(maxProcessingSeconds: number): number {
-  return Math.min(
-    JOB_WORKER_DEFAULTS.maxVisibilityTimeoutSeconds,
-    maxProcessingSeconds + JOB_WORKER_DEFAULTS.visibilityMarginSeconds,
-  );
+  return Math.min(JOB_WORKER_DEFAULTS.maxVisibilityTimeoutSeconds, maxProcessingSeconds + JOB_WORKER_DEFAULTS.visibilityMarginSeconds);
 }
 
 /** Applies every default (`??`, so an explicit 0 stays 0 and fails validation instead). */

@@ -22,32 +22,49 @@ export function createAutoscaling(
   },
 ): void {
   const opts = { parent: inputs.parent };
-  const target = new aws.appautoscaling.Target(`${name}-scaling-target`, {
-    serviceNamespace: "ecs",
-    scalableDimension: "ecs:service:DesiredCount",
-    resourceId: pulumi.interpolate`service/${inputs.cluster.clusterName}/${inputs.service.name}`,
-    minCapacity: 0,
-    maxCapacity: a.maxTasks,
-  }, opts);
-  const policyBase = { serviceNamespace: target.serviceNamespace, scalableDimension: target.scalableDimension, resourceId: target.resourceId, policyType: "StepScaling" };
-  const scaleOut = new aws.appautoscaling.Policy(`${name}-scale-out`, {
-    ...policyBase,
-    stepScalingPolicyConfiguration: {
-      adjustmentType: "ChangeInCapacity",
-      cooldown: 60,
-      metricAggregationType: "Maximum",
-      stepAdjustments: scaleOutSteps(a.backlogPerTask, a.maxTasks),
+  const target = new aws.appautoscaling.Target(
+    `${name}-scaling-target`,
+    {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: pulumi.interpolate`service/${inputs.cluster.clusterName}/${inputs.service.name}`,
+      minCapacity: 0,
+      maxCapacity: a.maxTasks,
     },
-  }, opts);
-  const scaleIn = new aws.appautoscaling.Policy(`${name}-scale-in`, {
-    ...policyBase,
-    stepScalingPolicyConfiguration: {
-      adjustmentType: "ExactCapacity",
-      cooldown: 60,
-      metricAggregationType: "Maximum",
-      stepAdjustments: SCALE_IN_STEPS,
+    opts,
+  );
+  const policyBase = {
+    serviceNamespace: target.serviceNamespace,
+    scalableDimension: target.scalableDimension,
+    resourceId: target.resourceId,
+    policyType: "StepScaling",
+  };
+  const scaleOut = new aws.appautoscaling.Policy(
+    `${name}-scale-out`,
+    {
+      ...policyBase,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: "ChangeInCapacity",
+        cooldown: 60,
+        metricAggregationType: "Maximum",
+        stepAdjustments: scaleOutSteps(a.backlogPerTask, a.maxTasks),
+      },
     },
-  }, opts);
+    opts,
+  );
+  const scaleIn = new aws.appautoscaling.Policy(
+    `${name}-scale-in`,
+    {
+      ...policyBase,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: "ExactCapacity",
+        cooldown: 60,
+        metricAggregationType: "Maximum",
+        stepAdjustments: SCALE_IN_STEPS,
+      },
+    },
+    opts,
+  );
   const specs = alarmSpecs<pulumi.Output<string>>({
     worker: name,
     queueName: inputs.queues.queue.name,
@@ -67,29 +84,45 @@ function createAlarm(
   tags: Record<string, string>,
   parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm {
-  const metric = (m: MetricRef<pulumi.Output<string>>) => ({ namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period: m.period });
+  const metric = (m: MetricRef<pulumi.Output<string>>) => ({
+    namespace: m.namespace,
+    metricName: m.metricName,
+    dimensions: m.dimensions,
+    stat: m.stat,
+    period: m.period,
+  });
   const notify = spec.action === "notify";
-  return new aws.cloudwatch.MetricAlarm(`${name}-${spec.key}`, {
-    alarmDescription: spec.description,
-    comparisonOperator: spec.comparisonOperator,
-    threshold: spec.threshold,
-    evaluationPeriods: spec.evaluationPeriods,
-    datapointsToAlarm: spec.datapointsToAlarm,
-    treatMissingData: spec.treatMissingData,
-    ...(spec.metric
-      ? { namespace: spec.metric.namespace, metricName: spec.metric.metricName, dimensions: spec.metric.dimensions, statistic: spec.metric.stat, period: spec.metric.period }
-      : {}),
-    ...(spec.expression
-      ? {
-          metricQueries: [
-            { id: spec.expression.id, expression: spec.expression.expression, label: spec.expression.label, returnData: true },
-            ...Object.entries(spec.expression.metrics).map(([id, m]) => ({ id, metric: metric(m), returnData: false })),
-          ],
-        }
-      : {}),
-    alarmActions: actions[spec.action],
-    okActions: notify ? actions.notify : [],
-    actionsEnabled: true,
-    tags,
-  }, { parent });
+  return new aws.cloudwatch.MetricAlarm(
+    `${name}-${spec.key}`,
+    {
+      alarmDescription: spec.description,
+      comparisonOperator: spec.comparisonOperator,
+      threshold: spec.threshold,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      treatMissingData: spec.treatMissingData,
+      ...(spec.metric
+        ? {
+            namespace: spec.metric.namespace,
+            metricName: spec.metric.metricName,
+            dimensions: spec.metric.dimensions,
+            statistic: spec.metric.stat,
+            period: spec.metric.period,
+          }
+        : {}),
+      ...(spec.expression
+        ? {
+            metricQueries: [
+              { id: spec.expression.id, expression: spec.expression.expression, label: spec.expression.label, returnData: true },
+              ...Object.entries(spec.expression.metrics).map(([id, m]) => ({ id, metric: metric(m), returnData: false })),
+            ],
+          }
+        : {}),
+      alarmActions: actions[spec.action],
+      okActions: notify ? actions.notify : [],
+      actionsEnabled: true,
+      tags,
+    },
+    { parent },
+  );
 }

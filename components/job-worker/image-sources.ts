@@ -60,7 +60,13 @@ function matcher(patterns: readonly string[]): Ignore {
 
 /** The rules of an ignore file (none when there is no file). */
 function readIgnoreRules(file: string | undefined): IgnoreRules {
-  const patterns = file === undefined ? [] : readFileSync(file, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const patterns =
+    file === undefined
+      ? []
+      : readFileSync(file, "utf8")
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== "" && !l.startsWith("#"));
   const rules = matcher(patterns);
   const exceptions = patterns.filter((p) => p.startsWith("!")).map((p) => p.slice(1).trim().replace(/^\/+/, "").split("/"));
   return {
@@ -69,7 +75,9 @@ function readIgnoreRules(file: string | undefined): IgnoreRules {
     // any other must be deeper than `dir`, with leading segments that match `dir`.
     mayReinclude(dir) {
       const depth = dir.split("/").length;
-      return exceptions.some((parts) => parts.includes("**") || (parts.length > depth && matcher([parts.slice(0, depth).join("/")]).ignores(dir)));
+      return exceptions.some(
+        (parts) => parts.includes("**") || (parts.length > depth && matcher([parts.slice(0, depth).join("/")]).ignores(dir)),
+      );
     },
   };
 }
@@ -107,7 +115,10 @@ function hashFiles(hash: Hash, label: string, root: string, files: readonly stri
     const path = join(root, file);
     const stat = lstatSync(path);
     const body = stat.isSymbolicLink() ? Buffer.from(`symlink:${readlinkSync(path)}`) : readFileSync(path);
-    hash.update(`${label}:${file}\u0000${(stat.mode & 0o777).toString(8)}\u0000`).update(body).update("\u0000");
+    hash
+      .update(`${label}:${file}\u0000${(stat.mode & 0o777).toString(8)}\u0000`)
+      .update(body)
+      .update("\u0000");
   }
 }
 
@@ -115,7 +126,9 @@ function hashFiles(hash: Hash, label: string, root: string, files: readonly stri
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
   }
   return JSON.stringify(value);
@@ -129,7 +142,11 @@ function canonicalJson(value: unknown): string {
  */
 export function imageTag(sources: ImageSources, buildInputs: Readonly<Record<string, unknown>>): string {
   const files = imageSourceFiles(sources);
-  const hash = createHash("sha256").update(canonicalJson(buildInputs)).update("\u0000").update(readFileSync(sources.dockerfile)).update("\u0000");
+  const hash = createHash("sha256")
+    .update(canonicalJson(buildInputs))
+    .update("\u0000")
+    .update(readFileSync(sources.dockerfile))
+    .update("\u0000");
   hashFiles(hash, "context", sources.context, files.runtime);
   hashFiles(hash, "kind", sources.kindContext, files.kind);
   return hash.digest("hex").slice(0, 16);

@@ -64,7 +64,12 @@ export function settleImage(worker: string, kind: string, image: ImageArgs, cwd:
   const required: Array<[field: string, path: string, exists: boolean, fix: string]> = [
     ["context", context, isDirectory(context), "give the repository root"],
     ["dockerfile", dockerfile, isFile(dockerfile), "give the worker Dockerfile"],
-    ["kindContext", kindContext, isDirectory(kindContext), `kind \`${kind}\` needs its own folder with a handler (${d.kindsDir}/${kind}/handler.ts)`],
+    [
+      "kindContext",
+      kindContext,
+      isDirectory(kindContext),
+      `kind \`${kind}\` needs its own folder with a handler (${d.kindsDir}/${kind}/handler.ts)`,
+    ],
   ];
   for (const [field, path, exists, fix] of required) {
     if (!exists) throw new JobWorkerArgsError(worker, `image.build.${field}`, `is \`${path}\`, which does not exist: ${fix}.`);
@@ -104,24 +109,32 @@ export function createImage(
   options: { parent: pulumi.Resource; keepImages: number; tags: Record<string, string> },
 ): WorkerImage {
   const opts = { parent: options.parent };
-  const repository = new aws.ecr.Repository(`${name}-repo`, {
-    imageScanningConfiguration: { scanOnPush: true },
-    imageTagMutability: "IMMUTABLE",
-    encryptionConfigurations: [{ encryptionType: "AES256" }],
-    tags: options.tags,
-  }, opts);
+  const repository = new aws.ecr.Repository(
+    `${name}-repo`,
+    {
+      imageScanningConfiguration: { scanOnPush: true },
+      imageTagMutability: "IMMUTABLE",
+      encryptionConfigurations: [{ encryptionType: "AES256" }],
+      tags: options.tags,
+    },
+    opts,
+  );
   new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(options.keepImages) }, opts);
   if ("uri" in image) return { repository, imageUri: pulumi.output(image.uri) };
   const b = image.build;
   const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, opts);
-  const built = new dockerBuild.Image(`${name}-image`, {
-    context: { location: b.context, named: { [JOB_WORKER_DEFAULTS.kindContextName]: { location: b.kindContext } } },
-    dockerfile: { location: b.dockerfile },
-    buildArgs: { ...b.buildArgs },
-    platforms: [b.platform as dockerBuild.Platform],
-    push: true,
-    tags: [pulumi.interpolate`${repository.repositoryUrl}:${b.tag}`],
-    registries: [{ address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
-  }, opts);
+  const built = new dockerBuild.Image(
+    `${name}-image`,
+    {
+      context: { location: b.context, named: { [JOB_WORKER_DEFAULTS.kindContextName]: { location: b.kindContext } } },
+      dockerfile: { location: b.dockerfile },
+      buildArgs: { ...b.buildArgs },
+      platforms: [b.platform as dockerBuild.Platform],
+      push: true,
+      tags: [pulumi.interpolate`${repository.repositoryUrl}:${b.tag}`],
+      registries: [{ address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+    },
+    opts,
+  );
   return { repository, imageUri: pulumi.interpolate`${repository.repositoryUrl}@${built.digest}` };
 }

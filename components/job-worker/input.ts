@@ -15,11 +15,27 @@ export function createInput(
   options: { parent: pulumi.Resource; tags: Record<string, string> },
 ): { location: InputLocation; ownBucket?: ReturnType<typeof createSecureBucket> } {
   if (a.input.type === "own") {
-    const ownBucket = createSecureBucket(`${name}-input`, { parent: options.parent, forceDestroy: a.input.forceDestroy, tags: options.tags });
-    return { ownBucket, location: { worker: name, bucketName: ownBucket.bucket.bucket, bucketArn: ownBucket.bucket.arn, prefix: a.prefix, suffix: a.suffix } };
+    const ownBucket = createSecureBucket(`${name}-input`, {
+      parent: options.parent,
+      forceDestroy: a.input.forceDestroy,
+      tags: options.tags,
+    });
+    return {
+      ownBucket,
+      location: { worker: name, bucketName: ownBucket.bucket.bucket, bucketArn: ownBucket.bucket.arn, prefix: a.prefix, suffix: a.suffix },
+    };
   }
   const bucket = a.input.bucket;
-  return { location: { worker: name, bucketName: bucket.bucketName, bucketArn: bucket.bucketArn, sharedBucket: bucket, prefix: a.prefix, suffix: a.suffix } };
+  return {
+    location: {
+      worker: name,
+      bucketName: bucket.bucketName,
+      bucketArn: bucket.bucketArn,
+      sharedBucket: bucket,
+      prefix: a.prefix,
+      suffix: a.suffix,
+    },
+  };
 }
 
 /** S3 notifies the worker's queue of new objects under its prefix and suffix (after the queue policy lets S3 in). */
@@ -31,17 +47,29 @@ export function connectInputToQueue(
   parent: pulumi.Resource,
 ): void {
   if (input.ownBucket) {
-    new aws.s3.BucketNotification(`${name}-notification`, {
-      bucket: input.ownBucket.bucket.id,
-      queues: [{
-        id: name,
-        queueArn: queues.queue.arn,
-        events: ["s3:ObjectCreated:*"],
-        filterPrefix: a.prefix || undefined,
-        filterSuffix: a.suffix || undefined,
-      }],
-    }, { parent, dependsOn: [queues.queuePolicy, ...input.ownBucket.ready] });
+    new aws.s3.BucketNotification(
+      `${name}-notification`,
+      {
+        bucket: input.ownBucket.bucket.id,
+        queues: [
+          {
+            id: name,
+            queueArn: queues.queue.arn,
+            events: ["s3:ObjectCreated:*"],
+            filterPrefix: a.prefix || undefined,
+            filterSuffix: a.suffix || undefined,
+          },
+        ],
+      },
+      { parent, dependsOn: [queues.queuePolicy, ...input.ownBucket.ready] },
+    );
   } else if (input.location.sharedBucket) {
-    input.location.sharedBucket.addRoute({ worker: name, queueArn: queues.queue.arn, prefix: a.prefix, suffix: a.suffix, dependsOn: [queues.queuePolicy] });
+    input.location.sharedBucket.addRoute({
+      worker: name,
+      queueArn: queues.queue.arn,
+      prefix: a.prefix,
+      suffix: a.suffix,
+      dependsOn: [queues.queuePolicy],
+    });
   }
 }

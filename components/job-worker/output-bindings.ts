@@ -23,12 +23,14 @@ export function resolveOutputs(a: SettledArgs, scope: pulumi.Output<AwsScope>): 
     } else {
       bindings[slot] = output;
       if (output.type === "s3") {
-        writeTargets.push(scope.apply((s) => ({
-          bucketArn: `arn:${s.partition ?? "aws"}:s3:::${output.bucket}`,
-          prefix: output.prefix ?? "",
-          kmsKeyArn: output.kmsKeyId,
-          bucketOwnerFullControl: output.bucketOwnerFullControl,
-        })));
+        writeTargets.push(
+          scope.apply((s) => ({
+            bucketArn: `arn:${s.partition ?? "aws"}:s3:::${output.bucket}`,
+            prefix: output.prefix ?? "",
+            kmsKeyArn: output.kmsKeyId,
+            bucketOwnerFullControl: output.bucketOwnerFullControl,
+          })),
+        );
       }
     }
   }

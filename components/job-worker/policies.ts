@@ -75,7 +75,8 @@ function secretReadStatements(sid: string, refs: readonly SecretRef[], scope: Aw
   const ssm = [...new Set(arns.filter((a) => a.service === "ssm").map((a) => a.arn))].sort();
   const sm = [...new Set(arns.filter((a) => a.service === "secretsmanager").map((a) => a.arn))].sort();
   const out: IdentityStatement[] = [];
-  if (ssm.length > 0) out.push({ Sid: `${sid}Parameters`, Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: ssm });
+  if (ssm.length > 0)
+    out.push({ Sid: `${sid}Parameters`, Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParameter"], Resource: ssm });
   if (sm.length > 0) out.push({ Sid: `${sid}SecretValues`, Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: sm });
   return out;
 }
@@ -115,7 +116,12 @@ export interface TaskRoleInputs {
  */
 export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
   const statements: IdentityStatement[] = [
-    { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${i.inputBucketArn}/${i.inputPrefix}*${i.inputSuffix ?? ""}` },
+    {
+      Sid: "ReadOwnInput",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${i.inputBucketArn}/${i.inputPrefix}*${i.inputSuffix ?? ""}`,
+    },
     {
       Sid: "ConsumeOwnQueue",
       Effect: "Allow",
@@ -136,11 +142,13 @@ export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
   }
   const puts = [...new Set(i.outputs.map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
   // PutObject covers the multipart calls but aborting one, which a failed upload does to leave no parts behind.
-  if (puts.length > 0) statements.push({ Sid: "WriteDeclaredOutputs", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: puts });
+  if (puts.length > 0)
+    statements.push({ Sid: "WriteDeclaredOutputs", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: puts });
   const acls = [...new Set(i.outputs.filter((o) => o.bucketOwnerFullControl).map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
   if (acls.length > 0) statements.push({ Sid: "GrantBucketOwnerFullControl", Effect: "Allow", Action: "s3:PutObjectAcl", Resource: acls });
   const keys = [...new Set(i.outputs.flatMap((o) => (o.kmsKeyArn ? [o.kmsKeyArn] : [])))].sort();
-  if (keys.length > 0) statements.push({ Sid: "EncryptDeclaredOutputs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keys });
+  if (keys.length > 0)
+    statements.push({ Sid: "EncryptDeclaredOutputs", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keys });
   statements.push(...secretReadStatements("ReadConnector", i.runtimeSecrets, i.scope));
   return policyDocument(...statements);
 }
@@ -155,7 +163,12 @@ export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string
   if (i.repositoryArn) {
     // GetAuthorizationToken has no resource-level permissions (IAM service authorization reference).
     statements.push({ Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-    statements.push({ Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], Resource: i.repositoryArn });
+    statements.push({
+      Sid: "PullOwnImage",
+      Effect: "Allow",
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+      Resource: i.repositoryArn,
+    });
   }
   statements.push(...secretReadStatements("ReadContainer", i.secrets, i.scope));
   if (statements.length === 0) {

@@ -47,46 +47,68 @@ export function createQueues(
       const scope: pulumi.Output<AwsScope> = pulumi
         .all([identity.accountId, region.region, partition.partition])
         .apply(([accountId, reg, part]) => ({ accountId, region: reg, partition: part }));
-      const key = new aws.kms.Key(`${a.name}-queue-key`, {
-        description: `jobworker ${a.name}: input queue encryption (S3 may use it to send notifications)`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: pulumi.all([scope, inputs.bucketArn]).apply(([s, bucketArn]) => JSON.stringify(queueKeyPolicy({ scope: s, bucketArn }))),
-        tags,
-      }, opts);
+      const key = new aws.kms.Key(
+        `${a.name}-queue-key`,
+        {
+          description: `jobworker ${a.name}: input queue encryption (S3 may use it to send notifications)`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: pulumi.all([scope, inputs.bucketArn]).apply(([s, bucketArn]) => JSON.stringify(queueKeyPolicy({ scope: s, bucketArn }))),
+          tags,
+        },
+        opts,
+      );
       kmsKeyArn = key.arn;
     }
   }
   const prefix = inputs.queueNamePrefix;
-  const deadLetterQueue = new aws.sqs.Queue(`${a.name}-dlq`, {
-    ...(prefix !== undefined ? { namePrefix: `${prefix}${a.name}-dlq-` } : {}),
-    // SQS's maximum, so a message always outlives its time in the source queue (DLQ retention
-    // counts from the original enqueue time).
-    messageRetentionSeconds: JOB_WORKER_DEFAULTS.deadLetterRetentionSeconds,
-    receiveWaitTimeSeconds: JOB_WORKER_DEFAULTS.receiveWaitTimeSeconds,
-    maxMessageSize: a.maxMessageSizeBytes,
-    ...encryption(a, kmsKeyArn),
-    tags,
-  }, opts);
-  const queue = new aws.sqs.Queue(`${a.name}-queue`, {
-    ...(prefix !== undefined ? { namePrefix: `${prefix}${a.name}-` } : {}),
-    visibilityTimeoutSeconds: a.visibilityTimeoutSeconds,
-    messageRetentionSeconds: a.messageRetentionSeconds,
-    maxMessageSize: a.maxMessageSizeBytes,
-    receiveWaitTimeSeconds: JOB_WORKER_DEFAULTS.receiveWaitTimeSeconds,
-    redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) => JSON.stringify({ deadLetterTargetArn, maxReceiveCount: a.maxReceiveCount })),
-    ...encryption(a, kmsKeyArn),
-    tags,
-  }, opts);
-  new aws.sqs.RedriveAllowPolicy(`${a.name}-dlq-redrive-allow`, {
-    queueUrl: deadLetterQueue.url,
-    redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })),
-  }, opts);
-  const policy = new aws.sqs.QueuePolicy(`${a.name}-queue-policy`, {
-    queueUrl: queue.url,
-    policy: pulumi.all([queue.arn, inputs.bucketArn]).apply(([queueArn, bucketArn]) =>
-      JSON.stringify(queuePolicy({ queueArn, bucketArn, accountId: scopeOfArn(queueArn).accountId })),
-    ),
-  }, opts);
+  const deadLetterQueue = new aws.sqs.Queue(
+    `${a.name}-dlq`,
+    {
+      ...(prefix !== undefined ? { namePrefix: `${prefix}${a.name}-dlq-` } : {}),
+      // SQS's maximum, so a message always outlives its time in the source queue (DLQ retention
+      // counts from the original enqueue time).
+      messageRetentionSeconds: JOB_WORKER_DEFAULTS.deadLetterRetentionSeconds,
+      receiveWaitTimeSeconds: JOB_WORKER_DEFAULTS.receiveWaitTimeSeconds,
+      maxMessageSize: a.maxMessageSizeBytes,
+      ...encryption(a, kmsKeyArn),
+      tags,
+    },
+    opts,
+  );
+  const queue = new aws.sqs.Queue(
+    `${a.name}-queue`,
+    {
+      ...(prefix !== undefined ? { namePrefix: `${prefix}${a.name}-` } : {}),
+      visibilityTimeoutSeconds: a.visibilityTimeoutSeconds,
+      messageRetentionSeconds: a.messageRetentionSeconds,
+      maxMessageSize: a.maxMessageSizeBytes,
+      receiveWaitTimeSeconds: JOB_WORKER_DEFAULTS.receiveWaitTimeSeconds,
+      redrivePolicy: deadLetterQueue.arn.apply((deadLetterTargetArn) =>
+        JSON.stringify({ deadLetterTargetArn, maxReceiveCount: a.maxReceiveCount }),
+      ),
+      ...encryption(a, kmsKeyArn),
+      tags,
+    },
+    opts,
+  );
+  new aws.sqs.RedriveAllowPolicy(
+    `${a.name}-dlq-redrive-allow`,
+    {
+      queueUrl: deadLetterQueue.url,
+      redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })),
+    },
+    opts,
+  );
+  const policy = new aws.sqs.QueuePolicy(
+    `${a.name}-queue-policy`,
+    {
+      queueUrl: queue.url,
+      policy: pulumi
+        .all([queue.arn, inputs.bucketArn])
+        .apply(([queueArn, bucketArn]) => JSON.stringify(queuePolicy({ queueArn, bucketArn, accountId: scopeOfArn(queueArn).accountId }))),
+    },
+    opts,
+  );
   return { queue, deadLetterQueue, queuePolicy: policy, kmsKeyArn };
 }

@@ -45,35 +45,61 @@ export function createRoles(
   const { parent, tags, scope, queues } = inputs;
   const opts = { parent };
   const assumeRolePolicy = scope.apply((s) => JSON.stringify(ecsTasksAssumeRolePolicy(s)));
-  const taskRole = new aws.iam.Role(`${name}-task-role`, { description: `jobworker ${name}: the worker's own permissions`, assumeRolePolicy, tags }, opts);
-  const taskPolicy = new aws.iam.RolePolicy(`${name}-task-policy`, {
-    role: taskRole.id,
-    policy: pulumi
-      .all([scope, inputs.inputBucketArn, queues.queue.arn, queues.deadLetterQueue.arn, queues.kmsKeyArn, inputs.cluster.clusterName, inputs.writeTargets])
-      .apply(([s, inputBucketArn, queueArn, deadLetterQueueArn, queueKmsKeyArn, clusterName, outputs]) =>
-        JSON.stringify(taskRolePolicy({
-          scope: s,
-          inputBucketArn,
-          inputPrefix: a.prefix,
-          inputSuffix: a.suffix,
-          queueArn,
-          deadLetterQueueArn,
-          queueKmsKeyArn,
-          clusterName,
-          outputs,
-          runtimeSecrets: connectorSecrets(a.outputs),
-        })),
-      ),
-  }, opts);
-  const executionRole = new aws.iam.Role(`${name}-execution-role`, { description: `jobworker ${name}: image pull and container secrets`, assumeRolePolicy, tags }, opts);
+  const taskRole = new aws.iam.Role(
+    `${name}-task-role`,
+    { description: `jobworker ${name}: the worker's own permissions`, assumeRolePolicy, tags },
+    opts,
+  );
+  const taskPolicy = new aws.iam.RolePolicy(
+    `${name}-task-policy`,
+    {
+      role: taskRole.id,
+      policy: pulumi
+        .all([
+          scope,
+          inputs.inputBucketArn,
+          queues.queue.arn,
+          queues.deadLetterQueue.arn,
+          queues.kmsKeyArn,
+          inputs.cluster.clusterName,
+          inputs.writeTargets,
+        ])
+        .apply(([s, inputBucketArn, queueArn, deadLetterQueueArn, queueKmsKeyArn, clusterName, outputs]) =>
+          JSON.stringify(
+            taskRolePolicy({
+              scope: s,
+              inputBucketArn,
+              inputPrefix: a.prefix,
+              inputSuffix: a.suffix,
+              queueArn,
+              deadLetterQueueArn,
+              queueKmsKeyArn,
+              clusterName,
+              outputs,
+              runtimeSecrets: connectorSecrets(a.outputs),
+            }),
+          ),
+        ),
+    },
+    opts,
+  );
+  const executionRole = new aws.iam.Role(
+    `${name}-execution-role`,
+    { description: `jobworker ${name}: image pull and container secrets`, assumeRolePolicy, tags },
+    opts,
+  );
   const uri = "uri" in inputs.image ? inputs.image.uri : undefined;
-  const executionPolicy = new aws.iam.RolePolicy(`${name}-execution-policy`, {
-    role: executionRole.id,
-    policy: pulumi.all([scope, inputs.repositoryArn]).apply(([s, ownRepositoryArn]) => {
-      // An image URI in another ECR repository is pulled from there; otherwise from the worker's own.
-      const repositoryArn = (uri !== undefined ? ecrRepositoryArnOf(uri, s.partition) : undefined) ?? ownRepositoryArn;
-      return JSON.stringify(executionRolePolicy({ scope: s, repositoryArn, secrets: Object.values(a.secrets) }));
-    }),
-  }, opts);
+  const executionPolicy = new aws.iam.RolePolicy(
+    `${name}-execution-policy`,
+    {
+      role: executionRole.id,
+      policy: pulumi.all([scope, inputs.repositoryArn]).apply(([s, ownRepositoryArn]) => {
+        // An image URI in another ECR repository is pulled from there; otherwise from the worker's own.
+        const repositoryArn = (uri !== undefined ? ecrRepositoryArnOf(uri, s.partition) : undefined) ?? ownRepositoryArn;
+        return JSON.stringify(executionRolePolicy({ scope: s, repositoryArn, secrets: Object.values(a.secrets) }));
+      }),
+    },
+    opts,
+  );
   return { taskRole, taskPolicy, executionRole, executionPolicy };
 }

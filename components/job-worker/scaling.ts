@@ -74,7 +74,12 @@ export interface AlarmSpec<N = string> {
   /** A single metric… */
   readonly metric?: MetricRef<N>;
   /** …or a metric math expression over named metrics (`id` → metric). */
-  readonly expression?: { readonly id: string; readonly expression: string; readonly label: string; readonly metrics: Record<string, MetricRef<N>> };
+  readonly expression?: {
+    readonly id: string;
+    readonly expression: string;
+    readonly label: string;
+    readonly metrics: Record<string, MetricRef<N>>;
+  };
 }
 
 export interface AlarmInputs<N = string> {
@@ -144,7 +149,12 @@ export function alarmSpecs<N = string>(i: AlarmInputs<N>): AlarmSpec<N>[] {
     datapointsToAlarm: idlePeriods,
     // Missing data never counts as idle: without numbers, tasks keep running.
     treatMissingData: "notBreaching",
-    expression: { id: "busy", expression: `MAX([${Object.keys(idleMetrics).join(", ")}])`, label: "visible or in-flight messages", metrics: idleMetrics },
+    expression: {
+      id: "busy",
+      expression: `MAX([${Object.keys(idleMetrics).join(", ")}])`,
+      label: "visible or in-flight messages",
+      metrics: idleMetrics,
+    },
   });
   specs.push({
     key: "dlq-not-empty",

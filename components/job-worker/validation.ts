@@ -49,35 +49,112 @@ export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void
   const w = a.name;
   const d = JOB_WORKER_DEFAULTS;
   if (!WORKER_NAME_PATTERN.test(w)) {
-    throw new JobWorkerArgsError(w, "name", "must be kebab-case, start with a letter and be at most 28 characters (it names the queue, service and repository).");
+    throw new JobWorkerArgsError(
+      w,
+      "name",
+      "must be kebab-case, start with a letter and be at most 28 characters (it names the queue, service and repository).",
+    );
   }
   const vcpuUnits = cluster.largestInstance.vcpu * 1024;
-  checkInteger(w, "cpu", a.cpu, 1, vcpuUnits, `CPU units, 1024 per vCPU; the largest fleet instance ${cluster.largestInstance.instanceType} has ${vcpuUnits}`);
+  checkInteger(
+    w,
+    "cpu",
+    a.cpu,
+    1,
+    vcpuUnits,
+    `CPU units, 1024 per vCPU; the largest fleet instance ${cluster.largestInstance.instanceType} has ${vcpuUnits}`,
+  );
   const usableMemory = Math.floor(cluster.largestInstance.memoryMiB * REGISTERED_MEMORY_FRACTION);
-  checkInteger(w, "memory", a.memory, 6, usableMemory, `MiB; ${cluster.largestInstance.instanceType} registers about ${usableMemory} MiB with ECS: lower it or add a larger instance type to the fleet`);
+  checkInteger(
+    w,
+    "memory",
+    a.memory,
+    6,
+    usableMemory,
+    `MiB; ${cluster.largestInstance.instanceType} registers about ${usableMemory} MiB with ECS: lower it or add a larger instance type to the fleet`,
+  );
   checkInteger(w, "maxTasks", a.maxTasks, 1, 1000, "the most tasks autoscaling may run");
   checkInteger(w, "definition.concurrency", a.definition.concurrency, 1, 100, "jobs one task runs at once");
-  checkInteger(w, "definition.maxProcessingSeconds", a.definition.maxProcessingSeconds, 1, d.maxVisibilityTimeoutSeconds - d.visibilityMarginSeconds, "the queue's visibility timeout is derived from it and SQS allows at most 12 hours");
+  checkInteger(
+    w,
+    "definition.maxProcessingSeconds",
+    a.definition.maxProcessingSeconds,
+    1,
+    d.maxVisibilityTimeoutSeconds - d.visibilityMarginSeconds,
+    "the queue's visibility timeout is derived from it and SQS allows at most 12 hours",
+  );
   checkInteger(w, "maxReceiveCount", a.maxReceiveCount, 1, 1000, "receives before a message moves to the dead-letter queue");
-  checkInteger(w, "messageRetentionSeconds", a.messageRetentionSeconds, 60, d.deadLetterRetentionSeconds, "SQS's limits; the DLQ keeps messages 14 days");
-  checkInteger(w, "maxMessageSizeBytes", a.maxMessageSizeBytes, d.minMessageSizeBytes, 1_048_576, "an S3 event notification can be 64 KB, so no less than 65536");
-  checkInteger(w, "stopTimeoutSeconds", a.stopTimeoutSeconds, 2, d.maxStopTimeoutSeconds, "the spot interruption notice gives 2 minutes; keep the stop below 90 s");
+  checkInteger(
+    w,
+    "messageRetentionSeconds",
+    a.messageRetentionSeconds,
+    60,
+    d.deadLetterRetentionSeconds,
+    "SQS's limits; the DLQ keeps messages 14 days",
+  );
+  checkInteger(
+    w,
+    "maxMessageSizeBytes",
+    a.maxMessageSizeBytes,
+    d.minMessageSizeBytes,
+    1_048_576,
+    "an S3 event notification can be 64 KB, so no less than 65536",
+  );
+  checkInteger(
+    w,
+    "stopTimeoutSeconds",
+    a.stopTimeoutSeconds,
+    2,
+    d.maxStopTimeoutSeconds,
+    "the spot interruption notice gives 2 minutes; keep the stop below 90 s",
+  );
   checkInteger(w, "backlogPerTask", a.backlogPerTask, 1, 100_000, "visible messages per additional task");
-  checkInteger(w, "oldestMessageAlarmSeconds", a.oldestMessageAlarmSeconds, 60, d.deadLetterRetentionSeconds, "age of the oldest message that raises the alarm");
+  checkInteger(
+    w,
+    "oldestMessageAlarmSeconds",
+    a.oldestMessageAlarmSeconds,
+    60,
+    d.deadLetterRetentionSeconds,
+    "age of the oldest message that raises the alarm",
+  );
   checkInteger(w, "keepImages", a.keepImages, 1, 1000, "images the ECR lifecycle policy keeps");
-  if (!Number.isInteger(a.scaleInIdleSeconds) || a.scaleInIdleSeconds < 120 || a.scaleInIdleSeconds > 86_400 || a.scaleInIdleSeconds % 60 !== 0) {
-    throw new JobWorkerArgsError(w, "scaleInIdleSeconds", `is ${a.scaleInIdleSeconds}; it must be a multiple of 60 from 120 to 86400 (the idle alarm evaluates one-minute periods).`);
+  if (
+    !Number.isInteger(a.scaleInIdleSeconds) ||
+    a.scaleInIdleSeconds < 120 ||
+    a.scaleInIdleSeconds > 86_400 ||
+    a.scaleInIdleSeconds % 60 !== 0
+  ) {
+    throw new JobWorkerArgsError(
+      w,
+      "scaleInIdleSeconds",
+      `is ${a.scaleInIdleSeconds}; it must be a multiple of 60 from 120 to 86400 (the idle alarm evaluates one-minute periods).`,
+    );
   }
-  checkInteger(w, "deploymentMinimumHealthyPercent", a.deploymentMinimumHealthyPercent, 0, 100, "percent of tasks kept running during a deployment");
+  checkInteger(
+    w,
+    "deploymentMinimumHealthyPercent",
+    a.deploymentMinimumHealthyPercent,
+    0,
+    100,
+    "percent of tasks kept running during a deployment",
+  );
   checkInteger(w, "deploymentMaximumPercent", a.deploymentMaximumPercent, 100, 200, "percent of tasks allowed during a deployment");
   if (a.deploymentMinimumHealthyPercent === 100 && a.deploymentMaximumPercent === 100) {
-    throw new JobWorkerArgsError(w, "deploymentMaximumPercent", "is 100 with `deploymentMinimumHealthyPercent` 100: ECS could then neither stop a DRAINING instance's tasks nor start their replacements first; raise the maximum above 100 or lower the minimum.");
+    throw new JobWorkerArgsError(
+      w,
+      "deploymentMaximumPercent",
+      "is 100 with `deploymentMinimumHealthyPercent` 100: ECS could then neither stop a DRAINING instance's tasks nor start their replacements first; raise the maximum above 100 or lower the minimum.",
+    );
   }
   if (/^(root|0)(:|$)/.test(a.user)) {
     throw new JobWorkerArgsError(w, "user", `is \`${a.user}\`; containers run as a non-root user, e.g. "1000:1000".`);
   }
   if (a.networkMode === "awsvpc" && cluster.subnetIds === undefined) {
-    throw new JobWorkerArgsError(w, "networkMode", "is `awsvpc` but the cluster exposes no `subnetIds`; use `bridge` or pass a cluster with subnets.");
+    throw new JobWorkerArgsError(
+      w,
+      "networkMode",
+      "is `awsvpc` but the cluster exposes no `subnetIds`; use `bridge` or pass a cluster with subnets.",
+    );
   }
   if (a.prefix.startsWith("/")) {
     throw new JobWorkerArgsError(w, "input.prefix", `is \`${a.prefix}\`; S3 keys have no leading slash: drop it.`);
@@ -85,21 +162,47 @@ export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void
   if (a.queueEncryption.type === "kms" && a.queueEncryption.keyArn !== undefined) {
     const keyArn = a.queueEncryption.keyArn;
     if (/alias\/aws\/sqs$/.test(keyArn)) {
-      throw new JobWorkerArgsError(w, "queueEncryption.keyArn", `is \`${keyArn}\`, the AWS managed SQS key: S3 cannot send to a queue encrypted with it. Use { type: "sse-sqs" }, or a customer managed key whose policy lets s3.amazonaws.com use it.`);
+      throw new JobWorkerArgsError(
+        w,
+        "queueEncryption.keyArn",
+        `is \`${keyArn}\`, the AWS managed SQS key: S3 cannot send to a queue encrypted with it. Use { type: "sse-sqs" }, or a customer managed key whose policy lets s3.amazonaws.com use it.`,
+      );
     }
     if (!KMS_KEY_ARN.test(keyArn)) {
-      throw new JobWorkerArgsError(w, "queueEncryption.keyArn", `is \`${keyArn}\`; give a customer managed key's ARN (arn:aws:kms:<region>:<account>:key/<id>), or omit it to have the component create one.`);
+      throw new JobWorkerArgsError(
+        w,
+        "queueEncryption.keyArn",
+        `is \`${keyArn}\`; give a customer managed key's ARN (arn:aws:kms:<region>:<account>:key/<id>), or omit it to have the component create one.`,
+      );
     }
   }
   for (const [key, value] of Object.entries(a.environment)) {
-    if (!ENV_NAME.test(key)) throw new JobWorkerArgsError(w, `environment.${key}`, "is not a valid environment variable name (letters, digits, _; not starting with a digit).");
-    if (key.startsWith(RESERVED_ENV_PREFIX)) throw new JobWorkerArgsError(w, `environment.${key}`, `uses the reserved prefix ${RESERVED_ENV_PREFIX}: the component sets those; rename it.`);
-    if (typeof value !== "string") throw new JobWorkerArgsError(w, `environment.${key}`, `is ${typeof value}; environment values are strings.`);
+    if (!ENV_NAME.test(key))
+      throw new JobWorkerArgsError(
+        w,
+        `environment.${key}`,
+        "is not a valid environment variable name (letters, digits, _; not starting with a digit).",
+      );
+    if (key.startsWith(RESERVED_ENV_PREFIX))
+      throw new JobWorkerArgsError(
+        w,
+        `environment.${key}`,
+        `uses the reserved prefix ${RESERVED_ENV_PREFIX}: the component sets those; rename it.`,
+      );
+    if (typeof value !== "string")
+      throw new JobWorkerArgsError(w, `environment.${key}`, `is ${typeof value}; environment values are strings.`);
   }
   for (const [key, ref] of Object.entries(a.secrets)) {
-    if (!ENV_NAME.test(key)) throw new JobWorkerArgsError(w, `secrets.${key}`, "is not a valid environment variable name (letters, digits, _; not starting with a digit).");
-    if (key.startsWith(RESERVED_ENV_PREFIX)) throw new JobWorkerArgsError(w, `secrets.${key}`, `uses the reserved prefix ${RESERVED_ENV_PREFIX}; rename it.`);
-    if (key in a.environment) throw new JobWorkerArgsError(w, `secrets.${key}`, "is also set as a plain environment variable; keep it in `secrets` only.");
+    if (!ENV_NAME.test(key))
+      throw new JobWorkerArgsError(
+        w,
+        `secrets.${key}`,
+        "is not a valid environment variable name (letters, digits, _; not starting with a digit).",
+      );
+    if (key.startsWith(RESERVED_ENV_PREFIX))
+      throw new JobWorkerArgsError(w, `secrets.${key}`, `uses the reserved prefix ${RESERVED_ENV_PREFIX}; rename it.`);
+    if (key in a.environment)
+      throw new JobWorkerArgsError(w, `secrets.${key}`, "is also set as a plain environment variable; keep it in `secrets` only.");
     const { problem } = splitSecretRef(ref, "deployed");
     if (problem) throw new JobWorkerArgsError(w, `secrets.${key}`, `${problemText({ value: ref, fix: problem })}.`);
   }
@@ -112,10 +215,18 @@ export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void
   for (const [slot, output] of Object.entries(a.outputs)) {
     const declared = slots[slot];
     if (!declared) {
-      throw new JobWorkerArgsError(w, `outputs.${slot}`, `is not an output slot of \`${a.definition.name}\`; its slots: ${Object.keys(slots).join(", ") || "(none)"}.`);
+      throw new JobWorkerArgsError(
+        w,
+        `outputs.${slot}`,
+        `is not an output slot of \`${a.definition.name}\`; its slots: ${Object.keys(slots).join(", ") || "(none)"}.`,
+      );
     }
     if (!declared.accepts.includes(output.type)) {
-      throw new JobWorkerArgsError(w, `outputs.${slot}.type`, `is \`${output.type}\`; slot \`${slot}\` accepts: ${declared.accepts.join(", ")}.`);
+      throw new JobWorkerArgsError(
+        w,
+        `outputs.${slot}.type`,
+        `is \`${output.type}\`; slot \`${slot}\` accepts: ${declared.accepts.join(", ")}.`,
+      );
     }
     // A `worker` output is a reference to another JobWorker, already checked by its own constructor.
     if (output.type !== "worker") checkBinding(w, slot, output);

@@ -34,7 +34,8 @@ export class Network extends pulumi.ComponentResource {
     this.subnets = settled.availabilityZones.map((availabilityZone, i) => ({
       availabilityZone,
       subnetId: vpc.privateSubnetIds.apply((ids) => {
-        if (ids.length !== settled.availabilityZones.length) throw new Error(`Network ${name}: awsx returned ${ids.length} private subnets for ${settled.availabilityZones.length} zones`);
+        if (ids.length !== settled.availabilityZones.length)
+          throw new Error(`Network ${name}: awsx returned ${ids.length} private subnets for ${settled.availabilityZones.length} zones`);
         return ids[i];
       }),
     }));

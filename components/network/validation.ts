@@ -31,16 +31,22 @@ function fail(field: string, detail: string): never {
 
 function validateAvailabilityZones(zones: readonly string[]): string {
   if (!Array.isArray(zones) || zones.length < 2) {
-    fail("availabilityZones", `${JSON.stringify(zones)} names fewer than two Availability Zones; give at least two (e.g. ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]) so one zone's Spot shortage cannot empty the cluster`);
+    fail(
+      "availabilityZones",
+      `${JSON.stringify(zones)} names fewer than two Availability Zones; give at least two (e.g. ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]) so one zone's Spot shortage cannot empty the cluster`,
+    );
   }
   zones.forEach((zone, i) => {
-    if (typeof zone !== "string" || !AZ.test(zone)) fail(`availabilityZones[${i}]`, `${JSON.stringify(zone)} is not an Availability Zone name; expected e.g. "ap-northeast-1a"`);
+    if (typeof zone !== "string" || !AZ.test(zone))
+      fail(`availabilityZones[${i}]`, `${JSON.stringify(zone)} is not an Availability Zone name; expected e.g. "ap-northeast-1a"`);
     const first = zones.indexOf(zone);
-    if (first !== i) fail(`availabilityZones[${i}]`, `"${zone}" is listed twice (also at availabilityZones[${first}]); list each zone once`);
+    if (first !== i)
+      fail(`availabilityZones[${i}]`, `"${zone}" is listed twice (also at availabilityZones[${first}]); list each zone once`);
   });
   const region = zones[0].slice(0, -1);
   zones.forEach((zone, i) => {
-    if (zone.slice(0, -1) !== region) fail(`availabilityZones[${i}]`, `"${zone}" is not in ${region} like availabilityZones[0]; a VPC lives in one region`);
+    if (zone.slice(0, -1) !== region)
+      fail(`availabilityZones[${i}]`, `"${zone}" is not in ${region} like availabilityZones[0]; a VPC lives in one region`);
   });
   return region;
 }
@@ -49,16 +55,21 @@ function validateAvailabilityZones(zones: readonly string[]): string {
 function subnetMasks(cidrBlock: string, zoneCount: number): { privateSubnetMask: number; publicSubnetMask: number } {
   const m = CIDR.exec(cidrBlock);
   const octets = m ? m.slice(1, 5).map(Number) : [];
-  if (!m || octets.some((o) => o > 255) || Number(m[5]) > 32) fail("cidrBlock", `${JSON.stringify(cidrBlock)} is not an IPv4 CIDR block; expected e.g. "10.0.0.0/16"`);
+  if (!m || octets.some((o) => o > 255) || Number(m[5]) > 32)
+    fail("cidrBlock", `${JSON.stringify(cidrBlock)} is not an IPv4 CIDR block; expected e.g. "10.0.0.0/16"`);
   const prefix = Number(m[5]);
   const address = octets.reduce((acc, o) => acc * 256 + o, 0);
   const hostBits = 32 - prefix;
-  if (address % 2 ** hostBits !== 0) fail("cidrBlock", `"${cidrBlock}" has host bits set; the block starts at a multiple of its size (e.g. "10.0.0.0/${prefix}")`);
+  if (address % 2 ** hostBits !== 0)
+    fail("cidrBlock", `"${cidrBlock}" has host bits set; the block starts at a multiple of its size (e.g. "10.0.0.0/${prefix}")`);
   const azMask = prefix + Math.ceil(Math.log2(zoneCount));
   const publicSubnetMask = azMask + 2;
   if (prefix < VPC_LARGEST_PREFIX || publicSubnetMask > SUBNET_SMALLEST_PREFIX) {
     const largestPrefix = SUBNET_SMALLEST_PREFIX - 2 - Math.ceil(Math.log2(zoneCount));
-    fail("cidrBlock", `"${cidrBlock}" must be /${VPC_LARGEST_PREFIX} to /${largestPrefix} for ${zoneCount} zones (AWS allows VPCs of at most /16, and subnets of at least /28)`);
+    fail(
+      "cidrBlock",
+      `"${cidrBlock}" must be /${VPC_LARGEST_PREFIX} to /${largestPrefix} for ${zoneCount} zones (AWS allows VPCs of at most /16, and subnets of at least /28)`,
+    );
   }
   return { privateSubnetMask: azMask + 1, publicSubnetMask };
 }
@@ -69,6 +80,7 @@ export function settleNetworkArgs(args: NetworkArgs): SettledNetworkArgs {
   const cidrBlock = args.cidrBlock ?? NETWORK_DEFAULTS.cidrBlock;
   const masks = subnetMasks(cidrBlock, args.availabilityZones.length);
   const natGateways = args.natGateways ?? NETWORK_DEFAULTS.natGateways;
-  if (!NAT_GATEWAY_CHOICES.includes(natGateways)) fail("natGateways", `${JSON.stringify(natGateways)} is not one of ${NAT_GATEWAY_CHOICES.join(", ")}`);
+  if (!NAT_GATEWAY_CHOICES.includes(natGateways))
+    fail("natGateways", `${JSON.stringify(natGateways)} is not one of ${NAT_GATEWAY_CHOICES.join(", ")}`);
   return { availabilityZones: [...args.availabilityZones], region, cidrBlock, ...masks, natGateways, tags: { ...(args.tags ?? {}) } };
 }

@@ -6,7 +6,11 @@ import type * as awsx from "@pulumi/awsx";
 import type { NatGatewayChoice } from "./args";
 import type { SettledNetworkArgs } from "./validation";
 
-const NAT_STRATEGY: Record<NatGatewayChoice, awsx.types.enums.ec2.NatGatewayStrategy> = { none: "None", single: "Single", onePerAz: "OnePerAz" };
+const NAT_STRATEGY: Record<NatGatewayChoice, awsx.types.enums.ec2.NatGatewayStrategy> = {
+  none: "None",
+  single: "Single",
+  onePerAz: "OnePerAz",
+};
 
 export function vpcArgsFor(s: SettledNetworkArgs): awsx.ec2.VpcArgs {
   return {

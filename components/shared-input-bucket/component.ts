@@ -18,7 +18,11 @@ export interface SharedInputBucketArgs {
 
 /** An overlapping pair of routes on one shared bucket (S3 would reject the configuration at deploy). */
 export class OverlappingRoutesError extends Error {
-  constructor(readonly bucket: string, readonly first: BucketRoute, readonly second: BucketRoute) {
+  constructor(
+    readonly bucket: string,
+    readonly first: BucketRoute,
+    readonly second: BucketRoute,
+  ) {
     super(
       `shared bucket \`${bucket}\`: the filters of \`${first.worker}\` (prefix \`${first.prefix ?? ""}\`, suffix \`${first.suffix ?? ""}\`) and ` +
         `\`${second.worker}\` (prefix \`${second.prefix ?? ""}\`, suffix \`${second.suffix ?? ""}\`) overlap: S3 rejects overlapping notification ` +
@@ -62,16 +66,20 @@ export class SharedInputBucket extends pulumi.ComponentResource implements Share
   seal(): aws.s3.BucketNotification {
     if (this.notification) return this.notification;
     const routes = [...this.routes].sort((a, b) => a.worker.localeCompare(b.worker));
-    this.notification = new aws.s3.BucketNotification(`${this.name}-notification`, {
-      bucket: this.bucket.id,
-      queues: routes.map((r) => ({
-        id: r.worker,
-        queueArn: r.queueArn,
-        events: ["s3:ObjectCreated:*"],
-        filterPrefix: r.prefix || undefined,
-        filterSuffix: r.suffix || undefined,
-      })),
-    }, { parent: this, dependsOn: [...this.ready, ...routes.flatMap((r) => r.dependsOn)] });
+    this.notification = new aws.s3.BucketNotification(
+      `${this.name}-notification`,
+      {
+        bucket: this.bucket.id,
+        queues: routes.map((r) => ({
+          id: r.worker,
+          queueArn: r.queueArn,
+          events: ["s3:ObjectCreated:*"],
+          filterPrefix: r.prefix || undefined,
+          filterSuffix: r.suffix || undefined,
+        })),
+      },
+      { parent: this, dependsOn: [...this.ready, ...routes.flatMap((r) => r.dependsOn)] },
+    );
     return this.notification;
   }
 }

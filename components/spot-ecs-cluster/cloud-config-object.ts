@@ -32,13 +32,21 @@ export const CLOUD_CONFIG_KEY = "cloud-config/cloud-config.yaml";
 export function createCloudConfigObject(name: string, args: CloudConfigObjectArgs, parent: pulumi.Resource): CloudConfigObject {
   const opts = { parent };
   const bucket = new aws.s3.Bucket(`${name}-boot`, { forceDestroy: false, tags: args.tags }, opts);
-  const ownership = new aws.s3.BucketOwnershipControls(`${name}-boot`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+  const ownership = new aws.s3.BucketOwnershipControls(
+    `${name}-boot`,
+    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    opts,
+  );
   const publicAccess = new aws.s3.BucketPublicAccessBlock(
     `${name}-boot`,
     { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
     opts,
   );
-  const versioning = new aws.s3.BucketVersioning(`${name}-boot`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+  const versioning = new aws.s3.BucketVersioning(
+    `${name}-boot`,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    opts,
+  );
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-boot`,
     { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
@@ -66,7 +74,14 @@ export function createCloudConfigObject(name: string, args: CloudConfigObjectArg
 
   const object = new aws.s3.BucketObjectv2(
     `${name}-cloud-config`,
-    { bucket: bucket.id, key: CLOUD_CONFIG_KEY, content: args.content, contentType: "text/cloud-config", serverSideEncryption: "AES256", tags: args.tags },
+    {
+      bucket: bucket.id,
+      key: CLOUD_CONFIG_KEY,
+      content: args.content,
+      contentType: "text/cloud-config",
+      serverSideEncryption: "AES256",
+      tags: args.tags,
+    },
     { parent, dependsOn: [versioning, encryption, ownership] },
   );
   const objectArn = pulumi.interpolate`${bucket.arn}/${CLOUD_CONFIG_KEY}`;

@@ -16,13 +16,21 @@ export interface DaemonArgs {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-export function createDaemon(clusterName: string, args: DaemonArgs, parent: pulumi.Resource): { taskDefinition: aws.ecs.TaskDefinition; service: aws.ecs.Service } {
+export function createDaemon(
+  clusterName: string,
+  args: DaemonArgs,
+  parent: pulumi.Resource,
+): { taskDefinition: aws.ecs.TaskDefinition; service: aws.ecs.Service } {
   const name = `${clusterName}-${args.spec.name}`;
   const statements = args.spec.taskPolicyStatements ?? [];
   const needsRole = args.taskPolicy !== undefined || statements.length > 0;
   let taskRoleArn: pulumi.Output<string> | undefined;
   if (needsRole) {
-    const role = new aws.iam.Role(`${name}-task`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags }, { parent });
+    const role = new aws.iam.Role(
+      `${name}-task`,
+      { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags },
+      { parent },
+    );
     const policy = args.taskPolicy ?? JSON.stringify(policyDocument(...statements));
     new aws.iam.RolePolicy(`${name}-task`, { role: role.id, policy }, { parent });
     taskRoleArn = role.arn;
@@ -34,7 +42,9 @@ export function createDaemon(clusterName: string, args: DaemonArgs, parent: pulu
       requiresCompatibilities: ["EC2"],
       networkMode: args.spec.networkMode ?? "host",
       taskRoleArn,
-      containerDefinitions: pulumi.all([args.logGroupName, args.region]).apply(([group, region]) => daemonContainerDefinitions(args.spec, group, region)),
+      containerDefinitions: pulumi
+        .all([args.logGroupName, args.region])
+        .apply(([group, region]) => daemonContainerDefinitions(args.spec, group, region)),
       tags: args.tags,
     },
     { parent },

@@ -33,4 +33,3 @@ export const FLEET_SETTINGS = {
   /** `pulumi up` does not wait for Spot capacity. */
   waitForFulfillment: false,
 } as const;
-

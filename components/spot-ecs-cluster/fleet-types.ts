@@ -43,7 +43,10 @@ export function resolveInstanceType(entry: FleetInstanceType, field: string): Re
   }
   const known = lookupInstanceType(name);
   if (spec.weight !== undefined && !positiveInteger(spec.weight)) {
-    throw new SpotEcsClusterArgsError(`${field}.weight`, `${JSON.stringify(spec.weight)} must be a positive integer (capacity units, normally its vCPUs)`);
+    throw new SpotEcsClusterArgsError(
+      `${field}.weight`,
+      `${JSON.stringify(spec.weight)} must be a positive integer (capacity units, normally its vCPUs)`,
+    );
   }
   if (known) {
     return {
@@ -63,7 +66,10 @@ export function resolveInstanceType(entry: FleetInstanceType, field: string): Re
     );
   }
   if (!positiveInteger(spec.memoryMiB)) {
-    throw new SpotEcsClusterArgsError(`${field}.memoryMiB`, `"${name}" is not in the instance type table, so its memory in MiB is required (got ${JSON.stringify(spec.memoryMiB)})`);
+    throw new SpotEcsClusterArgsError(
+      `${field}.memoryMiB`,
+      `"${name}" is not in the instance type table, so its memory in MiB is required (got ${JSON.stringify(spec.memoryMiB)})`,
+    );
   }
   if (spec.vcpu !== undefined && !positiveInteger(spec.vcpu)) {
     throw new SpotEcsClusterArgsError(`${field}.vcpu`, `${JSON.stringify(spec.vcpu)} must be a positive integer`);
@@ -74,14 +80,20 @@ export function resolveInstanceType(entry: FleetInstanceType, field: string): Re
 /** Resolves and checks the whole list (`field` names the list, e.g. `instanceTypes`). */
 export function resolveFleetInstanceTypes(entries: readonly FleetInstanceType[], field = "instanceTypes"): ResolvedInstanceType[] {
   if (!Array.isArray(entries) || entries.length === 0) {
-    throw new SpotEcsClusterArgsError(field, "needs at least two instance types from at least two families, e.g. [\"c6i.4xlarge\", \"m6i.4xlarge\"]");
+    throw new SpotEcsClusterArgsError(
+      field,
+      'needs at least two instance types from at least two families, e.g. ["c6i.4xlarge", "m6i.4xlarge"]',
+    );
   }
   const resolved = entries.map((e, i) => resolveInstanceType(e, `${field}[${i}]`));
   const seen = new Map<string, number>();
   resolved.forEach((r, i) => {
     const first = seen.get(r.instanceType);
     if (first !== undefined) {
-      throw new SpotEcsClusterArgsError(`${field}[${i}]`, `"${r.instanceType}" is listed twice (also at ${field}[${first}]); list each type once`);
+      throw new SpotEcsClusterArgsError(
+        `${field}[${i}]`,
+        `"${r.instanceType}" is listed twice (also at ${field}[${first}]); list each type once`,
+      );
     }
     seen.set(r.instanceType, i);
   });
@@ -95,7 +107,10 @@ export function resolveFleetInstanceTypes(entries: readonly FleetInstanceType[],
   const architectures = new Set(resolved.map((r) => r.architecture).filter((a) => a !== undefined));
   if (architectures.size > 1) {
     const arm = resolved.filter((r) => r.architecture === "arm64").map((r) => r.instanceType);
-    throw new SpotEcsClusterArgsError(field, `mixes x86_64 and arm64 types (arm64: ${arm.join(", ")}); one launch template has one AMI, so use types of one architecture`);
+    throw new SpotEcsClusterArgsError(
+      field,
+      `mixes x86_64 and arm64 types (arm64: ${arm.join(", ")}); one launch template has one AMI, so use types of one architecture`,
+    );
   }
   return resolved;
 }

@@ -54,7 +54,10 @@ export function createLaunchTemplate(name: string, args: LaunchTemplateArgs, par
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
       vpcSecurityGroupIds: [securityGroup.id, ...args.securityGroupIds],
       blockDeviceMappings: [
-        { deviceName: "/dev/xvda", ebs: { volumeSize: args.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+        {
+          deviceName: "/dev/xvda",
+          ebs: { volumeSize: args.rootVolumeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
       ],
       userData: pulumi.output(args.cloudConfigUrl).apply((url) => Buffer.from(renderUserData(url)).toString("base64")),
       updateDefaultVersion: true,

@@ -14,9 +14,22 @@ function managedPolicyArn(policy: string, parent: pulumi.Resource): pulumi.Outpu
   return aws.getPartitionOutput({}, { parent }).partition.apply((p) => `arn:${p}:iam::aws:policy/${policy}`);
 }
 
-export function createInstanceRole(name: string, cloudConfigObjectArn: pulumi.Input<string>, tags: Record<string, string>, parent: pulumi.Resource): InstanceRole {
-  const role = new aws.iam.Role(`${name}-instance`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ec2.amazonaws.com")), tags }, { parent });
-  const ecs = new aws.iam.RolePolicyAttachment(`${name}-instance-ecs`, { role: role.name, policyArn: managedPolicyArn(MANAGED_POLICIES.ecsInstance, parent) }, { parent });
+export function createInstanceRole(
+  name: string,
+  cloudConfigObjectArn: pulumi.Input<string>,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): InstanceRole {
+  const role = new aws.iam.Role(
+    `${name}-instance`,
+    { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ec2.amazonaws.com")), tags },
+    { parent },
+  );
+  const ecs = new aws.iam.RolePolicyAttachment(
+    `${name}-instance-ecs`,
+    { role: role.name, policyArn: managedPolicyArn(MANAGED_POLICIES.ecsInstance, parent) },
+    { parent },
+  );
   const read = new aws.iam.RolePolicy(
     `${name}-instance-cloud-config`,
     { role: role.id, policy: pulumi.output(cloudConfigObjectArn).apply((arn) => JSON.stringify(cloudConfigReadPolicy(arn))) },
@@ -32,7 +45,15 @@ export interface FleetRole {
 }
 
 export function createFleetRole(name: string, tags: Record<string, string>, parent: pulumi.Resource): FleetRole {
-  const role = new aws.iam.Role(`${name}-fleet`, { assumeRolePolicy: JSON.stringify(assumeRolePolicy("spotfleet.amazonaws.com")), tags }, { parent });
-  const attachment = new aws.iam.RolePolicyAttachment(`${name}-fleet-tagging`, { role: role.name, policyArn: managedPolicyArn(MANAGED_POLICIES.spotFleet, parent) }, { parent });
+  const role = new aws.iam.Role(
+    `${name}-fleet`,
+    { assumeRolePolicy: JSON.stringify(assumeRolePolicy("spotfleet.amazonaws.com")), tags },
+    { parent },
+  );
+  const attachment = new aws.iam.RolePolicyAttachment(
+    `${name}-fleet-tagging`,
+    { role: role.name, policyArn: managedPolicyArn(MANAGED_POLICIES.spotFleet, parent) },
+    { parent },
+  );
   return { role, ready: [attachment] };
 }

@@ -47,7 +47,9 @@ const SUBNET_ID = /^subnet-[0-9a-z]+$/;
 const AZ = /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/;
 const DAEMON_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 /** Retention values CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 function fail(field: string, detail: string): never {
   throw new SpotEcsClusterArgsError(field, detail);
@@ -61,7 +63,11 @@ function wholeNumber(field: string, value: unknown, min: number, max: number, un
 }
 
 function validateSubnets(subnets: readonly SubnetRef[]): void {
-  if (!Array.isArray(subnets) || subnets.length === 0) fail("subnets", "needs subnets in at least two Availability Zones, e.g. [{ subnetId: \"subnet-0abc\", availabilityZone: \"ap-northeast-1a\" }, …]");
+  if (!Array.isArray(subnets) || subnets.length === 0)
+    fail(
+      "subnets",
+      'needs subnets in at least two Availability Zones, e.g. [{ subnetId: "subnet-0abc", availabilityZone: "ap-northeast-1a" }, …]',
+    );
   const seen = new Set<string>();
   subnets.forEach((s, i) => {
     // An id the program creates (an Output) is known only at deploy time; a plain one is checked now.
@@ -70,21 +76,30 @@ function validateSubnets(subnets: readonly SubnetRef[]): void {
       fail(`subnets[${i}].subnetId`, `${JSON.stringify(s?.subnetId)} is not a subnet id; expected "subnet-…"`);
     }
     if (typeof s.availabilityZone !== "string" || !AZ.test(s.availabilityZone)) {
-      fail(`subnets[${i}].availabilityZone`, `${JSON.stringify(s.availabilityZone)} is not an Availability Zone name; expected e.g. "ap-northeast-1a"`);
+      fail(
+        `subnets[${i}].availabilityZone`,
+        `${JSON.stringify(s.availabilityZone)} is not an Availability Zone name; expected e.g. "ap-northeast-1a"`,
+      );
     }
     if (plainId === undefined) return;
     if (seen.has(plainId)) fail(`subnets[${i}].subnetId`, `"${plainId}" is listed twice; list each subnet once`);
     seen.add(plainId);
   });
   const zones = new Set(subnets.map((s) => s.availabilityZone));
-  if (zones.size < 2) fail("subnets", `all subnets are in ${[...zones][0]}; give subnets in at least two Availability Zones so one zone's Spot shortage cannot empty the cluster`);
+  if (zones.size < 2)
+    fail(
+      "subnets",
+      `all subnets are in ${[...zones][0]}; give subnets in at least two Availability Zones so one zone's Spot shortage cannot empty the cluster`,
+    );
 }
 
 function validateDaemons(daemons: readonly DaemonSpec[]): void {
   const names = new Set<string>([LOG_COLLECTOR_NAME]);
   daemons.forEach((d, i) => {
-    if (typeof d.name !== "string" || !DAEMON_NAME.test(d.name)) fail(`daemons[${i}].name`, `${JSON.stringify(d.name)} must be kebab-case, at most 31 characters`);
-    if (names.has(d.name)) fail(`daemons[${i}].name`, `"${d.name}" is taken (the log collector is "${LOG_COLLECTOR_NAME}"; daemon names are unique)`);
+    if (typeof d.name !== "string" || !DAEMON_NAME.test(d.name))
+      fail(`daemons[${i}].name`, `${JSON.stringify(d.name)} must be kebab-case, at most 31 characters`);
+    if (names.has(d.name))
+      fail(`daemons[${i}].name`, `"${d.name}" is taken (the log collector is "${LOG_COLLECTOR_NAME}"; daemon names are unique)`);
     names.add(d.name);
     if (typeof d.image !== "string" || d.image.length === 0) fail(`daemons[${i}].image`, "needs a container image");
     wholeNumber(`daemons[${i}].cpu`, d.cpu, 1, 10240, "CPU units (1024 = one vCPU)");
@@ -120,31 +135,77 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
   const maxWeight = Math.max(...instanceTypes.map((t) => t.weight));
   const targetCapacity = wholeNumber("targetCapacity", args.targetCapacity, 1, 100000, "vCPUs");
   const scaling = args.scaling ?? {};
-  const minCapacity = wholeNumber("scaling.minCapacity", scaling.minCapacity ?? Math.min(maxWeight, targetCapacity), 1, 100000, "vCPUs", "at least one instance, or nothing reports the reservation the scaling reads");
+  const minCapacity = wholeNumber(
+    "scaling.minCapacity",
+    scaling.minCapacity ?? Math.min(maxWeight, targetCapacity),
+    1,
+    100000,
+    "vCPUs",
+    "at least one instance, or nothing reports the reservation the scaling reads",
+  );
   const maxCapacity = wholeNumber("scaling.maxCapacity", scaling.maxCapacity ?? targetCapacity, 1, 100000, "vCPUs");
-  if (minCapacity > targetCapacity) fail("scaling.minCapacity", `${minCapacity} is above targetCapacity ${targetCapacity}; lower it or raise targetCapacity`);
-  if (maxCapacity < targetCapacity) fail("scaling.maxCapacity", `${maxCapacity} is below targetCapacity ${targetCapacity}; raise it or lower targetCapacity`);
-  const onDemandBaseCapacity = wholeNumber("onDemandBaseCapacity", args.onDemandBaseCapacity ?? FLEET_DEFAULTS.onDemandBaseCapacity, 0, targetCapacity, "vCPUs", "at most targetCapacity");
+  if (minCapacity > targetCapacity)
+    fail("scaling.minCapacity", `${minCapacity} is above targetCapacity ${targetCapacity}; lower it or raise targetCapacity`);
+  if (maxCapacity < targetCapacity)
+    fail("scaling.maxCapacity", `${maxCapacity} is below targetCapacity ${targetCapacity}; raise it or lower targetCapacity`);
+  const onDemandBaseCapacity = wholeNumber(
+    "onDemandBaseCapacity",
+    args.onDemandBaseCapacity ?? FLEET_DEFAULTS.onDemandBaseCapacity,
+    0,
+    targetCapacity,
+    "vCPUs",
+    "at most targetCapacity",
+  );
   const allocationStrategy = args.allocationStrategy ?? FLEET_DEFAULTS.allocationStrategy;
-  if (!ALLOCATION_STRATEGIES.includes(allocationStrategy)) fail("allocationStrategy", `${JSON.stringify(allocationStrategy)} is not one of ${ALLOCATION_STRATEGIES.join(", ")}`);
+  if (!ALLOCATION_STRATEGIES.includes(allocationStrategy))
+    fail("allocationStrategy", `${JSON.stringify(allocationStrategy)} is not one of ${ALLOCATION_STRATEGIES.join(", ")}`);
 
   const settledScaling: ScalingSettings = {
-    cpuReservationTargetPercent: wholeNumber("scaling.cpuReservationTargetPercent", scaling.cpuReservationTargetPercent ?? SCALING_DEFAULTS.cpuReservationTargetPercent, 10, 100, "percent"),
-    memoryReservationTargetPercent: wholeNumber("scaling.memoryReservationTargetPercent", scaling.memoryReservationTargetPercent ?? SCALING_DEFAULTS.memoryReservationTargetPercent, 10, 100, "percent"),
-    scaleOutCooldownSeconds: wholeNumber("scaling.scaleOutCooldownSeconds", scaling.scaleOutCooldownSeconds ?? SCALING_DEFAULTS.scaleOutCooldownSeconds, 0, 3600, "seconds"),
-    scaleInCooldownSeconds: wholeNumber("scaling.scaleInCooldownSeconds", scaling.scaleInCooldownSeconds ?? SCALING_DEFAULTS.scaleInCooldownSeconds, 0, 3600, "seconds"),
+    cpuReservationTargetPercent: wholeNumber(
+      "scaling.cpuReservationTargetPercent",
+      scaling.cpuReservationTargetPercent ?? SCALING_DEFAULTS.cpuReservationTargetPercent,
+      10,
+      100,
+      "percent",
+    ),
+    memoryReservationTargetPercent: wholeNumber(
+      "scaling.memoryReservationTargetPercent",
+      scaling.memoryReservationTargetPercent ?? SCALING_DEFAULTS.memoryReservationTargetPercent,
+      10,
+      100,
+      "percent",
+    ),
+    scaleOutCooldownSeconds: wholeNumber(
+      "scaling.scaleOutCooldownSeconds",
+      scaling.scaleOutCooldownSeconds ?? SCALING_DEFAULTS.scaleOutCooldownSeconds,
+      0,
+      3600,
+      "seconds",
+    ),
+    scaleInCooldownSeconds: wholeNumber(
+      "scaling.scaleInCooldownSeconds",
+      scaling.scaleInCooldownSeconds ?? SCALING_DEFAULTS.scaleInCooldownSeconds,
+      0,
+      3600,
+      "seconds",
+    ),
   };
 
   const bootstrap = resolveBootstrapSettings(args.bootstrap);
   try {
     validateBootstrapSettings(bootstrap, "bootstrap");
   } catch (err) {
-    if (err instanceof BootstrapSettingsError) throw new SpotEcsClusterArgsError(err.field, err.message.replace(/^bootstrap setting `[^`]*`: /, ""), { cause: err });
+    if (err instanceof BootstrapSettingsError)
+      throw new SpotEcsClusterArgsError(err.field, err.message.replace(/^bootstrap setting `[^`]*`: /, ""), { cause: err });
     throw err;
   }
 
   const retention = args.logCollector?.retentionInDays ?? LOG_COLLECTOR_DEFAULTS.retentionInDays;
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) fail("logCollector.retentionInDays", `${JSON.stringify(retention)} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention))
+    fail(
+      "logCollector.retentionInDays",
+      `${JSON.stringify(retention)} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
   if (args.logCollector?.cpu !== undefined) wholeNumber("logCollector.cpu", args.logCollector.cpu, 1, 10240, "CPU units");
   if (args.logCollector?.memoryMiB !== undefined) wholeNumber("logCollector.memoryMiB", args.logCollector.memoryMiB, 6, 1048576, "MiB");
   const daemons = args.daemons ?? [];
@@ -161,7 +222,14 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
     onDemandBaseCapacity,
     capacityRebalance: args.capacityRebalance ?? FLEET_DEFAULTS.capacityRebalance,
     scaling: settledScaling,
-    rootVolumeGiB: wholeNumber("rootVolumeGiB", args.rootVolumeGiB ?? FLEET_DEFAULTS.rootVolumeGiB, 30, 16384, "GiB", "the ECS-optimized AMI's snapshot is 30 GiB"),
+    rootVolumeGiB: wholeNumber(
+      "rootVolumeGiB",
+      args.rootVolumeGiB ?? FLEET_DEFAULTS.rootVolumeGiB,
+      30,
+      16384,
+      "GiB",
+      "the ECS-optimized AMI's snapshot is 30 GiB",
+    ),
     bootstrap,
     logRetentionInDays: retention,
     daemons,

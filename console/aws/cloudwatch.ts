@@ -38,13 +38,22 @@ export async function queueMetrics(
   const query = (id: string, name: string, metricName: string): MetricDataQuery => ({
     Id: id,
     Label: name,
-    MetricStat: { Metric: { Namespace: "AWS/SQS", MetricName: metricName, Dimensions: [{ Name: "QueueName", Value: name }] }, Period: 60, Stat: "Maximum" },
+    MetricStat: {
+      Metric: { Namespace: "AWS/SQS", MetricName: metricName, Dimensions: [{ Name: "QueueName", Value: name }] },
+      Period: 60,
+      Stat: "Maximum",
+    },
     ReturnData: true,
   });
   for (const batch of chunk(unique, METRIC_QUERIES_BATCH / 2)) {
-    const queries = batch.flatMap((name, i) => [query(`a${i}`, name, "ApproximateAgeOfOldestMessage"), query(`v${i}`, name, "ApproximateNumberOfMessagesVisible")]);
+    const queries = batch.flatMap((name, i) => [
+      query(`a${i}`, name, "ApproximateAgeOfOldestMessage"),
+      query(`v${i}`, name, "ApproximateNumberOfMessagesVisible"),
+    ]);
     const results = await paginate("cloudwatch:GetMetricData", async (NextToken) => {
-      const out = await cloudwatch.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, NextToken, ScanBy: "TimestampDescending" }));
+      const out = await cloudwatch.send(
+        new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: now, NextToken, ScanBy: "TimestampDescending" }),
+      );
       return { items: out.MetricDataResults, next: out.NextToken };
     });
     for (const r of results) {
@@ -59,6 +68,9 @@ export async function queueMetrics(
     }
   }
   return new Map(
-    [...found].map(([name, m]) => [name, { ...(m.age !== undefined ? { oldestMessageAgeSeconds: m.age } : {}), ...(m.trend ? { backlogTrend: m.trend } : {}) }]),
+    [...found].map(([name, m]) => [
+      name,
+      { ...(m.age !== undefined ? { oldestMessageAgeSeconds: m.age } : {}), ...(m.trend ? { backlogTrend: m.trend } : {}) },
+    ]),
   );
 }

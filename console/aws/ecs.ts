@@ -57,7 +57,11 @@ export async function describeAllServices(ecs: ECSClient, cluster: string): Prom
  * STOPPED (ECS keeps stopped tasks about an hour), one listing for the whole cluster rather than one
  * per service: a task's `group` (`service:<name>`) says which service started it.
  */
-export async function describeClusterTasks(ecs: ECSClient, cluster: string, desiredStatus: "RUNNING" | "STOPPED" = "RUNNING"): Promise<Task[]> {
+export async function describeClusterTasks(
+  ecs: ECSClient,
+  cluster: string,
+  desiredStatus: "RUNNING" | "STOPPED" = "RUNNING",
+): Promise<Task[]> {
   const arns = await paginate("ecs:ListTasks", async (nextToken) => {
     const out = await ecs.send(new ListTasksCommand({ cluster, nextToken, desiredStatus, maxResults: 100 }));
     return { items: out.taskArns, next: out.nextToken };

@@ -42,7 +42,10 @@ export class CallLimiter {
 /** What the limiter needs of an SDK v3 client: its middleware stack. */
 interface WithMiddleware {
   readonly middlewareStack: {
-    add(middleware: (next: (args: never) => Promise<unknown>) => (args: never) => Promise<unknown>, options: { step: "initialize"; name: string }): void;
+    add(
+      middleware: (next: (args: never) => Promise<unknown>) => (args: never) => Promise<unknown>,
+      options: { step: "initialize"; name: string },
+    ): void;
   };
 }
 

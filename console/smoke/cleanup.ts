@@ -41,7 +41,11 @@ export async function cleanUp(
   if (sample) await remove(sample.bucket, sample.key, async () => sample.versionId);
   for (const uri of outputs) {
     const { bucket, key } = parseS3Uri(uri);
-    await remove(bucket, key, async () => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })).VersionId);
+    await remove(
+      bucket,
+      key,
+      async () => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })).VersionId,
+    );
   }
   return { deleted, errors };
 }

@@ -39,4 +39,3 @@ export type SmokeEvent =
   | ({ readonly type: "step" } & StepRecord)
   | ({ readonly type: "cleanup" } & CleanupReport)
   | ({ readonly type: "result" } & SmokeResult);
-

@@ -52,7 +52,13 @@ export async function smokeCommand(argv: readonly string[], io: SmokeIo, deps: S
     const worker = chooseWorker(stack, options.worker);
     const region = options.region ?? regionOf(worker);
     const clock = deps.clock ?? systemClock;
-    const sample = await loadSample(worker, options.file, new Date(clock.now()), randomBytes(3).toString("hex"), deps.samplesRoot ?? SAMPLES_ROOT);
+    const sample = await loadSample(
+      worker,
+      options.file,
+      new Date(clock.now()),
+      randomBytes(3).toString("hex"),
+      deps.samplesRoot ?? SAMPLES_ROOT,
+    );
     clients = deps.createClients(region);
     const render = json ? renderSmokeEventJson : renderSmokeEvent;
     const result = await runSmokeCheck(
@@ -62,7 +68,9 @@ export async function smokeCommand(argv: readonly string[], io: SmokeIo, deps: S
     return result.passed ? 0 : 1;
   } catch (err) {
     if (!(err instanceof UsageError) && !(err instanceof PreflightError)) throw err;
-    io.stderr.write(`jobworker smoke: ${err instanceof PreflightError ? "could not run: " : ""}${err.message}\n${err instanceof UsageError ? `\n${SMOKE_USAGE}` : ""}`);
+    io.stderr.write(
+      `jobworker smoke: ${err instanceof PreflightError ? "could not run: " : ""}${err.message}\n${err instanceof UsageError ? `\n${SMOKE_USAGE}` : ""}`,
+    );
     if (json) io.stdout.write(`${JSON.stringify({ type: "result", passed: false, exitCode: 2, error: err.message })}\n`);
     return 2;
   } finally {
@@ -78,16 +86,20 @@ export async function runSmoke(argv: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    return await smokeCommand(argv, { stdout: process.stdout, stderr: process.stderr }, {
-      // The SDK reads credentials and AWS_ENDPOINT_URL itself; path-style addressing for emulators on loopback.
-      createClients: (region) => createSmokeClients({ region, forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE === "true" }),
-      outputsReader: {
-        readFile: (path) => readFile(path, "utf8"),
-        readStdin: () => readAll(process.stdin),
-        pulumiStackOutput: (stack) => pulumiStackOutput(stack, env),
+    return await smokeCommand(
+      argv,
+      { stdout: process.stdout, stderr: process.stderr },
+      {
+        // The SDK reads credentials and AWS_ENDPOINT_URL itself; path-style addressing for emulators on loopback.
+        createClients: (region) => createSmokeClients({ region, forcePathStyle: env.AWS_S3_FORCE_PATH_STYLE === "true" }),
+        outputsReader: {
+          readFile: (path) => readFile(path, "utf8"),
+          readStdin: () => readAll(process.stdin),
+          pulumiStackOutput: (stack) => pulumiStackOutput(stack, env),
+        },
+        signal: interrupt.signal,
       },
-      signal: interrupt.signal,
-    });
+    );
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);

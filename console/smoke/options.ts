@@ -15,7 +15,8 @@ export const SMOKE_DEFAULTS = {
 } as const;
 
 /** Where the stack outputs come from. */
-export type OutputsSource = { readonly kind: "file"; readonly path: string } | { readonly kind: "stdin" } | { readonly kind: "stack"; readonly stack: string };
+export type OutputsSource =
+  { readonly kind: "file"; readonly path: string } | { readonly kind: "stdin" } | { readonly kind: "stack"; readonly stack: string };
 
 export interface SmokeOptions {
   readonly outputs: OutputsSource;
@@ -94,14 +95,26 @@ export function parseSmokeArgs(argv: readonly string[]): SmokeOptions {
   const json = values.json === true;
   const outputsFlag = str(values.outputs);
   const stack = str(values.stack);
-  if (help) return { outputs: { kind: "stdin" }, timeoutSeconds: SMOKE_DEFAULTS.timeoutSeconds, intervalSeconds: SMOKE_DEFAULTS.intervalSeconds, json, help };
+  if (help)
+    return {
+      outputs: { kind: "stdin" },
+      timeoutSeconds: SMOKE_DEFAULTS.timeoutSeconds,
+      intervalSeconds: SMOKE_DEFAULTS.intervalSeconds,
+      json,
+      help,
+    };
   if (outputsFlag !== undefined && stack !== undefined) {
-    throw new UsageError(`\`--outputs\` and \`--stack\` are both given (${outputsFlag}, ${stack}); pass one: a file of \`pulumi stack output --json\`, or the stack to ask Pulumi for`);
+    throw new UsageError(
+      `\`--outputs\` and \`--stack\` are both given (${outputsFlag}, ${stack}); pass one: a file of \`pulumi stack output --json\`, or the stack to ask Pulumi for`,
+    );
   }
   if (outputsFlag === undefined && stack === undefined) {
-    throw new UsageError("`--outputs <file|->` or `--stack <name>` is required: the check reads the stack's outputs (`pulumi stack output --json`)");
+    throw new UsageError(
+      "`--outputs <file|->` or `--stack <name>` is required: the check reads the stack's outputs (`pulumi stack output --json`)",
+    );
   }
-  const outputs: OutputsSource = stack !== undefined ? { kind: "stack", stack } : outputsFlag === "-" ? { kind: "stdin" } : { kind: "file", path: outputsFlag! };
+  const outputs: OutputsSource =
+    stack !== undefined ? { kind: "stack", stack } : outputsFlag === "-" ? { kind: "stdin" } : { kind: "file", path: outputsFlag! };
   const timeoutSeconds = seconds("timeout", values.timeout, SMOKE_DEFAULTS.timeoutSeconds, 1, SMOKE_DEFAULTS.maxTimeoutSeconds);
   const intervalSeconds = seconds("interval", values.interval, SMOKE_DEFAULTS.intervalSeconds, 0.1, 60);
   if (intervalSeconds >= timeoutSeconds) {

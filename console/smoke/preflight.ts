@@ -39,10 +39,15 @@ export async function preflight(plan: SmokePlan, clients: SmokeClients): Promise
   const [queue, deadLetterQueue, service, alarms] = await Promise.all([
     read(`reading queue ${worker.queueUrl}`, () => queueDepth(sqs, worker.queueUrl)),
     read(`reading dead-letter queue ${worker.deadLetterQueueUrl}`, () => queueDepth(sqs, worker.deadLetterQueueUrl)),
-    read(`reading service ${worker.serviceName} of cluster ${stack.clusterName}`, () => serviceCounts(ecs, stack.clusterName, worker.serviceName)),
+    read(`reading service ${worker.serviceName} of cluster ${stack.clusterName}`, () =>
+      serviceCounts(ecs, stack.clusterName, worker.serviceName),
+    ),
     read("listing CloudWatch alarms", () => findScaleOutAlarms(cloudwatch, queueName)),
   ]);
-  if (!service) throw new PreflightError(`service ${worker.serviceName} is not on cluster ${stack.clusterName} in ${plan.region}: is \`${stack.source}\` this account's and region's stack?`);
+  if (!service)
+    throw new PreflightError(
+      `service ${worker.serviceName} is not on cluster ${stack.clusterName} in ${plan.region}: is \`${stack.source}\` this account's and region's stack?`,
+    );
   const alarmNames = alarms.map((a) => a.AlarmName ?? "");
   if (alarms.length === 0) {
     throw new PreflightError(
@@ -72,10 +77,19 @@ export async function preflight(plan: SmokePlan, clients: SmokeClients): Promise
 export function notes(plan: SmokePlan, baseline: Baseline): string[] {
   const out: string[] = [];
   const depth = (q: QueueDepth) => q.visible + q.inFlight;
-  if (depth(baseline.queue) > 0) out.push(`the queue already holds ${baseline.queue.visible} visible / ${baseline.queue.inFlight} in-flight messages: the check compares against that, and waits for it to drain back`);
-  if (baseline.service.desired > 0) out.push(`the service is already at desired ${baseline.service.desired}: the scale-out steps are skipped and the upload → scale-out decision is not measured`);
-  if (plan.worker.outputs === undefined) out.push("the stack exports no output bindings (`workers.<name>.outputs`): output objects are not checked; redeploy the stack to export them");
-  if (plan.worker.suffix !== "" && !plan.sample.path.endsWith(plan.worker.suffix)) out.push(`the sample's name does not end with ${plan.worker.suffix}: its key gets the suffix appended, so the notification fires`);
+  if (depth(baseline.queue) > 0)
+    out.push(
+      `the queue already holds ${baseline.queue.visible} visible / ${baseline.queue.inFlight} in-flight messages: the check compares against that, and waits for it to drain back`,
+    );
+  if (baseline.service.desired > 0)
+    out.push(
+      `the service is already at desired ${baseline.service.desired}: the scale-out steps are skipped and the upload → scale-out decision is not measured`,
+    );
+  if (plan.worker.outputs === undefined)
+    out.push(
+      "the stack exports no output bindings (`workers.<name>.outputs`): output objects are not checked; redeploy the stack to export them",
+    );
+  if (plan.worker.suffix !== "" && !plan.sample.path.endsWith(plan.worker.suffix))
+    out.push(`the sample's name does not end with ${plan.worker.suffix}: its key gets the suffix appended, so the notification fires`);
   return out;
 }
-

@@ -27,8 +27,17 @@ export interface QueueDepth {
 }
 
 export async function queueDepth(sqs: SQSClient, url: string, opts: Signal = {}): Promise<QueueDepth> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }), opts);
-  return { visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+    opts,
+  );
+  return {
+    visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 /**
@@ -38,10 +47,14 @@ export async function queueDepth(sqs: SQSClient, url: string, opts: Signal = {})
  * several stacks may share an account). Fastest period first.
  */
 export function scaleOutAlarmsOf(alarms: readonly MetricAlarm[], queueName: string): MetricAlarm[] {
-  const onQueue = (a: MetricAlarm) => a.MetricName === VISIBLE && (a.Dimensions ?? []).some((d) => d.Name === "QueueName" && d.Value === queueName);
+  const onQueue = (a: MetricAlarm) =>
+    a.MetricName === VISIBLE && (a.Dimensions ?? []).some((d) => d.Name === "QueueName" && d.Value === queueName);
   const scalesOut = (a: MetricAlarm) => (a.AlarmActions ?? []).some((arn) => /^arn:[a-z-]+:autoscaling:.*:scalingPolicy:/.test(arn));
-  const above = (a: MetricAlarm) => a.ComparisonOperator === "GreaterThanThreshold" || a.ComparisonOperator === "GreaterThanOrEqualToThreshold";
-  return alarms.filter((a) => onQueue(a) && scalesOut(a) && above(a)).sort((x, y) => (x.Period ?? 0) - (y.Period ?? 0) || (x.AlarmName ?? "").localeCompare(y.AlarmName ?? ""));
+  const above = (a: MetricAlarm) =>
+    a.ComparisonOperator === "GreaterThanThreshold" || a.ComparisonOperator === "GreaterThanOrEqualToThreshold";
+  return alarms
+    .filter((a) => onQueue(a) && scalesOut(a) && above(a))
+    .sort((x, y) => (x.Period ?? 0) - (y.Period ?? 0) || (x.AlarmName ?? "").localeCompare(y.AlarmName ?? ""));
 }
 
 export async function findScaleOutAlarms(cloudwatch: CloudWatchClient, queueName: string): Promise<MetricAlarm[]> {
@@ -59,7 +72,11 @@ export interface AlarmState {
 export async function alarmStates(cloudwatch: CloudWatchClient, names: readonly string[], opts: Signal = {}): Promise<AlarmState[]> {
   if (names.length === 0) return [];
   const out = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [...names], AlarmTypes: ["MetricAlarm"] }), opts);
-  return (out.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName ?? "", state: a.StateValue ?? "UNKNOWN", ...(a.StateUpdatedTimestamp ? { updatedAt: a.StateUpdatedTimestamp } : {}) }));
+  return (out.MetricAlarms ?? []).map((a) => ({
+    name: a.AlarmName ?? "",
+    state: a.StateValue ?? "UNKNOWN",
+    ...(a.StateUpdatedTimestamp ? { updatedAt: a.StateUpdatedTimestamp } : {}),
+  }));
 }
 
 export interface ServiceCounts {
@@ -69,7 +86,12 @@ export interface ServiceCounts {
 }
 
 /** The service's counts; undefined when the cluster has no such service (or it is INACTIVE). */
-export async function serviceCounts(ecs: ECSClient, cluster: string, service: string, opts: Signal = {}): Promise<ServiceCounts | undefined> {
+export async function serviceCounts(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  opts: Signal = {},
+): Promise<ServiceCounts | undefined> {
   const out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), opts);
   const s = (out.services ?? []).find((x) => x.status !== "INACTIVE");
   if (!s) return undefined;
@@ -107,9 +129,20 @@ export interface DeadLetter {
  * The sample's message in the dead-letter queue, if it is among the messages one receive returns.
  * Received with a visibility timeout of 0, so it stays visible for the console and for a redrive.
  */
-export async function findDeadLetter(sqs: SQSClient, deadLetterQueueUrl: string, object: { bucket: string; key: string }, opts: Signal = {}): Promise<DeadLetter | undefined> {
+export async function findDeadLetter(
+  sqs: SQSClient,
+  deadLetterQueueUrl: string,
+  object: { bucket: string; key: string },
+  opts: Signal = {},
+): Promise<DeadLetter | undefined> {
   const out = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: deadLetterQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0, MessageAttributeNames: ["All"] }),
+    new ReceiveMessageCommand({
+      QueueUrl: deadLetterQueueUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 0,
+      WaitTimeSeconds: 0,
+      MessageAttributeNames: ["All"],
+    }),
     opts,
   );
   for (const m of out.Messages ?? []) {
@@ -134,7 +167,10 @@ export interface ExpectedOutput {
  * and version id (else ETag) (workers/runtime/output-name.ts). Both identities are tried, since
  * whether S3's event carries a version id depends on the bucket's versioning.
  */
-export function expectedOutputs(bindings: Readonly<Record<string, ResolvedOutputBinding>>, input: { bucket: string; key: string; eTag?: string; versionId?: string }): ExpectedOutput[] {
+export function expectedOutputs(
+  bindings: Readonly<Record<string, ResolvedOutputBinding>>,
+  input: { bucket: string; key: string; eTag?: string; versionId?: string },
+): ExpectedOutput[] {
   const identities: InputIdentity[] = [
     ...(input.versionId !== undefined ? [{ bucket: input.bucket, key: input.key, versionId: input.versionId }] : []),
     { bucket: input.bucket, key: input.key, eTag: (input.eTag ?? "").replace(/"/g, "") },

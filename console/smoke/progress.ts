@@ -113,11 +113,13 @@ export class Progress {
     const signals = this.signals(obs);
     if (obs.deadLetter) {
       // Only a task takes messages off the queue: every step before the delivery happened.
-      for (let step = this.next; step !== undefined && step !== "delivered"; step = this.next) decided.push(this.settle(step, obs, signals, "delivered"));
+      for (let step = this.next; step !== undefined && step !== "delivered"; step = this.next)
+        decided.push(this.settle(step, obs, signals, "delivered"));
       const reason = obs.deadLetter.reason;
-      const message = reason !== undefined
-        ? `the job was dead-lettered into ${this.ctx.deadLetterQueueName}: ${reason}`
-        : `the job was moved to ${this.ctx.deadLetterQueueName} by SQS after maxReceiveCount receives (no jobworker.reason: it failed every time it ran)`;
+      const message =
+        reason !== undefined
+          ? `the job was dead-lettered into ${this.ctx.deadLetterQueueName}: ${reason}`
+          : `the job was moved to ${this.ctx.deadLetterQueueName} by SQS after maxReceiveCount receives (no jobworker.reason: it failed every time it ran)`;
       decided.push(this.fail("delivered", obs.elapsedSeconds, message));
       return {
         records: decided,
@@ -130,7 +132,15 @@ export class Progress {
     }
     for (let step = this.next; step !== undefined; step = this.next) {
       if (this.warm && (step === "scale-out" || step === "desired")) {
-        decided.push(this.push(step, "skipped", obs.elapsedSeconds, false, `the service was already at desired ${this.ctx.baseline.service.desired} before the upload: scaling from zero is not exercised (rerun once it is back at 0)`));
+        decided.push(
+          this.push(
+            step,
+            "skipped",
+            obs.elapsedSeconds,
+            false,
+            `the service was already at desired ${this.ctx.baseline.service.desired} before the upload: scaling from zero is not exercised (rerun once it is back at 0)`,
+          ),
+        );
         continue;
       }
       const own = signals.own[step];
@@ -164,7 +174,10 @@ export class Progress {
     const queued = obs.queue !== undefined && depth(obs.queue) > depth(base.queue);
     const drained = this.drained(obs);
     const before = new Map(base.alarms.map((a) => [a.name, a]));
-    const firing = (obs.alarms ?? []).find((a) => a.state === "ALARM" && (before.get(a.name)?.state !== "ALARM" || (a.updatedAt !== undefined && a.updatedAt >= this.ctx.uploadedAt)));
+    const firing = (obs.alarms ?? []).find(
+      (a) =>
+        a.state === "ALARM" && (before.get(a.name)?.state !== "ALARM" || (a.updatedAt !== undefined && a.updatedAt >= this.ctx.uploadedAt)),
+    );
     const desired = (obs.service?.desired ?? 0) > 0;
     const running = (obs.tasks ?? []).length > 0;
     const s3 = this.ctx.s3Slots;
@@ -175,7 +188,14 @@ export class Progress {
       drained,
       firing,
       own: { stored: true, queued, "scale-out": firing !== undefined, desired, running, delivered } satisfies Record<StepId, boolean>,
-      proof: { stored: true, queued, "scale-out": firing !== undefined, desired: cold && desired, running: cold && running, delivered: outputsFound } satisfies Record<StepId, boolean>,
+      proof: {
+        stored: true,
+        queued,
+        "scale-out": firing !== undefined,
+        desired: cold && desired,
+        running: cold && running,
+        delivered: outputsFound,
+      } satisfies Record<StepId, boolean>,
     };
   }
 
@@ -201,12 +221,16 @@ export class Progress {
         return `desired ${obs.service?.desired ?? 0} (running ${obs.service?.running ?? 0}, pending ${obs.service?.pending ?? 0})`;
       case "running": {
         const t = obs.tasks?.[0];
-        return t ? `task ${t.taskId}${t.containerInstanceArn ? ` on container instance ${t.containerInstanceArn.split("/").pop()}` : ""}` : "";
+        return t
+          ? `task ${t.taskId}${t.containerInstanceArn ? ` on container instance ${t.containerInstanceArn.split("/").pop()}` : ""}`
+          : "";
       }
       case "delivered": {
         const parts = [...Object.values(obs.outputs ?? {}).flat(), "queue drained", "nothing in the DLQ"];
-        if (this.ctx.otherOutputs.length > 0) parts.push(`${this.ctx.otherOutputs.join(", ")}: not visible from here, check the receiving end`);
-        if (!this.ctx.outputsKnown) parts.push("the stack exports no output bindings (deployed before `workers.<name>.outputs` existed): no output object checked");
+        if (this.ctx.otherOutputs.length > 0)
+          parts.push(`${this.ctx.otherOutputs.join(", ")}: not visible from here, check the receiving end`);
+        if (!this.ctx.outputsKnown)
+          parts.push("the stack exports no output bindings (deployed before `workers.<name>.outputs` existed): no output object checked");
         return parts.join("; ");
       }
     }

@@ -32,7 +32,9 @@ export function renderSmokeEvent(e: SmokeEvent): string {
       const lines: string[] = [];
       if (e.decisionSeconds !== undefined) {
         const met = e.decisionSeconds <= e.decisionTargetSeconds;
-        lines.push(`upload → scale-out decision: ${e.decisionSeconds.toFixed(1)} s (target ≤ ${e.decisionTargetSeconds} s: ${met ? "met" : "MISSED"})\n`);
+        lines.push(
+          `upload → scale-out decision: ${e.decisionSeconds.toFixed(1)} s (target ≤ ${e.decisionTargetSeconds} s: ${met ? "met" : "MISSED"})\n`,
+        );
       } else {
         lines.push("upload → scale-out decision: not measured (the alarm's change to ALARM was not seen)\n");
       }

@@ -10,7 +10,16 @@ import { cleanUp } from "./cleanup";
 import type { SmokeClients } from "./clients";
 import type { SmokeEvent, SmokeResult } from "./events";
 import { notes, preflight, type Prepared } from "./preflight";
-import { alarmStates, expectedOutputs, findDeadLetter, outputKeys, queueDepth, runningTasks, serviceCounts, type ExpectedOutput } from "./probes";
+import {
+  alarmStates,
+  expectedOutputs,
+  findDeadLetter,
+  outputKeys,
+  queueDepth,
+  runningTasks,
+  serviceCounts,
+  type ExpectedOutput,
+} from "./probes";
 import { type Observation, Progress, SCALE_OUT_DECISION_TARGET_SECONDS, type StepFailure, type StepRecord } from "./progress";
 import type { Sample } from "./sample";
 import type { StackTarget, WorkerTarget } from "./stack-outputs";
@@ -112,7 +121,11 @@ export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<S
     deps.signal?.removeEventListener("abort", onAbort);
   }
   const elapsedSeconds = elapsed();
-  const cleanup = await cleanUp(deps.clients.s3, uploaded && { bucket: worker.bucket, key: sample.key, ...uploaded }, Object.values(found).flat());
+  const cleanup = await cleanUp(
+    deps.clients.s3,
+    uploaded && { bucket: worker.bucket, key: sample.key, ...uploaded },
+    Object.values(found).flat(),
+  );
   deps.onEvent({ type: "cleanup", ...cleanup });
   const result: SmokeResult = {
     passed: failure === undefined && progress.done,
@@ -121,7 +134,16 @@ export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<S
     ...(progress.decisionSeconds !== undefined ? { decisionSeconds: progress.decisionSeconds } : {}),
     decisionTargetSeconds: SCALE_OUT_DECISION_TARGET_SECONDS,
     steps: progress.records,
-    ...(failure ? { failure: { step: failure.step, title: STEPS[failure.step].title, message: failure.message, hint: failure.hint ?? STEPS[failure.step].hint(prepared.hints) } } : {}),
+    ...(failure
+      ? {
+          failure: {
+            step: failure.step,
+            title: STEPS[failure.step].title,
+            message: failure.message,
+            hint: failure.hint ?? STEPS[failure.step].hint(prepared.hints),
+          },
+        }
+      : {}),
     cleanup,
   };
   deps.onEvent({ type: "result", ...result });
@@ -129,7 +151,9 @@ export async function runSmokeCheck(plan: SmokePlan, deps: SmokeDeps): Promise<S
 }
 
 async function upload(plan: SmokePlan, clients: SmokeClients, signal: AbortSignal): Promise<{ versionId?: string; eTag?: string }> {
-  const out = await clients.s3.send(new PutObjectCommand({ Bucket: plan.worker.bucket, Key: plan.sample.key, Body: plan.sample.body }), { abortSignal: signal });
+  const out = await clients.s3.send(new PutObjectCommand({ Bucket: plan.worker.bucket, Key: plan.sample.key, Body: plan.sample.body }), {
+    abortSignal: signal,
+  });
   return { ...(out.VersionId ? { versionId: out.VersionId } : {}), ...(out.ETag ? { eTag: out.ETag } : {}) };
 }
 
@@ -170,7 +194,8 @@ async function poll(plan: SmokePlan, deps: SmokeDeps, s: PollState): Promise<Ste
     }
   }
   const step = s.progress.next!;
-  const why = s.signal.aborted && s.elapsed() < plan.timeoutSeconds ? "the check was interrupted" : `did not happen within ${plan.timeoutSeconds} s`;
+  const why =
+    s.signal.aborted && s.elapsed() < plan.timeoutSeconds ? "the check was interrupted" : `did not happen within ${plan.timeoutSeconds} s`;
   const message = `${why} (last seen: ${Progress.lastSeen(last)})`;
   deps.onEvent({ type: "step", ...s.progress.fail(step, s.elapsed(), message) });
   return { step, message };
@@ -208,7 +233,11 @@ async function observe(plan: SmokePlan, clients: SmokeClients, s: PollState): Pr
   };
 }
 
-async function findOutputs(clients: SmokeClients, outputs: readonly ExpectedOutput[], opts: { abortSignal: AbortSignal }): Promise<Record<string, string[]>> {
+async function findOutputs(
+  clients: SmokeClients,
+  outputs: readonly ExpectedOutput[],
+  opts: { abortSignal: AbortSignal },
+): Promise<Record<string, string[]>> {
   const found: Record<string, string[]> = {};
   for (const o of outputs) found[o.slot] = (await outputKeys(clients.s3, o, opts)).map((k) => `s3://${o.bucket}/${k}`);
   return found;

@@ -21,7 +21,10 @@ export interface Sample {
 
 /** `jobworker-smoke-<UTC time>-<run id>-<file name>`, with the worker's suffix appended when the name lacks it. */
 export function sampleKey(worker: Pick<WorkerTarget, "prefix" | "suffix">, fileName: string, startedAt: Date, runId: string): string {
-  const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const name = `jobworker-smoke-${stamp}-${runId}-${fileName}`;
   return `${worker.prefix}${worker.suffix !== "" && !name.endsWith(worker.suffix) ? `${name}${worker.suffix}` : name}`;
 }
@@ -33,7 +36,10 @@ export async function defaultSampleFile(worker: Pick<WorkerTarget, "name" | "suf
   try {
     files = (await readdir(dir)).filter((f) => !f.startsWith(".")).sort();
   } catch (err) {
-    throw new UsageError(`\`--worker ${worker.name}\` has no samples (${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass \`--file <path>\``, { cause: err });
+    throw new UsageError(
+      `\`--worker ${worker.name}\` has no samples (${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass \`--file <path>\``,
+      { cause: err },
+    );
   }
   const fitting = files.filter((f) => worker.suffix === "" || f.endsWith(worker.suffix));
   const chosen = fitting[0] ?? files[0];
@@ -41,13 +47,21 @@ export async function defaultSampleFile(worker: Pick<WorkerTarget, "name" | "suf
   return join(dir, chosen);
 }
 
-export async function loadSample(worker: WorkerTarget, file: string | undefined, startedAt: Date, runId: string, samplesRoot = SAMPLES_ROOT): Promise<Sample> {
+export async function loadSample(
+  worker: WorkerTarget,
+  file: string | undefined,
+  startedAt: Date,
+  runId: string,
+  samplesRoot = SAMPLES_ROOT,
+): Promise<Sample> {
   const path = file ?? (await defaultSampleFile(worker, samplesRoot));
   let body: Buffer;
   try {
     body = await readFile(path);
   } catch (err) {
-    throw new UsageError(`\`--file ${path}\` cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw new UsageError(`\`--file ${path}\` cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+      cause: err,
+    });
   }
   return { path, body, key: sampleKey(worker, basename(path), startedAt, runId) };
 }

@@ -39,7 +39,11 @@ export interface OutputsReader {
   pulumiStackOutput(stack: string): Promise<string>;
 }
 
-const binding = z.looseObject({ type: z.enum(["s3", "rest", "sftp", "ftp"]), bucket: z.string().optional(), prefix: z.string().optional() });
+const binding = z.looseObject({
+  type: z.enum(["s3", "rest", "sftp", "ftp"]),
+  bucket: z.string().optional(),
+  prefix: z.string().optional(),
+});
 const workerSchema = z.looseObject({
   bucket: z.string().min(1),
   prefix: z.string().default(""),
@@ -72,7 +76,9 @@ export function parseStackOutputs(text: string, source: string): StackTarget {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`\`${source}\` is not JSON (${(err as Error).message}): give the output of \`pulumi stack output --json\``, { cause: err });
+    throw new UsageError(`\`${source}\` is not JSON (${(err as Error).message}): give the output of \`pulumi stack output --json\``, {
+      cause: err,
+    });
   }
   const parsed = outputsSchema.safeParse(json);
   if (!parsed.success) {
@@ -80,7 +86,9 @@ export function parseStackOutputs(text: string, source: string): StackTarget {
       const path = i.path.map(String).join(".");
       return i.code === "invalid_type" && i.input === undefined ? `\`${path}\` is missing` : `\`${path}\` ${i.message}`;
     });
-    throw new UsageError(`\`${source}\` is not a jobworker stack's outputs: ${problems.join("; ")} (is the stack deployed, and is this \`pulumi stack output --json\` of it?)`);
+    throw new UsageError(
+      `\`${source}\` is not a jobworker stack's outputs: ${problems.join("; ")} (is the stack deployed, and is this \`pulumi stack output --json\` of it?)`,
+    );
   }
   const workers: Record<string, WorkerTarget> = {};
   for (const [name, w] of Object.entries(parsed.data.workers)) {
@@ -96,7 +104,8 @@ export function parseStackOutputs(text: string, source: string): StackTarget {
       ...(w.outputs ? { outputs: w.outputs as unknown as Record<string, ResolvedOutputBinding> } : {}),
     };
   }
-  if (Object.keys(workers).length === 0) throw new UsageError(`\`${source}\` lists no workers: the stack declares none under jobworker:workers`);
+  if (Object.keys(workers).length === 0)
+    throw new UsageError(`\`${source}\` lists no workers: the stack declares none under jobworker:workers`);
   return { clusterName: parsed.data.clusterName, workers, source };
 }
 
@@ -105,7 +114,12 @@ export async function readStackOutputs(source: OutputsSource, reader: OutputsRea
   const label = describeSource(source);
   let text: string;
   try {
-    text = source.kind === "file" ? await reader.readFile(source.path) : source.kind === "stdin" ? await reader.readStdin() : await reader.pulumiStackOutput(source.stack);
+    text =
+      source.kind === "file"
+        ? await reader.readFile(source.path)
+        : source.kind === "stdin"
+          ? await reader.readStdin()
+          : await reader.pulumiStackOutput(source.stack);
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`\`${label}\`: ${(err as Error).message}`, { cause: err });
@@ -118,7 +132,9 @@ export function chooseWorker(target: StackTarget, worker: string | undefined): W
   const names = Object.keys(target.workers).sort();
   if (worker === undefined) {
     if (names.length === 1) return target.workers[names[0]!]!;
-    throw new UsageError(`\`--worker\` is required: \`${target.source}\` has ${names.length} workers (${names.join(", ")}); pass --worker <name>`);
+    throw new UsageError(
+      `\`--worker\` is required: \`${target.source}\` has ${names.length} workers (${names.join(", ")}); pass --worker <name>`,
+    );
   }
   const found = target.workers[worker];
   if (!found) throw new UsageError(`\`--worker ${worker}\` is not a worker of \`${target.source}\`; its workers: ${names.join(", ")}`);
@@ -133,14 +149,24 @@ export function regionOf(worker: WorkerTarget): string {
 /** Runs the Pulumi CLI; its errors become usage errors naming `--stack` and the alternative. */
 export function pulumiStackOutput(stack: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const code = (err as NodeJS.ErrnoException).code;
-      const why =
-        code === "ENOENT"
-          ? "the Pulumi CLI (`pulumi`) is not on the PATH"
-          : `\`pulumi stack output --json --stack ${stack}\` failed: ${(stderr || err.message).trim().split("\n")[0]}`;
-      reject(new UsageError(`\`--stack ${stack}\`: ${why}; log in to the stack's backend, or pass \`--outputs <file>\` written by \`pulumi stack output --json\``, { cause: err }));
-    });
+    execFile(
+      "pulumi",
+      ["stack", "output", "--json", "--stack", stack],
+      { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const code = (err as NodeJS.ErrnoException).code;
+        const why =
+          code === "ENOENT"
+            ? "the Pulumi CLI (`pulumi`) is not on the PATH"
+            : `\`pulumi stack output --json --stack ${stack}\` failed: ${(stderr || err.message).trim().split("\n")[0]}`;
+        reject(
+          new UsageError(
+            `\`--stack ${stack}\`: ${why}; log in to the stack's backend, or pass \`--outputs <file>\` written by \`pulumi stack output --json\``,
+            { cause: err },
+          ),
+        );
+      },
+    );
   });
 }

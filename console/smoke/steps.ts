@@ -33,7 +33,8 @@ export const STEPS: Readonly<Record<StepId, StepDefinition>> = {
   stored: {
     id: "stored",
     title: "object stored",
-    hint: (c) => `PutObject into s3://${c.bucket}/${c.prefix} failed: the caller needs s3:PutObject there (the bucket only accepts TLS requests).`,
+    hint: (c) =>
+      `PutObject into s3://${c.bucket}/${c.prefix} failed: the caller needs s3:PutObject there (the bucket only accepts TLS requests).`,
   },
   queued: {
     id: "queued",

@@ -4,7 +4,16 @@
 
 (function () {
   const $ = (sel) => document.querySelector(sel);
-  const state = { config: null, snapshot: null, detail: null, sort: { key: "attention", dir: -1 }, timer: null, loading: false, lastGoodAt: null, fetchFailed: false };
+  const state = {
+    config: null,
+    snapshot: null,
+    detail: null,
+    sort: { key: "attention", dir: -1 },
+    timer: null,
+    loading: false,
+    lastGoodAt: null,
+    fetchFailed: false,
+  };
 
   // The token arrives once as ?token=...; keep it for this tab only and take it out of the address bar.
   const params = new URLSearchParams(location.search);
@@ -20,7 +29,11 @@
     if (options && options.body) headers["Content-Type"] = "application/json";
     const res = await fetch(path, Object.assign({}, options, { headers }));
     let body;
-    try { body = await res.json(); } catch (e) { body = { error: res.status + " " + res.statusText }; }
+    try {
+      body = await res.json();
+    } catch (e) {
+      body = { error: res.status + " " + res.statusText };
+    }
     if (!res.ok) {
       const err = new Error(body.error || res.status + " " + res.statusText);
       err.status = res.status;
@@ -100,27 +113,36 @@
       .filter((r) => !filter || r.worker.toLowerCase().includes(filter) || r.serviceName.toLowerCase().includes(filter))
       .filter((r) => !onlyAttention || r.attention.length > 0)
       .sort((a, b) => {
-        const x = get(a), y = get(b);
+        const x = get(a),
+          y = get(b);
         const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
         return c * state.sort.dir || a.worker.localeCompare(b.worker) || a.serviceName.localeCompare(b.serviceName);
       });
     const tbody = $("#overview tbody");
     tbody.replaceChildren(
       ...rows.map((r) =>
-        el("tr", { className: (r.attention.length ? "attention" : "") + (r.staleSince ? " stale-row" : ""), "data-service": r.serviceName, "data-worker": r.worker }, [
-          el("td", {}, [el("a", { href: "#/service/" + encodeURIComponent(r.serviceName), text: r.worker })]),
-          el("td", { "data-col": "service", text: r.serviceName }),
-          el("td", { "data-col": "status", text: r.serviceStatus === "ACTIVE" ? r.scaling : r.serviceStatus + " · " + r.scaling }),
-          el("td", { className: "num", "data-col": "desired", text: r.desired }),
-          el("td", { className: "num", "data-col": "running", text: r.running }),
-          el("td", { className: "num", "data-col": "pending", text: r.pending }),
-          el("td", { className: "num", "data-col": "visible", text: dash(r.queue && r.queue.visible) }),
-          el("td", { className: "num", "data-col": "inFlight", text: dash(r.queue && r.queue.inFlight) }),
-          el("td", { className: "num", "data-col": "dlq", text: dash(r.dlqDepth) }),
-          el("td", { className: "num", "data-col": "oldest", text: age(r.oldestMessageAgeSeconds) }),
-          el("td", { "data-col": "alarms" }, alarmCell(r.alarms)),
-          el("td", { className: "reasons", "data-col": "attention", text: r.attention.join("; ") }),
-        ]),
+        el(
+          "tr",
+          {
+            className: (r.attention.length ? "attention" : "") + (r.staleSince ? " stale-row" : ""),
+            "data-service": r.serviceName,
+            "data-worker": r.worker,
+          },
+          [
+            el("td", {}, [el("a", { href: "#/service/" + encodeURIComponent(r.serviceName), text: r.worker })]),
+            el("td", { "data-col": "service", text: r.serviceName }),
+            el("td", { "data-col": "status", text: r.serviceStatus === "ACTIVE" ? r.scaling : r.serviceStatus + " · " + r.scaling }),
+            el("td", { className: "num", "data-col": "desired", text: r.desired }),
+            el("td", { className: "num", "data-col": "running", text: r.running }),
+            el("td", { className: "num", "data-col": "pending", text: r.pending }),
+            el("td", { className: "num", "data-col": "visible", text: dash(r.queue && r.queue.visible) }),
+            el("td", { className: "num", "data-col": "inFlight", text: dash(r.queue && r.queue.inFlight) }),
+            el("td", { className: "num", "data-col": "dlq", text: dash(r.dlqDepth) }),
+            el("td", { className: "num", "data-col": "oldest", text: age(r.oldestMessageAgeSeconds) }),
+            el("td", { "data-col": "alarms" }, alarmCell(r.alarms)),
+            el("td", { className: "reasons", "data-col": "attention", text: r.attention.join("; ") }),
+          ],
+        ),
       ),
     );
     const needing = snap.workers.filter((r) => r.attention.length > 0).length;
@@ -130,7 +152,14 @@
     } else {
       let text = rows.length + " of " + snap.workers.length + " services shown · " + needing + " need attention";
       const staleSince = state.fetchFailed ? state.lastGoodAt : snap.stale.length ? snap.dataAsOf : null;
-      if (staleSince) text += " · STALE: data from " + when(staleSince) + " (" + ageOf(staleSince) + " old)" + (state.fetchFailed ? ", the console cannot be reached" : ", " + snap.stale.length + " AWS read(s) failing");
+      if (staleSince)
+        text +=
+          " · STALE: data from " +
+          when(staleSince) +
+          " (" +
+          ageOf(staleSince) +
+          " old)" +
+          (state.fetchFailed ? ", the console cannot be reached" : ", " + snap.stale.length + " AWS read(s) failing");
       summary.textContent = text;
     }
     summary.className = snap.unavailable || state.fetchFailed || snap.stale.length ? "stale" : "muted";
@@ -154,12 +183,23 @@
     if (!snap) return;
     const p = snap.clusterPanel;
     const stat = (label, value) => el("div", {}, [el("b", { text: value }), document.createTextNode(label)]);
-    const fleets = p.fleets.map((f) => stat("fleet " + f.id + " (" + f.state + ") fulfilled / target vCPU", f.fulfilledVcpus + " / " + f.targetVcpus));
-    const types = Object.entries(p.instanceTypes).map(([t, n]) => t + " ×" + n).join(", ") || "—";
+    const fleets = p.fleets.map((f) =>
+      stat("fleet " + f.id + " (" + f.state + ") fulfilled / target vCPU", f.fulfilledVcpus + " / " + f.targetVcpus),
+    );
+    const types =
+      Object.entries(p.instanceTypes)
+        .map(([t, n]) => t + " ×" + n)
+        .join(", ") || "—";
     const pct = (x) => (x.registered ? Math.round((100 * x.reserved) / x.registered) + "%" : "—");
     $("#cluster-stats").replaceChildren(
-      stat("CPU units reserved / registered", p.capacity.cpu.reserved + " / " + p.capacity.cpu.registered + " (" + pct(p.capacity.cpu) + ")"),
-      stat("memory MiB reserved / registered", p.capacity.memory.reserved + " / " + p.capacity.memory.registered + " (" + pct(p.capacity.memory) + ")"),
+      stat(
+        "CPU units reserved / registered",
+        p.capacity.cpu.reserved + " / " + p.capacity.cpu.registered + " (" + pct(p.capacity.cpu) + ")",
+      ),
+      stat(
+        "memory MiB reserved / registered",
+        p.capacity.memory.reserved + " / " + p.capacity.memory.registered + " (" + pct(p.capacity.memory) + ")",
+      ),
       stat("active instances", p.active),
       stat("draining", p.draining),
       stat("stale registrations", p.stale.length),
@@ -177,7 +217,20 @@
           el("td", { text: dash(i.ec2State) }),
           el("td", { className: "num", text: i.runningTasks + (i.pendingTasks ? " (+" + i.pendingTasks + " pending)" : "") }),
           el("td", { text: i.stale || "" }),
-          el("td", {}, i.stale ? [actionButton("Deregister", "deregister-instance", { containerInstanceArn: i.arn }, "Deregister stale container instance " + i.id + "?")] : []),
+          el(
+            "td",
+            {},
+            i.stale
+              ? [
+                  actionButton(
+                    "Deregister",
+                    "deregister-instance",
+                    { containerInstanceArn: i.arn },
+                    "Deregister stale container instance " + i.id + "?",
+                  ),
+                ]
+              : [],
+          ),
         ]),
       ),
     );
@@ -215,13 +268,27 @@
       stat("service", r.serviceName),
       stat("status", r.serviceStatus + " · " + r.scaling),
       stat("max tasks", dash(r.maxTasks)),
-      stat("deployment", dep ? (dep.rolloutState || "—") + (dep.failedTasks ? " · " + dep.failedTasks + " failed task(s)" : "") + " · circuit breaker " + dep.circuitBreaker : "—"),
+      stat(
+        "deployment",
+        dep
+          ? (dep.rolloutState || "—") +
+              (dep.failedTasks ? " · " + dep.failedTasks + " failed task(s)" : "") +
+              " · circuit breaker " +
+              dep.circuitBreaker
+          : "—",
+      ),
       stat("desired / running / pending", r.desired + " / " + r.running + " / " + r.pending),
       stat("queue visible / in flight", r.queue ? r.queue.visible + " / " + r.queue.inFlight : "—"),
       stat("DLQ", dash(r.dlqDepth)),
       stat("oldest message", age(r.oldestMessageAgeSeconds)),
       stat("task definition", r.taskDefinition || "—"),
-      stat("alarms in ALARM", r.alarms.filter((a) => a.state === "ALARM").map((a) => a.name + (a.role === "notify" ? "" : " (" + a.role + ")")).join(", ") || "none"),
+      stat(
+        "alarms in ALARM",
+        r.alarms
+          .filter((a) => a.state === "ALARM")
+          .map((a) => a.name + (a.role === "notify" ? "" : " (" + a.role + ")"))
+          .join(", ") || "none",
+      ),
       stat("needs attention", r.attention.join("; ") || "no"),
     );
     const logs = $("#logs-link");
@@ -229,7 +296,12 @@
     if (d.logsUrl) logs.href = d.logsUrl;
     const redrive = $("#redrive");
     redrive.disabled = !r.dlqDepth;
-    redrive.title = r.dlqDepth === undefined ? "this worker's queue has no DLQ" : r.dlqDepth === 0 ? "the DLQ is empty" : "move " + r.dlqDepth + " message(s) back to " + (r.queue ? r.queue.name : "the queue");
+    redrive.title =
+      r.dlqDepth === undefined
+        ? "this worker's queue has no DLQ"
+        : r.dlqDepth === 0
+          ? "the DLQ is empty"
+          : "move " + r.dlqDepth + " message(s) back to " + (r.queue ? r.queue.name : "the queue");
     $("#tasks tbody").replaceChildren(
       ...d.tasks.map((t) =>
         el("tr", { "data-task": t.taskId }, [
@@ -239,25 +311,43 @@
           el("td", { text: t.lastStatus }),
           el("td", { text: when(t.startedAt || t.createdAt) }),
           el("td", { text: dash(t.instance) }),
-          el("td", {}, [actionButton("Stop", "stop-task", { service: r.serviceName, taskArn: t.taskArn }, "Stop task " + t.taskId + " of " + r.serviceName + "?")]),
+          el("td", {}, [
+            actionButton(
+              "Stop",
+              "stop-task",
+              { service: r.serviceName, taskArn: t.taskArn },
+              "Stop task " + t.taskId + " of " + r.serviceName + "?",
+            ),
+          ]),
         ]),
       ),
     );
     $("#stopped tbody").replaceChildren(
       ...(d.stoppedTasks.length
         ? d.stoppedTasks.map((t) =>
-            el("tr", { "data-task": t.taskId, className: t.stopCode === "TaskFailedToStart" || (t.exitCode !== undefined && t.exitCode !== 0) ? "failed" : "" }, [
-              el("td", { text: t.taskId }),
-              el("td", { text: t.taskDefinition }),
-              el("td", { "data-col": "stoppedAt", text: when(t.stoppedAt) }),
-              el("td", { "data-col": "stopCode", text: dash(t.stopCode) }),
-              el("td", { "data-col": "exitCode", className: "num", text: dash(t.exitCode) }),
-              el("td", { "data-col": "stoppedReason", className: "reasons", text: dash(t.stoppedReason) }),
-            ]),
+            el(
+              "tr",
+              {
+                "data-task": t.taskId,
+                className: t.stopCode === "TaskFailedToStart" || (t.exitCode !== undefined && t.exitCode !== 0) ? "failed" : "",
+              },
+              [
+                el("td", { text: t.taskId }),
+                el("td", { text: t.taskDefinition }),
+                el("td", { "data-col": "stoppedAt", text: when(t.stoppedAt) }),
+                el("td", { "data-col": "stopCode", text: dash(t.stopCode) }),
+                el("td", { "data-col": "exitCode", className: "num", text: dash(t.exitCode) }),
+                el("td", { "data-col": "stoppedReason", className: "reasons", text: dash(t.stoppedReason) }),
+              ],
+            ),
           )
         : [el("tr", {}, [el("td", { colspan: 6, className: "muted", text: "no task stopped in the last hour" })])]),
     );
-    $("#events").replaceChildren(...(d.events.length ? d.events.map((e) => el("li", { text: (e.at ? when(e.at) + "  " : "") + e.message })) : [el("li", { className: "muted", text: "no events" })]));
+    $("#events").replaceChildren(
+      ...(d.events.length
+        ? d.events.map((e) => el("li", { text: (e.at ? when(e.at) + "  " : "") + e.message }))
+        : [el("li", { className: "muted", text: "no events" })]),
+    );
   }
 
   function currentService() {
@@ -318,7 +408,8 @@
     document.body.classList.toggle("read-only", state.config.readOnly);
     const note = $("#read-only-note");
     note.hidden = !state.config.readOnly;
-    note.textContent = "Read-only: actions are off. To enable them, " + (state.config.enableActions || "restart the console with --allow-actions") + ".";
+    note.textContent =
+      "Read-only: actions are off. To enable them, " + (state.config.enableActions || "restart the console with --allow-actions") + ".";
     $("#filter").addEventListener("input", renderOverview);
     $("#attention-only").addEventListener("change", renderOverview);
     for (const th of document.querySelectorAll("#overview th[data-sort]")) {
@@ -329,7 +420,11 @@
     }
     $("#stop-all").addEventListener("click", () => {
       const s = currentService();
-      runAction("stop-service-tasks", { service: s }, "Stop all tasks of " + s + "? The service starts new ones to meet its desired count.");
+      runAction(
+        "stop-service-tasks",
+        { service: s },
+        "Stop all tasks of " + s + "? The service starts new ones to meet its desired count.",
+      );
     });
     $("#set-desired").addEventListener("click", () => {
       const s = currentService();
@@ -340,7 +435,11 @@
       const s = currentService();
       runAction("redrive-dlq", { service: s }, "Move every message of the DLQ of " + s + " back to its queue?");
     });
-    window.addEventListener("hashchange", () => { state.detail = null; $("#message").hidden = true; refresh(); });
+    window.addEventListener("hashchange", () => {
+      state.detail = null;
+      $("#message").hidden = true;
+      refresh();
+    });
     await refresh();
   }
 

@@ -21,7 +21,11 @@ interface Step {
 
 function globSteps(arn: string): Step[] {
   return [...arn].map((c) =>
-    c === "*" ? { char: { kind: "any" }, min: 0, repeat: true } : c === "?" ? { char: { kind: "any" }, min: 1, repeat: false } : { char: { kind: "literal", char: c }, min: 1, repeat: false },
+    c === "*"
+      ? { char: { kind: "any" }, min: 0, repeat: true }
+      : c === "?"
+        ? { char: { kind: "any" }, min: 1, repeat: false }
+        : { char: { kind: "literal", char: c }, min: 1, repeat: false },
   );
 }
 
@@ -30,7 +34,10 @@ function formatSteps(format: string): Step[] {
   const placeholder = /\$\{[^}]+\}/g;
   let last = 0;
   const literal = (text: string) => {
-    for (const c of text) steps.push(c === "*" ? { char: { kind: "any" }, min: 0, repeat: true } : { char: { kind: "literal", char: c }, min: 1, repeat: false });
+    for (const c of text)
+      steps.push(
+        c === "*" ? { char: { kind: "any" }, min: 0, repeat: true } : { char: { kind: "literal", char: c }, min: 1, repeat: false },
+      );
   };
   for (const match of format.matchAll(placeholder)) {
     literal(format.slice(last, match.index));
@@ -80,7 +87,12 @@ export function arnMatchesFormat(arn: string, format: string): boolean {
   const b = formatSteps(format);
   const key = (p: Position, q: Position) => `${p[0]},${+p[1]},${q[0]},${+q[1]}`;
   const seen = new Set<string>();
-  const queue: [Position, Position][] = [[[0, false], [0, false]]];
+  const queue: [Position, Position][] = [
+    [
+      [0, false],
+      [0, false],
+    ],
+  ];
   while (queue.length > 0) {
     const [p0, q0] = queue.pop()!;
     for (const p of closure(a, p0)) {

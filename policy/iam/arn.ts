@@ -41,7 +41,8 @@ function segmentAllows(segment: string, accepts: (value: string) => boolean, exa
 
 /** What is wrong with the form of an ARN's segments (no catalogue needed), or undefined. */
 export function arnFormProblem(arn: string): string | undefined {
-  if (!arn.startsWith("arn:")) return `is \`${arn}\`, neither \`*\` nor an ARN: write \`arn:<partition>:<service>:<region>:<account>:<resource>\`.`;
+  if (!arn.startsWith("arn:"))
+    return `is \`${arn}\`, neither \`*\` nor an ARN: write \`arn:<partition>:<service>:<region>:<account>:<resource>\`.`;
   const parts = splitArn(arn);
   if (!parts) {
     return `is \`${arn}\`, an ARN with ${arn.split(":").length} of its 6 colon-separated parts: write \`arn:<partition>:<service>:<region>:<account>:<resource>\` (region and account may be empty, as in \`arn:aws:s3:::bucket\`).`;

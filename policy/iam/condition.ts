@@ -9,11 +9,32 @@ import type { IamCatalogue } from "./catalogue";
 import { didYouMean } from "./patterns";
 
 export const CONDITION_OPERATORS = [
-  "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
-  "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
-  "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
-  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
-  "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "NumericEquals",
+  "NumericNotEquals",
+  "NumericLessThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThan",
+  "NumericGreaterThanEquals",
+  "DateEquals",
+  "DateNotEquals",
+  "DateLessThan",
+  "DateLessThanEquals",
+  "DateGreaterThan",
+  "DateGreaterThanEquals",
+  "Bool",
+  "BinaryEquals",
+  "IpAddress",
+  "NotIpAddress",
+  "ArnEquals",
+  "ArnLike",
+  "ArnNotEquals",
+  "ArnNotLike",
   "Null",
 ] as const;
 
@@ -26,7 +47,8 @@ export function operatorProblem(operator: string): string | undefined {
     const guess = didYouMean(base, CONDITION_OPERATORS, (b) => `${set}${b}${ifExists}`);
     return `is not an IAM condition operator (\`StringEquals\`, \`ArnLike\`, \`Bool\`, … with an optional \`ForAllValues:\`/\`ForAnyValue:\` prefix and \`IfExists\` suffix).${guess}`;
   }
-  if (base === "Null" && ifExists !== "") return "is not an IAM condition operator: `Null` takes no `IfExists` (it already tests whether the key exists); use `Null`.";
+  if (base === "Null" && ifExists !== "")
+    return "is not an IAM condition operator: `Null` takes no `IfExists` (it already tests whether the key exists); use `Null`.";
   return undefined;
 }
 

@@ -12,7 +12,17 @@ import type { Finding, PolicyKind } from "./types";
 
 export const POLICY_VERSION = "2012-10-17";
 const DOCUMENT_KEYS = ["Version", "Id", "Statement"] as const;
-const STATEMENT_KEYS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"] as const;
+const STATEMENT_KEYS = [
+  "Sid",
+  "Effect",
+  "Principal",
+  "NotPrincipal",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Condition",
+] as const;
 const SID = /^[A-Za-z0-9]+$/;
 
 /** A value found at a path, for the catalogue checks. */
@@ -48,10 +58,19 @@ function stringsOf(value: unknown, path: string, findings: Finding[]): Located[]
   return [];
 }
 
-function unknownKeys(object: Record<string, unknown>, allowed: readonly string[], at: (key: string) => string, what: string, findings: Finding[]): void {
+function unknownKeys(
+  object: Record<string, unknown>,
+  allowed: readonly string[],
+  at: (key: string) => string,
+  what: string,
+  findings: Finding[],
+): void {
   for (const key of Object.keys(object)) {
     if (!allowed.includes(key)) {
-      findings.push({ path: at(key), problem: `is not ${what}: IAM refuses unknown elements; use ${allowed.join(", ")}.${didYouMean(key, allowed)}` });
+      findings.push({
+        path: at(key),
+        problem: `is not ${what}: IAM refuses unknown elements; use ${allowed.join(", ")}.${didYouMean(key, allowed)}`,
+      });
     }
   }
 }
@@ -68,15 +87,19 @@ function checkPrincipal(s: Statement, path: string, kind: PolicyKind, findings: 
     return;
   }
   if (kind.kind === "trust" && has("NotPrincipal")) {
-    findings.push({ path: `${path}.NotPrincipal`, problem: "is not allowed in a trust policy: name who may assume the role in `Principal`." });
+    findings.push({
+      path: `${path}.NotPrincipal`,
+      problem: "is not allowed in a trust policy: name who may assume the role in `Principal`.",
+    });
   }
   if (has("Principal") && has("NotPrincipal") && kind.kind === "resource") {
     findings.push({ path, problem: "has both `Principal` and `NotPrincipal`: keep one." });
   }
   if (!has("Principal") && !(kind.kind === "resource" && has("NotPrincipal"))) {
-    const problem = kind.kind === "trust"
-      ? 'has no `Principal`: a trust policy names who may assume the role; add one (e.g. {"Service": "ecs-tasks.amazonaws.com"}).'
-      : `has no \`Principal\`: a ${kind.name} names whom it applies to; add one (e.g. {"Service": "s3.amazonaws.com"} or {"AWS": "<account id or role ARN>"}).`;
+    const problem =
+      kind.kind === "trust"
+        ? 'has no `Principal`: a trust policy names who may assume the role; add one (e.g. {"Service": "ecs-tasks.amazonaws.com"}).'
+        : `has no \`Principal\`: a ${kind.name} names whom it applies to; add one (e.g. {"Service": "s3.amazonaws.com"} or {"AWS": "<account id or role ARN>"}).`;
     findings.push({ path, problem });
   }
   for (const key of ["Principal", "NotPrincipal"].filter(has)) findings.push(...principalFindings(s[key], `${path}.${key}`));
@@ -98,7 +121,8 @@ function checkResource(s: Statement, path: string, kind: PolicyKind, findings: F
     if (kind.kind === "identity") {
       findings.push({
         path,
-        problem: 'has no `Resource` (IAM refuses it: "Policy statement must contain resources"): add the ARNs it applies to, or "*" for actions without resource-level permissions.',
+        problem:
+          'has no `Resource` (IAM refuses it: "Policy statement must contain resources"): add the ARNs it applies to, or "*" for actions without resource-level permissions.',
       });
     } else if ((kind.resourceElement ?? "required") === "required") {
       findings.push({ path, problem: `has no \`Resource\`: a ${kind.name} names the resource it is attached to (its ARN).` });
@@ -128,7 +152,14 @@ function checkCondition(condition: unknown, path: string, findings: Finding[], c
   }
 }
 
-function checkStatement(s: unknown, path: string, kind: PolicyKind, sids: Map<string, string>, findings: Finding[], collected: Collected): void {
+function checkStatement(
+  s: unknown,
+  path: string,
+  kind: PolicyKind,
+  sids: Map<string, string>,
+  findings: Finding[],
+  collected: Collected,
+): void {
   if (!isObject(s)) {
     findings.push({ path, problem: `is ${JSON.stringify(s)}, not a statement object.` });
     return;
@@ -138,16 +169,22 @@ function checkStatement(s: unknown, path: string, kind: PolicyKind, sids: Map<st
     if (typeof s.Sid !== "string" || !SID.test(s.Sid)) {
       findings.push({ path: `${path}.Sid`, problem: `is ${JSON.stringify(s.Sid)}: IAM allows only letters and digits in a \`Sid\`.` });
     } else if (sids.has(s.Sid)) {
-      findings.push({ path: `${path}.Sid`, problem: `is "${s.Sid}", the \`Sid\` of ${sids.get(s.Sid)} too: a \`Sid\` must be unique within the policy; rename one.` });
+      findings.push({
+        path: `${path}.Sid`,
+        problem: `is "${s.Sid}", the \`Sid\` of ${sids.get(s.Sid)} too: a \`Sid\` must be unique within the policy; rename one.`,
+      });
     } else {
       sids.set(s.Sid, path);
     }
   }
   if (s.Effect === undefined) findings.push({ path, problem: 'has no `Effect`: add "Allow" or "Deny".' });
-  else if (s.Effect !== "Allow" && s.Effect !== "Deny") findings.push({ path: `${path}.Effect`, problem: `is ${JSON.stringify(s.Effect)}: use "Allow" or "Deny" (case-sensitive).` });
+  else if (s.Effect !== "Allow" && s.Effect !== "Deny")
+    findings.push({ path: `${path}.Effect`, problem: `is ${JSON.stringify(s.Effect)}: use "Allow" or "Deny" (case-sensitive).` });
   const actionKeys = ["Action", "NotAction"].filter((key) => s[key] !== undefined);
-  if (actionKeys.length === 2) findings.push({ path, problem: "has both `Action` and `NotAction`: keep one (a statement takes exactly one of them)." });
-  if (actionKeys.length === 0) findings.push({ path, problem: "has neither `Action` nor `NotAction`: add the `Action`s it allows or denies." });
+  if (actionKeys.length === 2)
+    findings.push({ path, problem: "has both `Action` and `NotAction`: keep one (a statement takes exactly one of them)." });
+  if (actionKeys.length === 0)
+    findings.push({ path, problem: "has neither `Action` nor `NotAction`: add the `Action`s it allows or denies." });
   for (const key of actionKeys) collected.actions.push(...stringsOf(s[key], `${path}.${key}`, findings));
   checkPrincipal(s, path, kind, findings);
   checkResource(s, path, kind, findings, collected);
@@ -159,16 +196,26 @@ export function checkGrammar(document: unknown, kind: PolicyKind): { findings: F
   const findings: Finding[] = [];
   const collected: Collected = { actions: [], resources: [], conditionKeys: [] };
   if (!isObject(document)) {
-    findings.push({ path: "", problem: `is ${JSON.stringify(document)}, not a policy document (a JSON object with \`Version\` and \`Statement\`).` });
+    findings.push({
+      path: "",
+      problem: `is ${JSON.stringify(document)}, not a policy document (a JSON object with \`Version\` and \`Statement\`).`,
+    });
     return { findings, collected };
   }
   unknownKeys(document, DOCUMENT_KEYS, (key) => key, "a policy element", findings);
   if (document.Version === undefined) {
-    findings.push({ path: "Version", problem: `is missing: add "Version": "${POLICY_VERSION}" (without it IAM reads the 2008-10-17 language, where policy variables are plain text).` });
+    findings.push({
+      path: "Version",
+      problem: `is missing: add "Version": "${POLICY_VERSION}" (without it IAM reads the 2008-10-17 language, where policy variables are plain text).`,
+    });
   } else if (document.Version !== POLICY_VERSION) {
-    findings.push({ path: "Version", problem: `is ${JSON.stringify(document.Version)}: use "${POLICY_VERSION}", the current policy language.` });
+    findings.push({
+      path: "Version",
+      problem: `is ${JSON.stringify(document.Version)}: use "${POLICY_VERSION}", the current policy language.`,
+    });
   }
-  if (document.Id !== undefined && typeof document.Id !== "string") findings.push({ path: "Id", problem: `is ${JSON.stringify(document.Id)}, not a string.` });
+  if (document.Id !== undefined && typeof document.Id !== "string")
+    findings.push({ path: "Id", problem: `is ${JSON.stringify(document.Id)}, not a string.` });
   const statement = document.Statement;
   const sids = new Map<string, string>();
   if (statement === undefined) {

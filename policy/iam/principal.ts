@@ -31,7 +31,9 @@ function nameProblem(type: PrincipalType, name: string): string | undefined {
         ? undefined
         : `is \`${name}\`, not an AWS principal: use a 12-digit account id, \`arn:aws:iam::<account>:root\`, or a user or role ARN.`;
     case "Service":
-      return SERVICE_PRINCIPAL.test(name) ? undefined : `is \`${name}\`, not a service principal: use the service's \`<name>.amazonaws.com\` (e.g. \`lambda.amazonaws.com\`).`;
+      return SERVICE_PRINCIPAL.test(name)
+        ? undefined
+        : `is \`${name}\`, not a service principal: use the service's \`<name>.amazonaws.com\` (e.g. \`lambda.amazonaws.com\`).`;
     case "Federated":
       return name.trim() === "" ? "is empty: name the identity provider (its ARN or domain)." : undefined;
     case "CanonicalUser":
@@ -43,7 +45,12 @@ function nameProblem(type: PrincipalType, name: string): string | undefined {
 export function principalFindings(principal: unknown, path: string): Finding[] {
   if (principal === "*") return [];
   if (typeof principal !== "object" || principal === null || Array.isArray(principal)) {
-    return [{ path, problem: `is ${JSON.stringify(principal)}: write \`"*"\` or a map such as {"Service": "ecs-tasks.amazonaws.com"} or {"AWS": "<account id or ARN>"}.` }];
+    return [
+      {
+        path,
+        problem: `is ${JSON.stringify(principal)}: write \`"*"\` or a map such as {"Service": "ecs-tasks.amazonaws.com"} or {"AWS": "<account id or ARN>"}.`,
+      },
+    ];
   }
   const entries = Object.entries(principal as Record<string, unknown>);
   if (entries.length === 0) return [{ path, problem: `is empty: name at least one of ${PRINCIPAL_TYPES.join(", ")}.` }];
@@ -51,7 +58,10 @@ export function principalFindings(principal: unknown, path: string): Finding[] {
   for (const [type, value] of entries) {
     const at = `${path}.${type}`;
     if (!(PRINCIPAL_TYPES as readonly string[]).includes(type)) {
-      findings.push({ path: at, problem: `is not a principal type: use one of ${PRINCIPAL_TYPES.join(", ")}.${didYouMean(type, PRINCIPAL_TYPES)}` });
+      findings.push({
+        path: at,
+        problem: `is not a principal type: use one of ${PRINCIPAL_TYPES.join(", ")}.${didYouMean(type, PRINCIPAL_TYPES)}`,
+      });
       continue;
     }
     const names = Array.isArray(value) ? value : [value];

@@ -8,12 +8,14 @@ import { TYPES, type LaunchTemplateProps, type SpotFleetRequestProps } from "../
 
 export const launchTemplateImdsv2: ResourceValidationPolicy = {
   name: "ec2-launch-template-imdsv2",
-  description: "Checks whether every EC2 launch template requires IMDSv2 (`metadataOptions.httpTokens` = \"required\").",
+  description: 'Checks whether every EC2 launch template requires IMDSv2 (`metadataOptions.httpTokens` = "required").',
   enforcementLevel: "mandatory",
   validateResource: forType<LaunchTemplateProps>(TYPES.launchTemplate, (props, args, report) => {
     const tokens = props.metadataOptions?.httpTokens;
     if (tokens !== "required") {
-      report(`launch template \`${props.name ?? args.name}\` must require IMDSv2: set \`metadataOptions.httpTokens\` to "required" (found ${tokens === undefined ? "unset" : `"${tokens}"`}).`);
+      report(
+        `launch template \`${props.name ?? args.name}\` must require IMDSv2: set \`metadataOptions.httpTokens\` to "required" (found ${tokens === undefined ? "unset" : `"${tokens}"`}).`,
+      );
     }
   }),
 };
@@ -63,13 +65,22 @@ export const spotFleetDiversified: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: diversitySchema,
   validateResource: forType<SpotFleetRequestProps>(TYPES.spotFleetRequest, (props, args, report) => {
-    const { minInstanceTypes, minFamilies, minSubnets } = configWithDefaults<{ minInstanceTypes: number; minFamilies: number; minSubnets: number }>(diversitySchema, args);
+    const { minInstanceTypes, minFamilies, minSubnets } = configWithDefaults<{
+      minInstanceTypes: number;
+      minFamilies: number;
+      minSubnets: number;
+    }>(diversitySchema, args);
     const overrides = (props.launchTemplateConfigs ?? []).flatMap((c) => c.overrides ?? []);
     const specs = props.launchSpecifications ?? [];
     const pools = [...overrides, ...specs];
     const types = new Set(pools.map((p) => p.instanceType).filter((t): t is string => typeof t === "string" && t !== ""));
     // Subnet ids of a launch specification may be a comma-separated list.
-    const subnets = new Set(pools.flatMap((p) => (p.subnetId ?? "").split(",")).map((s) => s.trim()).filter(Boolean));
+    const subnets = new Set(
+      pools
+        .flatMap((p) => (p.subnetId ?? "").split(","))
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     // Attribute-based selection (instanceRequirements) lets EC2 pick from every matching type: the
     // listed-type counts do not apply to it.
     const attributeBased = overrides.some((o) => o.instanceRequirements !== undefined);
@@ -77,14 +88,20 @@ export const spotFleetDiversified: ResourceValidationPolicy = {
     if (!attributeBased) {
       const families = new Set([...types].map(instanceFamily));
       if (types.size < minInstanceTypes) {
-        report(`${where} lists ${types.size} instance type(s) (${[...types].join(", ") || "none"}): list at least ${minInstanceTypes} in \`launchTemplateConfigs[].overrides[].instanceType\`.`);
+        report(
+          `${where} lists ${types.size} instance type(s) (${[...types].join(", ") || "none"}): list at least ${minInstanceTypes} in \`launchTemplateConfigs[].overrides[].instanceType\`.`,
+        );
       }
       if (families.size < minFamilies) {
-        report(`${where} uses ${families.size} instance family(ies) (${[...families].join(", ") || "none"}): add types from at least ${minFamilies} families.`);
+        report(
+          `${where} uses ${families.size} instance family(ies) (${[...families].join(", ") || "none"}): add types from at least ${minFamilies} families.`,
+        );
       }
     }
     if (subnets.size < minSubnets) {
-      report(`${where} uses ${subnets.size} subnet(s): give overrides \`subnetId\`s in at least ${minSubnets} subnets (Availability Zones).`);
+      report(
+        `${where} uses ${subnets.size} subnet(s): give overrides \`subnetId\`s in at least ${minSubnets} subnets (Availability Zones).`,
+      );
     }
   }),
 };

@@ -9,7 +9,9 @@ export const ecrScanOnPush: ResourceValidationPolicy = {
   enforcementLevel: "advisory",
   validateResource: forType<EcrRepositoryProps>(TYPES.ecrRepository, (props, args, report) => {
     if (props.imageScanningConfiguration?.scanOnPush !== true) {
-      report(`ECR repository \`${props.name ?? args.name}\` must scan on push: set \`imageScanningConfiguration.scanOnPush\` to true (or configure registry-level enhanced scanning and disable this policy).`);
+      report(
+        `ECR repository \`${props.name ?? args.name}\` must scan on push: set \`imageScanningConfiguration.scanOnPush\` to true (or configure registry-level enhanced scanning and disable this policy).`,
+      );
     }
   }),
 };
@@ -22,7 +24,9 @@ export const ecrImmutableTags: ResourceValidationPolicy = {
   enforcementLevel: "advisory",
   validateResource: forType<EcrRepositoryProps>(TYPES.ecrRepository, (props, args, report) => {
     if (!IMMUTABLE.includes(props.imageTagMutability ?? "MUTABLE")) {
-      report(`ECR repository \`${props.name ?? args.name}\` must have immutable tags: set \`imageTagMutability\` to "IMMUTABLE" (found "${props.imageTagMutability ?? "MUTABLE"}").`);
+      report(
+        `ECR repository \`${props.name ?? args.name}\` must have immutable tags: set \`imageTagMutability\` to "IMMUTABLE" (found "${props.imageTagMutability ?? "MUTABLE"}").`,
+      );
     }
   }),
 };

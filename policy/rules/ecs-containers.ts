@@ -35,18 +35,23 @@ export const containerResourceLimits: ResourceValidationPolicy = {
       const where = `container \`${label}\` of task definition \`${taskDefinition}\``;
       const { cpu, memory, memoryReservation } = container;
       if (typeof cpu !== "number" || cpu < minCpuUnits) {
-        report(`${where} must set \`cpu\` to at least ${minCpuUnits} CPU units (found ${String(cpu)}): add \`cpu\` (1024 = one vCPU) to the container definition.`);
+        report(
+          `${where} must set \`cpu\` to at least ${minCpuUnits} CPU units (found ${String(cpu)}): add \`cpu\` (1024 = one vCPU) to the container definition.`,
+        );
       }
       if (typeof memory !== "number") {
-        const hint = typeof memoryReservation === "number"
-          ? ` (it sets only the soft \`memoryReservation\` ${memoryReservation}); add \`memory\` at or above it`
-          : "; add \`memory\` (MiB) to the container definition";
+        const hint =
+          typeof memoryReservation === "number"
+            ? ` (it sets only the soft \`memoryReservation\` ${memoryReservation}); add \`memory\` at or above it`
+            : "; add \`memory\` (MiB) to the container definition";
         report(`${where} must set a hard \`memory\` limit${hint}.`);
       } else if (memory < minMemoryMiB) {
         report(`${where} sets \`memory\` ${memory} MiB, below the minimum ${minMemoryMiB} MiB: raise \`memory\`.`);
       }
       if (typeof memory === "number" && typeof memoryReservation === "number" && memoryReservation > memory) {
-        report(`${where} sets \`memoryReservation\` ${memoryReservation} MiB above its hard \`memory\` limit ${memory} MiB: lower \`memoryReservation\` or raise \`memory\`.`);
+        report(
+          `${where} sets \`memoryReservation\` ${memoryReservation} MiB above its hard \`memory\` limit ${memory} MiB: lower \`memoryReservation\` or raise \`memory\`.`,
+        );
       }
     }
   }),
@@ -60,7 +65,9 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
     const taskDefinition = taskDefinitionLabel(props, args.name);
     for (const { label, container } of containersOf(props)) {
       if (container.privileged === true) {
-        report(`container \`${label}\` of task definition \`${taskDefinition}\` must not set \`privileged\`: remove \`privileged: true\` (add only the Linux capabilities it needs).`);
+        report(
+          `container \`${label}\` of task definition \`${taskDefinition}\` must not set \`privileged\`: remove \`privileged: true\` (add only the Linux capabilities it needs).`,
+        );
       }
     }
   }),
@@ -86,7 +93,11 @@ const secretEnvSchema: PolicyConfigSchema = {
 /** Whether an environment variable name looks like it holds a secret (`DB_PASSWORD`, `ApiKey`, `x-token`). */
 export function looksLikeSecretName(name: string, segments: readonly string[]): boolean {
   // Split snake_case, kebab-case and camelCase into upper-case words: `partnerApiKey` → PARTNER API KEY.
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
   const wanted = new Set(segments.map((s) => s.toUpperCase()));
   return words.some((w) => wanted.has(w));
 }
@@ -104,7 +115,9 @@ export const noPlaintextSecretEnv: ResourceValidationPolicy = {
       for (const variable of container.environment ?? []) {
         const name = variable.name ?? "";
         if (allowedNames.includes(name) || !looksLikeSecretName(name, nameSegments)) continue;
-        report(`container \`${label}\` of task definition \`${taskDefinition}\` passes \`${name}\` as a plain \`environment\` variable: move it to \`secrets\` with \`valueFrom\` an SSM parameter or Secrets Manager ARN (or a SecretRef in the worker's output binding).`);
+        report(
+          `container \`${label}\` of task definition \`${taskDefinition}\` passes \`${name}\` as a plain \`environment\` variable: move it to \`secrets\` with \`valueFrom\` an SSM parameter or Secrets Manager ARN (or a SecretRef in the worker's output binding).`,
+        );
       }
     }
   }),
@@ -121,9 +134,13 @@ export const containerNonRootUser: ResourceValidationPolicy = {
     for (const { label, container } of containersOf(props)) {
       const user = container.user;
       if (user === undefined || user.trim() === "") {
-        report(`container \`${label}\` of task definition \`${taskDefinition}\` must set \`user\` to a non-root user (e.g. "1000:1000" or "node"); it defaults to the image's user, usually root.`);
+        report(
+          `container \`${label}\` of task definition \`${taskDefinition}\` must set \`user\` to a non-root user (e.g. "1000:1000" or "node"); it defaults to the image's user, usually root.`,
+        );
       } else if (ROOT_USERS.test(user.trim())) {
-        report(`container \`${label}\` of task definition \`${taskDefinition}\` sets \`user\` "${user}", which is root: use a non-root user (e.g. "1000:1000").`);
+        report(
+          `container \`${label}\` of task definition \`${taskDefinition}\` sets \`user\` "${user}", which is root: use a non-root user (e.g. "1000:1000").`,
+        );
       }
     }
   }),
@@ -137,7 +154,9 @@ export const containerReadOnlyRootFilesystem: ResourceValidationPolicy = {
     const taskDefinition = taskDefinitionLabel(props, args.name);
     for (const { label, container } of containersOf(props)) {
       if (container.readonlyRootFilesystem !== true) {
-        report(`container \`${label}\` of task definition \`${taskDefinition}\` must set \`readonlyRootFilesystem: true\`: write only to mounted volumes (the scratch directory).`);
+        report(
+          `container \`${label}\` of task definition \`${taskDefinition}\` must set \`readonlyRootFilesystem: true\`: write only to mounted volumes (the scratch directory).`,
+        );
       }
     }
   }),

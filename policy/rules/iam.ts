@@ -38,18 +38,46 @@ const CARRIERS: readonly { type: string; label: string; documents: (props: Props
       })),
     ],
   },
-  { type: TYPES.rolePolicy, label: "IAM role policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }] },
-  { type: TYPES.userPolicy, label: "IAM user policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }] },
-  { type: TYPES.groupPolicy, label: "IAM group policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }] },
+  {
+    type: TYPES.rolePolicy,
+    label: "IAM role policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }],
+  },
+  {
+    type: TYPES.userPolicy,
+    label: "IAM user policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }],
+  },
+  {
+    type: TYPES.groupPolicy,
+    label: "IAM group policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }],
+  },
   { type: TYPES.managedPolicy, label: "IAM policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }] },
-  { type: TYPES.bucketPolicy, label: "S3 bucket policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.bucket }] },
-  { type: TYPES.queuePolicy, label: "SQS queue policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.queue }] },
+  {
+    type: TYPES.bucketPolicy,
+    label: "S3 bucket policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.bucket }],
+  },
+  {
+    type: TYPES.queuePolicy,
+    label: "SQS queue policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.queue }],
+  },
   { type: TYPES.queue, label: "SQS queue", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.queue }] },
-  { type: TYPES.topicPolicy, label: "SNS topic policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.topic }] },
+  {
+    type: TYPES.topicPolicy,
+    label: "SNS topic policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.topic }],
+  },
   { type: TYPES.topic, label: "SNS topic", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.topic }] },
   { type: TYPES.kmsKey, label: "KMS key", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.key }] },
   { type: TYPES.kmsKeyPolicy, label: "KMS key policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.key }] },
-  { type: TYPES.ecrRepositoryPolicy, label: "ECR repository policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.repository }] },
+  {
+    type: TYPES.ecrRepositoryPolicy,
+    label: "ECR repository policy",
+    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.repository }],
+  },
 ];
 
 /** The documents a resource of `type` carries (none for other types), as the rule reads them. */

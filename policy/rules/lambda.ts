@@ -21,7 +21,7 @@ const runtimeSchema: PolicyConfigSchema = {
       type: "string",
       pattern: "^(today|\\d{4}-\\d{2}-\\d{2})$",
       default: "today",
-      description: "The date (YYYY-MM-DD, UTC) runtimes are judged on; \"today\" for the day of the run.",
+      description: 'The date (YYYY-MM-DD, UTC) runtimes are judged on; "today" for the day of the run.',
     },
     warnDaysBefore: {
       type: "integer",
@@ -45,7 +45,9 @@ function blocks(dates: LambdaRuntime, asOf: string): string {
 
 function move(runtime: string): string {
   const newest = newestOfFamily(runtime);
-  return newest !== undefined && newest !== runtime ? `set \`runtime\` to a supported one such as \`${newest}\`` : "set `runtime` to a supported one";
+  return newest !== undefined && newest !== runtime
+    ? `set \`runtime\` to a supported one such as \`${newest}\``
+    : "set `runtime` to a supported one";
 }
 
 export const lambdaSupportedRuntime: ResourceValidationPolicy = {
@@ -65,13 +67,19 @@ export const lambdaSupportedRuntime: ResourceValidationPolicy = {
       case "supported":
         return;
       case "unknown":
-        report(`${where} uses runtime \`${runtime}\`, which is not in the runtime table (${TABLE_FILE}): if Lambda supports it, add it with its deprecation and block dates from ${LAMBDA_RUNTIMES_SOURCE.url}; else ${move(runtime)}.`);
+        report(
+          `${where} uses runtime \`${runtime}\`, which is not in the runtime table (${TABLE_FILE}): if Lambda supports it, add it with its deprecation and block dates from ${LAMBDA_RUNTIMES_SOURCE.url}; else ${move(runtime)}.`,
+        );
         return;
       case "deprecated":
-        report(`${where} uses runtime \`${runtime}\`, deprecated since ${status.dates.deprecation} (no security patches; ${blocks(status.dates, asOf)}): ${move(runtime)}.`);
+        report(
+          `${where} uses runtime \`${runtime}\`, deprecated since ${status.dates.deprecation} (no security patches; ${blocks(status.dates, asOf)}): ${move(runtime)}.`,
+        );
         return;
       case "deprecating":
-        report(`${where} uses runtime \`${runtime}\`, deprecated on ${status.dates.deprecation}, in ${status.daysLeft} day(s) (within \`warnDaysBefore\` ${config.warnDaysBefore}): ${move(runtime)} before then.`);
+        report(
+          `${where} uses runtime \`${runtime}\`, deprecated on ${status.dates.deprecation}, in ${status.daysLeft} day(s) (within \`warnDaysBefore\` ${config.warnDaysBefore}): ${move(runtime)} before then.`,
+        );
         return;
     }
   }),

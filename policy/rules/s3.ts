@@ -24,12 +24,18 @@ export const bucketPublicAccessBlocked: StackValidationPolicy = {
     for (const bucket of ofType(args.resources, TYPES.bucket, TYPES.bucketV2)) {
       const block = blocks.find((b) => refersTo(b, "bucket", bucket));
       if (!block) {
-        report(`S3 bucket ${bucketLabel(bucket)} has no BucketPublicAccessBlock: add an \`aws.s3.BucketPublicAccessBlock\` with \`bucket\` set to it and all four settings true.`, bucket.urn);
+        report(
+          `S3 bucket ${bucketLabel(bucket)} has no BucketPublicAccessBlock: add an \`aws.s3.BucketPublicAccessBlock\` with \`bucket\` set to it and all four settings true.`,
+          bucket.urn,
+        );
         continue;
       }
       const off = PUBLIC_ACCESS_FLAGS.filter((flag) => block.props[flag] !== true);
       if (off.length > 0) {
-        report(`BucketPublicAccessBlock \`${block.name}\` of S3 bucket ${bucketLabel(bucket)} must set ${off.map((f) => `\`${f}\``).join(", ")} to true.`, block.urn);
+        report(
+          `BucketPublicAccessBlock \`${block.name}\` of S3 bucket ${bucketLabel(bucket)} must set ${off.map((f) => `\`${f}\``).join(", ")} to true.`,
+          block.urn,
+        );
       }
     }
   },
@@ -50,7 +56,10 @@ const encryptionSchema: PolicyConfigSchema = {
 function algorithmsOf(rules: unknown): string[] {
   const list = Array.isArray(rules) ? rules : rules === undefined || rules === null ? [] : [rules];
   return list
-    .map((rule) => (rule as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: unknown } })?.applyServerSideEncryptionByDefault?.sseAlgorithm)
+    .map(
+      (rule) =>
+        (rule as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: unknown } })?.applyServerSideEncryptionByDefault?.sseAlgorithm,
+    )
     .filter((a): a is string => typeof a === "string");
 }
 
@@ -68,12 +77,18 @@ export const bucketEncrypted: StackValidationPolicy = {
       const inline = (bucket.props.serverSideEncryptionConfiguration as { rule?: unknown } | undefined)?.rule;
       const algorithms = [...separate.flatMap((c) => algorithmsOf(c.props.rules)), ...algorithmsOf(inline)];
       if (algorithms.length === 0) {
-        report(`S3 bucket ${bucketLabel(bucket)} declares no default encryption: add an \`aws.s3.BucketServerSideEncryptionConfiguration\` with \`bucket\` set to it and a rule whose \`sseAlgorithm\` is one of ${allowedAlgorithms.join(", ")}.`, bucket.urn);
+        report(
+          `S3 bucket ${bucketLabel(bucket)} declares no default encryption: add an \`aws.s3.BucketServerSideEncryptionConfiguration\` with \`bucket\` set to it and a rule whose \`sseAlgorithm\` is one of ${allowedAlgorithms.join(", ")}.`,
+          bucket.urn,
+        );
         continue;
       }
       const wrong = algorithms.filter((a) => !allowedAlgorithms.includes(a));
       if (wrong.length > 0) {
-        report(`S3 bucket ${bucketLabel(bucket)} uses \`sseAlgorithm\` ${wrong.join(", ")}: use one of ${allowedAlgorithms.join(", ")}.`, bucket.urn);
+        report(
+          `S3 bucket ${bucketLabel(bucket)} uses \`sseAlgorithm\` ${wrong.join(", ")}: use one of ${allowedAlgorithms.join(", ")}.`,
+          bucket.urn,
+        );
       }
     }
   },

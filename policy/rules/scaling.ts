@@ -42,7 +42,13 @@ function taskDefinitionOf(service: PolicyResource, taskDefinitions: PolicyResour
   return taskDefinitions.find((td) => {
     if (dependsOn(service, "taskDefinition", td)) return true;
     const p = td.props;
-    const names = [p.arn, p.arnWithoutRevision, p.family, p.id, p.family && p.revision !== undefined ? `${p.family}:${p.revision}` : undefined];
+    const names = [
+      p.arn,
+      p.arnWithoutRevision,
+      p.family,
+      p.id,
+      p.family && p.revision !== undefined ? `${p.family}:${p.revision}` : undefined,
+    ];
     return ref !== undefined && names.includes(ref);
   });
 }
@@ -57,13 +63,19 @@ function queuesConsumedBy(taskDefinition: PolicyResource, queues: PolicyResource
 
 const targetSchema: PolicyConfigSchema = {
   properties: {
-    maxCapacityLimit: { type: "integer", minimum: 1, default: 100, description: "Largest `maxCapacity` (tasks) a service's scalable target may set." },
+    maxCapacityLimit: {
+      type: "integer",
+      minimum: 1,
+      default: 100,
+      description: "Largest `maxCapacity` (tasks) a service's scalable target may set.",
+    },
   },
 };
 
 export const serviceScalableTarget: StackValidationPolicy = {
   name: "ecs-service-scalable-target",
-  description: "Checks whether every (replica) ECS service has an App Auto Scaling target on its desired count with a bounded `maxCapacity`; DAEMON services are exempt.",
+  description:
+    "Checks whether every (replica) ECS service has an App Auto Scaling target on its desired count with a bounded `maxCapacity`; DAEMON services are exempt.",
   enforcementLevel: "advisory",
   configSchema: targetSchema,
   validateStack: (args, report) => {
@@ -75,16 +87,25 @@ export const serviceScalableTarget: StackValidationPolicy = {
       const name = str(service.props.name) ?? service.name;
       const found = targetsOf(service, targets);
       if (found.length === 0) {
-        report(`ECS service \`${name}\` has no scalable target: add an \`aws.appautoscaling.Target\` with \`resourceId\` "${serviceResourceId(service) ?? "service/<cluster>/<service>"}", \`scalableDimension\` "${DESIRED_COUNT}" and a \`maxCapacity\`.`, service.urn);
+        report(
+          `ECS service \`${name}\` has no scalable target: add an \`aws.appautoscaling.Target\` with \`resourceId\` "${serviceResourceId(service) ?? "service/<cluster>/<service>"}", \`scalableDimension\` "${DESIRED_COUNT}" and a \`maxCapacity\`.`,
+          service.urn,
+        );
         continue;
       }
       for (const target of found) {
         const max = Number(target.props.maxCapacity);
         const min = Number(target.props.minCapacity ?? 0);
         if (!Number.isInteger(max) || max < 1 || max > maxCapacityLimit) {
-          report(`scalable target \`${target.name}\` of ECS service \`${name}\` must set \`maxCapacity\` from 1 to ${maxCapacityLimit} (found ${String(target.props.maxCapacity)}).`, target.urn);
+          report(
+            `scalable target \`${target.name}\` of ECS service \`${name}\` must set \`maxCapacity\` from 1 to ${maxCapacityLimit} (found ${String(target.props.maxCapacity)}).`,
+            target.urn,
+          );
         } else if (min > max) {
-          report(`scalable target \`${target.name}\` of ECS service \`${name}\` sets \`minCapacity\` ${min} above \`maxCapacity\` ${max}.`, target.urn);
+          report(
+            `scalable target \`${target.name}\` of ECS service \`${name}\` sets \`minCapacity\` ${min} above \`maxCapacity\` ${max}.`,
+            target.urn,
+          );
         }
       }
     }
@@ -113,7 +134,9 @@ function watchesBacklog(alarm: PolicyResource, queue: PolicyResource, metrics: s
     queueName !== undefined &&
     (m.dimensions as Record<string, unknown> | undefined)?.QueueName === queueName;
   const queries = (alarm.props.metricQueries ?? []) as { metric?: { namespace?: unknown; metricName?: unknown; dimensions?: unknown } }[];
-  return matches(alarm.props as { namespace?: unknown; metricName?: unknown; dimensions?: unknown }) || queries.some((q) => matches(q.metric));
+  return (
+    matches(alarm.props as { namespace?: unknown; metricName?: unknown; dimensions?: unknown }) || queries.some((q) => matches(q.metric))
+  );
 }
 
 export const queueConsumerScaling: StackValidationPolicy = {
@@ -136,21 +159,35 @@ export const queueConsumerScaling: StackValidationPolicy = {
       const name = str(service.props.name) ?? service.name;
       const serviceTargets = targetsOf(service, targets);
       const ids = new Set(serviceTargets.map((t) => t.props.resourceId));
-      const policies = scalingPolicies.filter((p) => ids.has(p.props.resourceId) || serviceTargets.some((t) => dependsOn(p, "resourceId", t)));
+      const policies = scalingPolicies.filter(
+        (p) => ids.has(p.props.resourceId) || serviceTargets.some((t) => dependsOn(p, "resourceId", t)),
+      );
       if (policies.length === 0) {
-        report(`ECS service \`${name}\` consumes a queue but has no scaling policies: add \`aws.appautoscaling.Policy\` resources on its scalable target (\`resourceId\` "${serviceResourceId(service) ?? "service/<cluster>/<service>"}").`, service.urn);
+        report(
+          `ECS service \`${name}\` consumes a queue but has no scaling policies: add \`aws.appautoscaling.Policy\` resources on its scalable target (\`resourceId\` "${serviceResourceId(service) ?? "service/<cluster>/<service>"}").`,
+          service.urn,
+        );
       }
       const policyArns = new Set(policies.map((p) => p.props.arn).filter((a) => typeof a === "string"));
       for (const queue of consumed) {
         const queueName = str(queue.props.name) ?? queue.name;
         const onQueue = alarms.filter((a) => watchesBacklog(a, queue, backlogMetrics));
         if (onQueue.length === 0) {
-          report(`ECS service \`${name}\` consumes SQS queue \`${queueName}\` but no CloudWatch alarm watches its backlog: add an \`aws.cloudwatch.MetricAlarm\` on AWS/SQS ${backlogMetrics.join(" or ")} with dimension QueueName "${queueName}".`, service.urn);
+          report(
+            `ECS service \`${name}\` consumes SQS queue \`${queueName}\` but no CloudWatch alarm watches its backlog: add an \`aws.cloudwatch.MetricAlarm\` on AWS/SQS ${backlogMetrics.join(" or ")} with dimension QueueName "${queueName}".`,
+            service.urn,
+          );
           continue;
         }
-        const actions = (a: PolicyResource) => [...((a.props.alarmActions ?? []) as unknown[]), ...((a.props.okActions ?? []) as unknown[])];
+        const actions = (a: PolicyResource) => [
+          ...((a.props.alarmActions ?? []) as unknown[]),
+          ...((a.props.okActions ?? []) as unknown[]),
+        ];
         if (policies.length > 0 && !onQueue.some((a) => actions(a).some((x) => typeof x === "string" && policyArns.has(x)))) {
-          report(`backlog alarm(s) ${onQueue.map((a) => `\`${a.name}\``).join(", ")} on SQS queue \`${queueName}\` trigger none of ECS service \`${name}\`'s scaling policies: put a scaling policy's ARN in \`alarmActions\`.`, onQueue[0].urn);
+          report(
+            `backlog alarm(s) ${onQueue.map((a) => `\`${a.name}\``).join(", ")} on SQS queue \`${queueName}\` trigger none of ECS service \`${name}\`'s scaling policies: put a scaling policy's ARN in \`alarmActions\`.`,
+            onQueue[0].urn,
+          );
         }
       }
     }

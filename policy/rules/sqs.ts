@@ -8,7 +8,8 @@ import { TYPES, type QueueProps } from "../types";
 
 export const queueEncrypted: ResourceValidationPolicy = {
   name: "sqs-queue-encrypted",
-  description: "Checks whether every SQS queue is encrypted at rest, with SQS-managed keys (`sqsManagedSseEnabled`) or a KMS key (`kmsMasterKeyId`).",
+  description:
+    "Checks whether every SQS queue is encrypted at rest, with SQS-managed keys (`sqsManagedSseEnabled`) or a KMS key (`kmsMasterKeyId`).",
   enforcementLevel: "mandatory",
   validateResource: forType<QueueProps>(TYPES.queue, (props, args, report) => {
     const kms = typeof props.kmsMasterKeyId === "string" && props.kmsMasterKeyId !== "";
@@ -58,7 +59,10 @@ export const workerQueueRedrive: StackValidationPolicy = {
       if (typeof queue.props.arn === "string" && deadLetterArns.has(queue.props.arn)) continue;
       const name = queue.props.name ?? queue.name;
       if (!redrive) {
-        report(`SQS queue \`${name}\` has no redrive policy: set \`redrivePolicy\` to JSON {"deadLetterTargetArn": <DLQ ARN>, "maxReceiveCount": 1..${maxReceiveCountLimit}}.`, queue.urn);
+        report(
+          `SQS queue \`${name}\` has no redrive policy: set \`redrivePolicy\` to JSON {"deadLetterTargetArn": <DLQ ARN>, "maxReceiveCount": 1..${maxReceiveCountLimit}}.`,
+          queue.urn,
+        );
         continue;
       }
       if (typeof redrive.deadLetterTargetArn !== "string" || redrive.deadLetterTargetArn === "") {
@@ -66,7 +70,10 @@ export const workerQueueRedrive: StackValidationPolicy = {
       }
       const count = Number(redrive.maxReceiveCount);
       if (!Number.isInteger(count) || count < 1 || count > maxReceiveCountLimit) {
-        report(`SQS queue \`${name}\`: \`redrivePolicy.maxReceiveCount\` must be an integer from 1 to ${maxReceiveCountLimit} (found ${String(redrive.maxReceiveCount)}).`, queue.urn);
+        report(
+          `SQS queue \`${name}\`: \`redrivePolicy.maxReceiveCount\` must be an integer from 1 to ${maxReceiveCountLimit} (found ${String(redrive.maxReceiveCount)}).`,
+          queue.urn,
+        );
       }
     }
   },

@@ -25,12 +25,20 @@ describe("offline evaluation of the pack", () => {
     const seen: Record<string, unknown> = {};
     // Props arrive through the SDK's unknown-checking proxy, as the engine sends them: copy to compare.
     const resourcePolicy: ResourceValidationPolicy = {
-      name: "sees-inputs", description: "Checks whether inputs arrive", enforcementLevel: "advisory",
-      validateResource: (args) => { seen.resource = { ...args.props }; },
+      name: "sees-inputs",
+      description: "Checks whether inputs arrive",
+      enforcementLevel: "advisory",
+      validateResource: (args) => {
+        seen.resource = { ...args.props };
+      },
     };
     const stackPolicy: StackValidationPolicy = {
-      name: "sees-outputs", description: "Checks whether outputs arrive", enforcementLevel: "advisory",
-      validateStack: (args) => { seen.stack = args.resources.map((r) => ({ ...r.props })); },
+      name: "sees-outputs",
+      description: "Checks whether outputs arrive",
+      enforcementLevel: "advisory",
+      validateStack: (args) => {
+        seen.stack = args.resources.map((r) => ({ ...r.props }));
+      },
     };
     const r = resource("aws:sqs/queue:Queue", "q", { name: "q" }, { arn: "arn:q" });
     await evaluatePolicies([resourcePolicy, stackPolicy], [r]);
@@ -41,41 +49,76 @@ describe("offline evaluation of the pack", () => {
   it("skips disabled policies and downgrades by config", async () => {
     const bad = taskDefinition([without(container({ readonlyRootFilesystem: false }), "memory")]);
     const all = await evaluatePolicies(policies, [bad]);
-    assert.deepEqual(all.map((v) => [v.policyName, v.enforcementLevel]), [
-      ["ecs-container-resource-limits", "mandatory"],
-      ["ecs-container-read-only-root-filesystem", "advisory"],
-    ]);
+    assert.deepEqual(
+      all.map((v) => [v.policyName, v.enforcementLevel]),
+      [
+        ["ecs-container-resource-limits", "mandatory"],
+        ["ecs-container-read-only-root-filesystem", "advisory"],
+      ],
+    );
     assert.equal(hasMandatory(all), true);
-    const relaxed = await evaluatePolicies(policies, [bad], { "ecs-container-resource-limits": "advisory", [containerReadOnlyRootFilesystem.name]: "disabled" });
-    assert.deepEqual(relaxed.map((v) => [v.policyName, v.enforcementLevel]), [["ecs-container-resource-limits", "advisory"]]);
+    const relaxed = await evaluatePolicies(policies, [bad], {
+      "ecs-container-resource-limits": "advisory",
+      [containerReadOnlyRootFilesystem.name]: "disabled",
+    });
+    assert.deepEqual(
+      relaxed.map((v) => [v.policyName, v.enforcementLevel]),
+      [["ecs-container-resource-limits", "advisory"]],
+    );
     assert.equal(hasMandatory(relaxed), false);
   });
 
   it("reports a policy that reads a value unknown at preview as the engine does: can't run, advisory, never a crash", async () => {
     const readsBucket: ResourceValidationPolicy = {
-      name: "reads-bucket", description: "Checks whether unknowns surface", enforcementLevel: "mandatory",
-      validateResource: (args, report) => { if (args.props.bucket !== "b") report("wrong bucket"); },
+      name: "reads-bucket",
+      description: "Checks whether unknowns surface",
+      enforcementLevel: "mandatory",
+      validateResource: (args, report) => {
+        if (args.props.bucket !== "b") report("wrong bucket");
+      },
     };
     const readsStack: StackValidationPolicy = {
-      name: "reads-stack", description: "Checks whether unknowns surface in stack policies", enforcementLevel: "mandatory",
-      validateStack: (args) => { for (const r of args.resources) void r.props.bucket; },
+      name: "reads-stack",
+      description: "Checks whether unknowns surface in stack policies",
+      enforcementLevel: "mandatory",
+      validateStack: (args) => {
+        for (const r of args.resources) void r.props.bucket;
+      },
     };
     const r = resource("aws:s3/bucketPolicy:BucketPolicy", "p", { bucket: UNKNOWN_STRING });
     const found = await evaluatePolicies([readsBucket, readsStack], [r]);
-    assert.deepEqual(found.map((v) => [v.policyName, v.enforcementLevel, v.resource?.name]), [["reads-bucket", "advisory", "p"], ["reads-stack", "advisory", undefined]]);
-    assert.match(found[0].message, /^can't run policy 'reads-bucket' during preview: string value at \.bucket can't be known during preview$/);
+    assert.deepEqual(
+      found.map((v) => [v.policyName, v.enforcementLevel, v.resource?.name]),
+      [
+        ["reads-bucket", "advisory", "p"],
+        ["reads-stack", "advisory", undefined],
+      ],
+    );
+    assert.match(
+      found[0].message,
+      /^can't run policy 'reads-bucket' during preview: string value at \.bucket can't be known during preview$/,
+    );
   });
 
   it("treats notApplicable() as no violation and wraps a policy's own crash with its name", async () => {
     const notApplicable: ResourceValidationPolicy = {
-      name: "not-here", description: "Checks whether n/a works", enforcementLevel: "mandatory",
+      name: "not-here",
+      description: "Checks whether n/a works",
+      enforcementLevel: "mandatory",
       validateResource: (args) => args.notApplicable("not for this resource"),
     };
     assert.deepEqual(await evaluatePolicies([notApplicable], [taskDefinition()]), []);
     const crashing: ResourceValidationPolicy = {
-      name: "crashes", description: "Checks whether crashes surface", enforcementLevel: "mandatory",
-      validateResource: () => { throw new Error("boom"); },
+      name: "crashes",
+      description: "Checks whether crashes surface",
+      enforcementLevel: "mandatory",
+      validateResource: () => {
+        throw new Error("boom");
+      },
     };
-    await assert.rejects(evaluatePolicies([crashing], [taskDefinition()]), /policy `crashes` failed on aws:ecs\/taskDefinition:TaskDefinition `feed-normalize-task`: boom/);
+    await assert.rejects(
+      evaluatePolicies([crashing], [taskDefinition()]),
+      /policy `crashes` failed on aws:ecs\/taskDefinition:TaskDefinition `feed-normalize-task`: boom/,
+    );
   });
 });

@@ -17,8 +17,19 @@ const REGION = "ap-northeast-1";
 export const UNKNOWN_STRING: string = require("@pulumi/policy/proxy").unknownStringValue;
 
 /** A resource snapshot; outputs default to the inputs plus `extraOutputs` (what a provider computes). */
-export function resource(type: string, name: string, inputs: Record<string, any>, extraOutputs: Record<string, any> = {}): ResourceSnapshot {
-  return { type, name, urn: `urn:pulumi:test::jobworker::${type}::${name}`, inputs, outputs: { id: `${name}-id`, ...inputs, ...extraOutputs } };
+export function resource(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  extraOutputs: Record<string, any> = {},
+): ResourceSnapshot {
+  return {
+    type,
+    name,
+    urn: `urn:pulumi:test::jobworker::${type}::${name}`,
+    inputs,
+    outputs: { id: `${name}-id`, ...inputs, ...extraOutputs },
+  };
 }
 
 /** A container that sets everything the pack asks for. */
@@ -49,10 +60,15 @@ export function without(c: ContainerDefinition, ...keys: (keyof ContainerDefinit
 }
 
 export function taskDefinition(containers: ContainerDefinition[] = [container()], name = "feed-normalize-task"): ResourceSnapshot {
-  return resource(TYPES.taskDefinition, name, { family: "feed-normalize", containerDefinitions: JSON.stringify(containers) }, {
-    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/feed-normalize:1`,
-    revision: 1,
-  });
+  return resource(
+    TYPES.taskDefinition,
+    name,
+    { family: "feed-normalize", containerDefinitions: JSON.stringify(containers) },
+    {
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/feed-normalize:1`,
+      revision: 1,
+    },
+  );
 }
 
 export function queueUrl(name: string): string {
@@ -68,11 +84,19 @@ export function queue(name: string, inputs: Record<string, any> = {}): ResourceS
 }
 
 /** Runs policies over resources and returns the violations' messages. */
-export async function messages(policies: Policy | Policies, resources: ResourceSnapshot[], config: PolicyPackConfig = {}): Promise<string[]> {
+export async function messages(
+  policies: Policy | Policies,
+  resources: ResourceSnapshot[],
+  config: PolicyPackConfig = {},
+): Promise<string[]> {
   return (await violations(policies, resources, config)).map((v) => v.message);
 }
 
-export async function violations(policies: Policy | Policies, resources: ResourceSnapshot[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+export async function violations(
+  policies: Policy | Policies,
+  resources: ResourceSnapshot[],
+  config: PolicyPackConfig = {},
+): Promise<Violation[]> {
   return evaluatePolicies((Array.isArray(policies) ? policies : [policies]) as Policies, resources, config);
 }
 
@@ -104,23 +128,67 @@ export function workerGraph(): WorkerGraph {
   return {
     cluster: resource("aws:ecs/cluster:Cluster", "jobworker", { name: "jobworker" }, { arn: clusterArn }),
     taskDefinition: taskDefinition(),
-    service: resource(TYPES.service, name, { name, cluster: clusterArn, taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/feed-normalize:1`, desiredCount: 0 }),
+    service: resource(TYPES.service, name, {
+      name,
+      cluster: clusterArn,
+      taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/feed-normalize:1`,
+      desiredCount: 0,
+    }),
     queue: queue(name, { redrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn(`${name}-dlq`), maxReceiveCount: 5 }) }),
     deadLetterQueue: dlq,
-    target: resource(TYPES.scalableTarget, `${name}-target`, { serviceNamespace: "ecs", resourceId, scalableDimension: "ecs:service:DesiredCount", minCapacity: 0, maxCapacity: 10 }),
-    scaleOut: resource(TYPES.scalingPolicy, `${name}-scale-out`, { resourceId, scalableDimension: "ecs:service:DesiredCount", serviceNamespace: "ecs", policyType: "StepScaling" }, { arn: policyArn("out") }),
-    scaleIn: resource(TYPES.scalingPolicy, `${name}-scale-in`, { resourceId, scalableDimension: "ecs:service:DesiredCount", serviceNamespace: "ecs", policyType: "StepScaling" }, { arn: policyArn("in") }),
+    target: resource(TYPES.scalableTarget, `${name}-target`, {
+      serviceNamespace: "ecs",
+      resourceId,
+      scalableDimension: "ecs:service:DesiredCount",
+      minCapacity: 0,
+      maxCapacity: 10,
+    }),
+    scaleOut: resource(
+      TYPES.scalingPolicy,
+      `${name}-scale-out`,
+      { resourceId, scalableDimension: "ecs:service:DesiredCount", serviceNamespace: "ecs", policyType: "StepScaling" },
+      { arn: policyArn("out") },
+    ),
+    scaleIn: resource(
+      TYPES.scalingPolicy,
+      `${name}-scale-in`,
+      { resourceId, scalableDimension: "ecs:service:DesiredCount", serviceNamespace: "ecs", policyType: "StepScaling" },
+      { arn: policyArn("in") },
+    ),
     backlogAlarm: resource(TYPES.metricAlarm, `${name}-backlog`, {
-      namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: name },
-      comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, period: 60, statistic: "Maximum", alarmActions: [policyArn("out")],
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: name },
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 1,
+      period: 60,
+      statistic: "Maximum",
+      alarmActions: [policyArn("out")],
     }),
     emptyAlarm: resource(TYPES.metricAlarm, `${name}-empty`, {
-      namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: name },
-      comparisonOperator: "LessThanOrEqualToThreshold", threshold: 0, evaluationPeriods: 5, period: 60, statistic: "Maximum", alarmActions: [policyArn("in")],
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: name },
+      comparisonOperator: "LessThanOrEqualToThreshold",
+      threshold: 0,
+      evaluationPeriods: 5,
+      period: 60,
+      statistic: "Maximum",
+      alarmActions: [policyArn("in")],
     }),
     bucket,
-    publicAccessBlock: resource(TYPES.publicAccessBlock, `${name}-input`, { bucket: bucket.outputs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
-    encryption: resource(TYPES.encryption, `${name}-input`, { bucket: bucket.outputs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] }),
+    publicAccessBlock: resource(TYPES.publicAccessBlock, `${name}-input`, {
+      bucket: bucket.outputs.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }),
+    encryption: resource(TYPES.encryption, `${name}-input`, {
+      bucket: bucket.outputs.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    }),
   };
 }
 
@@ -169,42 +237,75 @@ export function iamDocuments() {
   return {
     trust: {
       Version: "2012-10-17",
-      Statement: [{
-        Effect: "Allow",
-        Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` } },
-      }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "ecs-tasks.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` } },
+        },
+      ],
     },
     identity: {
       Version: "2012-10-17",
       Statement: [
         { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/uploads/*` },
-        { Sid: "ConsumeOwnQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"], Resource: queue },
-        { Sid: "ReadConnectorSecretValues", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:partner/key-??????` },
+        {
+          Sid: "ConsumeOwnQueue",
+          Effect: "Allow",
+          Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+          Resource: queue,
+        },
+        {
+          Sid: "ReadConnectorSecretValues",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:partner/key-??????`,
+        },
       ],
     },
     bucket: {
       Version: "2012-10-17",
-      Statement: [{
-        Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      }],
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucketArn, `${bucketArn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
     },
     queue: {
       Version: "2012-10-17",
-      Statement: [{
-        Sid: "S3InputBucketNotifications", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queue,
-        Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
-      }],
+      Statement: [
+        {
+          Sid: "S3InputBucketNotifications",
+          Effect: "Allow",
+          Principal: { Service: "s3.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: queue,
+          Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": ACCOUNT } },
+        },
+      ],
     },
     key: {
       Version: "2012-10-17",
-      Statement: [{ Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
+      Statement: [
+        { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+      ],
     },
     repository: {
       Version: "2012-10-17",
-      Statement: [{ Sid: "PullFromAccount", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] }],
+      Statement: [
+        {
+          Sid: "PullFromAccount",
+          Effect: "Allow",
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        },
+      ],
     },
   };
 }
@@ -215,7 +316,12 @@ export type IamDocument = ReturnType<typeof iamDocuments>[keyof ReturnType<typeo
  * A copy of a document with one statement changed: `changes` are merged into `Statement[index]`, a key
  * set to undefined is removed. Document-level changes go in `top`.
  */
-export function withStatement(doc: IamDocument, index: number, changes: Record<string, unknown>, top: Record<string, unknown> = {}): Record<string, unknown> {
+export function withStatement(
+  doc: IamDocument,
+  index: number,
+  changes: Record<string, unknown>,
+  top: Record<string, unknown> = {},
+): Record<string, unknown> {
   const statements = doc.Statement.map((s, i) => {
     if (i !== index) return s;
     const changed: Record<string, unknown> = { ...s, ...changes };
@@ -230,15 +336,29 @@ export function withStatement(doc: IamDocument, index: number, changes: Record<s
 /** Resources that carry IAM documents, as the program registers them (documents as JSON text). */
 export const carriers = {
   role: (doc: unknown = iamDocuments().trust, extra: Record<string, any> = {}) =>
-    resource(TYPES.role, "feed-normalize-task-role", { assumeRolePolicy: JSON.stringify(doc), ...extra }, { arn: `arn:aws:iam::${ACCOUNT}:role/feed-normalize-task-role` }),
-  rolePolicy: (doc: unknown = iamDocuments().identity) => resource(TYPES.rolePolicy, "feed-normalize-task-policy", { role: "feed-normalize-task-role", policy: JSON.stringify(doc) }),
-  bucketPolicy: (doc: unknown = iamDocuments().bucket) => resource(TYPES.bucketPolicy, "feed-normalize-input-tls-only", { bucket: "feed-normalize-input-abc123", policy: JSON.stringify(doc) }),
-  queuePolicy: (doc: unknown = iamDocuments().queue) => resource(TYPES.queuePolicy, "feed-normalize-queue-policy", { queueUrl: queueUrl("feed-normalize"), policy: JSON.stringify(doc) }),
+    resource(
+      TYPES.role,
+      "feed-normalize-task-role",
+      { assumeRolePolicy: JSON.stringify(doc), ...extra },
+      { arn: `arn:aws:iam::${ACCOUNT}:role/feed-normalize-task-role` },
+    ),
+  rolePolicy: (doc: unknown = iamDocuments().identity) =>
+    resource(TYPES.rolePolicy, "feed-normalize-task-policy", { role: "feed-normalize-task-role", policy: JSON.stringify(doc) }),
+  bucketPolicy: (doc: unknown = iamDocuments().bucket) =>
+    resource(TYPES.bucketPolicy, "feed-normalize-input-tls-only", { bucket: "feed-normalize-input-abc123", policy: JSON.stringify(doc) }),
+  queuePolicy: (doc: unknown = iamDocuments().queue) =>
+    resource(TYPES.queuePolicy, "feed-normalize-queue-policy", { queueUrl: queueUrl("feed-normalize"), policy: JSON.stringify(doc) }),
   key: (doc: unknown = iamDocuments().key) => resource(TYPES.kmsKey, "feed-normalize-queue-key", { policy: JSON.stringify(doc) }),
-  repositoryPolicy: (doc: unknown = iamDocuments().repository) => resource(TYPES.ecrRepositoryPolicy, "feed-normalize-repo-policy", { repository: "feed-normalize", policy: JSON.stringify(doc) }),
+  repositoryPolicy: (doc: unknown = iamDocuments().repository) =>
+    resource(TYPES.ecrRepositoryPolicy, "feed-normalize-repo-policy", { repository: "feed-normalize", policy: JSON.stringify(doc) }),
 };
 
 /** A Lambda function as the backlog publisher declares it. */
 export function lambdaFunction(inputs: Record<string, any> = {}): ResourceSnapshot {
-  return resource(TYPES.lambdaFunction, "backlog-function", { runtime: "nodejs24.x", handler: "backlog-publisher/handler.handler", packageType: "Zip", ...inputs }, { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:backlog-function` });
+  return resource(
+    TYPES.lambdaFunction,
+    "backlog-function",
+    { runtime: "nodejs24.x", handler: "backlog-publisher/handler.handler", packageType: "Zip", ...inputs },
+    { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:backlog-function` },
+  );
 }

@@ -18,12 +18,20 @@ describe("policy pack packaging", () => {
   it("has a PulumiPolicy.yaml for the Node runtime and a versioned package whose main exists", () => {
     const manifest = parseYaml(readFileSync(join(PACK, "PulumiPolicy.yaml"), "utf8")) as { runtime: unknown; description: string };
     assert.equal(manifest.runtime, "nodejs");
-    const pkg = JSON.parse(readFileSync(join(PACK, "package.json"), "utf8")) as { main: string; version: string; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(PACK, "package.json"), "utf8")) as {
+      main: string;
+      version: string;
+      dependencies: Record<string, string>;
+    };
     assert.equal(pkg.main, "index.ts");
     assert.ok(existsSync(join(PACK, pkg.main)));
     assert.match(pkg.version, /^\d+\.\d+\.\d+/, "PolicyPack refuses to start without a version");
     assert.ok(pkg.dependencies["@pulumi/policy"], "depends on @pulumi/policy");
-    assert.deepEqual(JSON.parse(readFileSync(join(PACK, "config.json"), "utf8")), {}, "config.json is the pack config the workflows pass; levels live in policies.ts");
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(PACK, "config.json"), "utf8")),
+      {},
+      "config.json is the pack config the workflows pass; levels live in policies.ts",
+    );
   });
 
   it("starts under the CLI's policy-pack runner and serves the analyzer", async function () {

@@ -82,7 +82,10 @@ describe("policy pack as a package", function () {
     const fromCopy = (await import(join(copy, "policies.ts"))) as typeof import("../../policy/policies");
     const fromCheckout = await import("../../policy/policies");
     assert.ok(fromCopy.policies.length > 0);
-    assert.deepEqual(fromCopy.policies.map((p) => p.name), fromCheckout.policies.map((p) => p.name));
+    assert.deepEqual(
+      fromCopy.policies.map((p) => p.name),
+      fromCheckout.policies.map((p) => p.name),
+    );
     assert.equal(fromCopy.POLICY_PACK_NAME, fromCheckout.POLICY_PACK_NAME);
     assert.notEqual(fromCopy.policies, fromCheckout.policies, "a second copy, not the checkout's module");
   });

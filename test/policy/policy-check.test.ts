@@ -39,14 +39,20 @@ describe("npm run policy:check", function () {
     it(`exits 0 on the ${stack} stack and prints the verdict like pulumi preview`, () => {
       const { status, stdout, stderr } = policyCheck("--stack", stack);
       assert.equal(status, 0, `${stdout}\n${stderr}`);
-      assert.match(stdout, new RegExp(String.raw`^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack ${stack}: \d+ resources, 18 policies\)`));
+      assert.match(
+        stdout,
+        new RegExp(
+          String.raw`^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack ${stack}: \d+ resources, 18 policies\)`,
+        ),
+      );
       assert.match(stdout, / 0 mandatory, \d+ advisory violation\(s\)$/m);
     });
   }
 
   it("exits 1 when a mandatory policy is violated, naming the resource and the policy", () => {
     // A pack config the prod fleet cannot meet: more instance types than it lists.
-    const listed = (parseYaml(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")).config["jobworker:fleet"].instanceTypes as string[]).length;
+    const listed = (parseYaml(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")).config["jobworker:fleet"].instanceTypes as string[])
+      .length;
     const policyConfig = join(dir, "strict.json");
     writeFileSync(policyConfig, JSON.stringify({ "spot-fleet-diversified": { minInstanceTypes: listed + 1 } }));
     const { status, stdout } = policyCheck("--stack", "prod", "--policy-config", policyConfig);

@@ -21,24 +21,52 @@ describe("the prod program against the policy pack", () => {
   it("passes every mandatory policy", async () => {
     const violations = await evaluatePolicies(policies, snapshots);
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-    assert.deepEqual(mandatory.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`), []);
+    assert.deepEqual(
+      mandatory.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`),
+      [],
+    );
   });
 
   it("has no finding of the IAM document and Lambda runtime policies, advisory ones included", async () => {
-    const violations = await evaluatePolicies(policies.filter((p) => p.name === "iam-policy-document-valid" || p.name === "lambda-supported-runtime"), snapshots);
-    assert.deepEqual(violations.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`), []);
+    const violations = await evaluatePolicies(
+      policies.filter((p) => p.name === "iam-policy-document-valid" || p.name === "lambda-supported-runtime"),
+      snapshots,
+    );
+    assert.deepEqual(
+      violations.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`),
+      [],
+    );
   });
 
   it("gives the policies the resources they judge (the check cannot pass by seeing nothing)", () => {
     const types = new Set(program.resources.map((r) => r.type));
     for (const type of [
-      TYPES.taskDefinition, TYPES.service, TYPES.launchTemplate, TYPES.spotFleetRequest, TYPES.bucket, TYPES.publicAccessBlock,
-      TYPES.encryption, TYPES.queue, TYPES.ecrRepository, TYPES.scalableTarget, TYPES.scalingPolicy, TYPES.metricAlarm,
-      TYPES.role, TYPES.rolePolicy, TYPES.bucketPolicy, TYPES.queuePolicy, TYPES.kmsKey, TYPES.lambdaFunction, TYPES.lambdaPermission,
+      TYPES.taskDefinition,
+      TYPES.service,
+      TYPES.launchTemplate,
+      TYPES.spotFleetRequest,
+      TYPES.bucket,
+      TYPES.publicAccessBlock,
+      TYPES.encryption,
+      TYPES.queue,
+      TYPES.ecrRepository,
+      TYPES.scalableTarget,
+      TYPES.scalingPolicy,
+      TYPES.metricAlarm,
+      TYPES.role,
+      TYPES.rolePolicy,
+      TYPES.bucketPolicy,
+      TYPES.queuePolicy,
+      TYPES.kmsKey,
+      TYPES.lambdaFunction,
+      TYPES.lambdaPermission,
     ]) {
       assert.ok(types.has(type), `the prod program registers no ${type}; registered: ${[...types].sort().join(", ")}`);
     }
-    assert.ok(program.resources.every((r) => r.urn?.startsWith("urn:pulumi:prod::jobworker::")), "every resource has its URN");
+    assert.ok(
+      program.resources.every((r) => r.urn?.startsWith("urn:pulumi:prod::jobworker::")),
+      "every resource has its URN",
+    );
   });
 
   it("fails when one container of the real program loses its memory limit", async () => {
@@ -47,12 +75,17 @@ describe("the prod program against the policy pack", () => {
     const containers = JSON.parse(target.inputs.containerDefinitions) as Record<string, unknown>[];
     delete containers[0].memory;
     delete containers[0].memoryReservation;
-    const mutated = snapshots.map((s, i) => (i === index ? { ...s, inputs: { ...s.inputs, containerDefinitions: JSON.stringify(containers) } } : s));
+    const mutated = snapshots.map((s, i) =>
+      i === index ? { ...s, inputs: { ...s.inputs, containerDefinitions: JSON.stringify(containers) } } : s,
+    );
     const violations = await evaluatePolicies(policies, mutated);
     assert.equal(hasMandatory(violations), true);
     const limits = violations.filter((v) => v.policyName === "ecs-container-resource-limits");
     assert.equal(limits.length, 1);
-    assert.match(limits[0].message, new RegExp(`^container \`${String(containers[0].name)}\` of task definition \`.+\` must set a hard \`memory\` limit`));
+    assert.match(
+      limits[0].message,
+      new RegExp(`^container \`${String(containers[0].name)}\` of task definition \`.+\` must set a hard \`memory\` limit`),
+    );
     assert.equal(limits[0].resource?.urn, target.urn);
   });
 
@@ -66,7 +99,10 @@ describe("the prod program against the policy pack", () => {
       return { ...s, inputs: { ...s.inputs, assumeRolePolicy: JSON.stringify(trust) } };
     });
     const violations = (await evaluatePolicies(policies, mutated)).filter((v) => v.policyName === "iam-policy-document-valid");
-    assert.deepEqual(violations.map((v) => v.resource?.urn), roles.map((r) => r.urn));
+    assert.deepEqual(
+      violations.map((v) => v.resource?.urn),
+      roles.map((r) => r.urn),
+    );
     for (const v of violations) {
       assert.equal(v.enforcementLevel, "mandatory");
       assert.match(v.message, /^IAM role `[^`]+-task-role`: `assumeRolePolicy\.Statement\[0\]\.Resource` is not allowed in a trust policy/);

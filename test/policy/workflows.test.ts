@@ -42,7 +42,11 @@ const DIR = join(ROOT, ".github", "workflows");
 
 function load(file: string): Workflow {
   const doc = parseDocument(readFileSync(join(DIR, file), "utf8"), { uniqueKeys: true });
-  assert.deepEqual(doc.errors.map((e) => e.message), [], `${file} is not valid YAML`);
+  assert.deepEqual(
+    doc.errors.map((e) => e.message),
+    [],
+    `${file} is not valid YAML`,
+  );
   return doc.toJS() as Workflow;
 }
 
@@ -54,7 +58,9 @@ function step(job: Job, uses: string): Step {
 
 describe("delivery workflows", () => {
   it("every workflow file parses as YAML with unique keys", () => {
-    const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
     assert.deepEqual(files, ["checks.yml", "deploy.yml", "pull-request.yml"]);
     for (const f of files) load(f);
   });
@@ -70,14 +76,20 @@ describe("delivery workflows", () => {
     it("runs the whole test suite through .ci/run on a clean Debian container", () => {
       const test = checks.jobs.test;
       assert.match(test.container ?? "", /^node:24-bookworm/);
-      assert.ok(test.steps?.some((s) => s.run?.trim() === ".ci/run"), "a step runs .ci/run");
+      assert.ok(
+        test.steps?.some((s) => s.run?.trim() === ".ci/run"),
+        "a step runs .ci/run",
+      );
     });
 
     it("runs the offline policy check for every stack", () => {
       const job = checks.jobs["policy-check"];
       assert.equal(job.strategy?.matrix?.stack, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
       assert.ok(job.steps?.some((s) => s.run === 'npm run policy:check -- --stack "${{ matrix.stack }}"'));
-      assert.ok(job.steps?.some((s) => s.run?.startsWith("npm ci")), "installs with npm ci first");
+      assert.ok(
+        job.steps?.some((s) => s.run?.startsWith("npm ci")),
+        "installs with npm ci first",
+      );
     });
 
     it("lists one stack per Pulumi.<stack>.yaml, prod last (the step's script, executed)", () => {
@@ -85,7 +97,8 @@ describe("delivery workflows", () => {
       assert.ok(list?.run);
       const dir = mkdtempSync(join(tmpdir(), "stacks-"));
       try {
-        for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml", "Pulumi.dev.yaml", "README.md"]) writeFileSync(join(dir, f), "");
+        for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml", "Pulumi.dev.yaml", "README.md"])
+          writeFileSync(join(dir, f), "");
         const output = join(dir, "github-output");
         writeFileSync(output, "");
         execFileSync("bash", ["-e", "-c", list.run], { cwd: dir, env: { ...process.env, GITHUB_OUTPUT: output }, timeout: 30_000 });
@@ -155,7 +168,13 @@ describe("delivery workflows", () => {
   it("stores no long-lived cloud keys: no access keys, no Pulumi access token secret", () => {
     for (const file of readdirSync(DIR)) {
       const text = readFileSync(join(DIR, file), "utf8");
-      for (const banned of [/aws-access-key-id/i, /aws-secret-access-key/i, /AWS_SECRET_ACCESS_KEY/, /AWS_ACCESS_KEY_ID/, /secrets\.PULUMI_ACCESS_TOKEN/]) {
+      for (const banned of [
+        /aws-access-key-id/i,
+        /aws-secret-access-key/i,
+        /AWS_SECRET_ACCESS_KEY/,
+        /AWS_ACCESS_KEY_ID/,
+        /secrets\.PULUMI_ACCESS_TOKEN/,
+      ]) {
         assert.doesNotMatch(text, banned, `${file} mentions ${banned}`);
       }
       assert.deepEqual(load(file).permissions, { contents: "read" }, `${file}: read-only by default; jobs widen it`);

@@ -16,6 +16,10 @@ export async function judgeIamDocuments(resources: readonly RecordedResource[]):
     outputs: { id: r.id, ...r.state },
   }));
   const violations = await evaluatePolicies([iamPolicyDocumentValid], snapshots);
-  const documents = snapshots.flatMap((s) => carriedDocuments(s.type, s.inputs).filter((d) => d.value !== undefined && d.value !== "").map((d) => `${s.name}.${d.field}`));
+  const documents = snapshots.flatMap((s) =>
+    carriedDocuments(s.type, s.inputs)
+      .filter((d) => d.value !== undefined && d.value !== "")
+      .map((d) => `${s.name}.${d.field}`),
+  );
   return { messages: violations.map((v) => v.message), documents: documents.sort() };
 }

@@ -19,7 +19,11 @@ export interface PackResult {
 /** `npm pack -w <workspace>` into `dir` (runs the package's `prepack`), as npm's JSON report. */
 export function pack(workspace: string, dir: string): PackResult {
   // npm from PATH: `npx mocha` and `npm run` put the pinned node first, so package scripts run on Node 24.
-  const out = execFileSync("npm", ["pack", "-w", workspace, "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync("npm", ["pack", "-w", workspace, "--json", "--pack-destination", dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const [result] = JSON.parse(out.slice(out.indexOf("["))) as PackResult[];
   return result;
 }
@@ -41,7 +45,10 @@ export function linkDependencies(dir: string, names: Iterable<string>): void {
 
 /** The `dependencies` (and optionally `devDependencies`) names of a package.json. */
 export function dependencyNames(packageJson: string, options: { dev?: boolean } = {}): string[] {
-  const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(packageJson, "utf8")) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
   return [...Object.keys(pkg.dependencies ?? {}), ...(options.dev ? Object.keys(pkg.devDependencies ?? {}) : [])];
 }
 

@@ -44,7 +44,11 @@ export interface MockStack {
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+  );
 }
 
 /** Outputs a real provider would compute, so that dependent inputs look like AWS's. */
@@ -72,7 +76,11 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:iam/instanceProfile:InstanceProfile":
       return { name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/${inputs.name ?? name}` };
     case "aws:ecr/repository:Repository":
-      return { name: inputs.name ?? name, arn: arn("ecr", `repository/${name}`), repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name ?? name}` };
+      return {
+        name: inputs.name ?? name,
+        arn: arn("ecr", `repository/${name}`),
+        repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name ?? name}`,
+      };
     case "aws:ec2/launchTemplate:LaunchTemplate":
       return { arn: arn("ec2", `launch-template/lt-${name}`), latestVersion: 1, defaultVersion: 1 };
     case "aws:kms/key:Key":
@@ -88,7 +96,9 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
       // follows the content: a changed image shows as a changed task definition. Registry
       // credentials are not part of what is built.
       const { registries: _credentials, ...build } = inputs;
-      const digest = `sha256:${createHash("sha256").update(JSON.stringify(sortedKeys(build))).digest("hex")}`;
+      const digest = `sha256:${createHash("sha256")
+        .update(JSON.stringify(sortedKeys(build)))
+        .digest("hex")}`;
       return { digest, ref: `${String(inputs.tags?.[0] ?? name).split(":")[0]}@${digest}`, contextHash: "mock-context-hash" };
     }
     case "awsx:ec2:Vpc": {
@@ -118,7 +128,13 @@ function invokeResult(args: pulumi.runtime.MockCallArgs): Record<string, any> {
     case "aws:index/getRegion:getRegion":
       return { name: REGION, region: REGION, id: REGION, endpoint: `ec2.${REGION}.amazonaws.com` };
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-      return { ...args.inputs, userName: "AWS", password: "mock-ecr-password", authorizationToken: "mock", proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com` };
+      return {
+        ...args.inputs,
+        userName: "AWS",
+        password: "mock-ecr-password",
+        authorizationToken: "mock",
+        proxyEndpoint: `https://${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`,
+      };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
     case "aws:ssm/getParameter:getParameter":
@@ -161,7 +177,9 @@ export function startMocks(
     one(type, nameIncludes) {
       const found = ofType(type).filter((r) => nameIncludes === undefined || r.name.includes(nameIncludes));
       if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+        throw new Error(
+          `expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
       }
       return found[0];
     },
@@ -235,7 +253,8 @@ export async function runProgram(
 ): Promise<MockStack & { outputs: Record<string, unknown> }> {
   const root = options.root ?? ROOT;
   for (const key of Object.keys(require.cache)) {
-    const project = [ROOT, root].some((r) => key.startsWith(r)) && !key.includes(`${sep}node_modules${sep}`) && !key.includes("/test/support/");
+    const project =
+      [ROOT, root].some((r) => key.startsWith(r)) && !key.includes(`${sep}node_modules${sep}`) && !key.includes("/test/support/");
     if (project && (options.reload !== "index" || key === join(root, "index.ts"))) delete require.cache[key];
   }
   const stack = startMocks({ config, stack: options.stack ?? "prod" });

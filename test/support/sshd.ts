@@ -48,7 +48,9 @@ export async function startSshd(): Promise<SshdServer> {
   keygen(join(dir, "host_ed25519"));
   keygen(join(dir, "client_ed25519"));
   writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_ed25519.pub")));
-  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(dir, "host_ed25519.pub")]).toString().split(" ")[1]!;
+  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(dir, "host_ed25519.pub")])
+    .toString()
+    .split(" ")[1]!;
   const port = await freePort();
   writeFileSync(
     join(dir, "sshd_config"),

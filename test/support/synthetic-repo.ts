@@ -12,7 +12,20 @@ import { readStackConfig, ROOT } from "./pulumi";
 import { syntheticWorkers } from "./synthetic-workers";
 
 /** What the program and the worker image build read, relative to the repository root. */
-const COPIED = ["index.ts", "Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json", "config", "components", "bootstrap", "catalog", "workers", "policy/package.json", "console/package.json"];
+const COPIED = [
+  "index.ts",
+  "Pulumi.yaml",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "config",
+  "components",
+  "bootstrap",
+  "catalog",
+  "workers",
+  "policy/package.json",
+  "console/package.json",
+];
 
 export interface SyntheticRepo {
   /** The copy's root: the program's directory and the image build context. */
@@ -55,7 +68,10 @@ export function makeSyntheticRepo(n: number, prefix = "kind"): SyntheticRepo {
     writeFileSync(join(root, file), text);
   };
   const { kinds, workers } = syntheticWorkers(n, prefix);
-  write("catalog/kinds.ts", `import type { WorkerDefinition } from "./contract";\n\n/** Every kind, by name (synthetic: ${relative(ROOT, __filename)}). */\nexport const workerKinds: Readonly<Record<string, WorkerDefinition>> = ${JSON.stringify(kinds, null, 2)};\n`);
+  write(
+    "catalog/kinds.ts",
+    `import type { WorkerDefinition } from "./contract";\n\n/** Every kind, by name (synthetic: ${relative(ROOT, __filename)}). */\nexport const workerKinds: Readonly<Record<string, WorkerDefinition>> = ${JSON.stringify(kinds, null, 2)};\n`,
+  );
   for (const kind of Object.keys(kinds)) write(`workers/kinds/${kind}/handler.ts`, handlerSource(kind));
   return {
     root,

@@ -10,7 +10,10 @@ export function syntheticKindName(i: number, prefix = "bench"): string {
   return `${prefix}-${String(i).padStart(3, "0")}`;
 }
 
-export function syntheticWorkers(n: number, prefix = "bench"): { kinds: Record<string, WorkerDefinition>; workers: Record<string, unknown> } {
+export function syntheticWorkers(
+  n: number,
+  prefix = "bench",
+): { kinds: Record<string, WorkerDefinition>; workers: Record<string, unknown> } {
   const kinds: Record<string, WorkerDefinition> = {};
   const workers: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {

@@ -48,7 +48,11 @@ describe("prod program with 50 kinds: a deploy touches only the images whose sou
     let resources: readonly RecordedResource[];
     try {
       // The same configuration every run: only index.ts runs again; the image sources are read then.
-      ({ resources } = await runProgram(repo.config, { root: repo.root, stack: "prod", reload: previous === undefined ? "modules" : "index" }));
+      ({ resources } = await runProgram(repo.config, {
+        root: repo.root,
+        stack: "prod",
+        reload: previous === undefined ? "modules" : "index",
+      }));
     } finally {
       errors.stackTraceLimit = limit;
       errors.prepareStackTrace = prepare;

@@ -48,24 +48,53 @@ const STACKS: readonly StackCase[] = [
     sharedBuckets: ["partner-drop"],
     workers: {
       "feed-normalize": {
-        inputBucket: "partner-drop-bucket", prefix: "feeds/", suffix: ".csv", cpu: 512, memory: 1024, maxTasks: 20,
+        inputBucket: "partner-drop-bucket",
+        prefix: "feeds/",
+        suffix: ".csv",
+        cpu: 512,
+        memory: 1024,
+        maxTasks: 20,
         outputs: (g) => ({ records: { type: "s3", bucket: g.bucket("partner-protobuf-sftp-input").bucket, prefix: "records/" } }),
         writes: (g) => [`${g.bucket("partner-protobuf-sftp-input").arn}/records/*`],
       },
       "orders-webhook": {
-        inputBucket: "partner-drop-bucket", prefix: "orders/", suffix: "", cpu: 256, memory: 512, maxTasks: 10,
+        inputBucket: "partner-drop-bucket",
+        prefix: "orders/",
+        suffix: "",
+        cpu: 256,
+        memory: 512,
+        maxTasks: 10,
         connectorSecret: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/orders-api-token`,
-        outputs: () => ({ api: { type: "rest", url: "https://orders.example.com/v1/orders/batch", method: "POST", mode: "records", authSecret: "ssm:/jobworker/prod/orders-api-token", timeoutSeconds: 30 } }),
+        outputs: () => ({
+          api: {
+            type: "rest",
+            url: "https://orders.example.com/v1/orders/batch",
+            method: "POST",
+            mode: "records",
+            authSecret: "ssm:/jobworker/prod/orders-api-token",
+            timeoutSeconds: 30,
+          },
+        }),
         writes: () => [],
       },
       "partner-protobuf-sftp": {
-        inputBucket: "partner-protobuf-sftp-input", prefix: "records/", suffix: "", cpu: 256, memory: 512, maxTasks: 10,
+        inputBucket: "partner-protobuf-sftp-input",
+        prefix: "records/",
+        suffix: "",
+        cpu: 256,
+        memory: 512,
+        maxTasks: 10,
         connectorSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:jobworker/prod/partner-sftp-key-??????`,
         outputs: () => ({
           partner: {
-            type: "sftp", host: "sftp.partner.example.com", port: 22, username: "jobworker",
-            hostKeySha256: "SHA256:ttUpeVNRm/wHHpQBGL+Vx5ZZ+oiXBipsCz8aA4utKnU", privateKeySecret: "secretsmanager:jobworker/prod/partner-sftp-key",
-            directory: "/inbound/jobworker", format: { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: true },
+            type: "sftp",
+            host: "sftp.partner.example.com",
+            port: 22,
+            username: "jobworker",
+            hostKeySha256: "SHA256:ttUpeVNRm/wHHpQBGL+Vx5ZZ+oiXBipsCz8aA4utKnU",
+            privateKeySecret: "secretsmanager:jobworker/prod/partner-sftp-key",
+            directory: "/inbound/jobworker",
+            format: { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: true },
           },
         }),
         writes: () => [],
@@ -77,7 +106,12 @@ const STACKS: readonly StackCase[] = [
     sharedBuckets: [],
     workers: {
       "feed-normalize": {
-        inputBucket: "feed-normalize-input", prefix: "feeds/", suffix: ".csv", cpu: 256, memory: 512, maxTasks: 2,
+        inputBucket: "feed-normalize-input",
+        prefix: "feeds/",
+        suffix: ".csv",
+        cpu: 256,
+        memory: 512,
+        maxTasks: 2,
         outputs: () => ({ records: { type: "s3", bucket: "jobworker-staging-results-123456789012", prefix: "feed-normalize/" } }),
         writes: () => ["arn:aws:s3:::jobworker-staging-results-123456789012/feed-normalize/*"],
       },
@@ -98,7 +132,8 @@ for (const c of STACKS) {
     const graph: Graph = { named, bucket: (name) => named("aws:s3/bucket:Bucket", name).state as { bucket: string; arn: string } };
     const json = (r: RecordedResource, key: string) => JSON.parse(r.inputs[key]);
     const container = (worker: string) => json(named("aws:ecs/taskDefinition:TaskDefinition", `${worker}-task`), "containerDefinitions")[0];
-    const envOf = (worker: string): Record<string, string> => Object.fromEntries(container(worker).environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+    const envOf = (worker: string): Record<string, string> =>
+      Object.fromEntries(container(worker).environment.map((e: { name: string; value: string }) => [e.name, e.value]));
     const queue = (worker: string) => named("aws:sqs/queue:Queue", `${worker}-queue`);
     const taskPolicy = (worker: string) => json(named("aws:iam/rolePolicy:RolePolicy", `${worker}-task-policy`), "policy");
 
@@ -107,8 +142,20 @@ for (const c of STACKS) {
     });
 
     it("creates one JobWorker per configured kind, one bucket per shared name and one backlog publisher", () => {
-      assert.deepEqual(program.ofType("jobworker:index:JobWorker").map((r) => r.name).sort(), workers);
-      assert.deepEqual(program.ofType("jobworker:index:SharedInputBucket").map((r) => r.name).sort(), [...c.sharedBuckets]);
+      assert.deepEqual(
+        program
+          .ofType("jobworker:index:JobWorker")
+          .map((r) => r.name)
+          .sort(),
+        workers,
+      );
+      assert.deepEqual(
+        program
+          .ofType("jobworker:index:SharedInputBucket")
+          .map((r) => r.name)
+          .sort(),
+        [...c.sharedBuckets],
+      );
       assert.equal(program.ofType("jobworker:index:BacklogPublisher").length, 1);
     });
 
@@ -116,7 +163,9 @@ for (const c of STACKS) {
       const byBucket = new Map<string, string[]>();
       for (const w of workers) byBucket.set(c.workers[w].inputBucket, [...(byBucket.get(c.workers[w].inputBucket) ?? []), w]);
       for (const [bucketName, routed] of byBucket) {
-        const resourceName = bucketName.endsWith("-bucket") ? `${bucketName.slice(0, -"-bucket".length)}-notification` : `${routed[0]}-notification`;
+        const resourceName = bucketName.endsWith("-bucket")
+          ? `${bucketName.slice(0, -"-bucket".length)}-notification`
+          : `${routed[0]}-notification`;
         const notification = named("aws:s3/bucketNotification:BucketNotification", resourceName);
         assert.equal(notification.inputs.bucket, named("aws:s3/bucket:Bucket", bucketName).id);
         assert.deepEqual(
@@ -136,14 +185,20 @@ for (const c of STACKS) {
       for (const w of workers) {
         const allow = json(named("aws:sqs/queuePolicy:QueuePolicy", `${w}-queue-policy`), "policy").Statement[0];
         assert.equal(allow.Resource, queue(w).state.arn);
-        assert.deepEqual(allow.Condition, { ArnEquals: { "aws:SourceArn": graph.bucket(c.workers[w].inputBucket).arn }, StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
+        assert.deepEqual(allow.Condition, {
+          ArnEquals: { "aws:SourceArn": graph.bucket(c.workers[w].inputBucket).arn },
+          StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+        });
       }
     });
 
     it("redrives every worker queue to its DLQ after 5 receives, with a visibility timeout from the kind's longest job", () => {
       for (const w of workers) {
         const q = queue(w).inputs;
-        assert.deepEqual(JSON.parse(q.redrivePolicy), { deadLetterTargetArn: named("aws:sqs/queue:Queue", `${w}-dlq`).state.arn, maxReceiveCount: 5 });
+        assert.deepEqual(JSON.parse(q.redrivePolicy), {
+          deadLetterTargetArn: named("aws:sqs/queue:Queue", `${w}-dlq`).state.arn,
+          maxReceiveCount: 5,
+        });
         assert.equal(q.visibilityTimeoutSeconds, workerKinds[w]!.maxProcessingSeconds + 60);
       }
     });
@@ -155,7 +210,8 @@ for (const c of STACKS) {
         assert.equal(ct.logConfiguration.logDriver, "fluentd");
         assert.equal(ct.logConfiguration.options["fluentd-address"], "127.0.0.1:24224");
         assert.equal(ct.logConfiguration.options.mode, "non-blocking");
-        for (const e of ct.environment) assert.doesNotMatch(e.value, /^(ssm|secretsmanager):/, `${w}: ${e.name} looks like a secret reference in plain env`);
+        for (const e of ct.environment)
+          assert.doesNotMatch(e.value, /^(ssm|secretsmanager):/, `${w}: ${e.name} looks like a secret reference in plain env`);
       }
     });
 
@@ -171,7 +227,10 @@ for (const c of STACKS) {
       for (const w of workers) {
         const e = c.workers[w];
         const statements = taskPolicy(w).Statement as { Sid: string; Resource: string | string[] }[];
-        assert.equal(statements.find((s) => s.Sid === "ReadOwnInput")!.Resource, `${graph.bucket(e.inputBucket).arn}/${e.prefix}*${e.suffix}`);
+        assert.equal(
+          statements.find((s) => s.Sid === "ReadOwnInput")!.Resource,
+          `${graph.bucket(e.inputBucket).arn}/${e.prefix}*${e.suffix}`,
+        );
         assert.equal(statements.find((s) => s.Sid === "ConsumeOwnQueue")!.Resource, queue(w).state.arn);
         const secrets = statements.filter((s) => s.Sid.startsWith("ReadConnector")).flatMap((s) => [s.Resource].flat());
         assert.deepEqual(secrets, e.connectorSecret ? [e.connectorSecret] : []);
@@ -184,7 +243,10 @@ for (const c of STACKS) {
         assert.deepEqual(svc.ignoreChanges, ["desiredCount"]);
         assert.deepEqual(svc.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
         const target = named("aws:appautoscaling/target:Target", `${w}-scaling-target`).inputs;
-        assert.deepEqual([target.minCapacity, target.maxCapacity, target.resourceId], [0, c.workers[w].maxTasks, `service/${program.outputs.clusterName}/${svc.state.name}`]);
+        assert.deepEqual(
+          [target.minCapacity, target.maxCapacity, target.resourceId],
+          [0, c.workers[w].maxTasks, `service/${program.outputs.clusterName}/${svc.state.name}`],
+        );
       }
     });
 
@@ -196,12 +258,20 @@ for (const c of STACKS) {
       for (const w of workers) {
         assert.ok(queue(w).state.name.startsWith(prefix), `${queue(w).state.name} is found by the publisher`);
         const fast = named("aws:cloudwatch/metricAlarm:MetricAlarm", `${w}-backlog-fast`).inputs;
-        assert.deepEqual([fast.namespace, fast.metricName, fast.dimensions.QueueName, fast.period], ["Jobworker/SQS", "ApproximateNumberOfMessagesVisible", queue(w).state.name, 10]);
+        assert.deepEqual(
+          [fast.namespace, fast.metricName, fast.dimensions.QueueName, fast.period],
+          ["Jobworker/SQS", "ApproximateNumberOfMessagesVisible", queue(w).state.name, 10],
+        );
         assert.deepEqual(fast.alarmActions, [named("aws:appautoscaling/policy:Policy", `${w}-scale-out`).state.arn]);
       }
       const policy = json(named("aws:iam/rolePolicy:RolePolicy", "backlog-publisher-policy"), "policy").Statement;
-      assert.equal(policy.find((s: { Sid: string }) => s.Sid === "ReadWorkerQueues").Resource, `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jw-${c.stack}-*`);
-      assert.deepEqual(policy.find((s: { Sid: string }) => s.Sid === "PutOwnMetrics").Condition, { StringEquals: { "cloudwatch:namespace": "Jobworker/SQS" } });
+      assert.equal(
+        policy.find((s: { Sid: string }) => s.Sid === "ReadWorkerQueues").Resource,
+        `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jw-${c.stack}-*`,
+      );
+      assert.deepEqual(policy.find((s: { Sid: string }) => s.Sid === "PutOwnMetrics").Condition, {
+        StringEquals: { "cloudwatch:namespace": "Jobworker/SQS" },
+      });
     });
 
     it("builds each kind's image from workers/Dockerfile into its own repository", () => {
@@ -251,7 +321,10 @@ describe("prod program: what only prod has", function () {
     const workers = structuredClone(config["jobworker:workers"]) as Record<string, Record<string, unknown>>;
     workers["orders-webhook"].memory = 1_000_000;
     await assert.rejects(runProgram({ ...config, "jobworker:workers": workers }), (err: Error) => {
-      assert.match(err.message, /`jobworker:workers\.orders-webhook\.memory` is 1000000; it must be an integer from 6 to \d+ \(MiB; r6i?d?\.4xlarge registers about \d+ MiB/);
+      assert.match(
+        err.message,
+        /`jobworker:workers\.orders-webhook\.memory` is 1000000; it must be an integer from 6 to \d+ \(MiB; r6i?d?\.4xlarge registers about \d+ MiB/,
+      );
       return true;
     });
   });

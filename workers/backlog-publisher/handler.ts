@@ -32,7 +32,12 @@ export async function handler(_event: unknown, context: InvocationContext): Prom
           failedPasses++;
           console.error(JSON.stringify({ msg: "backlog pass failed", error: error.message, name: error.name }));
         } else if (result && result.failed.length > 0) {
-          console.warn(JSON.stringify({ msg: "queues not read", queues: result.failed.map((f) => ({ queueUrl: f.queueUrl, error: f.error.message })) }));
+          console.warn(
+            JSON.stringify({
+              msg: "queues not read",
+              queues: result.failed.map((f) => ({ queueUrl: f.queueUrl, error: f.error.message })),
+            }),
+          );
         }
       },
     });

@@ -68,13 +68,20 @@ export async function listQueueUrls(sqs: PublisherClients["sqs"], prefix: string
 
 /** One queue's counts. */
 export async function readBacklog(sqs: PublisherClients["sqs"], queueUrl: string): Promise<QueueBacklog> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [VISIBLE_ATTRIBUTE, IN_FLIGHT_ATTRIBUTE] }));
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [VISIBLE_ATTRIBUTE, IN_FLIGHT_ATTRIBUTE] }),
+  );
   const count = (name: typeof VISIBLE_ATTRIBUTE | typeof IN_FLIGHT_ATTRIBUTE) => {
     const value = Number(out.Attributes?.[name]);
-    if (!Number.isFinite(value)) throw new Error(`queue ${queueUrl}: attribute ${name} missing or not a number (${out.Attributes?.[name]})`);
+    if (!Number.isFinite(value))
+      throw new Error(`queue ${queueUrl}: attribute ${name} missing or not a number (${out.Attributes?.[name]})`);
     return value;
   };
-  return { queueName: queueUrl.slice(queueUrl.lastIndexOf("/") + 1), visible: count(VISIBLE_ATTRIBUTE), inFlight: count(IN_FLIGHT_ATTRIBUTE) };
+  return {
+    queueName: queueUrl.slice(queueUrl.lastIndexOf("/") + 1),
+    visible: count(VISIBLE_ATTRIBUTE),
+    inFlight: count(IN_FLIGHT_ATTRIBUTE),
+  };
 }
 
 /** The metric data for some backlogs at one instant (two per queue, 1-second storage resolution). */
@@ -95,7 +102,11 @@ export function metricData(backlogs: readonly QueueBacklog[], at: Date): MetricD
 }
 
 /** Reads every matching queue and publishes its counts: one pass. */
-export async function publishOnce(clients: PublisherClients, options: PublisherOptions, now: () => Date = () => new Date()): Promise<PublishResult> {
+export async function publishOnce(
+  clients: PublisherClients,
+  options: PublisherOptions,
+  now: () => Date = () => new Date(),
+): Promise<PublishResult> {
   const urls = await listQueueUrls(clients.sqs, options.queueNamePrefix);
   const at = now();
   const published: QueueBacklog[] = [];
@@ -110,7 +121,9 @@ export async function publishOnce(clients: PublisherClients, options: PublisherO
   }
   const data = metricData(published, at);
   for (let i = 0; i < data.length; i += MAX_DATA_PER_CALL) {
-    await clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }));
+    await clients.cloudwatch.send(
+      new PutMetricDataCommand({ Namespace: options.namespace, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }),
+    );
   }
   return { at, published, failed };
 }
@@ -177,7 +190,9 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   const seconds = (key: "intervalSeconds" | "windowSeconds", min: number, max: number) => {
     const value = Number(text(key));
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new ConfigError(`${PUBLISHER_ENV[key]} is ${env[PUBLISHER_ENV[key]]}; it must be an integer from ${min} to ${max}`, { context: { variable: PUBLISHER_ENV[key] } });
+      throw new ConfigError(`${PUBLISHER_ENV[key]} is ${env[PUBLISHER_ENV[key]]}; it must be an integer from ${min} to ${max}`, {
+        context: { variable: PUBLISHER_ENV[key] },
+      });
     }
     return value;
   };

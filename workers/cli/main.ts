@@ -61,7 +61,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
       case "console":
       case "smoke":
         // The console is a package of its own (console/): worker images do not carry it or its clients.
-        io.stderr(`jobworker ${command}: the ops console is not part of this package; from a checkout of the repository run \`npm run jobworker -- ${command} ...\` (or \`node bin/jobworker.js ${command} ...\`)\n`);
+        io.stderr(
+          `jobworker ${command}: the ops console is not part of this package; from a checkout of the repository run \`npm run jobworker -- ${command} ...\` (or \`node bin/jobworker.js ${command} ...\`)\n`,
+        );
         return 2;
       case "help":
       case "--help":

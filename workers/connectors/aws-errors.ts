@@ -9,7 +9,15 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-const THROTTLING = new Set(["SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable"]);
+const THROTTLING = new Set([
+  "SlowDown",
+  "Throttling",
+  "ThrottlingException",
+  "RequestTimeout",
+  "RequestTimeTooSkewed",
+  "InternalError",
+  "ServiceUnavailable",
+]);
 
 export function classifyAwsError(err: unknown, what: string, context: ErrorContext): RetryableError | PermanentError {
   const e = (err ?? {}) as SdkErrorShape;

@@ -42,7 +42,10 @@ export function classifyFtpError(err: unknown, what: string, target: string): Re
   }
   const code = String((err as NodeJS.ErrnoException).code ?? "");
   if (TLS_PERMANENT.test(code)) {
-    return new PermanentError(`${message} (the server certificate is not trusted: set \`tlsCaSecret\`)`, { cause: err, context: { target, code } });
+    return new PermanentError(`${message} (the server certificate is not trusted: set \`tlsCaSecret\`)`, {
+      cause: err,
+      context: { target, code },
+    });
   }
   return new RetryableError(message, { cause: err, context: { target, code } });
 }
@@ -72,7 +75,11 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
       return fresh;
     } catch (err) {
       fresh.close();
-      throw classifyFtpError(err, `connecting to ${origin}${binding.directory.startsWith("/") ? "" : "/"}${binding.directory} failed`, origin);
+      throw classifyFtpError(
+        err,
+        `connecting to ${origin}${binding.directory.startsWith("/") ? "" : "/"}${binding.directory} failed`,
+        origin,
+      );
     }
   }
 
@@ -117,7 +124,9 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
             await ftp.uploadFrom(stream, temp);
             const remoteSize = await ftp.size(temp);
             if (!counter.readableEnded || remoteSize !== counter.bytes) {
-              throw new RetryableError(`upload of ${temp} incomplete: ${remoteSize} bytes on the server, ${counter.bytes} sent`, { context: { target } });
+              throw new RetryableError(`upload of ${temp} incomplete: ${remoteSize} bytes on the server, ${counter.bytes} sent`, {
+                context: { target },
+              });
             }
             await ftp.rename(temp, final);
           } catch (err) {

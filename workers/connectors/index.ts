@@ -52,9 +52,19 @@ export async function createConnector(given: ResolvedOutputBinding, deps: Connec
     case "rest":
       return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
     case "sftp":
-      return createSftpConnector(binding, { logger: deps.logger, retry: deps.retry, password: secret.passwordSecret, privateKey: secret.privateKeySecret });
+      return createSftpConnector(binding, {
+        logger: deps.logger,
+        retry: deps.retry,
+        password: secret.passwordSecret,
+        privateKey: secret.privateKeySecret,
+      });
     case "ftp":
-      return createFtpConnector(binding, { logger: deps.logger, retry: deps.retry, password: secret.passwordSecret, tlsCa: secret.tlsCaSecret });
+      return createFtpConnector(binding, {
+        logger: deps.logger,
+        retry: deps.retry,
+        password: secret.passwordSecret,
+        tlsCa: secret.tlsCaSecret,
+      });
     default:
       // Unreachable after validateBinding; kept so a new binding type fails loudly here.
       throw new ConfigError(`connector \`${(binding as { type?: string }).type}\` does not exist`, { context: { field: "type" } });

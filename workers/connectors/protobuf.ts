@@ -31,7 +31,10 @@ export interface ProtobufEncoder {
 }
 
 /** Loads the schema, resolves every type and checks the message type; throws `ConfigError`. */
-export async function loadProtobufEncoder(format: ProtobufFormat, options: { schemasDir?: string; field?: string } = {}): Promise<ProtobufEncoder> {
+export async function loadProtobufEncoder(
+  format: ProtobufFormat,
+  options: { schemasDir?: string; field?: string } = {},
+): Promise<ProtobufEncoder> {
   const field = options.field ?? "format";
   validateProtobufFormat(field, format);
   const schemasDir = options.schemasDir ?? SCHEMAS_DIR;
@@ -73,7 +76,9 @@ export async function loadProtobufEncoder(format: ProtobufFormat, options: { sch
   }
   const container = repeated[0]!;
   // Tag of a length-delimited field: (field number << 3) | wire type 2.
-  const tag = protobuf.Writer.create().uint32((container.id << 3) | 2).finish();
+  const tag = protobuf.Writer.create()
+    .uint32((container.id << 3) | 2)
+    .finish();
   return encoderFor(format, container.resolvedType as protobuf.Type, (bytes) => Buffer.concat([tag, withLengthPrefix(bytes)]));
 }
 

@@ -23,7 +23,8 @@ export function sanitizeRemoteName(name: string): string {
     .filter((s) => s !== "");
   let result = segments.join("_");
   while (Buffer.byteLength(result) > MAX_NAME_BYTES - TEMP_OVERHEAD) result = result.slice(1);
-  if (result === "") throw new PermanentError(`delivery name ${JSON.stringify(name)} leaves no usable remote file name`, { context: { name } });
+  if (result === "")
+    throw new PermanentError(`delivery name ${JSON.stringify(name)} leaves no usable remote file name`, { context: { name } });
   return result;
 }
 

@@ -48,7 +48,12 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 }
 
 /** Maps a non-2xx response to a typed error: 408, 429 and 5xx retry; other statuses are permanent. */
-export function classifyResponse(status: number, retryAfter: string | null, detail: string, context: Record<string, string | number>): Error {
+export function classifyResponse(
+  status: number,
+  retryAfter: string | null,
+  detail: string,
+  context: Record<string, string | number>,
+): Error {
   const message = `HTTP ${status}${detail ? `: ${detail}` : ""}`;
   const ctx = { ...context, status };
   if (status === 408 || status === 429 || status >= 500) {
@@ -56,7 +61,8 @@ export function classifyResponse(status: number, retryAfter: string | null, deta
     return new RetryableError(message, { context: ctx, retryAfterMs });
   }
   if (status === 401 || status === 403) return new PermanentError(`${message} (check the credentials in \`authSecret\`)`, { context: ctx });
-  if (status >= 300 && status < 400) return new PermanentError(`${message} (redirects are not followed: set \`url\` to the final address)`, { context: ctx });
+  if (status >= 300 && status < 400)
+    return new PermanentError(`${message} (redirects are not followed: set \`url\` to the final address)`, { context: ctx });
   return new PermanentError(message, { context: ctx });
 }
 
@@ -72,7 +78,13 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
   const target = `${url.protocol}//${url.host}${url.pathname}`;
   const logger = deps.logger.child({ connector: "rest" });
 
-  async function send(body: BodyInit | Readable, contentType: string, idempotencyKey: string, signal: AbortSignal, size?: number): Promise<void> {
+  async function send(
+    body: BodyInit | Readable,
+    contentType: string,
+    idempotencyKey: string,
+    signal: AbortSignal,
+    size?: number,
+  ): Promise<void> {
     const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const headers: Record<string, string> = { "content-type": contentType, "idempotency-key": idempotencyKey };
     // A known size goes out as Content-Length rather than chunked encoding (some APIs refuse chunked);

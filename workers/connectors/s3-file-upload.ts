@@ -34,7 +34,10 @@ export const S3_FILE_PART_SIZE = 8 * MiB;
 export const S3_FILE_PARTS_IN_FLIGHT = 4;
 
 /** The object's parameters: everything of `PutObject` but the body and its length. */
-export type ObjectParams = Omit<PutObjectCommandInput, "Body" | "ContentLength" | "ChecksumCRC32" | "ChecksumAlgorithm"> & { Bucket: string; Key: string };
+export type ObjectParams = Omit<PutObjectCommandInput, "Body" | "ContentLength" | "ChecksumCRC32" | "ChecksumAlgorithm"> & {
+  Bucket: string;
+  Key: string;
+};
 
 export interface FileUpload {
   readonly s3: S3Client;
@@ -79,7 +82,9 @@ export async function uploadFile(upload: FileUpload): Promise<FileUploadResult> 
   const target = `s3://${upload.params.Bucket}/${upload.params.Key}`;
   if (upload.size <= partSize) {
     const { attempts } = await sendRange(upload, 0, upload.size, `upload to ${target}`, async (body, checksum, abortSignal) => {
-      await upload.s3.send(new PutObjectCommand({ ...upload.params, Body: body, ContentLength: upload.size, ChecksumCRC32: checksum }), { abortSignal });
+      await upload.s3.send(new PutObjectCommand({ ...upload.params, Body: body, ContentLength: upload.size, ChecksumCRC32: checksum }), {
+        abortSignal,
+      });
     });
     return { bytes: upload.size, attempts };
   }
@@ -109,13 +114,27 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
         const index = next++;
         const start = index * partSize;
         const end = Math.min(upload.size, start + partSize);
-        const sent = await sendRange({ ...upload, signal: partSignal }, start, end, `part ${index + 1} of ${count} to ${target}`, async (body, checksum, abortSignal) => {
-          const out = await s3.send(
-            new UploadPartCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: end - start, ChecksumCRC32: checksum }),
-            { abortSignal },
-          );
-          return { PartNumber: index + 1, ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32 ?? checksum };
-        });
+        const sent = await sendRange(
+          { ...upload, signal: partSignal },
+          start,
+          end,
+          `part ${index + 1} of ${count} to ${target}`,
+          async (body, checksum, abortSignal) => {
+            const out = await s3.send(
+              new UploadPartCommand({
+                Bucket: params.Bucket,
+                Key: params.Key,
+                UploadId: uploadId,
+                PartNumber: index + 1,
+                Body: body,
+                ContentLength: end - start,
+                ChecksumCRC32: checksum,
+              }),
+              { abortSignal },
+            );
+            return { PartNumber: index + 1, ETag: out.ETag, ChecksumCRC32: out.ChecksumCRC32 ?? checksum };
+          },
+        );
         parts[index] = sent.value;
         attempts = Math.max(attempts, sent.attempts);
       }
@@ -132,23 +151,42 @@ async function uploadParts(upload: FileUpload, partSize: number, target: string)
     const partsDone = performance.now();
     if (upload.signal.aborted) throw classifyAwsError(upload.signal.reason, `upload to ${target} aborted`, { target });
     try {
-      await s3.send(new CompleteMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: upload.signal });
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: params.Bucket,
+          Key: params.Key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+        { abortSignal: upload.signal },
+      );
     } catch (err) {
       // NoSuchUpload after the SDK retried: an earlier attempt may have completed it and lost the
       // answer. Not permanent: the job runs again and rewrites the same (idempotent) object.
       if ((err as { name?: string }).name === "NoSuchUpload") {
-        throw new RetryableError(`completing the multipart upload to ${target} answered NoSuchUpload; the delivery is retried`, { cause: err, context: { target } });
+        throw new RetryableError(`completing the multipart upload to ${target} answered NoSuchUpload; the delivery is retried`, {
+          cause: err,
+          context: { target },
+        });
       }
       throw classifyAwsError(err, `completing the multipart upload to ${target} failed`, { target });
     }
     // Where the time went, for tuning part size and parallelism (one line per upload, not per part).
-    upload.logger.debug({ target, parts: count, partSize, partsMs: Math.round(partsDone - started), completeMs: Math.round(performance.now() - partsDone) }, "multipart upload completed");
+    upload.logger.debug(
+      { target, parts: count, partSize, partsMs: Math.round(partsDone - started), completeMs: Math.round(performance.now() - partsDone) },
+      "multipart upload completed",
+    );
     return { bytes: upload.size, attempts };
   } catch (err) {
     // A failed upload is aborted, so no orphaned parts accrue storage cost.
     await s3
       .send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }))
-      .catch((abortErr: unknown) => upload.logger.warn({ err: abortErr, target, uploadId }, "aborting the multipart upload failed; the bucket's lifecycle rule must remove its parts"));
+      .catch((abortErr: unknown) =>
+        upload.logger.warn(
+          { err: abortErr, target, uploadId },
+          "aborting the multipart upload failed; the bucket's lifecycle rule must remove its parts",
+        ),
+      );
     throw err;
   }
 }

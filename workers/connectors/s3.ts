@@ -71,7 +71,16 @@ export function createS3Connector(binding: S3OutputBinding, deps: S3ConnectorDep
         // uploadFile retries each request itself (and the SDK the ones without a body): one attempt
         // here, so a throttled delivery makes at most `maxAttempts` tries per request, not their product.
         return runDelivery({ connector: "s3", target, delivery, logger, retry: { ...deps.retry, maxAttempts: 1 } }, () =>
-          uploadFile({ s3: deps.s3, params, size, openRange, signal: delivery.signal, logger, retry: deps.retry, partSize: multipartPartSize(size, deps.filePartSize ?? S3_FILE_PART_SIZE) }),
+          uploadFile({
+            s3: deps.s3,
+            params,
+            size,
+            openRange,
+            signal: delivery.signal,
+            logger,
+            retry: deps.retry,
+            partSize: multipartPartSize(size, deps.filePartSize ?? S3_FILE_PART_SIZE),
+          }),
         );
       }
       return runDelivery({ connector: "s3", target, delivery, logger, retry: deps.retry }, async ({ stream }) => {

@@ -75,10 +75,13 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
       }
       const message = (err as Error).message ?? String(err);
       if (AUTH_FAILURE.test(message)) {
-        throw new PermanentError(`authentication as ${binding.username} at ${origin} failed (check \`passwordSecret\`/\`privateKeySecret\`): ${message}`, {
-          cause: err,
-          context: { target: origin },
-        });
+        throw new PermanentError(
+          `authentication as ${binding.username} at ${origin} failed (check \`passwordSecret\`/\`privateKeySecret\`): ${message}`,
+          {
+            cause: err,
+            context: { target: origin },
+          },
+        );
       }
       throw new RetryableError(`connecting to ${origin} failed: ${message}`, { cause: err, context: { target: origin } });
     }

@@ -3,7 +3,15 @@
  * schema (`catalog/bindings.ts`, as the container reads bindings). Each error names the field in
  * backticks, the value, and the fix.
  */
-import { parseResolvedBinding, problemText, protobufFormatSchema, problemsOf, type BindingProblem, type ProtobufFormat, type ResolvedOutputBinding } from "../../catalog/bindings";
+import {
+  parseResolvedBinding,
+  problemText,
+  protobufFormatSchema,
+  problemsOf,
+  type BindingProblem,
+  type ProtobufFormat,
+  type ResolvedOutputBinding,
+} from "../../catalog/bindings";
 import { ConfigError } from "../errors";
 
 function fail(path: string, problem: BindingProblem): never {

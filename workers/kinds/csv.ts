@@ -68,7 +68,11 @@ export async function* readCsv(input: Readable, source = "input"): AsyncGenerato
         } else {
           if (c === "\n") line++;
           field += c;
-          if (field.length > MAX_FIELD_CHARS) throw new PermanentError(`${source}: field starting on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters (unclosed quote?)`, { context: { line: rowLine } });
+          if (field.length > MAX_FIELD_CHARS)
+            throw new PermanentError(
+              `${source}: field starting on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters (unclosed quote?)`,
+              { context: { line: rowLine } },
+            );
           continue;
         }
       }
@@ -83,14 +87,18 @@ export async function* readCsv(input: Readable, source = "input"): AsyncGenerato
         if (row) rows.push(row);
       } else {
         field += c;
-        if (field.length > MAX_FIELD_CHARS) throw new PermanentError(`${source}: field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters`, { context: { line: rowLine } });
+        if (field.length > MAX_FIELD_CHARS)
+          throw new PermanentError(`${source}: field on line ${rowLine} is longer than ${MAX_FIELD_CHARS} characters`, {
+            context: { line: rowLine },
+          });
       }
     }
     yield* rows;
   }
   const rest = decoder.end();
   if (rest) field += rest;
-  if (quoted && !afterQuote) throw new PermanentError(`${source}: unclosed quote in the row starting on line ${rowLine}`, { context: { line: rowLine } });
+  if (quoted && !afterQuote)
+    throw new PermanentError(`${source}: unclosed quote in the row starting on line ${rowLine}`, { context: { line: rowLine } });
   if (field !== "" || fields.length > 0) {
     const row = endRow();
     if (row) yield row;
@@ -102,9 +110,12 @@ export function headerIndex(header: readonly string[], required: readonly string
   const index = new Map(header.map((h, i) => [h.trim().toLowerCase(), i] as const));
   const missing = required.filter((r) => !index.has(r));
   if (missing.length > 0) {
-    throw new PermanentError(`${source}: header lacks column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has ${header.join(", ")})`, {
-      context: { missing: missing.join(",") },
-    });
+    throw new PermanentError(
+      `${source}: header lacks column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has ${header.join(", ")})`,
+      {
+        context: { missing: missing.join(",") },
+      },
+    );
   }
   return index;
 }

@@ -26,7 +26,12 @@ function isWorkerKind(value: unknown): value is WorkerKind {
 export function workerKindNames(dir: string = KINDS_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && WORKER_NAME_PATTERN.test(e.name) && [".ts", ".js"].some((ext) => existsSync(join(dir, e.name, `${HANDLER_MODULE}${ext}`))))
+    .filter(
+      (e) =>
+        e.isDirectory() &&
+        WORKER_NAME_PATTERN.test(e.name) &&
+        [".ts", ".js"].some((ext) => existsSync(join(dir, e.name, `${HANDLER_MODULE}${ext}`))),
+    )
     .map((e) => e.name)
     .sort();
 }
@@ -39,7 +44,10 @@ export function loadWorkerKind(name: string, dir: string = KINDS_DIR): WorkerKin
   const known = workerKindNames(dir);
   if (!known.includes(name)) {
     const list = known.length === 0 ? "none" : known.map((k) => `\`${k}\``).join(", ");
-    throw new ConfigError(`unknown worker \`${name}\`: known workers are ${list} (a kind is a folder workers/kinds/<name>/ with a handler module)`, { context: { worker: name } });
+    throw new ConfigError(
+      `unknown worker \`${name}\`: known workers are ${list} (a kind is a folder workers/kinds/<name>/ with a handler module)`,
+      { context: { worker: name } },
+    );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exported: Record<string, unknown> = require(join(dir, name, HANDLER_MODULE));
@@ -47,7 +55,10 @@ export function loadWorkerKind(name: string, dir: string = KINDS_DIR): WorkerKin
   const own = kinds.filter((k) => k.definition.name === name);
   if (own.length !== 1) {
     const found = kinds.map((k) => `\`${k.definition.name}\``).join(", ") || "no WorkerKind";
-    throw new ConfigError(`workers/kinds/${name}/${HANDLER_MODULE} must export exactly one \`defineWorker(...)\` whose definition is named \`${name}\`; it exports ${found}`, { context: { worker: name } });
+    throw new ConfigError(
+      `workers/kinds/${name}/${HANDLER_MODULE} must export exactly one \`defineWorker(...)\` whose definition is named \`${name}\`; it exports ${found}`,
+      { context: { worker: name } },
+    );
   }
   return own[0]!;
 }

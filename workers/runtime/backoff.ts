@@ -27,7 +27,10 @@ export function backoffDelay(attempt: number, options: BackoffOptions): number {
  * The visibility timeout, in seconds, that releases a failed message: grows with the receive count so
  * a poison message is retried less and less often, at least `minSeconds`, never above SQS's 12 hours.
  */
-export function releaseVisibilitySeconds(receiveCount: number, options: { baseSeconds: number; capSeconds: number; random?: () => number }): number {
+export function releaseVisibilitySeconds(
+  receiveCount: number,
+  options: { baseSeconds: number; capSeconds: number; random?: () => number },
+): number {
   const ceiling = backoffCeiling(receiveCount, { baseMs: options.baseSeconds * 1000, capMs: options.capSeconds * 1000 }) / 1000;
   const random = options.random ?? Math.random;
   // Half fixed, half jitter: a retry never comes back at once, and many failures do not come back together.

@@ -41,7 +41,12 @@ export const DEFAULT_MAX_ATTEMPTS = 6;
  * runtime logs each failure itself, with the job's context, so these go to `debug`). Its warnings
  * stay warnings, except the one the S3 connector answers by retrying itself.
  */
-export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(...content: unknown[]): void; error(...content: unknown[]): void } {
+export function sdkLogger(logger: Logger): {
+  debug(): void;
+  info(): void;
+  warn(...content: unknown[]): void;
+  error(...content: unknown[]): void;
+} {
   const log = logger.child({ source: "aws-sdk" });
   // The SDK's per-request objects carry the command's input, whose `Body` may be a stream with
   // buffered payload bytes: never log it.
@@ -59,7 +64,8 @@ export function sdkLogger(logger: Logger): { debug(): void; info(): void; warn(.
     info() {},
     // The SDK warns that it does not retry a request whose body is a stream; the S3 connector
     // retries those itself with a fresh stream, so that warning is noise at warn level.
-    warn: (...content) => (/non-retryable streaming request/.test(String(content[0])) ? log.debug(...line(content)) : log.warn(...line(content))),
+    warn: (...content) =>
+      /non-retryable streaming request/.test(String(content[0])) ? log.debug(...line(content)) : log.warn(...line(content)),
     error: (...content) => log.debug(...line(content)),
   };
 }
@@ -75,7 +81,12 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   });
   // The SDK reads AWS_ENDPOINT_URL itself; path-style addressing is what emulators on loopback need.
   const forcePathStyle = process.env.AWS_S3_FORCE_PATH_STYLE === "true";
-  const common = { maxAttempts, retryMode: "standard", ...(options.logger !== undefined ? { logger: sdkLogger(options.logger) } : {}), ...options.overrides };
+  const common = {
+    maxAttempts,
+    retryMode: "standard",
+    ...(options.logger !== undefined ? { logger: sdkLogger(options.logger) } : {}),
+    ...options.overrides,
+  };
   return {
     s3: new S3Client({ forcePathStyle, requestHandler: requestHandler(), ...common }),
     sqs: new SQSClient({ requestHandler: requestHandler(), ...common }),

@@ -2,9 +2,29 @@
 import type { DeliveryResult } from "../connectors/types";
 
 export type WorkerEvent =
-  | { readonly type: "job-done"; readonly messageId: string; readonly bucket: string; readonly key: string; readonly durationMs: number; readonly deliveries: readonly DeliveryResult[] }
-  | { readonly type: "job-gone"; readonly messageId: string; readonly bucket: string; readonly key: string; readonly reason: "no-such-key" | "superseded" }
-  | { readonly type: "job-failed"; readonly messageId: string; readonly bucket: string; readonly key: string; readonly error: Error; readonly permanent: boolean }
+  | {
+      readonly type: "job-done";
+      readonly messageId: string;
+      readonly bucket: string;
+      readonly key: string;
+      readonly durationMs: number;
+      readonly deliveries: readonly DeliveryResult[];
+    }
+  | {
+      readonly type: "job-gone";
+      readonly messageId: string;
+      readonly bucket: string;
+      readonly key: string;
+      readonly reason: "no-such-key" | "superseded";
+    }
+  | {
+      readonly type: "job-failed";
+      readonly messageId: string;
+      readonly bucket: string;
+      readonly key: string;
+      readonly error: Error;
+      readonly permanent: boolean;
+    }
   | { readonly type: "message-deleted"; readonly messageId: string }
   | { readonly type: "message-released"; readonly messageId: string; readonly visibilitySeconds: number }
   | { readonly type: "message-dead-lettered"; readonly messageId: string; readonly reason: string }

@@ -49,7 +49,13 @@ interface SlotFile {
   readonly options: OutputOptions;
 }
 
-export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: JobDeps, logger: Logger, signal: AbortSignal): Promise<JobOutcome> {
+export async function runJob(
+  record: S3ObjectEvent,
+  message: JobMessage,
+  deps: JobDeps,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
   const object = openObjectInput(deps.s3, record, signal);
   const meta: JobInput = {
     bucket: record.bucket,
@@ -76,9 +82,12 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
       receiveCount: message.receiveCount,
       output(slot, options = {}) {
         if (!(slot in deps.definition.outputs)) {
-          throw new ConfigError(`handler of \`${deps.definition.name}\` wrote to slot \`${slot}\`, which its definition does not declare`, { context: { slot } });
+          throw new ConfigError(`handler of \`${deps.definition.name}\` wrote to slot \`${slot}\`, which its definition does not declare`, {
+            context: { slot },
+          });
         }
-        if (files.has(slot)) throw new ConfigError(`handler of \`${deps.definition.name}\` opened slot \`${slot}\` twice`, { context: { slot } });
+        if (files.has(slot))
+          throw new ConfigError(`handler of \`${deps.definition.name}\` opened slot \`${slot}\` twice`, { context: { slot } });
         if (!jobDirCreated) {
           mkdirSync(jobDir, { recursive: true });
           jobDirCreated = true;
@@ -103,7 +112,10 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
     if (object.gone !== undefined) return { status: "gone", reason: object.gone };
     // A handler that caught a failed read worked on a truncated object: deliver nothing, retry the job.
     if (object.failure !== undefined) {
-      throw new RetryableError(`reading s3://${record.bucket}/${record.key} failed, and the handler returned anyway; the job is retried`, { cause: object.failure, context: { bucket: record.bucket, key: record.key } });
+      throw new RetryableError(`reading s3://${record.bucket}/${record.key} failed, and the handler returned anyway; the job is retried`, {
+        cause: object.failure,
+        context: { bucket: record.bucket, key: record.key },
+      });
     }
     for (const file of files.values()) {
       if (!file.stream.writableEnded) file.stream.end();
@@ -112,7 +124,8 @@ export async function runJob(record: S3ObjectEvent, message: JobMessage, deps: J
     const deliveries: DeliveryResult[] = [];
     for (const file of files.values()) {
       const connector = deps.connectors[file.slot];
-      if (connector === undefined) throw new ConfigError(`slot \`${file.slot}\` has no connector: bind it in \`JOBWORKER_OUTPUTS\``, { context: { slot: file.slot } });
+      if (connector === undefined)
+        throw new ConfigError(`slot \`${file.slot}\` has no connector: bind it in \`JOBWORKER_OUTPUTS\``, { context: { slot: file.slot } });
       const encoder = deps.encoders?.[file.slot];
       const payload = encoder === undefined ? file.path : await encodeRecords(file.path, encoder);
       const { size } = await stat(payload);

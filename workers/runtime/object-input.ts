@@ -23,10 +23,15 @@ export class InputGoneError extends JobworkerError {
     record: Pick<S3ObjectEvent, "bucket" | "key">,
     cause: unknown,
   ) {
-    super(reason === "no-such-key" ? `s3://${record.bucket}/${record.key} no longer exists` : `s3://${record.bucket}/${record.key} was replaced since the event`, {
-      cause,
-      context: { bucket: record.bucket, key: record.key, reason },
-    });
+    super(
+      reason === "no-such-key"
+        ? `s3://${record.bucket}/${record.key} no longer exists`
+        : `s3://${record.bucket}/${record.key} was replaced since the event`,
+      {
+        cause,
+        context: { bucket: record.bucket, key: record.key, reason },
+      },
+    );
   }
 }
 

@@ -33,7 +33,10 @@ function safeSegment(segment: string): string {
  * last extension is replaced by `extension`.
  */
 export function outputName(input: InputIdentity, extension = ""): string {
-  const segments = input.key.split("/").map(safeSegment).filter((s) => s !== "");
+  const segments = input.key
+    .split("/")
+    .map(safeSegment)
+    .filter((s) => s !== "");
   const file = segments.pop() ?? "object";
   const dot = file.lastIndexOf(".");
   const stem = dot > 0 ? file.slice(0, dot) : file;
@@ -43,5 +46,8 @@ export function outputName(input: InputIdentity, extension = ""): string {
 
 /** Stable across retries and redeliveries of the same input, distinct per slot (REST sends it as `Idempotency-Key`). */
 export function idempotencyKey(input: InputIdentity, slot: string): string {
-  return createHash("sha256").update(`${inputDigest(input)}\n${slot}`).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(`${inputDigest(input)}\n${slot}`)
+    .digest("hex")
+    .slice(0, 32);
 }

@@ -21,10 +21,13 @@ export async function describeQueue(sqs: SQSClient, queueUrl: string): Promise<Q
   } catch (err) {
     const name = (err as { name?: string }).name ?? "";
     if (/QueueDoesNotExist|NonExistentQueue/.test(name)) {
-      throw new ConfigError(`\`${WORKER_ENV.queueUrl}\` is ${queueUrl}, which does not exist (in this region/endpoint): use the JobWorker component's \`queueUrl\` output`, {
-        cause: err,
-        context: { variable: WORKER_ENV.queueUrl },
-      });
+      throw new ConfigError(
+        `\`${WORKER_ENV.queueUrl}\` is ${queueUrl}, which does not exist (in this region/endpoint): use the JobWorker component's \`queueUrl\` output`,
+        {
+          cause: err,
+          context: { variable: WORKER_ENV.queueUrl },
+        },
+      );
     }
     throw err;
   }
@@ -54,7 +57,13 @@ export function queueUrlFromArn(sourceQueueUrl: string, arn: string): string {
 }
 
 /** Puts a message that can never succeed into the dead-letter queue, with why, as message attributes. */
-export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: string, sourceQueueUrl: string, message: Message, reason: string): Promise<void> {
+export async function sendToDeadLetterQueue(
+  sqs: SQSClient,
+  deadLetterQueueUrl: string,
+  sourceQueueUrl: string,
+  message: Message,
+  reason: string,
+): Promise<void> {
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: deadLetterQueueUrl,

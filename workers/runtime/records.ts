@@ -18,7 +18,10 @@ export async function* readLines(input: Readable): AsyncGenerator<{ line: string
 }
 
 /** Yields each record of an NDJSON stream; a line that is not a JSON object is a `PermanentError` naming the line. */
-export async function* readNdjson(input: Readable, source = "input"): AsyncGenerator<{ record: Record<string, unknown>; lineNumber: number }> {
+export async function* readNdjson(
+  input: Readable,
+  source = "input",
+): AsyncGenerator<{ record: Record<string, unknown>; lineNumber: number }> {
   for await (const { line, lineNumber } of readLines(input)) {
     let value: unknown;
     try {

@@ -27,13 +27,18 @@ export interface RunWorkerOptions {
 }
 
 /** Builds the connectors and encoders of every bound slot; a bad binding or secret fails here, before any job. */
-export async function createOutputs(settings: RuntimeSettings, clients: AwsClients, logger: Logger): Promise<{ connectors: Record<string, Connector>; encoders: Record<string, ProtobufEncoder> }> {
+export async function createOutputs(
+  settings: RuntimeSettings,
+  clients: AwsClients,
+  logger: Logger,
+): Promise<{ connectors: Record<string, Connector>; encoders: Record<string, ProtobufEncoder> }> {
   const secrets = createSecretResolver({ ssm: clients.ssm, secretsManager: clients.secretsManager });
   const connectors: Record<string, Connector> = {};
   const encoders: Record<string, ProtobufEncoder> = {};
   for (const [slot, binding] of Object.entries(settings.outputs)) {
     connectors[slot] = await createConnector(binding, { s3: clients.s3, logger: logger.child({ slot }), secrets });
-    if (binding.format !== undefined) encoders[slot] = await loadProtobufEncoder(binding.format, { field: `JOBWORKER_OUTPUTS.${slot}.format` });
+    if (binding.format !== undefined)
+      encoders[slot] = await loadProtobufEncoder(binding.format, { field: `JOBWORKER_OUTPUTS.${slot}.format` });
   }
   return { connectors, encoders };
 }

@@ -78,7 +78,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
     if (raw === undefined || raw === "") return fallback;
     const result = schema.safeParse(raw);
     if (!result.success) {
-      throw new ConfigError(`${result.error.issues[0]?.message ?? `\`${name}\` is invalid`} (got ${JSON.stringify(raw)})`, { context: { variable: name } });
+      throw new ConfigError(`${result.error.issues[0]?.message ?? `\`${name}\` is invalid`} (got ${JSON.stringify(raw)})`, {
+        context: { variable: name },
+      });
     }
     return result.data;
   };
@@ -97,32 +99,61 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
   }
   const queueUrl = required(WORKER_ENV.queueUrl, "set it to the worker's input queue URL (the JobWorker component's `queueUrl` output)");
   if (!/^https?:\/\/\S+$/.test(queueUrl)) {
-    throw new ConfigError(`\`${WORKER_ENV.queueUrl}\` must be an http(s) queue URL, got ${JSON.stringify(queueUrl)}`, { context: { variable: WORKER_ENV.queueUrl } });
+    throw new ConfigError(`\`${WORKER_ENV.queueUrl}\` must be an http(s) queue URL, got ${JSON.stringify(queueUrl)}`, {
+      context: { variable: WORKER_ENV.queueUrl },
+    });
   }
   const outputs = parseOutputs(env[WORKER_ENV.outputs], definition, { allowS3Redirect: env[RUNTIME_TUNING_ENV.localRedirect] === "true" });
-  const maxProcessingSeconds = read(WORKER_ENV.maxProcessingSeconds, intVar(WORKER_ENV.maxProcessingSeconds, 1, 43_200, "set the longest job in seconds"), definition.maxProcessingSeconds);
-  const retryBaseSeconds = read(RUNTIME_TUNING_ENV.retryBaseSeconds, intVar(RUNTIME_TUNING_ENV.retryBaseSeconds, 0, 43_200, "set the first retry delay in seconds"), DEFAULT_RETRY_BASE_SECONDS);
-  const retryCapSeconds = read(RUNTIME_TUNING_ENV.retryCapSeconds, intVar(RUNTIME_TUNING_ENV.retryCapSeconds, 0, 43_200, "set the longest retry delay in seconds"), DEFAULT_RETRY_CAP_SECONDS);
+  const maxProcessingSeconds = read(
+    WORKER_ENV.maxProcessingSeconds,
+    intVar(WORKER_ENV.maxProcessingSeconds, 1, 43_200, "set the longest job in seconds"),
+    definition.maxProcessingSeconds,
+  );
+  const retryBaseSeconds = read(
+    RUNTIME_TUNING_ENV.retryBaseSeconds,
+    intVar(RUNTIME_TUNING_ENV.retryBaseSeconds, 0, 43_200, "set the first retry delay in seconds"),
+    DEFAULT_RETRY_BASE_SECONDS,
+  );
+  const retryCapSeconds = read(
+    RUNTIME_TUNING_ENV.retryCapSeconds,
+    intVar(RUNTIME_TUNING_ENV.retryCapSeconds, 0, 43_200, "set the longest retry delay in seconds"),
+    DEFAULT_RETRY_CAP_SECONDS,
+  );
   if (retryCapSeconds < retryBaseSeconds) {
-    throw new ConfigError(`\`${RUNTIME_TUNING_ENV.retryCapSeconds}\` (${retryCapSeconds}) must be at least \`${RUNTIME_TUNING_ENV.retryBaseSeconds}\` (${retryBaseSeconds})`, {
-      context: { variable: RUNTIME_TUNING_ENV.retryCapSeconds },
-    });
+    throw new ConfigError(
+      `\`${RUNTIME_TUNING_ENV.retryCapSeconds}\` (${retryCapSeconds}) must be at least \`${RUNTIME_TUNING_ENV.retryBaseSeconds}\` (${retryBaseSeconds})`,
+      {
+        context: { variable: RUNTIME_TUNING_ENV.retryCapSeconds },
+      },
+    );
   }
   const ecsAgentUri = env[ECS_AGENT_URI_ENV]?.trim() || undefined;
   return {
     worker,
     queueUrl,
     outputs,
-    concurrency: read(WORKER_ENV.concurrency, intVar(WORKER_ENV.concurrency, 1, 1000, "set the jobs one process runs at once (at least 1)"), definition.concurrency),
+    concurrency: read(
+      WORKER_ENV.concurrency,
+      intVar(WORKER_ENV.concurrency, 1, 1000, "set the jobs one process runs at once (at least 1)"),
+      definition.concurrency,
+    ),
     maxProcessingSeconds,
-    shutdownSeconds: read(WORKER_ENV.shutdownSeconds, intVar(WORKER_ENV.shutdownSeconds, 0, 3600, "set it below the container's stopTimeout"), DEFAULT_SHUTDOWN_SECONDS),
+    shutdownSeconds: read(
+      WORKER_ENV.shutdownSeconds,
+      intVar(WORKER_ENV.shutdownSeconds, 0, 3600, "set it below the container's stopTimeout"),
+      DEFAULT_SHUTDOWN_SECONDS,
+    ),
     scratchDir: env[WORKER_ENV.scratchDir]?.trim() || join(tmpdir(), "jobworker"),
     logLevel: read(
       WORKER_ENV.logLevel,
       z.enum(LOG_LEVELS, { message: `\`${WORKER_ENV.logLevel}\` must be one of ${LOG_LEVELS.join(", ")}` }),
       "info",
     ),
-    pollWaitSeconds: read(RUNTIME_TUNING_ENV.pollWaitSeconds, intVar(RUNTIME_TUNING_ENV.pollWaitSeconds, 0, 20, "SQS long polling waits 0 to 20 seconds"), DEFAULT_POLL_WAIT_SECONDS),
+    pollWaitSeconds: read(
+      RUNTIME_TUNING_ENV.pollWaitSeconds,
+      intVar(RUNTIME_TUNING_ENV.pollWaitSeconds, 0, 20, "SQS long polling waits 0 to 20 seconds"),
+      DEFAULT_POLL_WAIT_SECONDS,
+    ),
     retryBaseSeconds,
     retryCapSeconds,
     ecsAgentUri,
@@ -133,7 +164,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
  * Parses `JOBWORKER_OUTPUTS`: every slot of the definition bound, each to a type the slot accepts,
  * each binding valid by the binding schema (`catalog/bindings.ts`).
  */
-export function parseOutputs(raw: string | undefined, definition: WorkerDefinition, options: { allowS3Redirect?: boolean } = {}): Record<string, ResolvedOutputBinding> {
+export function parseOutputs(
+  raw: string | undefined,
+  definition: WorkerDefinition,
+  options: { allowS3Redirect?: boolean } = {},
+): Record<string, ResolvedOutputBinding> {
   const name = WORKER_ENV.outputs;
   const slots = Object.keys(definition.outputs);
   let json: unknown = {};
@@ -141,17 +176,24 @@ export function parseOutputs(raw: string | undefined, definition: WorkerDefiniti
     try {
       json = JSON.parse(raw);
     } catch (err) {
-      throw new ConfigError(`\`${name}\` is not JSON (${(err as Error).message}): set it to {"<slot>": {"type": "s3", ...}}`, { context: { variable: name } });
+      throw new ConfigError(`\`${name}\` is not JSON (${(err as Error).message}): set it to {"<slot>": {"type": "s3", ...}}`, {
+        context: { variable: name },
+      });
     }
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new ConfigError(`\`${name}\` must be a JSON object of slot → binding, got ${JSON.stringify(raw)}`, { context: { variable: name } });
+    throw new ConfigError(`\`${name}\` must be a JSON object of slot → binding, got ${JSON.stringify(raw)}`, {
+      context: { variable: name },
+    });
   }
   for (const [slot, value] of Object.entries(json)) {
     if (!slots.includes(slot)) {
-      throw new ConfigError(`\`${name}\` binds slot \`${slot}\`, which \`${definition.name}\` does not declare: use one of ${slots.map((s) => `\`${s}\``).join(", ")}`, {
-        context: { variable: name, slot },
-      });
+      throw new ConfigError(
+        `\`${name}\` binds slot \`${slot}\`, which \`${definition.name}\` does not declare: use one of ${slots.map((s) => `\`${s}\``).join(", ")}`,
+        {
+          context: { variable: name, slot },
+        },
+      );
     }
     const type = (value as { type?: unknown } | null)?.type;
     if (!BINDING_TYPES.includes(type as OutputType)) {
@@ -170,9 +212,12 @@ export function parseOutputs(raw: string | undefined, definition: WorkerDefiniti
   }
   const missing = slots.filter((s) => !(s in json));
   if (missing.length > 0) {
-    throw new ConfigError(`\`${name}\` does not bind slot${missing.length > 1 ? "s" : ""} ${missing.map((s) => `\`${s}\``).join(", ")} of \`${definition.name}\`: add a binding for each`, {
-      context: { variable: name, slot: missing.join(",") },
-    });
+    throw new ConfigError(
+      `\`${name}\` does not bind slot${missing.length > 1 ? "s" : ""} ${missing.map((s) => `\`${s}\``).join(", ")} of \`${definition.name}\`: add a binding for each`,
+      {
+        context: { variable: name, slot: missing.join(",") },
+      },
+    );
   }
   // Then each binding's fields, once every slot is known to be bound to a type it accepts.
   const outputs: Record<string, ResolvedOutputBinding> = {};
@@ -180,7 +225,9 @@ export function parseOutputs(raw: string | undefined, definition: WorkerDefiniti
     const parsed = parseResolvedBinding(value);
     if (parsed.problems) {
       const problem = parsed.problems[0]!;
-      throw new ConfigError(`\`${name}\`.${[slot, problem.field].filter((p) => p !== "").join(".")} ${problemText(problem)}`, { context: { variable: name, slot, field: problem.field } });
+      throw new ConfigError(`\`${name}\`.${[slot, problem.field].filter((p) => p !== "").join(".")} ${problemText(problem)}`, {
+        context: { variable: name, slot, field: problem.field },
+      });
     }
     outputs[slot] = parsed.binding;
   }

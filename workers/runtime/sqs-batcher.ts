@@ -17,7 +17,12 @@ export type EntryOutcome =
     };
 
 /** SQS error codes meaning "this receipt handle no longer holds the message". */
-const EXPIRED_HANDLE_CODES = new Set(["ReceiptHandleIsInvalid", "MessageNotInflight", "AWS.SimpleQueueService.MessageNotInflight", "InvalidReceiptHandle"]);
+const EXPIRED_HANDLE_CODES = new Set([
+  "ReceiptHandleIsInvalid",
+  "MessageNotInflight",
+  "AWS.SimpleQueueService.MessageNotInflight",
+  "InvalidReceiptHandle",
+]);
 
 export function isExpiredHandle(code: string | undefined, message: string | undefined): boolean {
   if (code !== undefined && EXPIRED_HANDLE_CODES.has(code)) return true;
@@ -77,13 +82,19 @@ export class Batcher<E> {
       const byIndex = new Map(failed.map((f) => [f.index, f]));
       batch.forEach((p, i) => {
         const f = byIndex.get(i);
-        p.resolve(f === undefined ? { ok: true } : { ok: false, code: f.code, message: f.message, handleExpired: isExpiredHandle(f.code, f.message) });
+        p.resolve(
+          f === undefined
+            ? { ok: true }
+            : { ok: false, code: f.code, message: f.message, handleExpired: isExpiredHandle(f.code, f.message) },
+        );
       });
     } catch (err) {
       // The whole request failed after the SDK's own retries: every entry failed the same way.
       const e = err as { name?: string; Code?: string; message?: string };
       const code = e.Code ?? e.name ?? "Error";
-      batch.forEach((p) => p.resolve({ ok: false, code, message: e.message ?? String(err), handleExpired: isExpiredHandle(code, e.message) }));
+      batch.forEach((p) =>
+        p.resolve({ ok: false, code, message: e.message ?? String(err), handleExpired: isExpiredHandle(code, e.message) }),
+      );
     }
   }
 }
@@ -101,7 +112,9 @@ export function createMessageOps(sqs: SQSClient, queueUrl: string, maxWaitMs = 1
   const failures = (failed: ReadonlyArray<{ Id?: string; Code?: string; Message?: string }> | undefined) =>
     (failed ?? []).map((f) => ({ index: Number(f.Id), code: f.Code ?? "Unknown", message: f.Message ?? "" }));
   const deletes = new Batcher<string>(async (handles) => {
-    const out = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: handles.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) }));
+    const out = await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: handles.map((h, i) => ({ Id: String(i), ReceiptHandle: h })) }),
+    );
     return failures(out.Failed);
   }, maxWaitMs);
   const visibility = new Batcher<{ handle: string; seconds: number }>(async (entries) => {

@@ -75,7 +75,8 @@ export class Worker {
     this.log = logger;
     this.ops = createMessageOps(options.sqs, settings.queueUrl);
     this.protection =
-      options.taskProtection ?? createTaskProtection({ agentUri: settings.ecsAgentUri, maxProcessingSeconds: settings.maxProcessingSeconds, logger });
+      options.taskProtection ??
+      createTaskProtection({ agentUri: settings.ecsAgentUri, maxProcessingSeconds: settings.maxProcessingSeconds, logger });
   }
 
   get currentState(): WorkerState {
@@ -94,7 +95,10 @@ export class Worker {
     const { settings } = this.options;
     if (this.queue.visibilityTimeoutSeconds < settings.maxProcessingSeconds) {
       // Not an error: the heartbeat keeps long jobs invisible. Worth a line, since it costs requests.
-      this.log.info({ visibilityTimeoutSeconds: this.queue.visibilityTimeoutSeconds, maxProcessingSeconds: settings.maxProcessingSeconds }, "queue visibility timeout is shorter than the longest job; the heartbeat extends it");
+      this.log.info(
+        { visibilityTimeoutSeconds: this.queue.visibilityTimeoutSeconds, maxProcessingSeconds: settings.maxProcessingSeconds },
+        "queue visibility timeout is shorter than the longest job; the heartbeat extends it",
+      );
     }
     const heartbeatMs = Math.max(500, (this.queue.visibilityTimeoutSeconds * 1000) / 3);
     this.heartbeat = setInterval(() => this.extendLeases(heartbeatMs), Math.min(heartbeatMs, 1000));
@@ -136,7 +140,10 @@ export class Worker {
     }
     this.setState("draining");
     const deadlineMs = this.options.settings.shutdownSeconds * 1000;
-    this.log.info({ reason, jobsInFlight: this.inFlight.size, deadlineSeconds: this.options.settings.shutdownSeconds }, "stopping: no new messages; finishing jobs in flight");
+    this.log.info(
+      { reason, jobsInFlight: this.inFlight.size, deadlineSeconds: this.options.settings.shutdownSeconds },
+      "stopping: no new messages; finishing jobs in flight",
+    );
     this.pollAbort.abort(new Error(reason));
     this.slotFreed?.();
     await this.loop;
@@ -152,7 +159,10 @@ export class Worker {
     }
     if (this.inFlight.size > 0) {
       const unfinished = [...this.inFlight.values()];
-      this.log.warn({ messageIds: unfinished.map((e) => e.messageId) }, "shutdown deadline reached: making unfinished messages visible again");
+      this.log.warn(
+        { messageIds: unfinished.map((e) => e.messageId) },
+        "shutdown deadline reached: making unfinished messages visible again",
+      );
       await Promise.all(
         unfinished.map(async (entry) => {
           entry.abandoned = true;
@@ -276,7 +286,8 @@ export class Worker {
       return this.acknowledge(entry, log);
     }
     if (parsed.kind === "malformed") return this.deadLetter(entry, `malformed message: ${parsed.reason}`, log);
-    for (const skipped of parsed.skipped) log.info({ bucket: skipped.bucket, key: skipped.key, eventName: skipped.eventName, reason: skipped.reason }, "record skipped");
+    for (const skipped of parsed.skipped)
+      log.info({ bucket: skipped.bucket, key: skipped.key, eventName: skipped.eventName, reason: skipped.reason }, "record skipped");
 
     // Records run one after another; the message is deleted only when every record succeeded. A retry
     // runs them all again, which is safe because outputs are idempotent.
@@ -307,17 +318,43 @@ export class Worker {
     const log = parentLog.child({ bucket: record.bucket, key: record.key });
     const started = Date.now();
     const signal = AbortSignal.any([entry.abort.signal, AbortSignal.timeout(settings.maxProcessingSeconds * 1000)]);
-    const deps: JobDeps = { s3: this.options.s3, definition: kind.definition, handler: kind.handler, connectors: this.options.connectors, encoders: this.options.encoders, scratchDir: settings.scratchDir };
+    const deps: JobDeps = {
+      s3: this.options.s3,
+      definition: kind.definition,
+      handler: kind.handler,
+      connectors: this.options.connectors,
+      encoders: this.options.encoders,
+      scratchDir: settings.scratchDir,
+    };
     try {
       const outcome = await runJob(record, entry, deps, log, signal);
       const durationMs = Date.now() - started;
       if (outcome.status === "gone") {
-        log.warn({ reason: outcome.reason, durationMs }, outcome.reason === "no-such-key" ? "object no longer exists; acknowledged" : "object was replaced since the event; its newer event processes it");
+        log.warn(
+          { reason: outcome.reason, durationMs },
+          outcome.reason === "no-such-key"
+            ? "object no longer exists; acknowledged"
+            : "object was replaced since the event; its newer event processes it",
+        );
         this.emit({ type: "job-gone", messageId: entry.messageId, bucket: record.bucket, key: record.key, reason: outcome.reason });
         return undefined;
       }
-      log.info({ durationMs, bytesIn: outcome.bytesIn, outputs: outcome.deliveries.map((d) => ({ target: d.target, bytes: d.bytes, attempts: d.attempts })) }, "job done");
-      this.emit({ type: "job-done", messageId: entry.messageId, bucket: record.bucket, key: record.key, durationMs, deliveries: outcome.deliveries });
+      log.info(
+        {
+          durationMs,
+          bytesIn: outcome.bytesIn,
+          outputs: outcome.deliveries.map((d) => ({ target: d.target, bytes: d.bytes, attempts: d.attempts })),
+        },
+        "job done",
+      );
+      this.emit({
+        type: "job-done",
+        messageId: entry.messageId,
+        bucket: record.bucket,
+        key: record.key,
+        durationMs,
+        deliveries: outcome.deliveries,
+      });
       return undefined;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -343,11 +380,20 @@ export class Worker {
 
   private async release(entry: InFlight, log: Logger): Promise<void> {
     const { retryBaseSeconds, retryCapSeconds } = this.options.settings;
-    const seconds = releaseVisibilitySeconds(entry.receiveCount, { baseSeconds: retryBaseSeconds, capSeconds: retryCapSeconds, random: this.options.random });
+    const seconds = releaseVisibilitySeconds(entry.receiveCount, {
+      baseSeconds: retryBaseSeconds,
+      capSeconds: retryCapSeconds,
+      random: this.options.random,
+    });
     const outcome = await this.ops.changeVisibility(entry.receiptHandle, seconds);
     this.reportOutcome(entry, outcome, "release", log);
     const last = this.queue.maxReceiveCount !== undefined && entry.receiveCount >= this.queue.maxReceiveCount;
-    log.warn({ visibilitySeconds: seconds, maxReceiveCount: this.queue.maxReceiveCount }, last ? "job failed on its last receive; the redrive policy moves it to the dead-letter queue" : "job failed; message retried after a backoff");
+    log.warn(
+      { visibilitySeconds: seconds, maxReceiveCount: this.queue.maxReceiveCount },
+      last
+        ? "job failed on its last receive; the redrive policy moves it to the dead-letter queue"
+        : "job failed; message retried after a backoff",
+    );
     if (outcome.ok) this.emit({ type: "message-released", messageId: entry.messageId, visibilitySeconds: seconds });
   }
 
@@ -376,10 +422,16 @@ export class Worker {
   private reportOutcome(entry: InFlight, outcome: EntryOutcome, action: "delete" | "release" | "extend", log: Logger = this.log): void {
     if (outcome.ok) return;
     if (outcome.handleExpired) {
-      log.warn({ messageId: entry.messageId, action, code: outcome.code }, "receipt handle no longer valid; the message will be delivered again (outputs are idempotent)");
+      log.warn(
+        { messageId: entry.messageId, action, code: outcome.code },
+        "receipt handle no longer valid; the message will be delivered again (outputs are idempotent)",
+      );
       this.emit({ type: "lease-lost", messageId: entry.messageId, code: outcome.code });
     } else {
-      log.error({ messageId: entry.messageId, action, code: outcome.code, error: outcome.message }, `${action} failed; the message will come back after its visibility timeout`);
+      log.error(
+        { messageId: entry.messageId, action, code: outcome.code, error: outcome.message },
+        `${action} failed; the message will come back after its visibility timeout`,
+      );
     }
   }
 

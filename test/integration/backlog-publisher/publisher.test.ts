@@ -4,7 +4,12 @@
  * keeps a 10-second cadence (checked with a fake clock) and survives a failing pass.
  */
 import assert from "node:assert/strict";
-import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, type PutMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchClient,
+  GetMetricStatisticsCommand,
+  ListMetricsCommand,
+  type PutMetricDataCommandInput,
+} from "@aws-sdk/client-cloudwatch";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { handler } from "../../../workers/backlog-publisher/handler";
 import { listQueueUrls, publishOnce, PUBLISHER_ENV, runPublisher, settingsFromEnv } from "../../../workers/backlog-publisher/publisher";
@@ -58,7 +63,11 @@ describe("backlog publisher (moto server)", function () {
     assert.equal(received.Messages?.length, 2);
 
     const at = new Date();
-    const result = await publishOnce({ sqs, cloudwatch: recordingCloudwatch() }, { queueNamePrefix: PREFIX, namespace: NAMESPACE }, () => at);
+    const result = await publishOnce(
+      { sqs, cloudwatch: recordingCloudwatch() },
+      { queueNamePrefix: PREFIX, namespace: NAMESPACE },
+      () => at,
+    );
     assert.deepEqual(result.failed, []);
     assert.deepEqual(
       result.published.sort((a, b) => a.queueName.localeCompare(b.queueName)),
@@ -85,15 +94,17 @@ describe("backlog publisher (moto server)", function () {
       `ApproximateNumberOfMessagesVisible ${PREFIX}orders-abc`,
       `ApproximateNumberOfMessagesVisible ${PREFIX}orders-dlq-abc`,
     ]);
-    const stats = await cloudwatch.send(new GetMetricStatisticsCommand({
-      Namespace: NAMESPACE,
-      MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: `${PREFIX}orders-abc` }],
-      StartTime: new Date(at.getTime() - 60_000),
-      EndTime: new Date(at.getTime() + 60_000),
-      Period: 60,
-      Statistics: ["Maximum"],
-    }));
+    const stats = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: NAMESPACE,
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: `${PREFIX}orders-abc` }],
+        StartTime: new Date(at.getTime() - 60_000),
+        EndTime: new Date(at.getTime() + 60_000),
+        Period: 60,
+        Statistics: ["Maximum"],
+      }),
+    );
     assert.equal(stats.Datapoints?.[0]?.Maximum, 3);
   });
 
@@ -110,15 +121,22 @@ describe("backlog publisher (moto server)", function () {
           const next = start + 250;
           return { QueueUrls: urls.slice(start, next), NextToken: next < urls.length ? String(next) : undefined };
         }
-        if (name === "GetQueueAttributesCommand") return { Attributes: { ApproximateNumberOfMessages: "1", ApproximateNumberOfMessagesNotVisible: "0" } };
+        if (name === "GetQueueAttributesCommand")
+          return { Attributes: { ApproximateNumberOfMessages: "1", ApproximateNumberOfMessagesNotVisible: "0" } };
         throw new Error(`unexpected ${name}`);
       },
     };
     assert.equal((await listQueueUrls(fakeSqs, PREFIX)).length, 600);
-    const result = await publishOnce({ sqs: fakeSqs, cloudwatch: recordingCloudwatch() }, { queueNamePrefix: PREFIX, namespace: NAMESPACE });
+    const result = await publishOnce(
+      { sqs: fakeSqs, cloudwatch: recordingCloudwatch() },
+      { queueNamePrefix: PREFIX, namespace: NAMESPACE },
+    );
     assert.equal(pages, 3 + 3);
     assert.equal(result.published.length, 600);
-    assert.deepEqual(sent.map((s) => s.MetricData!.length), [1000, 200]);
+    assert.deepEqual(
+      sent.map((s) => s.MetricData!.length),
+      [1000, 200],
+    );
   });
 
   it("reports a queue deleted between listing and reading, and publishes the others", async () => {
@@ -128,9 +146,18 @@ describe("backlog publisher (moto server)", function () {
       send: (command: any) =>
         command.constructor.name === "ListQueuesCommand" ? Promise.resolve({ QueueUrls: [real, gone] }) : sqs.send(command),
     };
-    const result = await publishOnce({ sqs: listing, cloudwatch: recordingCloudwatch() }, { queueNamePrefix: PREFIX, namespace: NAMESPACE });
-    assert.deepEqual(result.published.map((p) => p.queueName), [`${PREFIX}live`]);
-    assert.deepEqual(result.failed.map((f) => f.queueUrl), [gone]);
+    const result = await publishOnce(
+      { sqs: listing, cloudwatch: recordingCloudwatch() },
+      { queueNamePrefix: PREFIX, namespace: NAMESPACE },
+    );
+    assert.deepEqual(
+      result.published.map((p) => p.queueName),
+      [`${PREFIX}live`],
+    );
+    assert.deepEqual(
+      result.failed.map((f) => f.queueUrl),
+      [gone],
+    );
   });
 
   it("publishes every 10 s from pass start within the window: 6 passes a minute (fake clock)", async () => {
@@ -138,7 +165,13 @@ describe("backlog publisher (moto server)", function () {
     const starts: number[] = [];
     const passes = await runPublisher(
       {
-        sqs: { send: async () => { starts.push(now); now += 1_500; return { QueueUrls: [] }; } },
+        sqs: {
+          send: async () => {
+            starts.push(now);
+            now += 1_500;
+            return { QueueUrls: [] };
+          },
+        },
         cloudwatch: { send: async () => ({}) },
       },
       {
@@ -147,11 +180,16 @@ describe("backlog publisher (moto server)", function () {
         intervalMs: 10_000,
         deadline: 1_000_000 + 60_000,
         now: () => now,
-        sleep: async (ms) => { now += ms; },
+        sleep: async (ms) => {
+          now += ms;
+        },
       },
     );
     assert.equal(passes, 6);
-    assert.deepEqual(starts.map((t) => t - 1_000_000), [0, 10_000, 20_000, 30_000, 40_000, 50_000]);
+    assert.deepEqual(
+      starts.map((t) => t - 1_000_000),
+      [0, 10_000, 20_000, 30_000, 40_000, 50_000],
+    );
   });
 
   it("keeps going after a failed pass and stops on abort", async () => {
@@ -170,7 +208,14 @@ describe("backlog publisher (moto server)", function () {
         },
         cloudwatch: { send: async () => ({}) },
       },
-      { queueNamePrefix: PREFIX, namespace: NAMESPACE, intervalMs: 20, deadline: Date.now() + 10_000, signal: controller.signal, onPass: ({ error }) => error && errors.push(error.message) },
+      {
+        queueNamePrefix: PREFIX,
+        namespace: NAMESPACE,
+        intervalMs: 20,
+        deadline: Date.now() + 10_000,
+        signal: controller.signal,
+        onPass: ({ error }) => error && errors.push(error.message),
+      },
     );
     assert.equal(passes, 3);
     assert.deepEqual(errors, ["throttled"]);
@@ -193,8 +238,13 @@ describe("backlog publisher (moto server)", function () {
     } finally {
       process.env = saved;
     }
-    const listed = await cloudwatch.send(new ListMetricsCommand({ Namespace: NAMESPACE, MetricName: "ApproximateNumberOfMessagesVisible" }));
-    assert.deepEqual(listed.Metrics!.map((m) => m.Dimensions![0].Value), [`${PREFIX}handler`]);
+    const listed = await cloudwatch.send(
+      new ListMetricsCommand({ Namespace: NAMESPACE, MetricName: "ApproximateNumberOfMessagesVisible" }),
+    );
+    assert.deepEqual(
+      listed.Metrics!.map((m) => m.Dimensions![0].Value),
+      [`${PREFIX}handler`],
+    );
   });
 
   const badSettings: [string, Record<string, string>, RegExp][] = [
@@ -204,8 +254,17 @@ describe("backlog publisher (moto server)", function () {
   ];
   for (const [what, change, message] of badSettings) {
     it(`rejects ${what} with a ConfigError naming the variable`, () => {
-      const env = { [PUBLISHER_ENV.queueNamePrefix]: "p-", [PUBLISHER_ENV.namespace]: "N", [PUBLISHER_ENV.intervalSeconds]: "10", [PUBLISHER_ENV.windowSeconds]: "60", ...change };
-      assert.throws(() => settingsFromEnv(env), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+      const env = {
+        [PUBLISHER_ENV.queueNamePrefix]: "p-",
+        [PUBLISHER_ENV.namespace]: "N",
+        [PUBLISHER_ENV.intervalSeconds]: "10",
+        [PUBLISHER_ENV.windowSeconds]: "60",
+        ...change,
+      };
+      assert.throws(
+        () => settingsFromEnv(env),
+        (err: unknown) => err instanceof ConfigError && message.test(err.message),
+      );
     });
   }
 });

@@ -83,7 +83,8 @@ class CountingProxy {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const body = Buffer.concat(chunks);
-        if (String(req.headers["x-amz-target"] ?? "").endsWith(".UpdateContainerInstancesState")) this.drainCalls.push(JSON.parse(body.toString()));
+        if (String(req.headers["x-amz-target"] ?? "").endsWith(".UpdateContainerInstancesState"))
+          this.drainCalls.push(JSON.parse(body.toString()));
         const upstream = request(
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
           (up) => {
@@ -141,10 +142,15 @@ describe("spot interruption watcher (bash, against fake IMDSv2 + moto ECS)", fun
     // moto registers a container instance only for an EC2 instance it knows.
     const ec2 = new EC2Client(moto.clientConfig);
     const images = await ec2.send(new DescribeImagesCommand({}));
-    const launched = await ec2.send(new RunInstancesCommand({ ImageId: images.Images![0].ImageId!, InstanceType: "c6i.4xlarge", MinCount: 1, MaxCount: 1 }));
+    const launched = await ec2.send(
+      new RunInstancesCommand({ ImageId: images.Images![0].ImageId!, InstanceType: "c6i.4xlarge", MinCount: 1, MaxCount: 1 }),
+    );
     const instanceId = launched.Instances![0].InstanceId!;
     const registered = await ecs.send(
-      new RegisterContainerInstanceCommand({ cluster: "jw", instanceIdentityDocument: JSON.stringify({ instanceId, region: "ap-northeast-1" }) }),
+      new RegisterContainerInstanceCommand({
+        cluster: "jw",
+        instanceIdentityDocument: JSON.stringify({ instanceId, region: "ap-northeast-1" }),
+      }),
     );
     instanceArn = registered.containerInstance!.containerInstanceArn!;
     stateDir = mkdtempSync(join(tmpdir(), "watcher-state-"));
@@ -183,8 +189,18 @@ describe("spot interruption watcher (bash, against fake IMDSv2 + moto ECS)", fun
   }
 
   const notices = [
-    { kind: "a Spot interruption notice", field: "instanceAction" as const, body: '{"action":"terminate","time":"2030-01-01T00:02:00Z"}', reason: /spot interruption/ },
-    { kind: "a rebalance recommendation", field: "rebalance" as const, body: '{"noticeTime":"2030-01-01T00:00:00Z"}', reason: /rebalance recommendation/ },
+    {
+      kind: "a Spot interruption notice",
+      field: "instanceAction" as const,
+      body: '{"action":"terminate","time":"2030-01-01T00:02:00Z"}',
+      reason: /spot interruption/,
+    },
+    {
+      kind: "a rebalance recommendation",
+      field: "rebalance" as const,
+      body: '{"noticeTime":"2030-01-01T00:00:00Z"}',
+      reason: /rebalance recommendation/,
+    },
   ];
   for (const n of notices) {
     it(`keeps quiet without a notice, then drains exactly once on ${n.kind}`, async () => {
@@ -192,7 +208,10 @@ describe("spot interruption watcher (bash, against fake IMDSv2 + moto ECS)", fun
       const url = await fake.start();
       try {
         const run = startWatcher(url);
-        await waitFor("three polls without a notice", () => fake.polls.instanceAction >= 3 && fake.polls.rebalance >= 3, { timeoutMs: 15_000, intervalMs: 50 });
+        await waitFor("three polls without a notice", () => fake.polls.instanceAction >= 3 && fake.polls.rebalance >= 3, {
+          timeoutMs: 15_000,
+          intervalMs: 50,
+        });
         assert.equal(run.exited(), undefined, `still watching: ${run.stderr()}`);
         assert.equal(proxy.drainCalls.length, 0);
         assert.equal(await status(), "ACTIVE");
@@ -209,7 +228,10 @@ describe("spot interruption watcher (bash, against fake IMDSv2 + moto ECS)", fun
         // Restarted (systemd, a reboot without a new instance): it remembers and calls nothing.
         const pollsBefore = fake.polls.instanceAction;
         const again = startWatcher(url);
-        const againCode = await waitFor("the restarted watcher to exit", () => again.exited() ?? undefined, { timeoutMs: 10_000, intervalMs: 50 });
+        const againCode = await waitFor("the restarted watcher to exit", () => again.exited() ?? undefined, {
+          timeoutMs: 10_000,
+          intervalMs: 50,
+        });
         assert.equal(againCode, 0);
         assert.match(again.stderr(), /already set to DRAINING/);
         assert.equal(proxy.drainCalls.length, 1);
@@ -226,7 +248,10 @@ describe("spot interruption watcher (bash, against fake IMDSv2 + moto ECS)", fun
     try {
       fake.rebalance = '{"noticeTime":"2030-01-01T00:00:00Z"}';
       const run = startWatcher(url, { WATCHER_DRAIN_ON_REBALANCE: "false" });
-      await waitFor("three polls with a rebalance recommendation", () => fake.polls.instanceAction >= 3, { timeoutMs: 15_000, intervalMs: 50 });
+      await waitFor("three polls with a rebalance recommendation", () => fake.polls.instanceAction >= 3, {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
       assert.equal(fake.polls.rebalance, 0, "rebalance not even read");
       assert.equal(proxy.drainCalls.length, 0);
       fake.instanceAction = '{"action":"terminate","time":"2030-01-01T00:02:00Z"}';
@@ -244,7 +269,10 @@ describe("spot interruption watcher (bash, against fake IMDSv2 + moto ECS)", fun
     try {
       fake.instanceAction = '{"action":"terminate","time":"2030-01-01T00:02:00Z"}';
       const run = startWatcher(url);
-      await waitFor("two failed attempts", () => (run.stderr().match(/agent has not registered/g) ?? []).length >= 2, { timeoutMs: 15_000, intervalMs: 50 });
+      await waitFor("two failed attempts", () => (run.stderr().match(/agent has not registered/g) ?? []).length >= 2, {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
       assert.equal(run.exited(), undefined);
       assert.equal(proxy.drainCalls.length, 0);
       run.child.kill("SIGTERM");

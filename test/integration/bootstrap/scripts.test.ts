@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { INSTANCE_STORE_SCRIPT_FILE, WATCHER_SCRIPT_FILE } from "../../../bootstrap/files";
 
 function requireShellcheck(): void {
-  if (spawnSync("sh", ["-c", "command -v shellcheck"]).status !== 0) throw new Error("shellcheck is not installed: run `bash scripts/setup.sh` (Debian package shellcheck)");
+  if (spawnSync("sh", ["-c", "command -v shellcheck"]).status !== 0)
+    throw new Error("shellcheck is not installed: run `bash scripts/setup.sh` (Debian package shellcheck)");
 }
 
 describe("bootstrap shell scripts", () => {

@@ -28,7 +28,12 @@ describe("FTP/FTPS connector (vsftpd)", function () {
     if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
   });
 
-  async function connector(extra: Partial<FtpOutputBinding> = {}, env: Record<string, string> = {}, log = recordingLogger(), retry = FAST_RETRY) {
+  async function connector(
+    extra: Partial<FtpOutputBinding> = {},
+    env: Record<string, string> = {},
+    log = recordingLogger(),
+    retry = FAST_RETRY,
+  ) {
     const secrets = createSecretResolver({ env: { FTP_PASSWORD: ftpd.password, ...env } });
     const binding: FtpOutputBinding = {
       type: "ftp",
@@ -80,7 +85,9 @@ describe("FTP/FTPS connector (vsftpd)", function () {
           })(),
         ),
     });
-    await waitFor("the temporary file", () => listing().find((f) => f.startsWith(".staged.csv.") && f.endsWith(".part") && statSync(join(ftpd.root, f)).size > 0));
+    await waitFor("the temporary file", () =>
+      listing().find((f) => f.startsWith(".staged.csv.") && f.endsWith(".part") && statSync(join(ftpd.root, f)).size > 0),
+    );
     assert.ok(!listing().includes("staged.csv"), "no file under the final name while uploading");
     release();
     await run;
@@ -104,7 +111,10 @@ describe("FTP/FTPS connector (vsftpd)", function () {
   for (const [what, extra, env, message] of refused) {
     it(`fails at once on ${what} (PermanentError, one attempt)`, async () => {
       const { c, log } = await connector(extra, env);
-      await assert.rejects(c.deliver(bufferDelivery("never.bin", "x")), (err: unknown) => err instanceof PermanentError && message.test(err.message));
+      await assert.rejects(
+        c.deliver(bufferDelivery("never.bin", "x")),
+        (err: unknown) => err instanceof PermanentError && message.test(err.message),
+      );
       assert.equal(log.withMsg("delivery failed")[0]!.attempts, 1);
       assert.ok(!existsSync(join(ftpd.root, "never.bin")));
     });
@@ -113,7 +123,12 @@ describe("FTP/FTPS connector (vsftpd)", function () {
   it("retries when the server is stopped mid-transfer and completes once it is back", async () => {
     // The dropped control connection fails the attempt at once, while the server restarts: the retry
     // window (up to 10 attempts, waits up to 1 s) must outlast the restart.
-    const { c } = await connector({}, {}, recordingLogger(), { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterMs: 1000 });
+    const { c } = await connector({}, {}, recordingLogger(), {
+      maxAttempts: 10,
+      baseDelayMs: 200,
+      maxDelayMs: 1000,
+      maxRetryAfterMs: 1000,
+    });
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let opens = 0;
@@ -136,7 +151,10 @@ describe("FTP/FTPS connector (vsftpd)", function () {
     });
     await waitFor("a partial upload", () => listing().some((f) => f.startsWith(".interrupted.bin.")));
     // Settled early: the attempt may fail (and be retried) while the server restarts.
-    const outcome = run.then((result) => ({ result }), (error: unknown) => ({ error }));
+    const outcome = run.then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
     await ftpd.restart(); // kills the session mid-transfer, then listens again
     release();
     const settled = await outcome;

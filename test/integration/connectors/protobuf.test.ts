@@ -17,7 +17,15 @@ async function encodeAll(format: Parameters<typeof loadProtobufEncoder>[0], reco
 }
 
 const records = [
-  { id: "r1", sku: "SKU-1", quantity: 3, price_minor: 1999, currency: "EUR", updated_at: "2024-05-01T10:00:00Z", attributes: { colour: "red" } },
+  {
+    id: "r1",
+    sku: "SKU-1",
+    quantity: 3,
+    price_minor: 1999,
+    currency: "EUR",
+    updated_at: "2024-05-01T10:00:00Z",
+    attributes: { colour: "red" },
+  },
   { id: "r2", sku: "SKU-2", quantity: 0, price_minor: 5, currency: "USD" },
   { id: "r3", quantity: 4000000000 },
 ];
@@ -32,19 +40,42 @@ describe("Protocol Buffers encoder (checked with protoc --decode)", function () 
     const bytes = await encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record" }, records);
     const messages = splitDelimited(bytes);
     assert.equal(messages.length, records.length);
-    assert.deepEqual(messages.map((m) => protocDecode("partner.v1.Record", SCHEMA, m)), expectedText);
+    assert.deepEqual(
+      messages.map((m) => protocDecode("partner.v1.Record", SCHEMA, m)),
+      expectedText,
+    );
   });
 
   it("writes one container message whose repeated field decodes to exactly the records", async () => {
-    const bytes = await encodeAll({ type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.RecordBatch", delimited: false }, records);
-    const indent = (t: string) => t.split("\n").filter(Boolean).map((l) => `  ${l}\n`).join("");
+    const bytes = await encodeAll(
+      { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.RecordBatch", delimited: false },
+      records,
+    );
+    const indent = (t: string) =>
+      t
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => `  ${l}\n`)
+        .join("");
     assert.equal(protocDecode("partner.v1.RecordBatch", SCHEMA, bytes), expectedText.map((t) => `records {\n${indent(t)}}\n`).join(""));
   });
 
   const badFormats: Array<[string, Parameters<typeof loadProtobufEncoder>[0], RegExp]> = [
-    ["a missing schema file", { type: "protobuf", schema: "partner/v9/none.proto", messageType: "partner.v1.Record" }, /`format.schema` is "partner\/v9\/none.proto"/],
-    ["an unknown message type", { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Nope" }, /`format.messageType` is "partner.v1.Nope"/],
-    ["a non-container type with delimited: false", { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: false }, /exactly one field, a repeated message/],
+    [
+      "a missing schema file",
+      { type: "protobuf", schema: "partner/v9/none.proto", messageType: "partner.v1.Record" },
+      /`format.schema` is "partner\/v9\/none.proto"/,
+    ],
+    [
+      "an unknown message type",
+      { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Nope" },
+      /`format.messageType` is "partner.v1.Nope"/,
+    ],
+    [
+      "a non-container type with delimited: false",
+      { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: false },
+      /exactly one field, a repeated message/,
+    ],
     ["a schema outside workers/schemas", { type: "protobuf", schema: "../secrets/x.proto", messageType: "a.B" }, /`format.schema`/],
   ];
   for (const [what, format, message] of badFormats) {

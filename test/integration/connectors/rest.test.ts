@@ -13,7 +13,13 @@ describe("REST connector (recording HTTP server)", function () {
 
   const secrets = createSecretResolver({ env: { API_TOKEN: "Bearer s3cret" } });
   async function connector(extra: Partial<RestOutputBinding> = {}, log = recordingLogger()) {
-    const binding: RestOutputBinding = { type: "rest", url: `${server.url}/v1/orders?token=hidden`, authSecret: "env:API_TOKEN", timeoutSeconds: 1, ...extra };
+    const binding: RestOutputBinding = {
+      type: "rest",
+      url: `${server.url}/v1/orders?token=hidden`,
+      authSecret: "env:API_TOKEN",
+      timeoutSeconds: 1,
+      ...extra,
+    };
     return { c: await createConnector(binding, { s3: undefined as never, logger: log.logger, secrets, retry: FAST_RETRY }), log };
   }
 
@@ -112,7 +118,10 @@ describe("REST connector (recording HTTP server)", function () {
     const started = Date.now();
     const run = c.deliver(bufferDelivery("x", "x", { signal: ac.signal }));
     setTimeout(() => ac.abort(new Error("shutdown")), 200);
-    const err = await run.then(() => undefined, (e: unknown) => e);
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RetryableError && err.context.aborted === true, String(err));
     assert.ok(Date.now() - started < 5000);
     assert.equal(server.requests.length, 1);

@@ -33,7 +33,9 @@ describe("S3 connector (moto server)", function () {
     scratch = mkdtempSync(join(tmpdir(), "s3-connector-"));
     moto = await startMoto();
     s3 = new S3Client(moto.clientConfig);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }));
+    await s3.send(
+      new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }),
+    );
   });
   after(async () => {
     rmSync(scratch, { recursive: true, force: true });
@@ -112,15 +114,24 @@ describe("S3 connector (moto server)", function () {
 
   it("fails fast on a missing bucket (permanent) and retries a refused connection (retryable)", async () => {
     const log = recordingLogger();
-    const missing = await createConnector({ type: "s3", bucket: "no-such-bucket" }, { s3, logger: log.logger, secrets: createSecretResolver(), retry: FAST_RETRY });
+    const missing = await createConnector(
+      { type: "s3", bucket: "no-such-bucket" },
+      { s3, logger: log.logger, secrets: createSecretResolver(), retry: FAST_RETRY },
+    );
     const d = bufferDelivery("x", "x");
     await assert.rejects(missing.deliver(d), PermanentError);
     assert.equal(d.opens(), 1);
 
     const dead = new S3Client({ ...moto.clientConfig, endpoint: "http://127.0.0.1:1", maxAttempts: 1 });
-    const refused = await createConnector({ type: "s3", bucket }, { s3: dead, logger: log.logger, secrets: createSecretResolver(), retry: FAST_RETRY });
+    const refused = await createConnector(
+      { type: "s3", bucket },
+      { s3: dead, logger: log.logger, secrets: createSecretResolver(), retry: FAST_RETRY },
+    );
     const d2 = bufferDelivery("y", "y");
-    const err = await refused.deliver(d2).then(() => undefined, (e: unknown) => e);
+    const err = await refused.deliver(d2).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RetryableError, `expected RetryableError, got ${String(err)}`);
     assert.equal(d2.opens(), FAST_RETRY.maxAttempts);
     assert.equal(log.withMsg("delivery failed").at(-1)!.attempts, FAST_RETRY.maxAttempts);
@@ -157,7 +168,10 @@ describe("S3 connector (moto server)", function () {
 
   it("uploads a payload on disk as parallel parts streamed from its file ranges, byte for byte, with a CRC32 on each request", async () => {
     const log = recordingLogger();
-    const connector = createS3Connector({ type: "s3", bucket, prefix: "files", kmsKeyId: "alias/partner" }, { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB });
+    const connector = createS3Connector(
+      { type: "s3", bucket, prefix: "files", kmsKeyId: "alias/partner" },
+      { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB },
+    );
     const bytes = payload(17 * MiB + 321); // 4 parts: 5 + 5 + 5 + 2 MiB
     const ranges: Array<[number, number]> = [];
     const delivery = fileDelivery("parts.bin", bytes, ranges);
@@ -170,8 +184,16 @@ describe("S3 connector (moto server)", function () {
     assert.match(head.ETag ?? "", /-4"$/, "a multipart ETag ends in -<parts>");
     assert.equal(head.ServerSideEncryption, "aws:kms");
     // Each part's range is read twice: once for its checksum, once to send it.
-    const expected = [[0, 5 * MiB], [5 * MiB, 10 * MiB], [10 * MiB, 15 * MiB], [15 * MiB, bytes.length]];
-    assert.deepEqual([...ranges].sort((a, b) => a[0] - b[0]), expected.flatMap((r) => [r, r]));
+    const expected = [
+      [0, 5 * MiB],
+      [5 * MiB, 10 * MiB],
+      [10 * MiB, 15 * MiB],
+      [15 * MiB, bytes.length],
+    ];
+    assert.deepEqual(
+      [...ranges].sort((a, b) => a[0] - b[0]),
+      expected.flatMap((r) => [r, r]),
+    );
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     assert.equal(uploads.Uploads?.length ?? 0, 0);
   });
@@ -188,7 +210,10 @@ describe("S3 connector (moto server)", function () {
     };
     try {
       const log = recordingLogger();
-      const connector = createS3Connector({ type: "s3", bucket, prefix: "crc" }, { s3: recorded, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB });
+      const connector = createS3Connector(
+        { type: "s3", bucket, prefix: "crc" },
+        { s3: recorded, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB },
+      );
       const single = payload(3 * MiB + 5);
       await connector.deliver(fileDelivery("single.bin", single));
       const multi = payload(11 * MiB);
@@ -201,12 +226,17 @@ describe("S3 connector (moto server)", function () {
       assert.equal(put.headers["content-length"], String(single.length));
       assert.equal(put.headers["content-encoding"], undefined, "a plain body, not aws-chunked");
       const parts = puts.filter((r) => r.url.startsWith(`/${bucket}/crc/multi.bin?`) && r.url.includes("partNumber="));
-      const byPart = new Map(parts.map((r) => [Number(new URL(r.url, "http://x").searchParams.get("partNumber")), r.headers["x-amz-checksum-crc32"]]));
-      assert.deepEqual([...byPart.entries()].sort((a, b) => a[0] - b[0]), [
-        [1, crcOf(multi.subarray(0, 5 * MiB))],
-        [2, crcOf(multi.subarray(5 * MiB, 10 * MiB))],
-        [3, crcOf(multi.subarray(10 * MiB))],
-      ]);
+      const byPart = new Map(
+        parts.map((r) => [Number(new URL(r.url, "http://x").searchParams.get("partNumber")), r.headers["x-amz-checksum-crc32"]]),
+      );
+      assert.deepEqual(
+        [...byPart.entries()].sort((a, b) => a[0] - b[0]),
+        [
+          [1, crcOf(multi.subarray(0, 5 * MiB))],
+          [2, crcOf(multi.subarray(5 * MiB, 10 * MiB))],
+          [3, crcOf(multi.subarray(10 * MiB))],
+        ],
+      );
       assert.ok((await body("crc/multi.bin")).equals(multi));
       assert.equal((await body("crc/empty.bin")).length, 0);
     } finally {
@@ -220,7 +250,10 @@ describe("S3 connector (moto server)", function () {
     const log = recordingLogger();
     const flaky = new S3Client({ ...moto.clientConfig, endpoint: proxy.endpoint, logger: sdkLogger(log.logger) });
     try {
-      const connector = createS3Connector({ type: "s3", bucket, prefix: "flaky" }, { s3: flaky, logger: log.logger, retry: { ...FAST_RETRY, maxAttempts: 6 }, filePartSize: 5 * MiB });
+      const connector = createS3Connector(
+        { type: "s3", bucket, prefix: "flaky" },
+        { s3: flaky, logger: log.logger, retry: { ...FAST_RETRY, maxAttempts: 6 }, filePartSize: 5 * MiB },
+      );
       const bytes = payload(21 * MiB); // 5 parts
       const ranges: Array<[number, number]> = [];
       await connector.deliver(fileDelivery("flaky.bin", bytes, ranges));
@@ -229,7 +262,10 @@ describe("S3 connector (moto server)", function () {
       assert.ok(proxy.stats.failed503 + proxy.stats.reset >= 2, `faults injected: ${JSON.stringify(proxy.stats)}`);
       assert.ok(ranges.length > 10, `retried parts reopen their range (ranges opened: ${ranges.length})`);
       // The SDK's own warning (it does not retry stream bodies) arrives as a JSON log line, not on the console.
-      assert.ok(log.lines.some((l) => l.source === "aws-sdk" && /non-retryable streaming request/.test(String(l.msg))), "SDK warning logged");
+      assert.ok(
+        log.lines.some((l) => l.source === "aws-sdk" && /non-retryable streaming request/.test(String(l.msg))),
+        "SDK warning logged",
+      );
     } finally {
       flaky.destroy();
       await proxy.stop();
@@ -238,11 +274,21 @@ describe("S3 connector (moto server)", function () {
 
   it("aborts the multipart upload when a part fails for good, leaving no parts behind", async () => {
     const log = recordingLogger();
-    const connector = createS3Connector({ type: "s3", bucket, prefix: "broken" }, { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB });
+    const connector = createS3Connector(
+      { type: "s3", bucket, prefix: "broken" },
+      { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB },
+    );
     const good = fileDelivery("broken.bin", payload(12 * MiB));
     const delivery = {
       ...good,
-      openRange: (start: number, end: number) => (start >= 10 * MiB ? new Readable({ read() { this.destroy(new Error("scratch disk read error")); } }) : good.openRange(start, end)),
+      openRange: (start: number, end: number) =>
+        start >= 10 * MiB
+          ? new Readable({
+              read() {
+                this.destroy(new Error("scratch disk read error"));
+              },
+            })
+          : good.openRange(start, end),
     };
     await assert.rejects(connector.deliver(delivery), /scratch disk read error/);
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
@@ -254,7 +300,10 @@ describe("S3 connector (moto server)", function () {
 
   it("fails a delivery whose payload file cannot be read while sending, without crashing or hanging, and leaves no upload", async () => {
     const log = recordingLogger();
-    const connector = createS3Connector({ type: "s3", bucket, prefix: "unreadable" }, { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB });
+    const connector = createS3Connector(
+      { type: "s3", bucket, prefix: "unreadable" },
+      { s3, logger: log.logger, retry: FAST_RETRY, filePartSize: 5 * MiB },
+    );
     const good = fileDelivery("unreadable.bin", payload(12 * MiB));
     const opened = new Map<number, number>();
     const delivery = {
@@ -266,7 +315,10 @@ describe("S3 connector (moto server)", function () {
         return start === 5 * MiB && n === 2 ? createReadStream(join(scratch, "no-such-file")) : good.openRange(start, end);
       },
     };
-    const err = await connector.deliver(delivery).then(() => undefined, (e: unknown) => e as Error);
+    const err = await connector.deliver(delivery).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     assert.ok(err instanceof Error, "the delivery fails");
     assert.match(err.message, /reading the payload for part 2 of 3 to s3:\/\/partner-drop\/unreadable\/unreadable\.bin failed: ENOENT/);
     assert.equal(opened.get(5 * MiB), 2, "a disk error is not retried");
@@ -279,8 +331,14 @@ describe("S3 connector (moto server)", function () {
     const throttled = new S3Client({ ...moto.clientConfig, endpoint: proxy.endpoint });
     try {
       const log = recordingLogger();
-      const connector = createS3Connector({ type: "s3", bucket, prefix: "throttled" }, { s3: throttled, logger: log.logger, retry: FAST_RETRY });
-      const err = await connector.deliver(fileDelivery("throttled.bin", payload(1000))).then(() => undefined, (e: unknown) => e as Error);
+      const connector = createS3Connector(
+        { type: "s3", bucket, prefix: "throttled" },
+        { s3: throttled, logger: log.logger, retry: FAST_RETRY },
+      );
+      const err = await connector.deliver(fileDelivery("throttled.bin", payload(1000))).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       assert.ok(err instanceof RetryableError, `expected RetryableError, got ${String(err)}`);
       assert.equal(err.message.match(/gave up after/g)?.length, 1, err.message);
       const puts = proxy.stats.log.filter((r) => r.method === "PUT");

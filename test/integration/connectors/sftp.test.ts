@@ -64,7 +64,12 @@ describe("SFTP connector (OpenSSH sshd)", function () {
   });
 
   const refused: Array<[string, Partial<SftpOutputBinding>, Record<string, string>, RegExp]> = [
-    ["a wrong pinned host key", { hostKeySha256: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }, {}, /not the pinned `hostKeySha256`/],
+    [
+      "a wrong pinned host key",
+      { hostKeySha256: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+      {},
+      /not the pinned `hostKeySha256`/,
+    ],
     ["a wrong password", {}, { SFTP_PASSWORD: "wrong" }, /authentication as jobworker-test/],
   ];
   for (const [what, extra, env, message] of refused) {

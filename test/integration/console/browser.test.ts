@@ -56,10 +56,16 @@ describe("ops console in headless Chromium (against moto server)", function () {
   }
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`bash scripts/setup.sh\` (installs the Debian package \`chromium\`)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`bash scripts/setup.sh\` (installs the Debian package \`chromium\`)`);
     moto = await startMoto();
     seeded = await seedPlatform(moto);
-    readOnly = await startConsoleServer(seeded.clients, { cluster: CLUSTER, region: moto.clientConfig.region, port: 0, log: (e) => log.push({ ...e }) });
+    readOnly = await startConsoleServer(seeded.clients, {
+      cluster: CLUSTER,
+      region: moto.clientConfig.region,
+      port: 0,
+      log: (e) => log.push({ ...e }),
+    });
     servers.push(readOnly);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -75,20 +81,54 @@ describe("ops console in headless Chromium (against moto server)", function () {
     await waitFor("60 overview rows", async () => (await rows.count()) === SERVICE_COUNT, { timeoutMs: 30_000 });
     assert.equal(await page.locator("#mode").textContent(), "READ-ONLY");
     assert.deepEqual(await page.locator("#overview thead th").allTextContents(), [
-      "Worker", "Service", "Status", "Desired", "Running", "Pending", "Visible", "In flight", "DLQ", "Oldest", "Alarms", "Needs attention",
+      "Worker",
+      "Service",
+      "Status",
+      "Desired",
+      "Running",
+      "Pending",
+      "Visible",
+      "In flight",
+      "DLQ",
+      "Oldest",
+      "Alarms",
+      "Needs attention",
     ]);
     for (const e of seeded.expected) {
       const row = page.locator(`tr[data-service="${e.serviceName}"]`);
-      const cells = await row.locator("td[data-col]").evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute("data-col"), td.textContent])));
+      const cells = await row
+        .locator("td[data-col]")
+        .evaluateAll((tds) => Object.fromEntries(tds.map((td) => [td.getAttribute("data-col"), td.textContent])));
       assert.deepEqual(
-        { service: cells.service, status: cells.status, desired: cells.desired, running: cells.running, pending: cells.pending, visible: cells.visible, inFlight: cells.inFlight, dlq: cells.dlq },
-        { service: e.serviceName, status: e.scaling, desired: String(e.desired), running: String(e.running), pending: String(e.pending), visible: String(e.visible), inFlight: String(e.inFlight), dlq: String(e.dlqDepth) },
+        {
+          service: cells.service,
+          status: cells.status,
+          desired: cells.desired,
+          running: cells.running,
+          pending: cells.pending,
+          visible: cells.visible,
+          inFlight: cells.inFlight,
+          dlq: cells.dlq,
+        },
+        {
+          service: e.serviceName,
+          status: e.scaling,
+          desired: String(e.desired),
+          running: String(e.running),
+          pending: String(e.pending),
+          visible: String(e.visible),
+          inFlight: String(e.inFlight),
+          dlq: String(e.dlqDepth),
+        },
         e.serviceName,
       );
     }
     const flagged = seeded.expected.filter((e) => e.attention).length;
     assert.equal(flagged, 9);
-    assert.equal(await page.locator("#summary").textContent(), `${SERVICE_COUNT} of ${SERVICE_COUNT} services shown · ${flagged} need attention`);
+    assert.equal(
+      await page.locator("#summary").textContent(),
+      `${SERVICE_COUNT} of ${SERVICE_COUNT} services shown · ${flagged} need attention`,
+    );
     assert.match((await page.locator("#updated").textContent()) ?? "", /^data as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
     await page.close();
   });
@@ -97,7 +137,11 @@ describe("ops console in headless Chromium (against moto server)", function () {
     const page = await openConsole(readOnly.url);
     const rows = page.locator("#overview tbody tr");
     await waitFor("rows", async () => (await rows.count()) === SERVICE_COUNT, { timeoutMs: 30_000 });
-    const matching = (text: string) => seeded.expected.filter((e) => e.worker.includes(text)).sort(defaultOrder).map((e) => e.worker);
+    const matching = (text: string) =>
+      seeded.expected
+        .filter((e) => e.worker.includes(text))
+        .sort(defaultOrder)
+        .map((e) => e.worker);
     const cases: [string, string[]][] = [
       ["worker-1", matching("worker-1")],
       ["ORDERS", ["orders-webhook"]],
@@ -118,21 +162,48 @@ describe("ops console in headless Chromium (against moto server)", function () {
     const rows = page.locator("#overview tbody tr");
     await waitFor("rows", async () => (await rows.count()) === SERVICE_COUNT, { timeoutMs: 30_000 });
     const expectedFlagged = seeded.expected.filter((e) => e.attention);
-    const flagged = await page.locator("#overview tbody tr.attention").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-service")));
+    const flagged = await page
+      .locator("#overview tbody tr.attention")
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-service")));
     assert.deepEqual([...flagged].sort(), expectedFlagged.map((e) => e.serviceName).sort());
     // Problems first by default, most reasons first, then by name.
     const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-service")));
-    assert.deepEqual(order, [...seeded.expected].sort(defaultOrder).map((e) => e.serviceName));
+    assert.deepEqual(
+      order,
+      [...seeded.expected].sort(defaultOrder).map((e) => e.serviceName),
+    );
     for (const e of expectedFlagged) {
-      assert.equal(await page.locator(`tr[data-service="${e.serviceName}"] td[data-col="attention"]`).textContent(), e.reasons.join("; "), e.serviceName);
+      assert.equal(
+        await page.locator(`tr[data-service="${e.serviceName}"] td[data-col="attention"]`).textContent(),
+        e.reasons.join("; "),
+        e.serviceName,
+      );
     }
     // The alarm that fired is named in the row, not only on hover; scaling alarms are not listed as alarms.
-    const dlqAlarm = seeded.expected.find((e) => e.serviceName === seeded.dlqService)?.reasons[0]?.replace(/^alarm (\S+) is in ALARM$/, "$1") ?? "";
-    assert.equal(await page.locator(`tr[data-service="${seeded.dlqService}"] td[data-col="alarms"] .alarm-ALARM`).allTextContents().then((t) => t.join(",")), dlqAlarm);
-    assert.match((await page.locator(`tr[data-service="${seeded.dlqService}"] td[data-col="alarms"] .alarm-ALARM`).getAttribute("title")) ?? "", /^in ALARM since \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
-    assert.equal(await page.locator(`tr[data-service="${seeded.tasksService}"] td[data-col="alarms"] .alarm-ALARM`).count(), 0, "a scaling-out worker shows no alarm in red");
+    const dlqAlarm =
+      seeded.expected.find((e) => e.serviceName === seeded.dlqService)?.reasons[0]?.replace(/^alarm (\S+) is in ALARM$/, "$1") ?? "";
+    assert.equal(
+      await page
+        .locator(`tr[data-service="${seeded.dlqService}"] td[data-col="alarms"] .alarm-ALARM`)
+        .allTextContents()
+        .then((t) => t.join(",")),
+      dlqAlarm,
+    );
+    assert.match(
+      (await page.locator(`tr[data-service="${seeded.dlqService}"] td[data-col="alarms"] .alarm-ALARM`).getAttribute("title")) ?? "",
+      /^in ALARM since \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/,
+    );
+    assert.equal(
+      await page.locator(`tr[data-service="${seeded.tasksService}"] td[data-col="alarms"] .alarm-ALARM`).count(),
+      0,
+      "a scaling-out worker shows no alarm in red",
+    );
     // Red background on flagged rows only: the CSS is applied, not only the class.
-    const background = (service: string) => page.locator(`tr[data-service="${service}"] td`).first().evaluate((td) => getComputedStyle(td).backgroundColor);
+    const background = (service: string) =>
+      page
+        .locator(`tr[data-service="${service}"] td`)
+        .first()
+        .evaluate((td) => getComputedStyle(td).backgroundColor);
     assert.equal(await background(seeded.dlqService), "rgb(253, 232, 230)");
     assert.equal(await background("jw-worker-10"), "rgba(0, 0, 0, 0)", "an idle worker is calm");
 
@@ -160,7 +231,9 @@ describe("ops console in headless Chromium (against moto server)", function () {
     const page = await openConsole(`${readOnly.url}#/service/${seeded.tasksService}`);
     const taskRows = page.locator("#tasks tbody tr");
     await waitFor("three task rows", async () => (await taskRows.count()) === 3, { timeoutMs: 30_000 });
-    const live = await page.locator("button[data-action]").evaluateAll((buttons) => buttons.filter((b) => (b as HTMLElement).offsetParent !== null).map((b) => b.getAttribute("data-action")));
+    const live = await page
+      .locator("button[data-action]")
+      .evaluateAll((buttons) => buttons.filter((b) => (b as HTMLElement).offsetParent !== null).map((b) => b.getAttribute("data-action")));
     assert.deepEqual(live, [], "no visible action button");
     assert.equal(await page.locator("#desired-input").isVisible(), false);
     assert.equal(
@@ -173,9 +246,16 @@ describe("ops console in headless Chromium (against moto server)", function () {
     assert.match(((await page.locator("#updated").textContent()) ?? "").replace(/^data as of /, ""), DATED);
 
     const target = seeded.taskArns[0] as string;
-    const res = await fetch(`${readOnly.url}api/actions/stop-task`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ confirm: true, service: seeded.tasksService, taskArn: target }) });
+    const res = await fetch(`${readOnly.url}api/actions/stop-task`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ confirm: true, service: seeded.tasksService, taskArn: target }),
+    });
     assert.equal(res.status, 403);
-    assert.match(((await res.json()) as { error: string }).error, /read-only mode: `stop-task` was refused\. Restart the console with --allow-actions/);
+    assert.match(
+      ((await res.json()) as { error: string }).error,
+      /read-only mode: `stop-task` was refused\. Restart the console with --allow-actions/,
+    );
     assert.deepEqual([...(await taskStatuses()).values()], ["RUNNING/RUNNING", "RUNNING/RUNNING", "RUNNING/RUNNING"]);
     assert.deepEqual(
       log.filter((e) => e.event === "console-action").map((e) => [e.action, e.outcome, e.reason]),
@@ -185,7 +265,13 @@ describe("ops console in headless Chromium (against moto server)", function () {
   });
 
   it("refuses a foreign-origin POST with actions enabled, before any AWS call, and the service is unchanged", async () => {
-    const enabled = await startConsoleServer(seeded.clients, { cluster: CLUSTER, region: moto.clientConfig.region, port: 0, allowActions: true, log: () => undefined });
+    const enabled = await startConsoleServer(seeded.clients, {
+      cluster: CLUSTER,
+      region: moto.clientConfig.region,
+      port: 0,
+      allowActions: true,
+      log: () => undefined,
+    });
     servers.push(enabled);
     const limiter = seeded.clients.limiter;
     assert.ok(limiter, "the fixture's clients count their calls");
@@ -213,7 +299,13 @@ describe("ops console in headless Chromium (against moto server)", function () {
         { step: "initialize", name: "outage" },
       );
     }
-    const outageConsole = await startConsoleServer(clients, { cluster: CLUSTER, region: moto.clientConfig.region, port: 0, refreshSeconds: 1, log: () => undefined });
+    const outageConsole = await startConsoleServer(clients, {
+      cluster: CLUSTER,
+      region: moto.clientConfig.region,
+      port: 0,
+      refreshSeconds: 1,
+      log: () => undefined,
+    });
     servers.push(outageConsole);
     try {
       const page = await openConsole(outageConsole.url);
@@ -221,9 +313,16 @@ describe("ops console in headless Chromium (against moto server)", function () {
       await waitFor("rows", async () => (await rows.count()) === SERVICE_COUNT, { timeoutMs: 30_000 });
       const flagged = await page.locator("#overview tbody tr.attention").count();
       outage = true;
-      await waitFor("the stale summary", async () => /STALE/.test((await page.locator("#summary").textContent()) ?? ""), { timeoutMs: 30_000 });
+      await waitFor("the stale summary", async () => /STALE/.test((await page.locator("#summary").textContent()) ?? ""), {
+        timeoutMs: 30_000,
+      });
       const summary = (await page.locator("#summary").textContent()) ?? "";
-      assert.match(summary, new RegExp(`^${SERVICE_COUNT} of ${SERVICE_COUNT} services shown · ${flagged} need attention · STALE: data from \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC \\(\\d+(?:\\.\\d)?[smh] old\\), \\d+ AWS read\\(s\\) failing$`));
+      assert.match(
+        summary,
+        new RegExp(
+          `^${SERVICE_COUNT} of ${SERVICE_COUNT} services shown · ${flagged} need attention · STALE: data from \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC \\(\\d+(?:\\.\\d)?[smh] old\\), \\d+ AWS read\\(s\\) failing$`,
+        ),
+      );
       assert.equal(await rows.count(), SERVICE_COUNT, "the rows are kept");
       assert.equal(await page.locator("#overview tbody tr.stale-row").count(), SERVICE_COUNT, "every row is marked stale");
       assert.equal(await page.locator("#overview tbody tr.attention").count(), flagged, "and so are their problems");
@@ -276,7 +375,9 @@ describe("ops console in headless Chromium (against moto server)", function () {
       [["stop-task", "done", [target]]],
     );
     await page.goto(`${enabled.url}#/service/${seeded.dlqService}`);
-    await waitFor("the DLQ service's page", async () => ((await page.locator("#service-title").textContent()) ?? "").startsWith("orders-webhook"));
+    await waitFor("the DLQ service's page", async () =>
+      ((await page.locator("#service-title").textContent()) ?? "").startsWith("orders-webhook"),
+    );
     await waitFor("Redrive DLQ enabled", async () => !(await page.locator("#redrive").isDisabled()));
     assert.equal(await page.locator("#redrive").getAttribute("title"), "move 3 message(s) back to jw-orders-webhook");
     await page.close();
@@ -297,7 +398,13 @@ describe("ops console in headless Chromium (against moto server)", function () {
   });
 
   it("with actions enabled: deregisters the stale instance from the cluster panel, sets a desired count, stops all tasks; a failing redrive is shown", async () => {
-    const enabled = await startConsoleServer(seeded.clients, { cluster: CLUSTER, region: moto.clientConfig.region, port: 0, allowActions: true, log: () => undefined });
+    const enabled = await startConsoleServer(seeded.clients, {
+      cluster: CLUSTER,
+      region: moto.clientConfig.region,
+      port: 0,
+      allowActions: true,
+      log: () => undefined,
+    });
     servers.push(enabled);
     const page = await openConsole(enabled.url);
     page.on("dialog", (d) => void d.accept());
@@ -309,7 +416,11 @@ describe("ops console in headless Chromium (against moto server)", function () {
     await waitFor("no stale row", async () => (await page.locator("#instances tbody tr.stale").count()) === 0);
 
     const post = (action: string, body: Record<string, unknown>) =>
-      fetch(`${enabled.url}api/actions/${action}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ confirm: true, ...body }) });
+      fetch(`${enabled.url}api/actions/${action}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ confirm: true, ...body }),
+      });
     const set = await post("set-desired-count", { service: "jw-worker-10", desiredCount: 5 });
     assert.equal(set.status, 200);
     const described = await seeded.clients.ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["jw-worker-10"] }));
@@ -330,7 +441,13 @@ describe("ops console in headless Chromium (against moto server)", function () {
 
   it("with a token, the API answers 401 without it and the page works when opened with ?token=", async () => {
     const token = "0123456789abcdef0123456789abcdef";
-    const guarded = await startConsoleServer(seeded.clients, { cluster: CLUSTER, region: moto.clientConfig.region, port: 0, token, log: () => undefined });
+    const guarded = await startConsoleServer(seeded.clients, {
+      cluster: CLUSTER,
+      region: moto.clientConfig.region,
+      port: 0,
+      token,
+      log: () => undefined,
+    });
     servers.push(guarded);
     const anonymous = await fetch(`${guarded.url}api/overview`);
     assert.equal(anonymous.status, 401);

@@ -10,8 +10,21 @@
  * what moto returns (see the notes on moto's counts below), with the exact attention reasons.
  */
 import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
-import { CloudWatchClient, MetricDataQuery, PutMetricAlarmCommand, PutMetricAlarmCommandInput, PutMetricDataCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { DescribeImagesCommand, EC2Client, RequestSpotFleetCommand, TerminateInstancesCommand, DescribeSpotFleetInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  CloudWatchClient,
+  MetricDataQuery,
+  PutMetricAlarmCommand,
+  PutMetricAlarmCommandInput,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  DescribeImagesCommand,
+  EC2Client,
+  RequestSpotFleetCommand,
+  TerminateInstancesCommand,
+  DescribeSpotFleetInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -110,7 +123,15 @@ function plans(): Plan[] {
     const worker = `worker-${String(i).padStart(2, "0")}`;
     if (i % 15 === 0) {
       // A DLQ with a message: its dlq-not-empty alarm fires.
-      out.push({ worker, createDesired: 1, updateDesired: 0, backlog: 0, inFlight: 0, dlq: 1, reasons: [`alarm ${alarmName(worker, "dlq-not-empty")} is in ALARM`, "DLQ holds 1 message(s)"] });
+      out.push({
+        worker,
+        createDesired: 1,
+        updateDesired: 0,
+        backlog: 0,
+        inFlight: 0,
+        dlq: 1,
+        reasons: [`alarm ${alarmName(worker, "dlq-not-empty")} is in ALARM`, "DLQ holds 1 message(s)"],
+      });
     } else if (i % 3 === 0) {
       // Scaling out on a fresh backlog.
       out.push({ worker, createDesired: 1, updateDesired: (i % 4) + 1, backlog: (i % 5) + 1, inFlight: 0, dlq: 0, oldestAge: 30 + i });
@@ -121,7 +142,15 @@ function plans(): Plan[] {
   }
   // Special rows (replacing the generic ones with the same index).
   out[0] = { worker: "feed-normalize", createDesired: 1, updateDesired: 3, backlog: 12, inFlight: 2, dlq: 0, oldestAge: 420 };
-  out[1] = { worker: "orders-webhook", createDesired: 1, updateDesired: 2, backlog: 1, inFlight: 0, dlq: 3, reasons: [`alarm ${alarmName("orders-webhook", "dlq-not-empty")} is in ALARM`, "DLQ holds 3 message(s)"] };
+  out[1] = {
+    worker: "orders-webhook",
+    createDesired: 1,
+    updateDesired: 2,
+    backlog: 1,
+    inFlight: 0,
+    dlq: 3,
+    reasons: [`alarm ${alarmName("orders-webhook", "dlq-not-empty")} is in ALARM`, "DLQ holds 3 message(s)"],
+  };
   // A backlog nobody works on for 40 minutes: its scaling alarm fires (scaling out) and its oldest-message alarm too.
   out[2] = {
     worker: "partner-protobuf-sftp",
@@ -134,8 +163,26 @@ function plans(): Plan[] {
   };
   out[3] = { worker: "scaling-up", createDesired: 2, backlog: 4, inFlight: 0, dlq: 0, oldestAge: 20 };
   out[4] = { worker: "tag-found", createDesired: 1, updateDesired: 0, backlog: 0, inFlight: 0, dlq: 0, viaTag: true };
-  out[5] = { worker: "alarmed", createDesired: 1, updateDesired: 1, backlog: 2, inFlight: 0, dlq: 0, oldestAge: 15, serviceAlarm: true, reasons: ["alarm alarmed-cpu-high is in ALARM"] };
-  out[6] = { worker: "billing-export", createDesired: 1, updateDesired: 0, backlog: 0, inFlight: 0, dlq: 25, reasons: [`alarm ${alarmName("billing-export", "dlq-not-empty")} is in ALARM`, "DLQ holds 25 message(s)"] };
+  out[5] = {
+    worker: "alarmed",
+    createDesired: 1,
+    updateDesired: 1,
+    backlog: 2,
+    inFlight: 0,
+    dlq: 0,
+    oldestAge: 15,
+    serviceAlarm: true,
+    reasons: ["alarm alarmed-cpu-high is in ALARM"],
+  };
+  out[6] = {
+    worker: "billing-export",
+    createDesired: 1,
+    updateDesired: 0,
+    backlog: 0,
+    inFlight: 0,
+    dlq: 25,
+    reasons: [`alarm ${alarmName("billing-export", "dlq-not-empty")} is in ALARM`, "DLQ holds 25 message(s)"],
+  };
   out[7] = {
     worker: "maxed-out",
     createDesired: 1,
@@ -149,7 +196,17 @@ function plans(): Plan[] {
     reasons: ["at maxTasks (3) and the backlog grows (10 → 40)"],
   };
   // Growing too, but below its maxTasks: autoscaling at work.
-  out[8] = { worker: "invoice-pdf", createDesired: 1, updateDesired: 2, maxTasks: 8, backlog: 20, inFlight: 0, dlq: 0, oldestAge: 90, visibleTrend: [5, 20] };
+  out[8] = {
+    worker: "invoice-pdf",
+    createDesired: 1,
+    updateDesired: 2,
+    maxTasks: 8,
+    backlog: 20,
+    inFlight: 0,
+    dlq: 0,
+    oldestAge: 90,
+    visibleTrend: [5, 20],
+  };
   return out;
 }
 
@@ -162,7 +219,11 @@ function workerAlarms(plan: Plan, queueName: string, region: string): { input: P
   const policy = (direction: string) =>
     `arn:aws:autoscaling:${region}:123456789012:scalingPolicy:0b8c4e2a-1f3d-4c5b-9a7e-6d2f1e0c9b8a:resource/ecs/service/${CLUSTER}/jw-${plan.worker}:policyName/${plan.worker}-${direction}-0a1b2c3`;
   const sns = `arn:aws:sns:${region}:123456789012:jobworker-ops`;
-  const native = (metricName: string, queue: string) => ({ Namespace: "AWS/SQS", MetricName: metricName, Dimensions: [{ Name: "QueueName", Value: queue }] });
+  const native = (metricName: string, queue: string) => ({
+    Namespace: "AWS/SQS",
+    MetricName: metricName,
+    Dimensions: [{ Name: "QueueName", Value: queue }],
+  });
   const busy = plan.backlog > 0;
   const idle = !busy && plan.inFlight === 0;
   const spec = (key: string, state: "OK" | "ALARM", rest: Omit<PutMetricAlarmCommandInput, "AlarmName" | "EvaluationPeriods">) => ({
@@ -171,23 +232,70 @@ function workerAlarms(plan: Plan, queueName: string, region: string): { input: P
   });
   const idleQueries: MetricDataQuery[] = [
     { Id: "busy", Expression: "MAX([nv, nf])", Label: "visible or in-flight messages", ReturnData: true },
-    { Id: "nv", MetricStat: { Metric: native("ApproximateNumberOfMessagesVisible", queueName), Period: 60, Stat: "Maximum" }, ReturnData: false },
-    { Id: "nf", MetricStat: { Metric: native("ApproximateNumberOfMessagesNotVisible", queueName), Period: 60, Stat: "Maximum" }, ReturnData: false },
+    {
+      Id: "nv",
+      MetricStat: { Metric: native("ApproximateNumberOfMessagesVisible", queueName), Period: 60, Stat: "Maximum" },
+      ReturnData: false,
+    },
+    {
+      Id: "nf",
+      MetricStat: { Metric: native("ApproximateNumberOfMessagesNotVisible", queueName), Period: 60, Stat: "Maximum" },
+      ReturnData: false,
+    },
   ];
   const dlqState = plan.dlq > 0 ? "ALARM" : "OK";
   const oldestState = (plan.oldestAge ?? 0) > 1_800 ? "ALARM" : "OK";
   return [
-    spec("backlog-fast", busy ? "ALARM" : "OK", { ...native("ApproximateNumberOfMessagesVisible", queueName), Namespace: "JobWorker/Backlog", Statistic: "Maximum", Period: 10, Threshold: 0, ComparisonOperator: "GreaterThanThreshold", AlarmActions: [policy("scale-out")] }),
-    spec("backlog", busy ? "ALARM" : "OK", { ...native("ApproximateNumberOfMessagesVisible", queueName), Statistic: "Maximum", Period: 60, Threshold: 0, ComparisonOperator: "GreaterThanThreshold", AlarmActions: [policy("scale-out")] }),
-    spec("idle", idle ? "ALARM" : "OK", { Metrics: idleQueries, Threshold: 0, ComparisonOperator: "LessThanOrEqualToThreshold", AlarmActions: [policy("scale-in")] }),
-    spec("dlq-not-empty", dlqState, { ...native("ApproximateNumberOfMessagesVisible", `${queueName}-dlq`), Statistic: "Maximum", Period: 60, Threshold: 0, ComparisonOperator: "GreaterThanThreshold", AlarmActions: [sns], OKActions: [sns] }),
-    spec("oldest-message", oldestState, { ...native("ApproximateAgeOfOldestMessage", queueName), Statistic: "Maximum", Period: 60, Threshold: 1_800, ComparisonOperator: "GreaterThanThreshold", AlarmActions: [sns], OKActions: [sns] }),
+    spec("backlog-fast", busy ? "ALARM" : "OK", {
+      ...native("ApproximateNumberOfMessagesVisible", queueName),
+      Namespace: "JobWorker/Backlog",
+      Statistic: "Maximum",
+      Period: 10,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [policy("scale-out")],
+    }),
+    spec("backlog", busy ? "ALARM" : "OK", {
+      ...native("ApproximateNumberOfMessagesVisible", queueName),
+      Statistic: "Maximum",
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [policy("scale-out")],
+    }),
+    spec("idle", idle ? "ALARM" : "OK", {
+      Metrics: idleQueries,
+      Threshold: 0,
+      ComparisonOperator: "LessThanOrEqualToThreshold",
+      AlarmActions: [policy("scale-in")],
+    }),
+    spec("dlq-not-empty", dlqState, {
+      ...native("ApproximateNumberOfMessagesVisible", `${queueName}-dlq`),
+      Statistic: "Maximum",
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [sns],
+      OKActions: [sns],
+    }),
+    spec("oldest-message", oldestState, {
+      ...native("ApproximateAgeOfOldestMessage", queueName),
+      Statistic: "Maximum",
+      Period: 60,
+      Threshold: 1_800,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [sns],
+      OKActions: [sns],
+    }),
   ];
 }
 
 async function sendMessages(sqs: SQSClient, url: string, n: number): Promise<void> {
   for (let sent = 0; sent < n; sent += 10) {
-    const batch = Array.from({ length: Math.min(10, n - sent) }, (_, k) => ({ Id: `m${sent + k}`, MessageBody: `{"key":"in/${sent + k}.json"}` }));
+    const batch = Array.from({ length: Math.min(10, n - sent) }, (_, k) => ({
+      Id: `m${sent + k}`,
+      MessageBody: `{"key":"in/${sent + k}.json"}`,
+    }));
     const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: batch }));
     if ((out.Failed ?? []).length > 0) throw new Error(`SendMessageBatch failed: ${JSON.stringify(out.Failed)}`);
   }
@@ -226,12 +334,17 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
     const fleetInstances = await ec2.send(new DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: fleetId }));
     const active = fleetInstances.ActiveInstances ?? [];
     // Register the m5.large instances first, so RunTask places tasks on them.
-    const ec2Ids = [...active.filter((i) => i.InstanceType === "m5.large"), ...active.filter((i) => i.InstanceType !== "m5.large")].map((i) => i.InstanceId as string);
+    const ec2Ids = [...active.filter((i) => i.InstanceType === "m5.large"), ...active.filter((i) => i.InstanceType !== "m5.large")].map(
+      (i) => i.InstanceId as string,
+    );
     if (ec2Ids.length !== 3) throw new Error(`expected 3 fleet instances, moto launched ${ec2Ids.length}`);
     const containerInstanceArns: string[] = [];
     for (const instanceId of ec2Ids) {
       const ci = await ecs.send(
-        new RegisterContainerInstanceCommand({ cluster: CLUSTER, instanceIdentityDocument: JSON.stringify({ instanceId, region: cfg.region }) }),
+        new RegisterContainerInstanceCommand({
+          cluster: CLUSTER,
+          instanceIdentityDocument: JSON.stringify({ instanceId, region: cfg.region }),
+        }),
       );
       containerInstanceArns.push(ci.containerInstance?.containerInstanceArn as string);
     }
@@ -247,14 +360,19 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
           QueueName: serviceName,
           Attributes: {
             VisibilityTimeout: "300",
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${cfg.region}:123456789012:${serviceName}-dlq`, maxReceiveCount: 5 }),
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: `arn:aws:sqs:${cfg.region}:123456789012:${serviceName}-dlq`,
+              maxReceiveCount: 5,
+            }),
           },
         }),
       );
       const queueUrl = queue.QueueUrl as string;
       await sendMessages(sqs, queueUrl, plan.backlog + plan.inFlight);
       if (plan.inFlight > 0) {
-        const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: plan.inFlight, VisibilityTimeout: 600 }));
+        const got = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: plan.inFlight, VisibilityTimeout: 600 }),
+        );
         if ((got.Messages ?? []).length !== plan.inFlight) throw new Error(`received ${got.Messages?.length} of ${plan.inFlight}`);
       }
       await sendMessages(sqs, dlq.QueueUrl as string, plan.dlq);
@@ -275,7 +393,10 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
               cpu: 256,
               memory: 512,
               environment,
-              logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/jobworker/${plan.worker}`, "awslogs-region": cfg.region, "awslogs-stream-prefix": "worker" } },
+              logConfiguration: {
+                logDriver: "awslogs",
+                options: { "awslogs-group": `/jobworker/${plan.worker}`, "awslogs-region": cfg.region, "awslogs-stream-prefix": "worker" },
+              },
             },
           ],
         }),
@@ -288,7 +409,12 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
           taskDefinition,
           desiredCount: plan.createDesired,
           launchType: "EC2",
-          tags: plan.viaTag ? [{ key: "jobworker:worker", value: plan.worker }, { key: "jobworker:queue-url", value: queueUrl }] : [],
+          tags: plan.viaTag
+            ? [
+                { key: "jobworker:worker", value: plan.worker },
+                { key: "jobworker:queue-url", value: queueUrl },
+              ]
+            : [],
         }),
       );
       if (plan.updateDesired !== undefined) {
@@ -301,7 +427,16 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
       const pending = plan.updateDesired === undefined ? plan.createDesired : 0;
       if (i === 0) {
         // Three real tasks for feed-normalize, started as its service would (group service:<name>).
-        const run = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition, count: 3, group: `service:${serviceName}`, startedBy: "ecs-svc/1", launchType: "EC2" }));
+        const run = await ecs.send(
+          new RunTaskCommand({
+            cluster: CLUSTER,
+            taskDefinition,
+            count: 3,
+            group: `service:${serviceName}`,
+            startedBy: "ecs-svc/1",
+            launchType: "EC2",
+          }),
+        );
         taskArns = (run.tasks ?? []).map((t) => t.taskArn as string);
         if (taskArns.length !== 3) throw new Error(`RunTask placed ${taskArns.length} of 3 tasks`);
         tasksService = serviceName;
@@ -327,7 +462,10 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
             AlarmName: name,
             Namespace: "AWS/ECS",
             MetricName: "CPUUtilization",
-            Dimensions: [{ Name: "ClusterName", Value: CLUSTER }, { Name: "ServiceName", Value: serviceName }],
+            Dimensions: [
+              { Name: "ClusterName", Value: CLUSTER },
+              { Name: "ServiceName", Value: serviceName },
+            ],
             Statistic: "Average",
             Period: 60,
             EvaluationPeriods: 3,
@@ -348,7 +486,12 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
       });
       const data = [
         ...(plan.oldestAge !== undefined ? [datum("ApproximateAgeOfOldestMessage", plan.oldestAge, 1)] : []),
-        ...(plan.visibleTrend ? [datum("ApproximateNumberOfMessagesVisible", plan.visibleTrend[0], 10), datum("ApproximateNumberOfMessagesVisible", plan.visibleTrend[1], 1)] : []),
+        ...(plan.visibleTrend
+          ? [
+              datum("ApproximateNumberOfMessagesVisible", plan.visibleTrend[0], 10),
+              datum("ApproximateNumberOfMessagesVisible", plan.visibleTrend[1], 1),
+            ]
+          : []),
       ];
       if (data.length > 0) await cloudwatch.send(new PutMetricDataCommand({ Namespace: "AWS/SQS", MetricData: data }));
 
@@ -370,7 +513,13 @@ export async function seedPlatform(moto: MotoServer): Promise<SeededPlatform> {
     }
 
     // Cluster state: the second m5.large drains; the c5.xlarge's EC2 instance is reclaimed.
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: CLUSTER, containerInstances: [containerInstanceArns[1] as string], status: "DRAINING" }));
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: CLUSTER,
+        containerInstances: [containerInstanceArns[1] as string],
+        status: "DRAINING",
+      }),
+    );
     const staleEc2Id = ec2Ids[2] as string;
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [staleEc2Id] }));
 

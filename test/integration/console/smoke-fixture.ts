@@ -15,7 +15,17 @@
  */
 import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { EC2Client, RunInstancesCommand } from "@aws-sdk/client-ec2";
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, ListTasksCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
@@ -74,8 +84,11 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
       }
     }
     const unique = () => `${Date.now()}${randomBytes(6).toString("hex")}`.slice(0, 26);
-    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `jw-staging-${WORKER}-dlq-${unique()}`, Attributes: { MessageRetentionPeriod: "1209600" } }));
-    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+    const dlq = await sqs.send(
+      new CreateQueueCommand({ QueueName: `jw-staging-${WORKER}-dlq-${unique()}`, Attributes: { MessageRetentionPeriod: "1209600" } }),
+    );
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!
+      .QueueArn!;
     const queue = await sqs.send(
       new CreateQueueCommand({
         QueueName: `jw-staging-${WORKER}-${unique()}`,
@@ -86,12 +99,27 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
       }),
     );
     const queueUrl = queue.QueueUrl!;
-    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!
+      .QueueArn!;
     await s3.send(
       new PutBucketNotificationConfigurationCommand({
         Bucket: inputBucket,
         NotificationConfiguration: {
-          QueueConfigurations: [{ Id: WORKER, QueueArn: queueArn, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: prefix }, { Name: "suffix", Value: suffix }] } } }],
+          QueueConfigurations: [
+            {
+              Id: WORKER,
+              QueueArn: queueArn,
+              Events: ["s3:ObjectCreated:*"],
+              Filter: {
+                Key: {
+                  FilterRules: [
+                    { Name: "prefix", Value: prefix },
+                    { Name: "suffix", Value: suffix },
+                  ],
+                },
+              },
+            },
+          ],
         },
       }),
     );
@@ -101,43 +129,81 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
     const clusterName = autoName("jobworker-cluster");
     await ecs.send(new CreateClusterCommand({ clusterName }));
     // moto launches any AMI id (listing its 1,300 built-in images takes seconds).
-    const instance = await ec2.send(new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", MinCount: 1, MaxCount: 1, InstanceType: "c6i.large" }));
-    await ecs.send(new RegisterContainerInstanceCommand({ cluster: clusterName, instanceIdentityDocument: JSON.stringify({ instanceId: instance.Instances![0]!.InstanceId, region: cfg.region }) }));
+    const instance = await ec2.send(
+      new RunInstancesCommand({ ImageId: "ami-0123456789abcdef0", MinCount: 1, MaxCount: 1, InstanceType: "c6i.large" }),
+    );
+    await ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: clusterName,
+        instanceIdentityDocument: JSON.stringify({ instanceId: instance.Instances![0]!.InstanceId, region: cfg.region }),
+      }),
+    );
     const bindings: Record<string, ResolvedOutputBinding> = { records: { type: "s3", bucket: RESULTS_BUCKET, prefix: `${WORKER}/` } };
     const td = await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: `jobworker-staging-${WORKER}`,
-        containerDefinitions: [{
-          name: "worker",
-          image: `${ACCOUNT}.dkr.ecr.${cfg.region}.amazonaws.com/${WORKER}:abc`,
-          cpu: 256,
-          memory: 512,
-          environment: [
-            { name: "JOBWORKER_WORKER", value: WORKER },
-            { name: "JOBWORKER_QUEUE_URL", value: queueUrl },
-            { name: "JOBWORKER_OUTPUTS", value: JSON.stringify(bindings) },
-          ],
-        }],
+        containerDefinitions: [
+          {
+            name: "worker",
+            image: `${ACCOUNT}.dkr.ecr.${cfg.region}.amazonaws.com/${WORKER}:abc`,
+            cpu: 256,
+            memory: 512,
+            environment: [
+              { name: "JOBWORKER_WORKER", value: WORKER },
+              { name: "JOBWORKER_QUEUE_URL", value: queueUrl },
+              { name: "JOBWORKER_OUTPUTS", value: JSON.stringify(bindings) },
+            ],
+          },
+        ],
       }),
     );
     const serviceName = autoName(`${WORKER}-service`);
-    await ecs.send(new CreateServiceCommand({ cluster: clusterName, serviceName, taskDefinition: td.taskDefinition!.taskDefinitionArn, desiredCount: 0, launchType: "EC2" }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: clusterName,
+        serviceName,
+        taskDefinition: td.taskDefinition!.taskDefinitionArn,
+        desiredCount: 0,
+        launchType: "EC2",
+      }),
+    );
 
     const scaleOutPolicy = `arn:aws:autoscaling:${cfg.region}:${ACCOUNT}:scalingPolicy:${randomBytes(8).toString("hex")}:resource/ecs/service/${clusterName}/${serviceName}:policyName/${autoName(`${WORKER}-scale-out`)}`;
     const scaleInPolicy = scaleOutPolicy.replace("-scale-out-", "-scale-in-");
     const queueName = queueUrl.split("/").pop()!;
     const scaleOutAlarms: string[] = [];
-    for (const spec of alarmSpecs({ worker: WORKER, queueName, deadLetterQueueName: dlqArn.split(":").pop()!, scaleInIdleSeconds: 600, oldestMessageAlarmSeconds: 900, backlogMetrics: { namespace: "Jobworker/SQS", periodSeconds: 10 } })) {
+    for (const spec of alarmSpecs({
+      worker: WORKER,
+      queueName,
+      deadLetterQueueName: dlqArn.split(":").pop()!,
+      scaleInIdleSeconds: 600,
+      oldestMessageAlarmSeconds: 900,
+      backlogMetrics: { namespace: "Jobworker/SQS", periodSeconds: 10 },
+    })) {
       const AlarmName = autoName(`${WORKER}-${spec.key}`);
       const metric = spec.metric
-        ? { Namespace: spec.metric.namespace, MetricName: spec.metric.metricName, Dimensions: Object.entries(spec.metric.dimensions).map(([Name, Value]) => ({ Name, Value })), Statistic: spec.metric.stat, Period: spec.metric.period }
+        ? {
+            Namespace: spec.metric.namespace,
+            MetricName: spec.metric.metricName,
+            Dimensions: Object.entries(spec.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
+            Statistic: spec.metric.stat,
+            Period: spec.metric.period,
+          }
         : {
             Metrics: [
               { Id: spec.expression!.id, Expression: spec.expression!.expression, Label: spec.expression!.label, ReturnData: true },
               ...Object.entries(spec.expression!.metrics).map(([Id, m]) => ({
                 Id,
                 ReturnData: false,
-                MetricStat: { Metric: { Namespace: m.namespace, MetricName: m.metricName, Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period: m.period, Stat: m.stat },
+                MetricStat: {
+                  Metric: {
+                    Namespace: m.namespace,
+                    MetricName: m.metricName,
+                    Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+                  },
+                  Period: m.period,
+                  Stat: m.stat,
+                },
               })),
             ],
           };
@@ -161,10 +227,33 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
       clusterArn: `arn:aws:ecs:${cfg.region}:${ACCOUNT}:cluster/${clusterName}`,
       backlogPublisherFunction: "backlog-publisher-5e6f7a8",
       workers: {
-        [WORKER]: { bucket: inputBucket, prefix, suffix, queueUrl, queueArn, deadLetterQueueUrl: dlq.QueueUrl!, deadLetterQueueArn: dlqArn, serviceName, repositoryUrl, outputs: bindings },
+        [WORKER]: {
+          bucket: inputBucket,
+          prefix,
+          suffix,
+          queueUrl,
+          queueArn,
+          deadLetterQueueUrl: dlq.QueueUrl!,
+          deadLetterQueueArn: dlqArn,
+          serviceName,
+          repositoryUrl,
+          outputs: bindings,
+        },
       },
     };
-    return { inputBucket, prefix, suffix, queueUrl, deadLetterQueueUrl: dlq.QueueUrl!, clusterName, serviceName, taskDefinitionArn: td.taskDefinition!.taskDefinitionArn!, scaleOutAlarms, bindings, outputs };
+    return {
+      inputBucket,
+      prefix,
+      suffix,
+      queueUrl,
+      deadLetterQueueUrl: dlq.QueueUrl!,
+      clusterName,
+      serviceName,
+      taskDefinitionArn: td.taskDefinition!.taskDefinitionArn!,
+      scaleOutAlarms,
+      bindings,
+      outputs,
+    };
   } finally {
     s3.destroy();
     sqs.destroy();
@@ -262,9 +351,17 @@ export class ControlPlaneStandIn {
     const d = this.deployed;
     while (!this.stopping.signal.aborted) {
       if (this.parts.alarm && !this.did("alarm")) {
-        const q = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: d.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+        const q = await this.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: d.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+        );
         if (Number(q.Attributes?.ApproximateNumberOfMessages ?? 0) > 0) {
-          await this.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: d.scaleOutAlarms[0], StateValue: "ALARM", StateReason: "Threshold Crossed: 1 datapoint [1.0] was greater than the threshold (0.0)." }));
+          await this.cloudwatch.send(
+            new SetAlarmStateCommand({
+              AlarmName: d.scaleOutAlarms[0],
+              StateValue: "ALARM",
+              StateReason: "Threshold Crossed: 1 datapoint [1.0] was greater than the threshold (0.0).",
+            }),
+          );
           this.actions.push({ what: "alarm", atMs: Date.now() - this.startedAt });
         }
       }
@@ -275,14 +372,34 @@ export class ControlPlaneStandIn {
       if (this.parts.task && !this.did("task")) {
         const s = await this.ecs.send(new DescribeServicesCommand({ cluster: d.clusterName, services: [d.serviceName] }));
         if ((s.services?.[0]?.desiredCount ?? 0) > 0) {
-          await this.ecs.send(new RunTaskCommand({ cluster: d.clusterName, taskDefinition: d.taskDefinitionArn, count: 1, group: `service:${d.serviceName}`, startedBy: "ecs-svc/1", launchType: "EC2" }));
+          await this.ecs.send(
+            new RunTaskCommand({
+              cluster: d.clusterName,
+              taskDefinition: d.taskDefinitionArn,
+              count: 1,
+              group: `service:${d.serviceName}`,
+              startedBy: "ecs-svc/1",
+              launchType: "EC2",
+            }),
+          );
           this.actions.push({ what: "task", atMs: Date.now() - this.startedAt });
         }
       }
       if (this.parts.worker && !this.did("worker")) {
         const tasks = await this.ecs.send(new ListTasksCommand({ cluster: d.clusterName, desiredStatus: "RUNNING" }));
         if ((tasks.taskArns ?? []).length > 0) {
-          this.worker = await runKind(this.moto, WORKER, { inputBucket: d.inputBucket, outputBucket: RESULTS_BUCKET, queueUrl: d.queueUrl, dlqUrl: d.deadLetterQueueUrl, maxReceiveCount: 5 }, d.bindings);
+          this.worker = await runKind(
+            this.moto,
+            WORKER,
+            {
+              inputBucket: d.inputBucket,
+              outputBucket: RESULTS_BUCKET,
+              queueUrl: d.queueUrl,
+              dlqUrl: d.deadLetterQueueUrl,
+              maxReceiveCount: 5,
+            },
+            d.bindings,
+          );
           this.actions.push({ what: "worker", atMs: Date.now() - this.startedAt });
         }
       }

@@ -83,8 +83,28 @@ describe("jobworker status (against moto server)", function () {
       assert.ok(m, `row for ${e.worker}`);
       const [, flag, , service, status, desired, running, pending, visible, inFlight, dlq] = m;
       assert.deepEqual(
-        { flag, service, status, desired: Number(desired), running: Number(running), pending: Number(pending), visible: Number(visible), inFlight: Number(inFlight), dlq: Number(dlq) },
-        { flag: e.attention ? "!" : "", service: e.serviceName, status: e.scaling, desired: e.desired, running: e.running, pending: e.pending, visible: e.visible, inFlight: e.inFlight, dlq: e.dlqDepth },
+        {
+          flag,
+          service,
+          status,
+          desired: Number(desired),
+          running: Number(running),
+          pending: Number(pending),
+          visible: Number(visible),
+          inFlight: Number(inFlight),
+          dlq: Number(dlq),
+        },
+        {
+          flag: e.attention ? "!" : "",
+          service: e.serviceName,
+          status: e.scaling,
+          desired: e.desired,
+          running: e.running,
+          pending: e.pending,
+          visible: e.visible,
+          inFlight: e.inFlight,
+          dlq: e.dlqDepth,
+        },
         `row of ${e.worker}: ${m[0]}`,
       );
     }
@@ -105,8 +125,30 @@ describe("jobworker status (against moto server)", function () {
       const w = byService.get(e.serviceName);
       assert.ok(w, e.serviceName);
       assert.deepEqual(
-        { worker: w.worker, desired: w.desired, running: w.running, pending: w.pending, visible: w.queue?.visible, inFlight: w.queue?.inFlight, dlq: w.dlqDepth, age: w.oldestMessageAgeSeconds, scaling: w.scaling, attention: w.attention },
-        { worker: e.worker, desired: e.desired, running: e.running, pending: e.pending, visible: e.visible, inFlight: e.inFlight, dlq: e.dlqDepth, age: e.oldestMessageAgeSeconds, scaling: e.scaling, attention: e.reasons },
+        {
+          worker: w.worker,
+          desired: w.desired,
+          running: w.running,
+          pending: w.pending,
+          visible: w.queue?.visible,
+          inFlight: w.queue?.inFlight,
+          dlq: w.dlqDepth,
+          age: w.oldestMessageAgeSeconds,
+          scaling: w.scaling,
+          attention: w.attention,
+        },
+        {
+          worker: e.worker,
+          desired: e.desired,
+          running: e.running,
+          pending: e.pending,
+          visible: e.visible,
+          inFlight: e.inFlight,
+          dlq: e.dlqDepth,
+          age: e.oldestMessageAgeSeconds,
+          scaling: e.scaling,
+          attention: e.reasons,
+        },
         e.serviceName,
       );
     }
@@ -115,8 +157,14 @@ describe("jobworker status (against moto server)", function () {
     assert.deepEqual(scaling, { idle: 40, "scaling out": 20 });
     assert.equal(snapshot.workers.filter((w) => w.attention.length > 0).length, 9);
     assert.deepEqual(
-      snapshot.workers.slice(0, 9).map((w) => w.serviceName).sort(),
-      seeded.expected.filter((e) => e.attention).map((e) => e.serviceName).sort(),
+      snapshot.workers
+        .slice(0, 9)
+        .map((w) => w.serviceName)
+        .sort(),
+      seeded.expected
+        .filter((e) => e.attention)
+        .map((e) => e.serviceName)
+        .sort(),
       "problems first",
     );
     assert.deepEqual(
@@ -137,13 +185,22 @@ describe("jobworker status (against moto server)", function () {
     const panel = snapshot.clusterPanel;
     assert.deepEqual(
       { active: panel.active, draining: panel.draining, types: panel.instanceTypes, fleets: panel.fleets },
-      { active: 2, draining: 1, types: { "m5.large": 2 }, fleets: [{ id: seeded.fleetId, state: "active", targetVcpus: 8, fulfilledVcpus: 8 }] },
+      {
+        active: 2,
+        draining: 1,
+        types: { "m5.large": 2 },
+        fleets: [{ id: seeded.fleetId, state: "active", targetVcpus: 8, fulfilledVcpus: 8 }],
+      },
     );
     assert.deepEqual(
       panel.stale.map((s) => [s.ec2InstanceId, s.instanceType, s.stale]),
       [[seeded.staleEc2Id, "c5.xlarge", `EC2 instance ${seeded.staleEc2Id} is terminated`]],
     );
-    assert.equal(panel.instances.reduce((n, i) => n + i.runningTasks, 0), 3, "the three RunTask tasks");
+    assert.equal(
+      panel.instances.reduce((n, i) => n + i.runningTasks, 0),
+      3,
+      "the three RunTask tasks",
+    );
   });
 
   it("reads the 60 services in DescribeServices calls of at most 10, and all tasks in one DescribeTasks call", async () => {
@@ -164,7 +221,11 @@ describe("jobworker status (against moto server)", function () {
       assert.deepEqual(describeServices, [10, 10, 10, 10, 10, 10]);
       const describeTasks = calls.filter((c) => c.command === "DescribeTasksCommand").map((c) => c.size);
       assert.deepEqual(describeTasks, [3], "the running tasks; no task has stopped");
-      assert.equal(calls.filter((c) => c.command === "ListTasksCommand").length, 2, "one ListTasks for the cluster per desired status (RUNNING, STOPPED), not one per service");
+      assert.equal(
+        calls.filter((c) => c.command === "ListTasksCommand").length,
+        2,
+        "one ListTasks for the cluster per desired status (RUNNING, STOPPED), not one per service",
+      );
     } finally {
       clients.ecs.destroy();
     }
@@ -173,7 +234,10 @@ describe("jobworker status (against moto server)", function () {
   it("names the failing AWS call and exits 1 when some reads fail, still printing what it could read", async () => {
     const good = seeded.clients;
     // SQS pointed at a closed port: every queue read fails, ECS still answers.
-    const broken: ConsoleClients = { ...good, sqs: createClients({ ...moto.clientConfig, endpoint: "http://127.0.0.1:9", maxAttempts: 1 }).sqs };
+    const broken: ConsoleClients = {
+      ...good,
+      sqs: createClients({ ...moto.clientConfig, endpoint: "http://127.0.0.1:9", maxAttempts: 1 }).sqs,
+    };
     const { io, out } = memoryIo();
     const code = await statusCommand(["--cluster", CLUSTER], broken, io);
     broken.sqs.destroy();
@@ -203,9 +267,16 @@ describe("jobworker status (against moto server)", function () {
       assert.ok(second.errors.length > 0, "the failures are reported");
       assert.equal(second.unavailable, false);
       assert.equal(second.workers.length, SERVICE_COUNT, "the rows are kept");
-      assert.deepEqual(second.workers.filter((w) => w.attention.length > 0).map((w) => w.serviceName), flaggedBefore, "and their problems");
+      assert.deepEqual(
+        second.workers.filter((w) => w.attention.length > 0).map((w) => w.serviceName),
+        flaggedBefore,
+        "and their problems",
+      );
       assert.equal(second.dataAsOf, first.generatedAt, "the data is as old as the last good read");
-      assert.ok(second.workers.every((w) => w.staleSince === first.generatedAt), "every row is marked stale");
+      assert.ok(
+        second.workers.every((w) => w.staleSince === first.generatedAt),
+        "every row is marked stale",
+      );
       assert.equal(second.clusterPanel.staleSince, first.generatedAt);
       assert.equal(second.clusterPanel.instances.length, first.clusterPanel.instances.length);
       assert.ok(second.stale.some((s) => s.source === "ecs:ListServices/DescribeServices"));
@@ -221,7 +292,10 @@ describe("jobworker status (against moto server)", function () {
     try {
       const snapshot = await new Collector(dead, { cluster: CLUSTER, region: moto.clientConfig.region }).snapshot();
       assert.deepEqual({ unavailable: snapshot.unavailable, workers: snapshot.workers.length }, { unavailable: true, workers: 0 });
-      assert.match(renderStatus(snapshot), /no data: the services on jobworker-test \(ap-northeast-1\) could not be read; nothing is known to be well/);
+      assert.match(
+        renderStatus(snapshot),
+        /no data: the services on jobworker-test \(ap-northeast-1\) could not be read; nothing is known to be well/,
+      );
     } finally {
       destroyClients(dead);
     }
@@ -240,7 +314,9 @@ describe("jobworker status (against moto server)", function () {
       };
       const cold = await measure();
       const warm = await measure();
-      process.stdout.write(`      refresh of ${SERVICE_COUNT} services against moto: cold ${cold.calls} calls in ${cold.ms} ms, warm ${warm.calls} calls in ${warm.ms} ms, at most ${Math.max(cold.maxInFlight, warm.maxInFlight)} in flight\n`);
+      process.stdout.write(
+        `      refresh of ${SERVICE_COUNT} services against moto: cold ${cold.calls} calls in ${cold.ms} ms, warm ${warm.calls} calls in ${warm.ms} ms, at most ${Math.max(cold.maxInFlight, warm.maxInFlight)} in flight\n`,
+      );
       assert.equal(cold.maxInFlight, 4);
       assert.equal(warm.maxInFlight, 4);
       // Task definitions and DLQ URLs are cached: a warm refresh skips 60 + 60 calls.
@@ -251,11 +327,15 @@ describe("jobworker status (against moto server)", function () {
   });
 
   it("`jobworker console` serves the overview on the port it prints, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["-r", join(ROOT, "test/support/register.js"), join(ROOT, "console/cli.ts"), "console", "--port", "0"], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...moto.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["-r", join(ROOT, "test/support/register.js"), join(ROOT, "console/cli.ts"), "console", "--port", "0"],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...moto.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -69,7 +69,10 @@ describe("kind feed-normalize end to end, chained to partner-protobuf-sftp (moto
     assert.equal(delivered.target, `s3://${partner.inputBucket}/${intermediate}`);
     const ndjson = await getText(s3, partner.inputBucket, intermediate!);
     assert.equal(delivered.bytes, Buffer.byteLength(ndjson));
-    const ids = ndjson.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = ndjson
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { id: string }).id);
     assert.deepEqual(ids, ["A-1001", "A-1002", "A-1003", "A-1004"]);
 
     // Stage 2: started by the intermediate object's own notification; protobuf at the sftp server.
@@ -83,7 +86,10 @@ describe("kind feed-normalize end to end, chained to partner-protobuf-sftp (moto
       messages[0],
       'id: "A-1001"\nsku: "TS-RED-M"\nquantity: 12\nprice_minor: 1990\ncurrency: "EUR"\nupdated_at: "2026-11-24T08:00:00Z"\nattributes {\n  key: "colour"\n  value: "red"\n}\nattributes {\n  key: "size"\n  value: "M"\n}\n',
     );
-    assert.deepEqual(messages.map((m) => /^id: "([^"]+)"/.exec(m)![1]), ids);
+    assert.deepEqual(
+      messages.map((m) => /^id: "([^"]+)"/.exec(m)![1]),
+      ids,
+    );
 
     for (const w of [normalizer!, forwarder!]) assert.deepEqual(await stopKind(w), { code: 0, signal: null });
   });

@@ -12,7 +12,12 @@ import { ROOT, spawnWorker, waitForLine, type ChildWorker, type Pipeline } from 
 export const JOBWORKER_BIN = join(ROOT, "workers", "bin", "jobworker.js");
 
 /** Starts `jobworker run <kind>` with its queue and output bindings; resolves once it polls. */
-export async function runKind(moto: MotoServer, kind: string, pipeline: Pipeline, outputs: Record<string, ResolvedOutputBinding>): Promise<ChildWorker> {
+export async function runKind(
+  moto: MotoServer,
+  kind: string,
+  pipeline: Pipeline,
+  outputs: Record<string, ResolvedOutputBinding>,
+): Promise<ChildWorker> {
   const worker = spawnWorker([JOBWORKER_BIN, "run", kind], {
     ...moto.env,
     [WORKER_ENV.queueUrl]: pipeline.queueUrl,
@@ -31,4 +36,3 @@ export async function stopKind(worker: ChildWorker): Promise<{ code: number | nu
   worker.child.kill("SIGTERM");
   return worker.exited;
 }
-

@@ -11,7 +11,18 @@ import { WORKER_ENV } from "../../../catalog/contract";
 import { RUNTIME_TUNING_ENV } from "../../../workers/runtime/settings";
 import { startMoto, type MotoServer } from "../../support/moto";
 import { waitFor } from "../../support/wait";
-import { compileEntry, createPipeline, ensureStopped, generatedStream, getText, listKeys, peakRss, spawnCompiledWorker, waitForLine, type ChildWorker } from "./helpers";
+import {
+  compileEntry,
+  createPipeline,
+  ensureStopped,
+  generatedStream,
+  getText,
+  listKeys,
+  peakRss,
+  spawnCompiledWorker,
+  waitForLine,
+  type ChildWorker,
+} from "./helpers";
 
 export const BIG_OBJECT_BYTES = 2 * 1024 ** 3;
 /** The target: a worker's peak RSS stays under this whatever the object size. */
@@ -47,7 +58,12 @@ describe("runtime with a multi-GB object (moto server)", function () {
     const idleRss = peakRss(worker.child.pid!);
     const generated = generatedStream(BIG_OBJECT_BYTES);
     const started = Date.now();
-    await new Upload({ client: s3, params: { Bucket: pipeline.inputBucket, Key: "big/object.bin", Body: generated.stream }, partSize: 16 * 1024 * 1024, queueSize: 2 }).done();
+    await new Upload({
+      client: s3,
+      params: { Bucket: pipeline.inputBucket, Key: "big/object.bin", Body: generated.stream },
+      partSize: 16 * 1024 * 1024,
+      queueSize: 2,
+    }).done();
     const uploadedMs = Date.now() - started;
     const done = await waitForLine(worker, "job done", 540_000);
     const processedMs = Date.now() - started - uploadedMs;
@@ -58,7 +74,7 @@ describe("runtime with a multi-GB object (moto server)", function () {
     assert.equal(result.sha256, generated.sha256());
     assert.equal(done.bytesIn, BIG_OBJECT_BYTES);
     process.stdout.write(
-      `      [measured] ${(BIG_OBJECT_BYTES / 1024 ** 3).toFixed(1)} GiB: worker peak RSS ${(rss / 1024 ** 2).toFixed(1)} MiB (${(idleRss / 1024 ** 2).toFixed(1)} MiB when idle); upload ${(uploadedMs / 1000).toFixed(1)} s; worker stream ${(processedMs / 1000).toFixed(1)} s after upload (${((BIG_OBJECT_BYTES / 1024 ** 2) / ((Number(done.durationMs) || 1) / 1000)).toFixed(0)} MiB/s in the handler)\n`,
+      `      [measured] ${(BIG_OBJECT_BYTES / 1024 ** 3).toFixed(1)} GiB: worker peak RSS ${(rss / 1024 ** 2).toFixed(1)} MiB (${(idleRss / 1024 ** 2).toFixed(1)} MiB when idle); upload ${(uploadedMs / 1000).toFixed(1)} s; worker stream ${(processedMs / 1000).toFixed(1)} s after upload (${(BIG_OBJECT_BYTES / 1024 ** 2 / ((Number(done.durationMs) || 1) / 1000)).toFixed(0)} MiB/s in the handler)\n`,
     );
     assert.ok(rss < RSS_LIMIT_BYTES, `peak RSS ${(rss / 1024 ** 2).toFixed(1)} MiB is over ${RSS_LIMIT_BYTES / 1024 ** 2} MiB`);
     worker.child.kill("SIGTERM");

@@ -3,7 +3,13 @@
  * S3 → SQS notification, queue with a redrive policy to a DLQ, output bucket), an in-process worker
  * with the real S3 connector, child worker processes, and small S3/SQS readers.
  */
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketNotificationConfigurationCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { Agent as HttpAgent } from "node:http";
@@ -34,7 +40,10 @@ export interface Pipeline {
 let counter = 0;
 
 /** Input bucket → notification → queue (+DLQ, redrive) and an output bucket, with unique names. */
-export async function createPipeline(moto: MotoServer, options: { visibilityTimeout?: number; maxReceiveCount?: number } = {}): Promise<Pipeline> {
+export async function createPipeline(
+  moto: MotoServer,
+  options: { visibilityTimeout?: number; maxReceiveCount?: number } = {},
+): Promise<Pipeline> {
   const id = `${Date.now().toString(36)}-${++counter}`;
   const s3 = new S3Client(moto.clientConfig);
   const sqs = new SQSClient(moto.clientConfig);
@@ -42,10 +51,13 @@ export async function createPipeline(moto: MotoServer, options: { visibilityTime
   const inputBucket = `in-${id}`;
   const outputBucket = `out-${id}`;
   for (const Bucket of [inputBucket, outputBucket]) {
-    await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }));
+    await s3.send(
+      new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: moto.clientConfig.region as never } }),
+    );
   }
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${id}` }));
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!
+    .QueueArn!;
   const queue = await sqs.send(
     new CreateQueueCommand({
       QueueName: `q-${id}`,
@@ -55,7 +67,8 @@ export async function createPipeline(moto: MotoServer, options: { visibilityTime
       },
     }),
   );
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!
+    .QueueArn!;
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: inputBucket,
@@ -109,19 +122,50 @@ export interface RunningWorker {
 }
 
 /** An in-process worker with the real S3 connector, clients pointed at `endpoint` (moto, or a fault proxy in front of it). */
-export async function startWorker(moto: MotoServer, kind: WorkerKind, settings: RuntimeSettings, options: { endpoint?: string; maxAttempts?: number; maxSockets?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  moto: MotoServer,
+  kind: WorkerKind,
+  settings: RuntimeSettings,
+  options: { endpoint?: string; maxAttempts?: number; maxSockets?: number } = {},
+): Promise<RunningWorker> {
   const logs = recordingLogger();
-  const config = { ...moto.clientConfig, endpoint: options.endpoint ?? moto.endpoint, maxAttempts: options.maxAttempts ?? 6, retryMode: "standard", logger: sdkLogger(logs.logger) };
+  const config = {
+    ...moto.clientConfig,
+    endpoint: options.endpoint ?? moto.endpoint,
+    maxAttempts: options.maxAttempts ?? 6,
+    retryMode: "standard",
+    logger: sdkLogger(logs.logger),
+  };
   // A small pool makes a leaked connection (a response nobody read or destroyed) stall the next job.
-  const s3Config = options.maxSockets === undefined ? config : { ...config, requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }) } };
+  const s3Config =
+    options.maxSockets === undefined
+      ? config
+      : { ...config, requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }) } };
   const s3 = new S3Client(s3Config);
   const sqs = new SQSClient(config);
   const secrets = createSecretResolver();
   const connectors = Object.fromEntries(
-    await Promise.all(Object.entries(settings.outputs).map(async ([slot, binding]) => [slot, await createConnector(binding, { s3, logger: logs.logger, secrets, retry: { baseDelayMs: 20, maxDelayMs: 200 } })] as const)),
+    await Promise.all(
+      Object.entries(settings.outputs).map(
+        async ([slot, binding]) =>
+          [
+            slot,
+            await createConnector(binding, { s3, logger: logs.logger, secrets, retry: { baseDelayMs: 20, maxDelayMs: 200 } }),
+          ] as const,
+      ),
+    ),
   );
   const events: WorkerEvent[] = [];
-  const worker = new Worker({ kind, settings, s3, sqs, connectors, logger: logs.logger, onEvent: (e) => events.push(e), taskProtection: undefined });
+  const worker = new Worker({
+    kind,
+    settings,
+    s3,
+    sqs,
+    connectors,
+    logger: logs.logger,
+    onEvent: (e) => events.push(e),
+    taskProtection: undefined,
+  });
   await worker.start();
   return {
     worker,
@@ -152,14 +196,29 @@ export async function getText(s3: S3Client, bucket: string, key: string): Promis
 /** Visible + in-flight + delayed messages of a queue. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
-  return { visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  return {
+    visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }
 
 /** Receives (and leaves invisible for `visibility` s) up to 10 messages of a queue, e.g. the DLQ. */
 export async function receiveAll(sqs: SQSClient, queueUrl: string, visibility = 30) {
-  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: visibility, MessageAttributeNames: ["All"], MessageSystemAttributeNames: ["All"] }));
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: visibility,
+      MessageAttributeNames: ["All"],
+      MessageSystemAttributeNames: ["All"],
+    }),
+  );
   return out.Messages ?? [];
 }
 
@@ -196,13 +255,18 @@ export function spawnWorker(args: string[], env: Record<string, string>, options
   });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, lines, stderr: () => stderr, exited };
 }
 
 /** Waits for a child's log line with message `msg`. */
 export function waitForLine(worker: ChildWorker, msg: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
-  return waitFor(`log line "${msg}" (stderr: ${worker.stderr().slice(-500)})`, () => worker.lines.find((l) => l.msg === msg), { timeoutMs, intervalMs: 50 });
+  return waitFor(`log line "${msg}" (stderr: ${worker.stderr().slice(-500)})`, () => worker.lines.find((l) => l.msg === msg), {
+    timeoutMs,
+    intervalMs: 50,
+  });
 }
 
 /** Kills a child if still running and waits for it to exit. */
@@ -220,7 +284,24 @@ export async function ensureStopped(worker: ChildWorker | undefined): Promise<vo
 export function compileEntry(entry: string): string {
   const outDir = join(ROOT, "test-artifacts", "compiled");
   const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
-  const args = [tsc, "--outDir", outDir, "--rootDir", ROOT, "--noCheck", "--target", "ES2022", "--module", "commonjs", "--moduleResolution", "node", "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", entry];
+  const args = [
+    tsc,
+    "--outDir",
+    outDir,
+    "--rootDir",
+    ROOT,
+    "--noCheck",
+    "--target",
+    "ES2022",
+    "--module",
+    "commonjs",
+    "--moduleResolution",
+    "node",
+    "--esModuleInterop",
+    "--skipLibCheck",
+    "--resolveJsonModule",
+    entry,
+  ];
   const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`tsc failed for ${entry}: ${result.stdout}${result.stderr}`);
   return join(outDir, relative(ROOT, entry)).replace(/\.ts$/, ".js");
@@ -232,7 +313,11 @@ export const IMAGE_MALLOC_ARENA_MAX = "2";
 
 /** Starts a compiled worker script with plain Node and the image's Node flags. */
 export function spawnCompiledWorker(script: string, args: string[], env: Record<string, string>): ChildWorker {
-  return spawnWorker([script, ...args], { NODE_OPTIONS: IMAGE_NODE_OPTIONS, MALLOC_ARENA_MAX: IMAGE_MALLOC_ARENA_MAX, ...env }, { plainNode: true });
+  return spawnWorker(
+    [script, ...args],
+    { NODE_OPTIONS: IMAGE_NODE_OPTIONS, MALLOC_ARENA_MAX: IMAGE_MALLOC_ARENA_MAX, ...env },
+    { plainNode: true },
+  );
 }
 
 /** `total` bytes of varied content in 1 MiB chunks, hashed as they are generated. */

@@ -20,7 +20,11 @@ describe("worker image files (runtime + one kind), compiled as workers/Dockerfil
   this.timeout(180_000);
   let dir: string;
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [join(dir, "workers", "bin", "jobworker.js"), ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
+    spawnSync(process.execPath, [join(dir, "workers", "bin", "jobworker.js"), ...args], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+      timeout: 60_000,
+    });
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "jw-image-files-"));
@@ -34,7 +38,11 @@ describe("worker image files (runtime + one kind), compiled as workers/Dockerfil
     for (const file of files.kind) place(join(kindContext, file), join(dir, JOB_WORKER_DEFAULTS.kindsDir, KIND, file));
     // The image installs the same locked dependencies (npm ci); the checkout's serve here.
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(dir, "workers", "tsconfig.build.json")], { encoding: "utf8" });
+    const tsc = spawnSync(
+      process.execPath,
+      [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(dir, "workers", "tsconfig.build.json")],
+      { encoding: "utf8" },
+    );
     assert.equal(tsc.status, 0, `tsc failed on the image's files:\n${tsc.stdout}${tsc.stderr}`);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,7 +15,10 @@ describe("local pipeline (npm start -- --once)", function () {
 
   it("runs every sample through the prod stack's workers and prints where each result landed", async () => {
     const results = mkdtempSync(join(tmpdir(), "jobworker-results-"));
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "local-pipeline.js"), "--once", "--timeout=150", `--results=${results}`], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "local-pipeline.js"), "--once", "--timeout=150", `--results=${results}`], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -23,7 +26,10 @@ describe("local pipeline (npm start -- --once)", function () {
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     assert.equal(code, 0, `exit ${code}\n${out}\n${err}`);
 
-    assert.match(out, /redirected: api: REST POST https:\/\/orders\.example\.com\/v1\/orders\/batch does not exist here → s3:\/\/local-deliveries\/orders-webhook\/api\//);
+    assert.match(
+      out,
+      /redirected: api: REST POST https:\/\/orders\.example\.com\/v1\/orders\/batch does not exist here → s3:\/\/local-deliveries\/orders-webhook\/api\//,
+    );
     assert.match(out, /redirected: partner: SFTP sftp\.partner\.example\.com:22\/inbound\/jobworker does not exist here/);
     assert.match(out, /3 jobs done, 0 failed attempts, 0 messages in dead-letter queues\./);
     // Every line a person reads is text: no error lines at shutdown, no objects printed raw.
@@ -37,8 +43,14 @@ describe("local pipeline (npm start -- --once)", function () {
     assert.ok(orders && chained && partner, targets.join("\n"));
 
     const local = (t: string) => join(results, t.slice("s3://".length));
-    const orderRecords = readFileSync(local(orders), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(orderRecords.map((o) => o.order_id), ["O-5001", "O-5002", "O-5003"]);
+    const orderRecords = readFileSync(local(orders), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      orderRecords.map((o) => o.order_id),
+      ["O-5001", "O-5002", "O-5003"],
+    );
     assert.equal(readFileSync(local(chained), "utf8").trim().split("\n").length, 4);
     const pb = readFileSync(local(partner));
     // Length-delimited: the first varint is the first record's length, and the record starts with field 1 (id, tag 0x0a).
@@ -49,12 +61,23 @@ describe("local pipeline (npm start -- --once)", function () {
   it("plans the prod stack: chained outputs to the next worker's input, external targets redirected, samples only where nothing feeds in", () => {
     const plan = planLocalPipeline(readStackWorkers());
     const byName = Object.fromEntries(plan.workers.map((w) => [w.name, w]));
-    assert.deepEqual(byName["feed-normalize"]!.outputs, { records: { type: "s3", bucket: "partner-protobuf-sftp-input", prefix: "records/" } });
+    assert.deepEqual(byName["feed-normalize"]!.outputs, {
+      records: { type: "s3", bucket: "partner-protobuf-sftp-input", prefix: "records/" },
+    });
     assert.deepEqual(byName["partner-protobuf-sftp"]!.fedBy, ["feed-normalize"]);
     assert.deepEqual(byName["partner-protobuf-sftp"]!.samples, []);
-    assert.equal((byName["partner-protobuf-sftp"]!.outputs.partner as { format?: { messageType: string } }).format?.messageType, "partner.v1.Record");
-    assert.deepEqual(byName["orders-webhook"]!.samples.map((s) => s.key), ["orders/orders.csv"]);
-    assert.deepEqual(byName["feed-normalize"]!.samples.map((s) => s.key), ["feeds/acme-feed.csv"]);
+    assert.equal(
+      (byName["partner-protobuf-sftp"]!.outputs.partner as { format?: { messageType: string } }).format?.messageType,
+      "partner.v1.Record",
+    );
+    assert.deepEqual(
+      byName["orders-webhook"]!.samples.map((s) => s.key),
+      ["orders/orders.csv"],
+    );
+    assert.deepEqual(
+      byName["feed-normalize"]!.samples.map((s) => s.key),
+      ["feeds/acme-feed.csv"],
+    );
     assert.deepEqual(plan.buckets, ["local-deliveries", "partner-drop", "partner-protobuf-sftp-input"]);
   });
 });

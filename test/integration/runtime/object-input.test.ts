@@ -68,7 +68,15 @@ describe("runtime input object, opened lazily (moto server)", function () {
       for await (const chunk of input) body += (chunk as Buffer).toString();
     });
     running = await startWorker(moto, kind, testSettings(pipeline), { endpoint: proxy.endpoint });
-    await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "typed.ndjson", Body: '{"a":1}\n', ContentType: "application/x-ndjson", Metadata: { Source: "partner-a" } }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: pipeline.inputBucket,
+        Key: "typed.ndjson",
+        Body: '{"a":1}\n',
+        ContentType: "application/x-ndjson",
+        Metadata: { Source: "partner-a" },
+      }),
+    );
     await waitFor("job done", () => eventsOf(running!.events, "job-done")[0], { timeoutMs: 20_000 });
     assert.equal(body, '{"a":1}\n');
     assert.equal(head!.contentType, "application/x-ndjson");
@@ -93,7 +101,12 @@ describe("runtime input object, opened lazily (moto server)", function () {
     const keys = ["head-only-1.bin", "early-1.bin", "head-only-2.bin", "early-2.bin", "head-only-3.bin"];
     for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: key, Body: big }));
     await waitFor("every job done", () => eventsOf(running!.events, "job-done").length === keys.length, { timeoutMs: 30_000 });
-    assert.deepEqual(eventsOf(running.events, "job-done").map((e) => e.key).sort(), [...keys].sort());
+    assert.deepEqual(
+      eventsOf(running.events, "job-done")
+        .map((e) => e.key)
+        .sort(),
+      [...keys].sort(),
+    );
     assert.deepEqual(eventsOf(running.events, "job-failed"), []);
   });
 
@@ -113,7 +126,15 @@ describe("runtime input object, opened lazily (moto server)", function () {
     }
     running = await startWorker(moto, kind, testSettings(pipeline), { endpoint: proxy.endpoint });
     await waitFor("both gone", () => eventsOf(running!.events, "job-gone").length === 2, { timeoutMs: 20_000 });
-    assert.deepEqual(eventsOf(running.events, "job-gone").map((e) => [e.key, e.reason]).sort(), [["swallowed.txt", "no-such-key"], ["wrapped.txt", "no-such-key"]]);
+    assert.deepEqual(
+      eventsOf(running.events, "job-gone")
+        .map((e) => [e.key, e.reason])
+        .sort(),
+      [
+        ["swallowed.txt", "no-such-key"],
+        ["wrapped.txt", "no-such-key"],
+      ],
+    );
     await waitFor("messages deleted", () => eventsOf(running!.events, "message-deleted").length >= 3); // test event + 2 jobs
     assert.deepEqual(eventsOf(running.events, "job-failed"), []);
     assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
@@ -136,7 +157,9 @@ describe("runtime input object, opened lazily (moto server)", function () {
         }
         out.end();
       });
-      running = await startWorker(moto, kind, testSettings(pipeline, { retryBaseSeconds: 1, retryCapSeconds: 1 }), { endpoint: cutting.endpoint });
+      running = await startWorker(moto, kind, testSettings(pipeline, { retryBaseSeconds: 1, retryCapSeconds: 1 }), {
+        endpoint: cutting.endpoint,
+      });
       await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "big.bin", Body: Buffer.alloc(1024 * 1024, 1) }));
       const failed = await waitFor("job failed", () => eventsOf(running!.events, "job-failed")[0], { timeoutMs: 20_000 });
       assert.match(failed.error.message, /reading s3:\/\/.+\/big\.bin failed, and the handler returned anyway/);

@@ -11,7 +11,18 @@ import { WORKER_ENV } from "../../../catalog/contract";
 import { RUNTIME_TUNING_ENV } from "../../../workers/runtime/settings";
 import { startMoto, type MotoServer } from "../../support/moto";
 import { waitFor } from "../../support/wait";
-import { createPipeline, ensureStopped, getText, listKeys, queueDepth, ROOT, spawnWorker, waitForLine, type ChildWorker, type Pipeline } from "./helpers";
+import {
+  createPipeline,
+  ensureStopped,
+  getText,
+  listKeys,
+  queueDepth,
+  ROOT,
+  spawnWorker,
+  waitForLine,
+  type ChildWorker,
+  type Pipeline,
+} from "./helpers";
 
 const FIXTURE = join(__dirname, "fixtures", "worker-process.ts");
 const BIN = join(ROOT, "workers", "bin", "jobworker.js");
@@ -54,25 +65,49 @@ describe("runtime worker processes (moto server)", function () {
     return child;
   }
   const drained = (pipeline: Pipeline) =>
-    waitFor("queue drained", async () => {
-      const d = await queueDepth(sqs, pipeline.queueUrl);
-      return d.visible === 0 && d.inFlight === 0;
-    }, { timeoutMs: 30_000, intervalMs: 200 });
+    waitFor(
+      "queue drained",
+      async () => {
+        const d = await queueDepth(sqs, pipeline.queueUrl);
+        return d.visible === 0 && d.inFlight === 0;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
 
   it("`jobworker run feed-normalize` turns a partner CSV into NDJSON records in the next stage's bucket", async () => {
     const pipeline = await createPipeline(moto);
-    const worker = start([BIN, "run", "feed-normalize"], workerEnv(pipeline, { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: pipeline.outputBucket, prefix: "incoming" } }) }));
+    const worker = start(
+      [BIN, "run", "feed-normalize"],
+      workerEnv(pipeline, {
+        [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: pipeline.outputBucket, prefix: "incoming" } }),
+      }),
+    );
     await waitForLine(worker, "worker started");
     const csv = readFileSync(join(ROOT, "workers", "kinds", "feed-normalize", "samples", "acme-feed.csv"));
     await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "acme/feed 1.csv", Body: csv }));
-    const [key] = await waitFor("NDJSON output", async () => {
-      const keys = await listKeys(s3, pipeline.outputBucket);
-      return keys.length > 0 ? keys : undefined;
-    }, { timeoutMs: 30_000 });
+    const [key] = await waitFor(
+      "NDJSON output",
+      async () => {
+        const keys = await listKeys(s3, pipeline.outputBucket);
+        return keys.length > 0 ? keys : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     assert.match(key!, /^incoming\/acme\/feed 1\.[0-9a-f]{16}\.ndjson$/);
-    const records = (await getText(s3, pipeline.outputBucket, key!)).trim().split("\n").map((l) => JSON.parse(l));
+    const records = (await getText(s3, pipeline.outputBucket, key!))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(records.length, 4); // the sample's 5th row has quantity "many" and is rejected
-    assert.deepEqual(records[0], { id: "A-1001", sku: "TS-RED-M", quantity: 12, price_minor: 1990, currency: "EUR", updated_at: "2026-11-24T08:00:00Z", attributes: { colour: "red", size: "M" } });
+    assert.deepEqual(records[0], {
+      id: "A-1001",
+      sku: "TS-RED-M",
+      quantity: 12,
+      price_minor: 1990,
+      currency: "EUR",
+      updated_at: "2026-11-24T08:00:00Z",
+      attributes: { colour: "red", size: "M" },
+    });
     const done = await waitForLine(worker, "job done");
     assert.equal(done.worker, "feed-normalize");
     assert.equal(done.key, "acme/feed 1.csv");
@@ -94,7 +129,10 @@ describe("runtime worker processes (moto server)", function () {
       [WORKER_ENV.outputs]: JSON.stringify({ api: { type: "rest", url: "http://127.0.0.1:9/orders" } }),
     });
     assert.deepEqual(await worker.exited, { code: 2, signal: null });
-    assert.match(worker.stderr(), /configuration error: `JOBWORKER_QUEUE_URL` is http:\/\/127\.0\.0\.1:\d+\/123456789012\/no-such-queue, which does not exist/);
+    assert.match(
+      worker.stderr(),
+      /configuration error: `JOBWORKER_QUEUE_URL` is http:\/\/127\.0\.0\.1:\d+\/123456789012\/no-such-queue, which does not exist/,
+    );
   });
 
   it("after `kill -9` mid-job the message comes back, is processed, and exactly one output object exists", async () => {

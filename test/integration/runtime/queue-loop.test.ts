@@ -13,7 +13,17 @@ import { startMoto, type MotoServer } from "../../support/moto";
 import { freePort } from "../../support/ports";
 import { waitFor } from "../../support/wait";
 import { copyKind } from "./fixtures/test-kinds";
-import { createPipeline, eventsOf, getText, listKeys, queueDepth, receiveAll, startWorker, testSettings, type RunningWorker } from "./helpers";
+import {
+  createPipeline,
+  eventsOf,
+  getText,
+  listKeys,
+  queueDepth,
+  receiveAll,
+  startWorker,
+  testSettings,
+  type RunningWorker,
+} from "./helpers";
 
 describe("runtime queue loop (moto server)", function () {
   this.timeout(90_000);
@@ -93,7 +103,9 @@ describe("runtime queue loop (moto server)", function () {
     running = await startWorker(moto, copyKind(), testSettings(pipeline));
     await sqs.send(new SendMessageCommand({ QueueUrl: pipeline.queueUrl, MessageBody: "this is not an S3 event" }));
     await put(pipeline.inputBucket, "after.txt", "still flowing");
-    await waitFor("output after the bad message", async () => (await listKeys(s3, pipeline.outputBucket)).length === 1, { timeoutMs: 20_000 });
+    await waitFor("output after the bad message", async () => (await listKeys(s3, pipeline.outputBucket)).length === 1, {
+      timeoutMs: 20_000,
+    });
     const dead = await waitFor("message in the DLQ", async () => {
       const m = await receiveAll(sqs, pipeline.dlqUrl);
       return m.length > 0 ? m : undefined;
@@ -118,10 +130,22 @@ describe("runtime queue loop (moto server)", function () {
       awsRegion: moto.clientConfig.region,
       eventTime: new Date().toISOString(),
       eventName: "ObjectCreated:Put",
-      s3: { s3SchemaVersion: "1.0", configurationId: "t", bucket: { name: pipeline.outputBucket, arn: `arn:aws:s3:::${pipeline.outputBucket}` }, object: { key: encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/"), size: 1, eTag, sequencer: "0055AED6DCD90281E5" } },
+      s3: {
+        s3SchemaVersion: "1.0",
+        configurationId: "t",
+        bucket: { name: pipeline.outputBucket, arn: `arn:aws:s3:::${pipeline.outputBucket}` },
+        object: { key: encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/"), size: 1, eTag, sequencer: "0055AED6DCD90281E5" },
+      },
     });
-    const sent = await sqs.send(new SendMessageCommand({ QueueUrl: pipeline.queueUrl, MessageBody: JSON.stringify({ Records: [record("multi/a one.txt", eTagA), record("multi/b+two.txt", eTagB)] }) }));
-    await waitFor("message deleted", () => eventsOf(running!.events, "message-deleted").some((e) => e.messageId === sent.MessageId), { timeoutMs: 20_000 });
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.queueUrl,
+        MessageBody: JSON.stringify({ Records: [record("multi/a one.txt", eTagA), record("multi/b+two.txt", eTagB)] }),
+      }),
+    );
+    await waitFor("message deleted", () => eventsOf(running!.events, "message-deleted").some((e) => e.messageId === sent.MessageId), {
+      timeoutMs: 20_000,
+    });
     assert.deepEqual(seen.sort(), ["multi/a one.txt", "multi/b+two.txt"]);
     const done = eventsOf(running.events, "job-done").filter((e) => e.messageId === sent.MessageId);
     assert.deepEqual(done.map((e) => e.key).sort(), ["multi/a one.txt", "multi/b+two.txt"]);
@@ -157,15 +181,25 @@ describe("runtime queue loop (moto server)", function () {
     const poison = copyKind({ fail: true, onStart: (k) => attempts.push(k) });
     // Fails only for poison keys; copies the rest.
     const good = copyKind();
-    const kind = { definition: poison.definition, handler: (input: any, meta: any, ctx: any) => (meta.key.startsWith("poison") ? poison.handler(input, meta, ctx) : good.handler(input, meta, ctx)) };
+    const kind = {
+      definition: poison.definition,
+      handler: (input: any, meta: any, ctx: any) =>
+        meta.key.startsWith("poison") ? poison.handler(input, meta, ctx) : good.handler(input, meta, ctx),
+    };
     running = await startWorker(moto, kind, testSettings(pipeline, { retryBaseSeconds: 1, retryCapSeconds: 1 }));
     await put(pipeline.inputBucket, "poison.txt", "boom");
     for (let i = 0; i < 5; i++) await put(pipeline.inputBucket, `good-${i}.txt`, `good ${i}`);
-    await waitFor("good objects processed meanwhile", async () => (await listKeys(s3, pipeline.outputBucket)).length === 5, { timeoutMs: 20_000 });
-    const dead = await waitFor("poison message in the DLQ", async () => {
-      const m = await receiveAll(sqs, pipeline.dlqUrl);
-      return m.length > 0 ? m : undefined;
-    }, { timeoutMs: 40_000, intervalMs: 500 });
+    await waitFor("good objects processed meanwhile", async () => (await listKeys(s3, pipeline.outputBucket)).length === 5, {
+      timeoutMs: 20_000,
+    });
+    const dead = await waitFor(
+      "poison message in the DLQ",
+      async () => {
+        const m = await receiveAll(sqs, pipeline.dlqUrl);
+        return m.length > 0 ? m : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 500 },
+    );
     assert.equal(dead.length, 1);
     assert.match(dead[0]!.Body!, /poison\.txt/);
     assert.equal(attempts.filter((k) => k === "poison.txt").length, pipeline.maxReceiveCount);
@@ -217,12 +251,20 @@ describe("runtime queue loop (moto server)", function () {
       running = await startWorker(moto, copyKind(), testSettings(pipeline), { endpoint: proxy.endpoint });
       const keys = Array.from({ length: 12 }, (_, i) => `faulty/${i}.txt`);
       for (const key of keys) await put(pipeline.inputBucket, key, `payload ${key}`);
-      await waitFor("all outputs", async () => (await listKeys(s3, pipeline.outputBucket)).length === keys.length, { timeoutMs: 60_000, intervalMs: 250 });
-      await waitFor("queue drained", async () => {
-        const d = await queueDepth(sqs, pipeline.queueUrl);
-        return d.visible === 0 && d.inFlight === 0;
-      }, { timeoutMs: 30_000 });
-      for (const key of await listKeys(s3, pipeline.outputBucket)) assert.match(await getText(s3, pipeline.outputBucket, key), /^payload faulty\/\d+\.txt$/);
+      await waitFor("all outputs", async () => (await listKeys(s3, pipeline.outputBucket)).length === keys.length, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
+      await waitFor(
+        "queue drained",
+        async () => {
+          const d = await queueDepth(sqs, pipeline.queueUrl);
+          return d.visible === 0 && d.inFlight === 0;
+        },
+        { timeoutMs: 30_000 },
+      );
+      for (const key of await listKeys(s3, pipeline.outputBucket))
+        assert.match(await getText(s3, pipeline.outputBucket, key), /^payload faulty\/\d+\.txt$/);
       assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
       assert.ok(proxy.stats.failed503 > 5, `503s injected: ${proxy.stats.failed503}`);
       assert.ok(proxy.stats.reset > 2, `resets injected: ${proxy.stats.reset}`);

@@ -38,7 +38,8 @@ describe("secrets: SSM Parameter Store and Secrets Manager (moto server)", funct
     it(`fails ${ref} with a ConfigError naming the reference and the AWS error`, async () => {
       await assert.rejects(
         createSecretResolver({ ssm, secretsManager }).resolve(ref),
-        (e: unknown) => e instanceof ConfigError && e.message.includes(`\`${ref}\``) && /ParameterNotFound|ResourceNotFound/.test(e.message),
+        (e: unknown) =>
+          e instanceof ConfigError && e.message.includes(`\`${ref}\``) && /ParameterNotFound|ResourceNotFound/.test(e.message),
       );
     });
   }

@@ -13,8 +13,16 @@ const repository = (inputs: Record<string, unknown> = {}) =>
 describe("policy ecr-repository-scan-on-push", () => {
   policyTable(ecrScanOnPush, [
     { title: "scanOnPush true passes", resources: [repository()], expected: [] },
-    { title: "scanOnPush false", resources: [repository({ imageScanningConfiguration: { scanOnPush: false } })], expected: [/^ECR repository `jobworker\/feed-normalize` must scan on push: set `imageScanningConfiguration.scanOnPush` to true/] },
-    { title: "no scanning configuration", resources: [repository({ imageScanningConfiguration: undefined })], expected: [/must scan on push/] },
+    {
+      title: "scanOnPush false",
+      resources: [repository({ imageScanningConfiguration: { scanOnPush: false } })],
+      expected: [/^ECR repository `jobworker\/feed-normalize` must scan on push: set `imageScanningConfiguration.scanOnPush` to true/],
+    },
+    {
+      title: "no scanning configuration",
+      resources: [repository({ imageScanningConfiguration: undefined })],
+      expected: [/must scan on push/],
+    },
   ]);
 });
 
@@ -22,7 +30,17 @@ describe("policy ecr-repository-immutable-tags", () => {
   policyTable(ecrImmutableTags, [
     { title: "IMMUTABLE passes", resources: [repository()], expected: [] },
     { title: "IMMUTABLE_WITH_EXCLUSION passes", resources: [repository({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" })], expected: [] },
-    { title: "MUTABLE", resources: [repository({ imageTagMutability: "MUTABLE" })], expected: [/^ECR repository `jobworker\/feed-normalize` must have immutable tags: set `imageTagMutability` to "IMMUTABLE" \(found "MUTABLE"\)\.$/] },
-    { title: "unset (AWS defaults to MUTABLE)", resources: [repository({ imageTagMutability: undefined })], expected: [/\(found "MUTABLE"\)/] },
+    {
+      title: "MUTABLE",
+      resources: [repository({ imageTagMutability: "MUTABLE" })],
+      expected: [
+        /^ECR repository `jobworker\/feed-normalize` must have immutable tags: set `imageTagMutability` to "IMMUTABLE" \(found "MUTABLE"\)\.$/,
+      ],
+    },
+    {
+      title: "unset (AWS defaults to MUTABLE)",
+      resources: [repository({ imageTagMutability: undefined })],
+      expected: [/\(found "MUTABLE"\)/],
+    },
   ]);
 });

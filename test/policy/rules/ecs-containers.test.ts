@@ -39,7 +39,11 @@ describe("policy ecs-container-resource-limits", () => {
       containers: [without(container(), "cpu")],
       expected: [/^container `worker` of task definition `feed-normalize` must set `cpu` to at least 1 CPU units \(found undefined\)/],
     },
-    { title: "cpu 0 (no reservation)", containers: [container({ cpu: 0 })], expected: [/container `worker` .* must set `cpu` .*\(found 0\)/] },
+    {
+      title: "cpu 0 (no reservation)",
+      containers: [container({ cpu: 0 })],
+      expected: [/container `worker` .* must set `cpu` .*\(found 0\)/],
+    },
     {
       title: "no memory and no reservation",
       containers: [without(container(), "memory", "memoryReservation")],
@@ -48,14 +52,22 @@ describe("policy ecs-container-resource-limits", () => {
     {
       title: "only memoryReservation",
       containers: [without(container(), "memory")],
-      expected: [/^container `worker` of task definition `feed-normalize` must set a hard `memory` limit \(it sets only the soft `memoryReservation` 384\)/],
+      expected: [
+        /^container `worker` of task definition `feed-normalize` must set a hard `memory` limit \(it sets only the soft `memoryReservation` 384\)/,
+      ],
     },
     {
       title: "reservation above the limit",
       containers: [container({ memory: 256, memoryReservation: 512 })],
-      expected: [/^container `worker` of task definition `feed-normalize` sets `memoryReservation` 512 MiB above its hard `memory` limit 256 MiB/],
+      expected: [
+        /^container `worker` of task definition `feed-normalize` sets `memoryReservation` 512 MiB above its hard `memory` limit 256 MiB/,
+      ],
     },
-    { title: "memory below Docker's floor", containers: [container({ memory: 4, memoryReservation: undefined })], expected: [/sets `memory` 4 MiB, below the minimum 6 MiB/] },
+    {
+      title: "memory below Docker's floor",
+      containers: [container({ memory: 4, memoryReservation: undefined })],
+      expected: [/sets `memory` 4 MiB, below the minimum 6 MiB/],
+    },
     {
       title: "several containers, one bad: only that one is named",
       containers: [container(), without(container({ name: "log-router" }), "memory", "memoryReservation"), container({ name: "sidecar" })],
@@ -108,12 +120,23 @@ describe("policy ecs-no-plaintext-secret-env", () => {
   const env = (name: string, value = "x") => container({ environment: [...(container().environment ?? []), { name, value }] });
   table(noPlaintextSecretEnv, [
     { title: "worker env and a secret by reference pass", containers: [container()], expected: [] },
-    { title: "DB_PASSWORD", containers: [env("DB_PASSWORD")], expected: [/^container `worker` of task definition `feed-normalize` passes `DB_PASSWORD` as a plain `environment` variable: move it to `secrets`/] },
+    {
+      title: "DB_PASSWORD",
+      containers: [env("DB_PASSWORD")],
+      expected: [
+        /^container `worker` of task definition `feed-normalize` passes `DB_PASSWORD` as a plain `environment` variable: move it to `secrets`/,
+      ],
+    },
     { title: "camelCase partnerApiKey", containers: [env("partnerApiKey")], expected: [/passes `partnerApiKey`/] },
     { title: "AUTH_TOKEN", containers: [env("AUTH_TOKEN")], expected: [/passes `AUTH_TOKEN`/] },
     { title: "CLIENT_SECRET", containers: [env("CLIENT_SECRET")], expected: [/passes `CLIENT_SECRET`/] },
     { title: "a word merely containing KEY (MONKEY_COUNT) passes", containers: [env("MONKEY_COUNT")], expected: [] },
-    { title: "allowed name passes", containers: [env("KMS_KEY_ID")], config: { "ecs-no-plaintext-secret-env": { allowedNames: ["KMS_KEY_ID"] } }, expected: [] },
+    {
+      title: "allowed name passes",
+      containers: [env("KMS_KEY_ID")],
+      config: { "ecs-no-plaintext-secret-env": { allowedNames: ["KMS_KEY_ID"] } },
+      expected: [],
+    },
     { title: "the same name without the allowance fails", containers: [env("KMS_KEY_ID")], expected: [/passes `KMS_KEY_ID`/] },
   ]);
 
@@ -129,7 +152,11 @@ describe("policy ecs-container-non-root-user", () => {
   table(containerNonRootUser, [
     { title: "1000:1000 passes", containers: [container()], expected: [] },
     { title: "a named user passes", containers: [container({ user: "node" })], expected: [] },
-    { title: "user unset", containers: [without(container(), "user")], expected: [/^container `worker` of task definition `feed-normalize` must set `user` to a non-root user/] },
+    {
+      title: "user unset",
+      containers: [without(container(), "user")],
+      expected: [/^container `worker` of task definition `feed-normalize` must set `user` to a non-root user/],
+    },
     { title: "root", containers: [container({ user: "root" })], expected: [/sets `user` "root", which is root/] },
     { title: "0:0", containers: [container({ user: "0:0" })], expected: [/sets `user` "0:0", which is root/] },
     { title: "uid 0 with another group", containers: [container({ user: "0:1000" })], expected: [/which is root/] },
@@ -139,7 +166,11 @@ describe("policy ecs-container-non-root-user", () => {
 describe("policy ecs-container-read-only-root-filesystem", () => {
   table(containerReadOnlyRootFilesystem, [
     { title: "true passes", containers: [container()], expected: [] },
-    { title: "false", containers: [container({ readonlyRootFilesystem: false })], expected: [/^container `worker` of task definition `feed-normalize` must set `readonlyRootFilesystem: true`/] },
+    {
+      title: "false",
+      containers: [container({ readonlyRootFilesystem: false })],
+      expected: [/^container `worker` of task definition `feed-normalize` must set `readonlyRootFilesystem: true`/],
+    },
     { title: "unset", containers: [without(container(), "readonlyRootFilesystem")], expected: [/must set `readonlyRootFilesystem: true`/] },
   ]);
 });

@@ -11,16 +11,22 @@ describe("policy s3-bucket-public-access-blocked", () => {
     {
       title: "a bucket without a BucketPublicAccessBlock",
       resources: stackOf({ publicAccessBlock: null }),
-      expected: [/^S3 bucket `feed-normalize-input` \(`feed-normalize-input-abc123`\) has no BucketPublicAccessBlock: add an `aws.s3.BucketPublicAccessBlock`/],
+      expected: [
+        /^S3 bucket `feed-normalize-input` \(`feed-normalize-input-abc123`\) has no BucketPublicAccessBlock: add an `aws.s3.BucketPublicAccessBlock`/,
+      ],
     },
     {
       title: "a block with one setting false",
       resources: stackOf({ publicAccessBlock: withInputs(g.publicAccessBlock, { restrictPublicBuckets: false }) }),
-      expected: [/^BucketPublicAccessBlock `feed-normalize-input` of S3 bucket `feed-normalize-input` .* must set `restrictPublicBuckets` to true\.$/],
+      expected: [
+        /^BucketPublicAccessBlock `feed-normalize-input` of S3 bucket `feed-normalize-input` .* must set `restrictPublicBuckets` to true\.$/,
+      ],
     },
     {
       title: "a block with settings left unset",
-      resources: stackOf({ publicAccessBlock: withInputs(g.publicAccessBlock, { blockPublicAcls: undefined, ignorePublicAcls: undefined }) }),
+      resources: stackOf({
+        publicAccessBlock: withInputs(g.publicAccessBlock, { blockPublicAcls: undefined, ignorePublicAcls: undefined }),
+      }),
       expected: [/must set `blockPublicAcls`, `ignorePublicAcls` to true/],
     },
     {
@@ -54,23 +60,35 @@ describe("policy s3-bucket-encrypted", () => {
       title: "a legacy BucketV2 with the V2 configuration passes",
       resources: [
         resource(TYPES.bucketV2, "legacy", { bucket: "legacy-b" }),
-        resource(TYPES.encryptionV2, "legacy", { bucket: "legacy-b", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+        resource(TYPES.encryptionV2, "legacy", {
+          bucket: "legacy-b",
+          rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        }),
       ],
       expected: [],
     },
     {
       title: "inline configuration on the bucket passes",
-      resources: stackOf({ encryption: null, bucket: withInputs(g.bucket, { serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } } }) }),
+      resources: stackOf({
+        encryption: null,
+        bucket: withInputs(g.bucket, {
+          serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } },
+        }),
+      }),
       expected: [],
     },
     {
       title: "no encryption declared",
       resources: stackOf({ encryption: null }),
-      expected: [/^S3 bucket `feed-normalize-input` \(`feed-normalize-input-abc123`\) declares no default encryption: add an `aws.s3.BucketServerSideEncryptionConfiguration`/],
+      expected: [
+        /^S3 bucket `feed-normalize-input` \(`feed-normalize-input-abc123`\) declares no default encryption: add an `aws.s3.BucketServerSideEncryptionConfiguration`/,
+      ],
     },
     {
       title: "an algorithm outside the allowed list",
-      resources: stackOf({ encryption: withInputs(g.encryption, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }) }),
+      resources: stackOf({
+        encryption: withInputs(g.encryption, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }),
+      }),
       config: { "s3-bucket-encrypted": { allowedAlgorithms: ["aws:kms"] } },
       expected: [/uses `sseAlgorithm` AES256: use one of aws:kms\.$/],
     },

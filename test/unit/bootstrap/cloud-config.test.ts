@@ -51,7 +51,10 @@ describe("cloud-config", () => {
   });
 
   it("adds extra ecs.config settings after the cluster's own", () => {
-    const out = renderEcsConfig(CLUSTER, resolveBootstrapSettings({ ecsConfig: { ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: "10m" }, containerStopTimeoutSeconds: 90 }));
+    const out = renderEcsConfig(
+      CLUSTER,
+      resolveBootstrapSettings({ ecsConfig: { ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: "10m" }, containerStopTimeoutSeconds: 90 }),
+    );
     assert.match(out, /^ECS_CLUSTER=jobworker-cluster-1a2b3c\n/);
     assert.match(out, /\nECS_CONTAINER_STOP_TIMEOUT=90s\n/);
     assert.match(out, /\nECS_ENGINE_TASK_CLEANUP_WAIT_DURATION=10m\n$/);
@@ -60,7 +63,10 @@ describe("cloud-config", () => {
   it("writes the sysctl defaults merged with configured values, sorted, one per line", () => {
     const out = renderSysctlConf(resolveBootstrapSettings({ sysctl: { "net.core.somaxconn": 8192, "kernel.pid_max": 4194304 } }));
     const lines = out.split("\n").filter((l) => l && !l.startsWith("#"));
-    assert.deepEqual(lines.filter((l) => /^(kernel\.pid_max|net\.core\.somaxconn|vm\.swappiness) /.test(l)), ["kernel.pid_max = 4194304", "net.core.somaxconn = 8192", "vm.swappiness = 0"]);
+    assert.deepEqual(
+      lines.filter((l) => /^(kernel\.pid_max|net\.core\.somaxconn|vm\.swappiness) /.test(l)),
+      ["kernel.pid_max = 4194304", "net.core.somaxconn = 8192", "vm.swappiness = 0"],
+    );
     assert.equal(lines.length, Object.keys(BOOTSTRAP_DEFAULTS.sysctl).length + 1);
     assert.equal(fileOf(doc, "/etc/sysctl.d/90-jobworker.conf").content, renderSysctlConf(resolveBootstrapSettings()));
   });
@@ -94,13 +100,19 @@ describe("cloud-config", () => {
   });
 
   it("refuses a cluster name ECS would not accept", () => {
-    assert.throws(() => renderCloudConfig({ clusterName: "bad name\nECS_X=1", settings: resolveBootstrapSettings() }), /not a valid ECS cluster name/);
+    assert.throws(
+      () => renderCloudConfig({ clusterName: "bad name\nECS_X=1", settings: resolveBootstrapSettings() }),
+      /not a valid ECS cluster name/,
+    );
   });
 });
 
 describe("user data", () => {
   it("is exactly #include and the URL", () => {
-    assert.equal(renderUserData("https://b.s3.ap-northeast-1.amazonaws.com/cloud-config/cloud-config.yaml"), "#include\nhttps://b.s3.ap-northeast-1.amazonaws.com/cloud-config/cloud-config.yaml\n");
+    assert.equal(
+      renderUserData("https://b.s3.ap-northeast-1.amazonaws.com/cloud-config/cloud-config.yaml"),
+      "#include\nhttps://b.s3.ap-northeast-1.amazonaws.com/cloud-config/cloud-config.yaml\n",
+    );
   });
 
   for (const bad of ["http://b.s3.amazonaws.com/k", "https://b/k\nhttps://evil/x", ""]) {

@@ -25,8 +25,25 @@ const FORMAT = { type: "protobuf", schema: "partner/v1/record.proto", messageTyp
 /** A valid stack value for every documented field, per binding type (the slot is named after the type). */
 const BINDINGS: Record<OutputType, Record<string, unknown>> = {
   worker: { type: "worker", worker: "next-stage" },
-  s3: { type: "s3", bucket: "partner-archive", prefix: "copies/", kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, bucketOwnerFullControl: true, format: FORMAT },
-  rest: { type: "rest", url: "https://orders.example.com/v1/orders/batch", method: "PUT", mode: "records", batchSize: 200, authHeader: "X-Api-Key", authSecret: "ssm:/jobworker/test/orders-api-key", timeoutSeconds: 20, format: FORMAT },
+  s3: {
+    type: "s3",
+    bucket: "partner-archive",
+    prefix: "copies/",
+    kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    bucketOwnerFullControl: true,
+    format: FORMAT,
+  },
+  rest: {
+    type: "rest",
+    url: "https://orders.example.com/v1/orders/batch",
+    method: "PUT",
+    mode: "records",
+    batchSize: 200,
+    authHeader: "X-Api-Key",
+    authSecret: "ssm:/jobworker/test/orders-api-key",
+    timeoutSeconds: 20,
+    format: FORMAT,
+  },
   sftp: {
     type: "sftp",
     host: "sftp.partner.example.com",
@@ -60,7 +77,13 @@ const everyBinding: WorkerDefinition = {
   maxProcessingSeconds: 60,
   outputs: Object.fromEntries(TYPES.map((t) => [t, { description: `a ${t} binding`, accepts: [t] }])),
 };
-const nextStage: WorkerDefinition = { name: "next-stage", description: "chained into", concurrency: 1, maxProcessingSeconds: 60, outputs: {} };
+const nextStage: WorkerDefinition = {
+  name: "next-stage",
+  description: "chained into",
+  concurrency: 1,
+  maxProcessingSeconds: 60,
+  outputs: {},
+};
 const KINDS = { [everyBinding.name]: everyBinding, [nextStage.name]: nextStage };
 
 /** The stack file, as text: what `pulumi up` reads. */
@@ -96,8 +119,17 @@ describe("every documented binding field, from a stack file to a constructed con
     loaded = loadWorkersConfig(new pulumi.Config("jobworker"), KINDS);
     const created = new Map<string, ChainTarget>();
     for (const name of orderWorkers(loaded)) {
-      const args = jobWorkerArgsFor(name, loaded[name]!, { cluster: fakeCluster, kinds: KINDS, defaultImage: { uri: "public.ecr.aws/x/y:1" }, sharedBucket: assert.fail, worker: (n) => created.get(n)! });
-      created.set(name, withConfigKeys(name, () => new JobWorker(name, args)));
+      const args = jobWorkerArgsFor(name, loaded[name]!, {
+        cluster: fakeCluster,
+        kinds: KINDS,
+        defaultImage: { uri: "public.ecr.aws/x/y:1" },
+        sharedBucket: assert.fail,
+        worker: (n) => created.get(n)!,
+      });
+      created.set(
+        name,
+        withConfigKeys(name, () => new JobWorker(name, args)),
+      );
     }
     await stack.settle();
   });
@@ -117,7 +149,11 @@ describe("every documented binding field, from a stack file to a constructed con
 
   it("the container gets a `worker` binding as s3 into the next worker's input", () => {
     const outputs = JSON.parse(environment()[WORKER_ENV.outputs]!);
-    assert.deepEqual(outputs.worker, { type: "s3", bucket: named("aws:s3/bucket:Bucket", "next-stage-input").state.bucket, prefix: "stage/" });
+    assert.deepEqual(outputs.worker, {
+      type: "s3",
+      bucket: named("aws:s3/bucket:Bucket", "next-stage-input").state.bucket,
+      prefix: "stage/",
+    });
   });
 
   for (const type of TYPES.filter((t) => t !== "worker")) {
@@ -125,11 +161,20 @@ describe("every documented binding field, from a stack file to a constructed con
       const env = environment();
       const settings = loadSettings(env, everyBinding);
       const secrets = recordingSecrets();
-      const connector = await createConnector(settings.outputs[type]!, { s3: new S3Client({ region: REGION }), logger: pino({ level: "silent" }), secrets });
+      const connector = await createConnector(settings.outputs[type]!, {
+        s3: new S3Client({ region: REGION }),
+        logger: pino({ level: "silent" }),
+        secrets,
+      });
       try {
-        const stages = [["JOBWORKER_OUTPUTS", JSON.parse(env[WORKER_ENV.outputs]!)[type]], ["settings", settings.outputs[type]], ["connector", connector.binding]] as const;
+        const stages = [
+          ["JOBWORKER_OUTPUTS", JSON.parse(env[WORKER_ENV.outputs]!)[type]],
+          ["settings", settings.outputs[type]],
+          ["connector", connector.binding],
+        ] as const;
         for (const [stage, seen] of stages) {
-          for (const field of doc.fields[type]!) assert.deepEqual((seen as Record<string, unknown>)[field], BINDINGS[type][field], `${stage}: ${field}`);
+          for (const field of doc.fields[type]!)
+            assert.deepEqual((seen as Record<string, unknown>)[field], BINDINGS[type][field], `${stage}: ${field}`);
           assert.deepEqual(seen, BINDINGS[type], stage);
         }
         assert.equal(connector.type, type);
@@ -142,10 +187,16 @@ describe("every documented binding field, from a stack file to a constructed con
   }
 
   it("grants the task role every secret field's reference, `tlsCaSecret` included, and no other secret", () => {
-    const policy = JSON.parse(named("aws:iam/rolePolicy:RolePolicy", "every-binding-task-policy").inputs.policy) as { Statement: Array<{ Sid: string; Action: string | string[]; Resource: string | string[] }> };
+    const policy = JSON.parse(named("aws:iam/rolePolicy:RolePolicy", "every-binding-task-policy").inputs.policy) as {
+      Statement: Array<{ Sid: string; Action: string | string[]; Resource: string | string[] }>;
+    };
     const statement = (sid: string) => policy.Statement.find((s) => s.Sid === sid);
     const refs = TYPES.flatMap((t) => secretRefsOf(BINDINGS[t] as OutputBinding));
-    const arnsOf = (source: string, arn: (name: string) => string) => refs.filter((r) => r.startsWith(`${source}:`)).map((r) => arn(r.slice(source.length + 1))).sort();
+    const arnsOf = (source: string, arn: (name: string) => string) =>
+      refs
+        .filter((r) => r.startsWith(`${source}:`))
+        .map((r) => arn(r.slice(source.length + 1)))
+        .sort();
     assert.deepEqual(statement("ReadConnectorParameters"), {
       Sid: "ReadConnectorParameters",
       Effect: "Allow",
@@ -158,6 +209,11 @@ describe("every documented binding field, from a stack file to a constructed con
       Action: "secretsmanager:GetSecretValue",
       Resource: arnsOf("secretsmanager", (name) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${name}-??????`),
     });
-    assert.ok([statement("ReadConnectorParameters")!.Resource].flat().includes(`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/test/ftp-ca`), "the FTP CA certificate is readable");
+    assert.ok(
+      [statement("ReadConnectorParameters")!.Resource]
+        .flat()
+        .includes(`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/test/ftp-ca`),
+      "the FTP CA certificate is readable",
+    );
   });
 });

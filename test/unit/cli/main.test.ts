@@ -17,7 +17,11 @@ describe("jobworker CLI", () => {
   const usage: Array<[string, string[], RegExp]> = [
     ["no command", [], /jobworker: no command/],
     ["an unknown command", ["fly"], /unknown command `fly`/],
-    ["run without a worker or JOBWORKER_WORKER", ["run"], /jobworker run: expected one worker name \(or `JOBWORKER_WORKER`\), got 0 arguments/],
+    [
+      "run without a worker or JOBWORKER_WORKER",
+      ["run"],
+      /jobworker run: expected one worker name \(or `JOBWORKER_WORKER`\), got 0 arguments/,
+    ],
     ["run with two workers", ["run", "a", "b"], /got 2 arguments/],
     ["run with an unknown worker", ["run", "nope"], /configuration error: unknown worker `nope`/],
   ];
@@ -40,7 +44,12 @@ describe("jobworker CLI", () => {
     it(`\`${command}\` is not the workers' (the console is a package of its own): exits 2 naming the checkout command`, async () => {
       const t = io();
       assert.equal(await main([command, "--json"], t.io), 2);
-      assert.match(t.err.join(""), new RegExp(`jobworker ${command}: the ops console is not part of this package; from a checkout of the repository run \`npm run jobworker -- ${command} \\.\\.\\.\``));
+      assert.match(
+        t.err.join(""),
+        new RegExp(
+          `jobworker ${command}: the ops console is not part of this package; from a checkout of the repository run \`npm run jobworker -- ${command} \\.\\.\\.\``,
+        ),
+      );
     });
   }
 });

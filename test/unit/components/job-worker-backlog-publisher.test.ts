@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BACKLOG_PUBLISHER_DEFAULTS, validateBacklogPublisherArgs } from "../../../components/backlog-publisher/args";
-import { BUNDLED_FUNCTION_DIR, bundledSources, PUBLISHER_HANDLER, publisherSources, transpileSources } from "../../../components/backlog-publisher/code";
+import {
+  BUNDLED_FUNCTION_DIR,
+  bundledSources,
+  PUBLISHER_HANDLER,
+  publisherSources,
+  transpileSources,
+} from "../../../components/backlog-publisher/code";
 import { PUBLISHER_ENV } from "../../../workers/backlog-publisher/publisher";
 import { judgeIamDocuments } from "../../support/iam";
 import { ACCOUNT_ID, type MockStack, REGION, ROOT, startMocks } from "../../support/pulumi";
@@ -36,7 +42,10 @@ describe("BacklogPublisher component", () => {
     const target = stack.one("aws:cloudwatch/eventTarget:EventTarget").inputs;
     assert.equal(target.arn, stack.one("aws:lambda/function:Function").state.arn);
     const permission = stack.one("aws:lambda/permission:Permission").inputs;
-    assert.deepEqual([permission.principal, permission.sourceArn], ["events.amazonaws.com", stack.one("aws:cloudwatch/eventRule:EventRule").state.arn]);
+    assert.deepEqual(
+      [permission.principal, permission.sourceArn],
+      ["events.amazonaws.com", stack.one("aws:cloudwatch/eventRule:EventRule").state.arn],
+    );
   });
 
   it("may read only the worker queues, put metrics only in its namespace and write only its logs", () => {
@@ -57,12 +66,20 @@ describe("BacklogPublisher component", () => {
 
   it("alarms when the function fails, since scale-out then waits for SQS's slower metrics", () => {
     const alarm = stack.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
-    assert.deepEqual([alarm.namespace, alarm.metricName, alarm.threshold, alarm.alarmActions], ["AWS/Lambda", "Errors", 0, ["arn:aws:sns:ap-northeast-1:123456789012:oncall"]]);
+    assert.deepEqual(
+      [alarm.namespace, alarm.metricName, alarm.threshold, alarm.alarmActions],
+      ["AWS/Lambda", "Errors", 0, ["arn:aws:sns:ap-northeast-1:123456789012:oncall"]],
+    );
   });
 
   it("packages transpiled sources that load in Node and export the handler", () => {
     const files = transpileSources(join(ROOT, "workers"));
-    assert.deepEqual(Object.keys(files).sort(), ["backlog-publisher/handler.js", "backlog-publisher/publisher.js", "errors.js", "runtime/backoff.js"]);
+    assert.deepEqual(Object.keys(files).sort(), [
+      "backlog-publisher/handler.js",
+      "backlog-publisher/publisher.js",
+      "errors.js",
+      "runtime/backoff.js",
+    ]);
     // Written under the repository so `@aws-sdk/*` resolves as the Lambda runtime provides it.
     const dir = join(ROOT, "test-artifacts", "backlog-publisher-package");
     rmSync(dir, { recursive: true, force: true });

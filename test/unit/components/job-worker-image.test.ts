@@ -51,7 +51,11 @@ function write(dir: string, file: string, text: string): void {
   writeFileSync(join(dir, file), text);
 }
 
-const sourcesOf = (dir: string, kind: string): ImageSources => ({ context: dir, dockerfile: join(dir, "workers", "Dockerfile"), kindContext: join(dir, "workers", "kinds", kind) });
+const sourcesOf = (dir: string, kind: string): ImageSources => ({
+  context: dir,
+  dockerfile: join(dir, "workers", "Dockerfile"),
+  kindContext: join(dir, "workers", "kinds", kind),
+});
 const INPUTS = { buildArgs: { WORKER: "x" }, platform: "linux/amd64" };
 const tagsOf = (dir: string) => ({ alpha: imageTag(sourcesOf(dir, "alpha"), INPUTS), beta: imageTag(sourcesOf(dir, "beta"), INPUTS) });
 
@@ -105,7 +109,10 @@ describe("JobWorker image sources and tag", () => {
       const before = tagsOf(dir);
       edit(dir);
       const after = tagsOf(dir);
-      assert.deepEqual((["alpha", "beta"] as const).filter((k) => after[k] !== before[k]), changed);
+      assert.deepEqual(
+        (["alpha", "beta"] as const).filter((k) => after[k] !== before[k]),
+        changed,
+      );
     });
   }
 
@@ -122,7 +129,11 @@ describe("JobWorker image sources and tag", () => {
     assert.match(here, /^[0-9a-f]{16}$/);
     const elsewhere = makeRepo();
     try {
-      assert.equal(imageTag(sourcesOf(elsewhere, "alpha"), { platform: "linux/amd64", buildArgs: { WORKER: "x" } }), here, "paths and key order do not matter");
+      assert.equal(
+        imageTag(sourcesOf(elsewhere, "alpha"), { platform: "linux/amd64", buildArgs: { WORKER: "x" } }),
+        here,
+        "paths and key order do not matter",
+      );
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
@@ -135,16 +146,22 @@ describe("JobWorker image sources and tag", () => {
       const settled = settleImage("alpha-worker", "alpha", { build: { context: dir } }, dirname(dir));
       assert.ok("build" in settled);
       const name = relative(dirname(dir), dir);
-      assert.deepEqual({ ...settled.build, tag: undefined }, {
-        context: name,
-        dockerfile: `${name}/workers/Dockerfile`,
-        kindContext: `${name}/workers/kinds/alpha`,
-        buildArgs: { WORKER: "alpha" },
-        platform: "linux/amd64",
-        tag: undefined,
-      });
+      assert.deepEqual(
+        { ...settled.build, tag: undefined },
+        {
+          context: name,
+          dockerfile: `${name}/workers/Dockerfile`,
+          kindContext: `${name}/workers/kinds/alpha`,
+          buildArgs: { WORKER: "alpha" },
+          platform: "linux/amd64",
+          tag: undefined,
+        },
+      );
       assert.match(settled.build.tag, /^[0-9a-f]{16}$/);
-      assert.notEqual(settled.build.tag, (settleImage("beta-worker", "beta", { build: { context: dir } }, dirname(dir)) as typeof settled).build.tag);
+      assert.notEqual(
+        settled.build.tag,
+        (settleImage("beta-worker", "beta", { build: { context: dir } }, dirname(dir)) as typeof settled).build.tag,
+      );
     });
 
     it("keeps an explicit tag and passes an image URI through", () => {
@@ -153,15 +170,26 @@ describe("JobWorker image sources and tag", () => {
     });
 
     const missing: Array<[string, { context?: string; dockerfile?: string; kind?: string }, RegExp]> = [
-      ["a kind without a folder", { kind: "gamma" }, /`image\.build\.kindContext` is `.*workers\/kinds\/gamma`, which does not exist: kind `gamma` needs its own folder with a handler \(workers\/kinds\/gamma\/handler\.ts\)/],
-      ["a missing Dockerfile", { dockerfile: "nope/Dockerfile" }, /`image\.build\.dockerfile` is `.*nope\/Dockerfile`, which does not exist/],
+      [
+        "a kind without a folder",
+        { kind: "gamma" },
+        /`image\.build\.kindContext` is `.*workers\/kinds\/gamma`, which does not exist: kind `gamma` needs its own folder with a handler \(workers\/kinds\/gamma\/handler\.ts\)/,
+      ],
+      [
+        "a missing Dockerfile",
+        { dockerfile: "nope/Dockerfile" },
+        /`image\.build\.dockerfile` is `.*nope\/Dockerfile`, which does not exist/,
+      ],
       ["a missing context", { context: "absent" }, /`image\.build\.context` is `.*absent`, which does not exist/],
     ];
     for (const [what, change, message] of missing) {
       it(`names the field on ${what}`, () => {
         const context = change.context === undefined ? dir : join(dir, change.context);
         const dockerfile = change.dockerfile === undefined ? undefined : join(dir, change.dockerfile);
-        assert.throws(() => settleImage("w", change.kind ?? "alpha", { build: { context, dockerfile } }, dir), (e: unknown) => isJobWorkerArgsError(e) && message.test(e.message));
+        assert.throws(
+          () => settleImage("w", change.kind ?? "alpha", { build: { context, dockerfile } }, dir),
+          (e: unknown) => isJobWorkerArgsError(e) && message.test(e.message),
+        );
       });
     }
   });

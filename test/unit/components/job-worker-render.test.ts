@@ -47,13 +47,22 @@ describe("JobWorker rendering", () => {
     const base = { worker: "w", queueName: "q", deadLetterQueueName: "q-dlq", scaleInIdleSeconds: 300, oldestMessageAlarmSeconds: 900 };
     it("without a publisher: only SQS's own metrics, no fast alarm", () => {
       const specs = alarmSpecs(base);
-      assert.deepEqual(specs.map((s) => s.key), ["backlog", "idle", "dlq-not-empty", "oldest-message"]);
+      assert.deepEqual(
+        specs.map((s) => s.key),
+        ["backlog", "idle", "dlq-not-empty", "oldest-message"],
+      );
       assert.deepEqual(specs.find((s) => s.key === "idle")!.expression!.expression, "MAX([nv, nf])");
     });
     it("with a publisher: a 10-second scale-out alarm and publisher metrics in the idle check", () => {
       const specs = alarmSpecs({ ...base, backlogMetrics: { namespace: "N", periodSeconds: 10 } });
       const fast = specs.find((s) => s.key === "backlog-fast")!;
-      assert.deepEqual(fast.metric, { namespace: "N", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: "q" }, stat: "Maximum", period: 10 });
+      assert.deepEqual(fast.metric, {
+        namespace: "N",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: "q" },
+        stat: "Maximum",
+        period: 10,
+      });
       const idle = specs.find((s) => s.key === "idle")!;
       assert.equal(idle.expression!.expression, "MAX([nv, nf, cv, cf])");
       assert.equal(idle.evaluationPeriods, 5);
@@ -68,10 +77,24 @@ describe("JobWorker rendering", () => {
 
   describe("containerDefinitions", () => {
     const inputs: ContainerInputs = {
-      worker: "w", kind: "k", image: "img", cpu: 256, memory: 512, queueUrl: "https://q", outputs: { out: { type: "s3", bucket: "b" } },
-      concurrency: 3, maxProcessingSeconds: 60, stopTimeoutSeconds: 90, shutdownSeconds: 75, scratchDir: "/scratch",
-      environment: { A: "1" }, secrets: { Z_TOKEN: "secretsmanager:team/token", A_KEY: "ssm:/a/key" }, user: "1000:1000",
-      readonlyRootFilesystem: true, fluentdAddress: "127.0.0.1:24224", scope,
+      worker: "w",
+      kind: "k",
+      image: "img",
+      cpu: 256,
+      memory: 512,
+      queueUrl: "https://q",
+      outputs: { out: { type: "s3", bucket: "b" } },
+      concurrency: 3,
+      maxProcessingSeconds: 60,
+      stopTimeoutSeconds: 90,
+      shutdownSeconds: 75,
+      scratchDir: "/scratch",
+      environment: { A: "1" },
+      secrets: { Z_TOKEN: "secretsmanager:team/token", A_KEY: "ssm:/a/key" },
+      user: "1000:1000",
+      readonlyRootFilesystem: true,
+      fluentdAddress: "127.0.0.1:24224",
+      scope,
     };
     it("sets every runtime variable and keeps TMPDIR on the scratch volume", () => {
       const [c] = containerDefinitions(inputs) as any[];
@@ -97,7 +120,10 @@ describe("JobWorker rendering", () => {
   describe("policies", () => {
     it("maps secret references to the ARNs IAM and ECS expect", () => {
       assert.deepEqual(secretArn("ssm:/p/q", scope), { service: "ssm", arn: "arn:aws:ssm:eu-west-1:123456789012:parameter/p/q" });
-      assert.deepEqual(secretArn("secretsmanager:name", scope), { service: "secretsmanager", arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-??????" });
+      assert.deepEqual(secretArn("secretsmanager:name", scope), {
+        service: "secretsmanager",
+        arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-??????",
+      });
       const full = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name-AbCdEf";
       assert.equal(secretArn(`secretsmanager:${full}`, scope).arn, full);
       assert.equal(ecsSecretValueFrom("secretsmanager:name", scope), "arn:aws:secretsmanager:eu-west-1:123456789012:secret:name");
@@ -105,41 +131,92 @@ describe("JobWorker rendering", () => {
     });
     it("grants s3:PutObjectAcl only for bucket-owner-full-control outputs", () => {
       const doc = taskRolePolicy({
-        scope, inputBucketArn: "arn:aws:s3:::in", inputPrefix: "", queueArn: "arn:q", deadLetterQueueArn: "arn:dlq", clusterName: "c", runtimeSecrets: [],
-        outputs: [{ bucketArn: "arn:aws:s3:::x", prefix: "p/", bucketOwnerFullControl: true }, { bucketArn: "arn:aws:s3:::y", prefix: "" }],
+        scope,
+        inputBucketArn: "arn:aws:s3:::in",
+        inputPrefix: "",
+        queueArn: "arn:q",
+        deadLetterQueueArn: "arn:dlq",
+        clusterName: "c",
+        runtimeSecrets: [],
+        outputs: [
+          { bucketArn: "arn:aws:s3:::x", prefix: "p/", bucketOwnerFullControl: true },
+          { bucketArn: "arn:aws:s3:::y", prefix: "" },
+        ],
       });
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "GrantBucketOwnerFullControl")!.Resource, ["arn:aws:s3:::x/p/*"]);
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "WriteDeclaredOutputs")!.Resource, ["arn:aws:s3:::x/p/*", "arn:aws:s3:::y/*"]);
       // Multipart uploads need no more than PutObject, except aborting a failed one.
       assert.deepEqual(doc.Statement.find((s) => s.Sid === "WriteDeclaredOutputs")!.Action, ["s3:PutObject", "s3:AbortMultipartUpload"]);
       assert.equal(doc.Statement.find((s) => s.Sid === "ReadOwnInput")!.Resource, "arn:aws:s3:::in/*");
-      assert.deepEqual(doc.Statement.find((s) => s.Sid === "SendToOwnDeadLetterQueue"), { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:dlq" });
+      assert.deepEqual(
+        doc.Statement.find((s) => s.Sid === "SendToOwnDeadLetterQueue"),
+        { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:dlq" },
+      );
     });
     it("gives an execution role with nothing to pull or read a deny-only statement", () => {
-      assert.deepEqual(executionRolePolicy({ scope, secrets: [] }).Statement, [{ Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" }]);
+      assert.deepEqual(executionRolePolicy({ scope, secrets: [] }).Statement, [
+        { Sid: "Nothing", Effect: "Deny", Action: "*", Resource: "*" },
+      ]);
     });
     it("renders documents IAM accepts for every input shape: partitions, secrets, KMS, chained outputs, nothing to grant (table)", async () => {
       const catalogue = new IamCatalogue();
       const account = scope.accountId;
       const queueArn = `arn:aws:sqs:eu-west-1:${account}:jw-stage-one`;
       const task = {
-        scope, inputBucketArn: "arn:aws:s3:::jw-input", inputPrefix: "stage-one/", queueArn, deadLetterQueueArn: `${queueArn}-dlq`, clusterName: "jobworker",
+        scope,
+        inputBucketArn: "arn:aws:s3:::jw-input",
+        inputPrefix: "stage-one/",
+        queueArn,
+        deadLetterQueueArn: `${queueArn}-dlq`,
+        clusterName: "jobworker",
         outputs: [
           { bucketArn: "arn:aws:s3:::jw-stage-two-input", prefix: "from-stage-one/" },
-          { bucketArn: "arn:aws:s3:::partner-drop", prefix: "", kmsKeyArn: `arn:aws:kms:eu-west-1:${account}:key/abcd-1234`, bucketOwnerFullControl: true },
+          {
+            bucketArn: "arn:aws:s3:::partner-drop",
+            prefix: "",
+            kmsKeyArn: `arn:aws:kms:eu-west-1:${account}:key/abcd-1234`,
+            bucketOwnerFullControl: true,
+          },
         ],
         runtimeSecrets: ["secretsmanager:partner/sftp-key", "ssm:/jobworker/partner/token"],
       };
       const cases: [title: string, document: unknown, kind: PolicyKind][] = [
         ["task and execution roles' trust", ecsTasksAssumeRolePolicy(scope), POLICY_KINDS.trust],
-        ["trust in the China partition", ecsTasksAssumeRolePolicy({ accountId: account, region: "cn-north-1", partition: "aws-cn" }), POLICY_KINDS.trust],
+        [
+          "trust in the China partition",
+          ecsTasksAssumeRolePolicy({ accountId: account, region: "cn-north-1", partition: "aws-cn" }),
+          POLICY_KINDS.trust,
+        ],
         ["task role: secrets, chained and KMS outputs", taskRolePolicy(task), POLICY_KINDS.identity],
-        ["task role: suffix filter and a customer managed queue key", taskRolePolicy({ ...task, inputSuffix: ".ndjson", queueKmsKeyArn: `arn:aws:kms:eu-west-1:${account}:key/queue-key`, outputs: [], runtimeSecrets: [] }), POLICY_KINDS.identity],
-        ["execution role: own repository, both secret stores, a full secret ARN", executionRolePolicy({
-          scope, repositoryArn: `arn:aws:ecr:eu-west-1:${account}:repository/team/img`,
-          secrets: ["ssm:/a/key", "secretsmanager:team/token", `secretsmanager:arn:aws:secretsmanager:eu-west-1:${account}:secret:name-AbCdEf`],
-        }), POLICY_KINDS.identity],
-        ["execution role with nothing to grant (the deny-only statement)", executionRolePolicy({ scope, secrets: [] }), POLICY_KINDS.identity],
+        [
+          "task role: suffix filter and a customer managed queue key",
+          taskRolePolicy({
+            ...task,
+            inputSuffix: ".ndjson",
+            queueKmsKeyArn: `arn:aws:kms:eu-west-1:${account}:key/queue-key`,
+            outputs: [],
+            runtimeSecrets: [],
+          }),
+          POLICY_KINDS.identity,
+        ],
+        [
+          "execution role: own repository, both secret stores, a full secret ARN",
+          executionRolePolicy({
+            scope,
+            repositoryArn: `arn:aws:ecr:eu-west-1:${account}:repository/team/img`,
+            secrets: [
+              "ssm:/a/key",
+              "secretsmanager:team/token",
+              `secretsmanager:arn:aws:secretsmanager:eu-west-1:${account}:secret:name-AbCdEf`,
+            ],
+          }),
+          POLICY_KINDS.identity,
+        ],
+        [
+          "execution role with nothing to grant (the deny-only statement)",
+          executionRolePolicy({ scope, secrets: [] }),
+          POLICY_KINDS.identity,
+        ],
         ["TLS-only bucket policy", tlsOnlyBucketPolicy("arn:aws:s3:::jw-input"), POLICY_KINDS.bucket],
         ["queue policy", queuePolicy({ queueArn, bucketArn: "arn:aws:s3:::jw-input", accountId: account }), POLICY_KINDS.queue],
         ["queue key policy", queueKeyPolicy({ scope, bucketArn: "arn:aws:s3:::jw-input" }), POLICY_KINDS.key],
@@ -148,8 +225,13 @@ describe("JobWorker rendering", () => {
     });
 
     it("types each kind of statement as IAM does (checked by the type checker)", () => {
-      // @ts-expect-error a trust statement has no Resource: IAM refuses the role ("Has prohibited field Resource")
-      const trust: TrustStatement = { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*" };
+      const trust: TrustStatement = {
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        // @ts-expect-error a trust statement has no Resource: IAM refuses the role ("Has prohibited field Resource")
+        Resource: "*",
+      };
       // @ts-expect-error an identity statement has no Principal
       const identity: IdentityStatement = { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" };
       // @ts-expect-error a resource statement names its Principal
@@ -169,8 +251,14 @@ describe("JobWorker rendering", () => {
       assert.deepEqual([rule.selection.countType, rule.selection.countNumber, rule.action.type], ["imageCountMoreThan", 7, "expire"]);
     });
     it("finds the ECR repository of an image URI, and none for other registries", () => {
-      assert.equal(ecrRepositoryArnOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/img:1"), "arn:aws:ecr:eu-west-1:123456789012:repository/team/img");
-      assert.equal(ecrRepositoryArnOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/img@sha256:abc"), "arn:aws:ecr:eu-west-1:123456789012:repository/img");
+      assert.equal(
+        ecrRepositoryArnOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/img:1"),
+        "arn:aws:ecr:eu-west-1:123456789012:repository/team/img",
+      );
+      assert.equal(
+        ecrRepositoryArnOf("123456789012.dkr.ecr.eu-west-1.amazonaws.com/img@sha256:abc"),
+        "arn:aws:ecr:eu-west-1:123456789012:repository/img",
+      );
       assert.equal(ecrRepositoryArnOf("public.ecr.aws/x/y:1"), undefined);
     });
   });

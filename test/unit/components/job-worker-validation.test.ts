@@ -20,7 +20,10 @@ const definition: WorkerDefinition = {
   outputs: { api: { description: "api", accepts: ["rest", "worker"] } },
 };
 /** A kind whose one slot accepts every binding type (for the binding rows). */
-const anyOut: WorkerDefinition = { ...definition, outputs: { api: { description: "any", accepts: ["s3", "sftp", "ftp", "rest", "worker"] } } };
+const anyOut: WorkerDefinition = {
+  ...definition,
+  outputs: { api: { description: "any", accepts: ["s3", "sftp", "ftp", "rest", "worker"] } },
+};
 const good = (): JobWorkerArgs => ({
   cluster: fakeCluster,
   definition,
@@ -29,7 +32,12 @@ const good = (): JobWorkerArgs => ({
   image: { uri: "public.ecr.aws/x/y:1" },
   outputs: { api: { type: "rest", url: "https://api.example.com/orders", authSecret: "ssm:/orders/token" } },
 });
-const fakeBucket = (name: string): SharedBucketRef => ({ name, bucketName: undefined as never, bucketArn: undefined as never, addRoute: () => undefined });
+const fakeBucket = (name: string): SharedBucketRef => ({
+  name,
+  bucketName: undefined as never,
+  bucketArn: undefined as never,
+  addRoute: () => undefined,
+});
 const target = (worker: string, sharedBucket: SharedBucketRef | undefined, prefix: string, suffix = ""): ChainTarget => ({
   input: { worker, bucketName: undefined as never, bucketArn: undefined as never, sharedBucket, prefix, suffix },
 });
@@ -52,7 +60,12 @@ describe("JobWorker argument validation", () => {
     ["memory above what the largest instance registers", (a) => ({ ...a, memory: 65_536 }), "memory", /registers about 60948 MiB/],
     ["maxTasks 0", (a) => ({ ...a, maxTasks: 0 }), "maxTasks", /from 1 to 1000/],
     ["concurrency 0", (a) => ({ ...a, definition: { ...definition, concurrency: 0 } }), "definition.concurrency", /from 1 to 100/],
-    ["a job longer than SQS's visibility limit", (a) => ({ ...a, definition: { ...definition, maxProcessingSeconds: 43_200 } }), "definition.maxProcessingSeconds", /12 hours/],
+    [
+      "a job longer than SQS's visibility limit",
+      (a) => ({ ...a, definition: { ...definition, maxProcessingSeconds: 43_200 } }),
+      "definition.maxProcessingSeconds",
+      /12 hours/,
+    ],
     ["maxReceiveCount 0", (a) => ({ ...a, maxReceiveCount: 0 }), "maxReceiveCount", /dead-letter/],
     ["retention above 14 days", (a) => ({ ...a, messageRetentionSeconds: 1_209_601 }), "messageRetentionSeconds", /14 days/],
     ["a message size under 64 KB", (a) => ({ ...a, maxMessageSizeBytes: 1024 }), "maxMessageSizeBytes", /64 KB/],
@@ -61,35 +74,134 @@ describe("JobWorker argument validation", () => {
     ["an idle period not a multiple of 60", (a) => ({ ...a, scaleInIdleSeconds: 90 }), "scaleInIdleSeconds", /multiple of 60/],
     ["an oldest-message alarm under a minute", (a) => ({ ...a, oldestMessageAlarmSeconds: 5 }), "oldestMessageAlarmSeconds", /from 60/],
     ["keepImages 0", (a) => ({ ...a, keepImages: 0 }), "keepImages", /ECR lifecycle/],
-    ["deployment 100/100", (a) => ({ ...a, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 100 }), "deploymentMaximumPercent", /DRAINING/],
-    ["deployment minimum above 100", (a) => ({ ...a, deploymentMinimumHealthyPercent: 150 }), "deploymentMinimumHealthyPercent", /from 0 to 100/],
+    [
+      "deployment 100/100",
+      (a) => ({ ...a, deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 100 }),
+      "deploymentMaximumPercent",
+      /DRAINING/,
+    ],
+    [
+      "deployment minimum above 100",
+      (a) => ({ ...a, deploymentMinimumHealthyPercent: 150 }),
+      "deploymentMinimumHealthyPercent",
+      /from 0 to 100/,
+    ],
     ["deployment maximum above 200", (a) => ({ ...a, deploymentMaximumPercent: 300 }), "deploymentMaximumPercent", /from 100 to 200/],
     ["the root user", (a) => ({ ...a, user: "root" }), "user", /non-root/],
     ["uid 0", (a) => ({ ...a, user: "0:0" }), "user", /non-root/],
     ["awsvpc without subnets", (a) => ({ ...a, networkMode: "awsvpc" }), "networkMode", /subnetIds/],
     ["an input prefix with a leading slash", (a) => ({ ...a, input: { type: "own", prefix: "/in/" } }), "input.prefix", /leading slash/],
-    ["the AWS managed SQS key", (a) => ({ ...a, queueEncryption: { type: "kms", keyArn: "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/sqs" } }), "queueEncryption.keyArn", /S3 cannot send/],
-    ["a key id instead of an ARN", (a) => ({ ...a, queueEncryption: { type: "kms", keyArn: "1234-abcd" } }), "queueEncryption.keyArn", /customer managed key's ARN/],
-    ["a reserved environment variable", (a) => ({ ...a, environment: { JOBWORKER_QUEUE_URL: "x" } }), "environment.JOBWORKER_QUEUE_URL", /reserved/],
-    ["an invalid environment variable name", (a) => ({ ...a, environment: { "1X": "x" } }), "environment.1X", /not a valid environment variable name/],
+    [
+      "the AWS managed SQS key",
+      (a) => ({ ...a, queueEncryption: { type: "kms", keyArn: "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/sqs" } }),
+      "queueEncryption.keyArn",
+      /S3 cannot send/,
+    ],
+    [
+      "a key id instead of an ARN",
+      (a) => ({ ...a, queueEncryption: { type: "kms", keyArn: "1234-abcd" } }),
+      "queueEncryption.keyArn",
+      /customer managed key's ARN/,
+    ],
+    [
+      "a reserved environment variable",
+      (a) => ({ ...a, environment: { JOBWORKER_QUEUE_URL: "x" } }),
+      "environment.JOBWORKER_QUEUE_URL",
+      /reserved/,
+    ],
+    [
+      "an invalid environment variable name",
+      (a) => ({ ...a, environment: { "1X": "x" } }),
+      "environment.1X",
+      /not a valid environment variable name/,
+    ],
     ["a secret given as a local env reference", (a) => ({ ...a, secrets: { TOKEN: "env:TOKEN" } }), "secrets.TOKEN", /local-only/],
     ["a secret given as its value", (a) => ({ ...a, secrets: { TOKEN: "hunter2" } }), "secrets.TOKEN", /never the secret's value/],
-    ["a secret also in the environment", (a) => ({ ...a, environment: { TOKEN: "x" }, secrets: { TOKEN: "ssm:/t" } }), "secrets.TOKEN", /also set as a plain environment variable/],
+    [
+      "a secret also in the environment",
+      (a) => ({ ...a, environment: { TOKEN: "x" }, secrets: { TOKEN: "ssm:/t" } }),
+      "secrets.TOKEN",
+      /also set as a plain environment variable/,
+    ],
     ["an unbound slot", (a) => ({ ...a, outputs: {} }), "outputs.api", /is not bound; bind it to one of: rest, worker/],
-    ["an unknown slot", (a) => ({ ...a, outputs: { ...a.outputs, extra: { type: "rest", url: "https://x.example" } } }), "outputs.extra", /not an output slot of `orders`/],
-    ["a binding type the slot does not accept", (a) => ({ ...a, outputs: { api: { type: "s3", bucket: "b" } } }), "outputs.api.type", /accepts: rest, worker/],
-    ["a plain-http REST URL", (a) => ({ ...a, outputs: { api: { type: "rest", url: "http://api.example.com" } } }), "outputs.api.url", /https/],
+    [
+      "an unknown slot",
+      (a) => ({ ...a, outputs: { ...a.outputs, extra: { type: "rest", url: "https://x.example" } } }),
+      "outputs.extra",
+      /not an output slot of `orders`/,
+    ],
+    [
+      "a binding type the slot does not accept",
+      (a) => ({ ...a, outputs: { api: { type: "s3", bucket: "b" } } }),
+      "outputs.api.type",
+      /accepts: rest, worker/,
+    ],
+    [
+      "a plain-http REST URL",
+      (a) => ({ ...a, outputs: { api: { type: "rest", url: "http://api.example.com" } } }),
+      "outputs.api.url",
+      /https/,
+    ],
     ["a REST URL that is not a URL", (a) => ({ ...a, outputs: { api: { type: "rest", url: "api" } } }), "outputs.api.url", /not a URL/],
-    ["a REST auth secret by value", (a) => ({ ...a, outputs: { api: { type: "rest", url: "https://x.example", authSecret: "Bearer abc" } } }), "outputs.api.authSecret", /reference/],
-    ["an S3 output KMS key that is not an ARN", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "s3", bucket: "partner-bucket", kmsKeyId: "alias/x" } } }), "outputs.api.kmsKeyId", /key's ARN/],
-    ["an S3 output prefix with a leading slash", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "s3", bucket: "partner-bucket", prefix: "/x/" } } }), "outputs.api.prefix", /leading slash/],
-    ["an SFTP output without credentials", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "sftp", host: "h", username: "u", hostKeySha256: HOST_KEY, directory: "/" } } }), "outputs.api.privateKeySecret", /passwordSecret/],
-    ["an SFTP key given by value", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "sftp", host: "h", username: "u", hostKeySha256: HOST_KEY, directory: "/", privateKeySecret: "-----BEGIN" } } }), "outputs.api.privateKeySecret", /reference/],
-    ["an FTP password from a local file", (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "ftp", host: "h", username: "u", passwordSecret: "file:/tmp/p", directory: "/" } } }), "outputs.api.passwordSecret", /local-only/],
+    [
+      "a REST auth secret by value",
+      (a) => ({ ...a, outputs: { api: { type: "rest", url: "https://x.example", authSecret: "Bearer abc" } } }),
+      "outputs.api.authSecret",
+      /reference/,
+    ],
+    [
+      "an S3 output KMS key that is not an ARN",
+      (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "s3", bucket: "partner-bucket", kmsKeyId: "alias/x" } } }),
+      "outputs.api.kmsKeyId",
+      /key's ARN/,
+    ],
+    [
+      "an S3 output prefix with a leading slash",
+      (a) => ({ ...a, definition: anyOut, outputs: { api: { type: "s3", bucket: "partner-bucket", prefix: "/x/" } } }),
+      "outputs.api.prefix",
+      /leading slash/,
+    ],
+    [
+      "an SFTP output without credentials",
+      (a) => ({
+        ...a,
+        definition: anyOut,
+        outputs: { api: { type: "sftp", host: "h", username: "u", hostKeySha256: HOST_KEY, directory: "/" } },
+      }),
+      "outputs.api.privateKeySecret",
+      /passwordSecret/,
+    ],
+    [
+      "an SFTP key given by value",
+      (a) => ({
+        ...a,
+        definition: anyOut,
+        outputs: {
+          api: { type: "sftp", host: "h", username: "u", hostKeySha256: HOST_KEY, directory: "/", privateKeySecret: "-----BEGIN" },
+        },
+      }),
+      "outputs.api.privateKeySecret",
+      /reference/,
+    ],
+    [
+      "an FTP password from a local file",
+      (a) => ({
+        ...a,
+        definition: anyOut,
+        outputs: { api: { type: "ftp", host: "h", username: "u", passwordSecret: "file:/tmp/p", directory: "/" } },
+      }),
+      "outputs.api.passwordSecret",
+      /local-only/,
+    ],
     ["a non-string environment value", (a) => ({ ...a, environment: { N: 1 as unknown as string } }), "environment.N", /strings/],
     ["a reserved secret name", (a) => ({ ...a, secrets: { JOBWORKER_X: "ssm:/x" } }), "secrets.JOBWORKER_X", /reserved/],
     ["an invalid secret name", (a) => ({ ...a, secrets: { "a-b": "ssm:/x" } }), "secrets.a-b", /not a valid environment variable name/],
-    ["maxProcessingSeconds 0", (a) => ({ ...a, definition: { ...definition, maxProcessingSeconds: 0 } }), "definition.maxProcessingSeconds", /from 1/],
+    [
+      "maxProcessingSeconds 0",
+      (a) => ({ ...a, definition: { ...definition, maxProcessingSeconds: 0 } }),
+      "definition.maxProcessingSeconds",
+      /from 1/,
+    ],
   ];
   for (const [what, change, field, message] of cases) {
     it(`rejects ${what}, naming \`${field}\``, () => {
@@ -108,7 +220,11 @@ describe("JobWorker argument validation", () => {
   }
 
   it("allows chaining into a worker on the same shared bucket under a disjoint prefix", () => {
-    validate("orders", { ...good(), input: { type: "shared", bucket: shared, prefix: "in/" }, outputs: { api: { type: "worker", worker: target("next", shared, "next/") } } });
+    validate("orders", {
+      ...good(),
+      input: { type: "shared", bucket: shared, prefix: "in/" },
+      outputs: { api: { type: "worker", worker: target("next", shared, "next/") } },
+    });
   });
 
   const overlaps: [string, { prefix?: string; suffix?: string }, { prefix?: string; suffix?: string }, boolean][] = [
@@ -146,7 +262,12 @@ describe("JobWorker argument validation", () => {
     const bucket = new SharedInputBucket("loop");
     const next = new JobWorker("next", { ...good(), input: { type: "shared", bucket, prefix: "in/next/" } });
     assert.throws(
-      () => new JobWorker("orders", { ...good(), input: { type: "shared", bucket, prefix: "in/" }, outputs: { api: { type: "worker", worker: next } } }),
+      () =>
+        new JobWorker("orders", {
+          ...good(),
+          input: { type: "shared", bucket, prefix: "in/" },
+          outputs: { api: { type: "worker", worker: next } },
+        }),
       (err: unknown) => err instanceof OverlappingRoutesError && /`next`.*`orders`.*overlap/s.test(err.message),
     );
   });

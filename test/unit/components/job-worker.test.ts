@@ -50,7 +50,16 @@ describe("JobWorker component", () => {
       memory: 1024,
       maxTasks: 4,
       input: { type: "shared", bucket: shared, prefix: "stage-two/", suffix: ".ndjson" },
-      outputs: { partner: { type: "sftp", host: "sftp.partner.example", username: "u", hostKeySha256: `SHA256:${"A".repeat(43)}`, directory: "/in", privateKeySecret: "secretsmanager:partner/sftp-key" } },
+      outputs: {
+        partner: {
+          type: "sftp",
+          host: "sftp.partner.example",
+          username: "u",
+          hostKeySha256: `SHA256:${"A".repeat(43)}`,
+          directory: "/in",
+          privateKeySecret: "secretsmanager:partner/sftp-key",
+        },
+      },
       image: { uri: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/shared-images:v1` },
       secrets: { PARTNER_TOKEN: "ssm:/jobworker/partner/token" },
       queueEncryption: { type: "kms" },
@@ -82,7 +91,9 @@ describe("JobWorker component", () => {
     const queue = byName("aws:sqs/queue:Queue", "stage-one-queue");
     const policy = byName("aws:sqs/queuePolicy:QueuePolicy", "stage-one-queue-policy");
     assert.equal(n.inputs.bucket, bucket.id);
-    assert.deepEqual(n.inputs.queues, [{ id: "stage-one", queueArn: queue.state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" }]);
+    assert.deepEqual(n.inputs.queues, [
+      { id: "stage-one", queueArn: queue.state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" },
+    ]);
     assert.ok(n.dependencies?.includes(policy.urn!), "notification waits for the queue policy");
   });
 
@@ -90,32 +101,54 @@ describe("JobWorker component", () => {
     const n = byName("aws:s3/bucketNotification:BucketNotification", "inbound-notification");
     assert.equal(n.inputs.bucket, byName("aws:s3/bucket:Bucket", "inbound-bucket").id);
     assert.deepEqual(n.inputs.queues, [
-      { id: "stage-two", queueArn: byName("aws:sqs/queue:Queue", "stage-two-queue").state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "stage-two/", filterSuffix: ".ndjson" },
+      {
+        id: "stage-two",
+        queueArn: byName("aws:sqs/queue:Queue", "stage-two-queue").state.arn,
+        events: ["s3:ObjectCreated:*"],
+        filterPrefix: "stage-two/",
+        filterSuffix: ".ndjson",
+      },
     ]);
   });
 
   it("lets only S3, from the input bucket and this account, send to the queue", () => {
-    for (const [worker, bucketName] of [["stage-one", "stage-one-input"], ["stage-two", "inbound-bucket"]]) {
+    for (const [worker, bucketName] of [
+      ["stage-one", "stage-one-input"],
+      ["stage-two", "inbound-bucket"],
+    ]) {
       const doc = policyOf(byName("aws:sqs/queuePolicy:QueuePolicy", `${worker}-queue-policy`));
       const allow = statement(doc, "S3InputBucketNotifications");
       assert.deepEqual(allow.Principal, { Service: "s3.amazonaws.com" });
       assert.equal(allow.Action, "sqs:SendMessage");
       assert.equal(allow.Resource, byName("aws:sqs/queue:Queue", `${worker}-queue`).state.arn);
-      assert.deepEqual(allow.Condition, { ArnEquals: { "aws:SourceArn": byName("aws:s3/bucket:Bucket", bucketName).state.arn }, StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
+      assert.deepEqual(allow.Condition, {
+        ArnEquals: { "aws:SourceArn": byName("aws:s3/bucket:Bucket", bucketName).state.arn },
+        StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+      });
     }
   });
 
   it("blocks public access, encrypts, denies non-TLS requests and expires incomplete multipart uploads on every input bucket", () => {
     for (const name of ["stage-one-input", "inbound-bucket"]) {
       const pab = byName("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${name}-public-access`);
-      assert.deepEqual([pab.inputs.blockPublicAcls, pab.inputs.blockPublicPolicy, pab.inputs.ignorePublicAcls, pab.inputs.restrictPublicBuckets], [true, true, true, true]);
+      assert.deepEqual(
+        [pab.inputs.blockPublicAcls, pab.inputs.blockPublicPolicy, pab.inputs.ignorePublicAcls, pab.inputs.restrictPublicBuckets],
+        [true, true, true, true],
+      );
       const sse = byName("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${name}-encryption`);
       assert.equal(sse.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
       const deny = statement(policyOf(byName("aws:s3/bucketPolicy:BucketPolicy", `${name}-tls-only`)), "DenyInsecureTransport");
       assert.equal(deny.Effect, "Deny");
       assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
       const lifecycle = byName("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", `${name}-lifecycle`);
-      assert.deepEqual(lifecycle.inputs.rules, [{ id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }]);
+      assert.deepEqual(lifecycle.inputs.rules, [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+      ]);
     }
   });
 
@@ -147,7 +180,10 @@ describe("JobWorker component", () => {
   });
 
   it("gives every container cpu/memory limits, a stop timeout under 90 s, an init process, a non-root user and a read-only root", () => {
-    for (const [worker, cpu, memory] of [["stage-one", 256, 512], ["stage-two", 512, 1024]] as const) {
+    for (const [worker, cpu, memory] of [
+      ["stage-one", 256, 512],
+      ["stage-two", 512, 1024],
+    ] as const) {
       const td = byName("aws:ecs/taskDefinition:TaskDefinition", `${worker}-task`);
       assert.deepEqual(td.inputs.requiresCompatibilities, ["EC2"]);
       assert.equal(td.inputs.networkMode, "bridge");
@@ -197,20 +233,30 @@ describe("JobWorker component", () => {
 
   it("passes secrets only by reference (valueFrom ARNs), never as values", () => {
     const [c] = JSON.parse(byName("aws:ecs/taskDefinition:TaskDefinition", "stage-two-task").inputs.containerDefinitions);
-    assert.deepEqual(c.secrets, [{ name: "PARTNER_TOKEN", valueFrom: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/partner/token` }]);
+    assert.deepEqual(c.secrets, [
+      { name: "PARTNER_TOKEN", valueFrom: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/partner/token` },
+    ]);
     assert.ok(!c.environment.some((e: { name: string }) => e.name === "PARTNER_TOKEN"));
   });
 
   it("scopes the task role to its own input, queue, task protection and declared outputs", () => {
     const doc = policyOf(byName("aws:iam/rolePolicy:RolePolicy", "stage-one-task-policy"));
     const bucketArn = byName("aws:s3/bucket:Bucket", "stage-one-input").state.arn;
-    assert.deepEqual(statement(doc, "ReadOwnInput"), { Sid: "ReadOwnInput", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/uploads/*` });
+    assert.deepEqual(statement(doc, "ReadOwnInput"), {
+      Sid: "ReadOwnInput",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${bucketArn}/uploads/*`,
+    });
     assert.equal(statement(doc, "ConsumeOwnQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-queue").state.arn);
     assert.equal(statement(doc, "SendToOwnDeadLetterQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-dlq").state.arn);
     assert.deepEqual(statement(doc, "OwnTaskScaleInProtection").Action, ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"]);
     assert.equal(statement(doc, "OwnTaskScaleInProtection").Resource, `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/jobworker-cluster/*`);
     const inbound = byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn;
-    assert.deepEqual(statement(doc, "WriteDeclaredOutputs").Resource, [`arn:aws:s3:::archive-bucket/copies/*`, `${inbound}/stage-two/*`].sort());
+    assert.deepEqual(
+      statement(doc, "WriteDeclaredOutputs").Resource,
+      [`arn:aws:s3:::archive-bucket/copies/*`, `${inbound}/stage-two/*`].sort(),
+    );
     assert.deepEqual(statement(doc, "EncryptDeclaredOutputs").Resource, [`arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/abcd-1234`]);
     for (const s of doc.Statement) {
       assert.notEqual(s.Resource, "*", `statement ${s.Sid} is not scoped`);
@@ -220,9 +266,20 @@ describe("JobWorker component", () => {
 
   it("lets the second stage read its connector secret and decrypt its own queue key, and nothing of stage one", () => {
     const doc = policyOf(byName("aws:iam/rolePolicy:RolePolicy", "stage-two-task-policy"));
-    assert.equal(statement(doc, "ReadOwnInput").Resource, `${byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn}/stage-two/*.ndjson`, "reads stop at its own prefix and suffix");
-    assert.deepEqual(statement(doc, "UseOwnQueueKey"), { Sid: "UseOwnQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: byName("aws:kms/key:Key", "stage-two-queue-key").state.arn });
-    assert.deepEqual(statement(doc, "ReadConnectorSecretValues").Resource, [`arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:partner/sftp-key-??????`]);
+    assert.equal(
+      statement(doc, "ReadOwnInput").Resource,
+      `${byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn}/stage-two/*.ndjson`,
+      "reads stop at its own prefix and suffix",
+    );
+    assert.deepEqual(statement(doc, "UseOwnQueueKey"), {
+      Sid: "UseOwnQueueKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: byName("aws:kms/key:Key", "stage-two-queue-key").state.arn,
+    });
+    assert.deepEqual(statement(doc, "ReadConnectorSecretValues").Resource, [
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:partner/sftp-key-??????`,
+    ]);
     assert.ok(!JSON.stringify(doc).includes("stage-one"));
     assert.ok(!doc.Statement.some((s) => s.Sid === "WriteDeclaredOutputs"), "an SFTP-only worker writes to no bucket");
   });
@@ -249,12 +306,21 @@ describe("JobWorker component", () => {
 
   it("gives its roles a trust policy without `Resource`, only for this account's ECS tasks", () => {
     for (const role of stack.ofType("aws:iam/role:Role")) {
-      assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [{
-        Effect: "Allow",
-        Principal: { Service: "ecs-tasks.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:*` } },
-      }], role.name);
+      assert.deepEqual(
+        JSON.parse(role.inputs.assumeRolePolicy).Statement,
+        [
+          {
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+              ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:*` },
+            },
+          },
+        ],
+        role.name,
+      );
     }
   });
 
@@ -264,7 +330,9 @@ describe("JobWorker component", () => {
     assert.ok(!one.Statement.some((s) => /Parameters|SecretValues/.test(s.Sid)));
     const two = policyOf(byName("aws:iam/rolePolicy:RolePolicy", "stage-two-execution-policy"));
     assert.equal(statement(two, "PullOwnImage").Resource, `arn:aws:ecr:${REGION}:${ACCOUNT_ID}:repository/shared-images`);
-    assert.deepEqual(statement(two, "ReadContainerParameters").Resource, [`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/partner/token`]);
+    assert.deepEqual(statement(two, "ReadContainerParameters").Resource, [
+      `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/partner/token`,
+    ]);
   });
 
   it("builds the image of the runtime and the kind's own folder into its own scan-on-push, immutable repository with a lifecycle", () => {
@@ -277,7 +345,11 @@ describe("JobWorker component", () => {
     assert.deepEqual(image.inputs.buildArgs, { WORKER: "stage-one" });
     assert.equal(image.inputs.push, true);
     assert.deepEqual(image.inputs.tags, [`${repo.state.repositoryUrl}:t1`]);
-    assert.deepEqual(image.inputs.context, { location: ".", named: { kind: { location: "workers/kinds/feed-normalize" } } }, "paths relative to the program's directory");
+    assert.deepEqual(
+      image.inputs.context,
+      { location: ".", named: { kind: { location: "workers/kinds/feed-normalize" } } },
+      "paths relative to the program's directory",
+    );
     assert.deepEqual(image.inputs.dockerfile, { location: "workers/Dockerfile" });
     assert.deepEqual(image.inputs.platforms, ["linux/amd64"]);
     assert.equal(stack.ofType("docker-build:index:Image").length, 1, "an image URI builds nothing");
@@ -294,14 +366,20 @@ describe("JobWorker component", () => {
     assert.equal(svc.inputs.taskDefinition, byName("aws:ecs/taskDefinition:TaskDefinition", "stage-one-task").state.arn);
     assert.deepEqual(svc.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
     assert.ok(svc.inputs.deploymentMinimumHealthyPercent < 100 || svc.inputs.deploymentMaximumPercent > 100);
-    assert.deepEqual(svc.inputs.orderedPlacementStrategies, [{ type: "binpack", field: "memory" }, { type: "binpack", field: "cpu" }]);
+    assert.deepEqual(svc.inputs.orderedPlacementStrategies, [
+      { type: "binpack", field: "memory" },
+      { type: "binpack", field: "cpu" },
+    ]);
   });
 
   it("scales the service between 0 and maxTasks with a step policy out and an exact-zero policy in", () => {
     const target = byName("aws:appautoscaling/target:Target", "stage-two-scaling-target");
     const svc = byName("aws:ecs/service:Service", "stage-two-service");
     assert.equal(target.inputs.resourceId, `service/jobworker-cluster/${svc.state.name}`);
-    assert.deepEqual([target.inputs.minCapacity, target.inputs.maxCapacity, target.inputs.scalableDimension], [0, 4, "ecs:service:DesiredCount"]);
+    assert.deepEqual(
+      [target.inputs.minCapacity, target.inputs.maxCapacity, target.inputs.scalableDimension],
+      [0, 4, "ecs:service:DesiredCount"],
+    );
     const out = byName("aws:appautoscaling/policy:Policy", "stage-two-scale-out").inputs.stepScalingPolicyConfiguration;
     assert.equal(out.adjustmentType, "ChangeInCapacity");
     assert.deepEqual(out.stepAdjustments[0], { metricIntervalLowerBound: "0", metricIntervalUpperBound: "2", scalingAdjustment: 1 });
@@ -320,10 +398,19 @@ describe("JobWorker component", () => {
       ["Jobworker/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: queueName }, 10, "GreaterThanThreshold", 0, [outArn]],
     );
     const fallback = byName("aws:cloudwatch/metricAlarm:MetricAlarm", "stage-one-backlog").inputs;
-    assert.deepEqual([fallback.namespace, fallback.metricName, fallback.period, fallback.alarmActions], ["AWS/SQS", "ApproximateNumberOfMessagesVisible", 60, [outArn]]);
+    assert.deepEqual(
+      [fallback.namespace, fallback.metricName, fallback.period, fallback.alarmActions],
+      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", 60, [outArn]],
+    );
     const idle = byName("aws:cloudwatch/metricAlarm:MetricAlarm", "stage-one-idle").inputs;
-    assert.deepEqual([idle.comparisonOperator, idle.threshold, idle.evaluationPeriods, idle.datapointsToAlarm, idle.treatMissingData, idle.alarmActions], ["LessThanOrEqualToThreshold", 0, 10, 10, "notBreaching", [inArn]]);
-    const metricsOf = idle.metricQueries.filter((q: any) => q.metric).map((q: any) => `${q.metric.namespace}/${q.metric.metricName}`).sort();
+    assert.deepEqual(
+      [idle.comparisonOperator, idle.threshold, idle.evaluationPeriods, idle.datapointsToAlarm, idle.treatMissingData, idle.alarmActions],
+      ["LessThanOrEqualToThreshold", 0, 10, 10, "notBreaching", [inArn]],
+    );
+    const metricsOf = idle.metricQueries
+      .filter((q: any) => q.metric)
+      .map((q: any) => `${q.metric.namespace}/${q.metric.metricName}`)
+      .sort();
     assert.deepEqual(metricsOf, [
       "AWS/SQS/ApproximateNumberOfMessagesNotVisible",
       "AWS/SQS/ApproximateNumberOfMessagesVisible",
@@ -335,13 +422,18 @@ describe("JobWorker component", () => {
   it("alarms on a non-empty DLQ and an old message, notifying the configured topics", () => {
     const dlqName = byName("aws:sqs/queue:Queue", "stage-one-dlq").state.name;
     const dlq = byName("aws:cloudwatch/metricAlarm:MetricAlarm", "stage-one-dlq-not-empty").inputs;
-    assert.deepEqual([dlq.metricName, dlq.dimensions, dlq.threshold, dlq.alarmActions], ["ApproximateNumberOfMessagesVisible", { QueueName: dlqName }, 0, [`arn:aws:sns:${REGION}:${ACCOUNT_ID}:oncall`]]);
+    assert.deepEqual(
+      [dlq.metricName, dlq.dimensions, dlq.threshold, dlq.alarmActions],
+      ["ApproximateNumberOfMessagesVisible", { QueueName: dlqName }, 0, [`arn:aws:sns:${REGION}:${ACCOUNT_ID}:oncall`]],
+    );
     const age = byName("aws:cloudwatch/metricAlarm:MetricAlarm", "stage-one-oldest-message").inputs;
     assert.deepEqual([age.metricName, age.threshold], ["ApproximateAgeOfOldestMessage", 1800]);
   });
 
   it("parents every child to its component", () => {
-    const components = stack.resources.filter((r) => r.type === "jobworker:index:JobWorker" || r.type === "jobworker:index:SharedInputBucket");
+    const components = stack.resources.filter(
+      (r) => r.type === "jobworker:index:JobWorker" || r.type === "jobworker:index:SharedInputBucket",
+    );
     assert.equal(components.length, 3);
     const componentUrns = new Set(components.map((c) => c.urn));
     for (const r of stack.resources) {
@@ -353,13 +445,23 @@ describe("JobWorker component", () => {
   it("exposes the bucket, queues, service and repository as outputs", async () => {
     stack = startMocks();
     const { JobWorker } = await import("../../../components/job-worker");
-    const w = new JobWorker("solo", { cluster: fakeCluster, definition: { ...sink, name: "solo", outputs: {} }, cpu: 128, memory: 256, image: { uri: "public.ecr.aws/x/y:1" } });
+    const w = new JobWorker("solo", {
+      cluster: fakeCluster,
+      definition: { ...sink, name: "solo", outputs: {} },
+      cpu: 128,
+      memory: 256,
+      image: { uri: "public.ecr.aws/x/y:1" },
+    });
     await stack.settle();
     assert.equal(await valueOf(w.queueUrl), byName("aws:sqs/queue:Queue", "solo-queue").state.url);
     assert.equal(await valueOf(w.deadLetterQueueArn), byName("aws:sqs/queue:Queue", "solo-dlq").state.arn);
     assert.equal(await valueOf(w.bucketName), byName("aws:s3/bucket:Bucket", "solo-input").state.bucket);
     assert.equal(await valueOf(w.serviceName), byName("aws:ecs/service:Service", "solo-service").state.name);
     assert.equal(await valueOf(w.repositoryUrl), byName("aws:ecr/repository:Repository", "solo-repo").state.repositoryUrl);
-    assert.equal(stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.name === "solo-backlog-fast"), false, "no publisher, no fast alarm");
+    assert.equal(
+      stack.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.name === "solo-backlog-fast"),
+      false,
+      "no publisher, no fast alarm",
+    );
   });
 });

@@ -42,7 +42,10 @@ describe("Network", () => {
 
     it("sizes the subnets from the block and the zone count: a /24 over 2 zones gives /26 private and /27 public", () => {
       const args = vpcArgsFor(settleNetworkArgs({ availabilityZones: ZONES.slice(0, 2), cidrBlock: "192.168.4.0/24" }));
-      assert.deepEqual(args.subnetSpecs?.map((s) => s.cidrMask), [26, 27]);
+      assert.deepEqual(
+        args.subnetSpecs?.map((s) => s.cidrMask),
+        [26, 27],
+      );
     });
   });
 
@@ -56,7 +59,10 @@ describe("Network", () => {
       assert.equal(vpc.parent, network.urn, "the Vpc is the Network's child");
       assert.deepEqual(vpc.inputs.availabilityZoneNames, ZONES);
       assert.deepEqual(vpc.inputs.natGateways, { strategy: "OnePerAz" });
-      assert.deepEqual(vpc.inputs.subnetSpecs.map((s: { type: string }) => s.type), ["Private", "Public"]);
+      assert.deepEqual(
+        vpc.inputs.subnetSpecs.map((s: { type: string }) => s.type),
+        ["Private", "Public"],
+      );
       assert.deepEqual(vpc.inputs.vpcEndpointSpecs, [{ serviceName: "com.amazonaws.ap-northeast-1.s3", vpcEndpointType: "Gateway" }]);
 
       const privateIds = vpc.state.privateSubnetIds as string[];
@@ -70,7 +76,9 @@ describe("Network", () => {
       // The endpoint is the Vpc's: the cluster creates none, and the bucket policy admits reads through it.
       assert.equal(r.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").length, 0);
       const policy = JSON.parse(r.one("aws:s3/bucketPolicy:BucketPolicy", "jobworker-boot").inputs.policy);
-      const endpoints = policy.Statement.flatMap((s: any) => (s.Condition?.StringEquals?.["aws:SourceVpce"] ? [s.Condition.StringEquals["aws:SourceVpce"]] : []));
+      const endpoints = policy.Statement.flatMap((s: any) =>
+        s.Condition?.StringEquals?.["aws:SourceVpce"] ? [s.Condition.StringEquals["aws:SourceVpce"]] : [],
+      );
       assert.deepEqual(endpoints, [vpc.state.vpcEndpoints[0].id]);
     });
 

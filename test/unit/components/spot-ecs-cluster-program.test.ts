@@ -13,7 +13,10 @@ describe("the prod stack's SpotEcsCluster", () => {
     const overrides = fleet.launchTemplateConfigs[0].overrides as { instanceType: string; subnetId: string; weightedCapacity: number }[];
     assert.equal(overrides.length, 30);
     assert.deepEqual(new Set(overrides.map((o) => o.weightedCapacity)), new Set([16]));
-    assert.deepEqual([...new Set(overrides.map((o) => o.subnetId))], ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60c01", "subnet-0a1b2c3d4e5f60d01"]);
+    assert.deepEqual(
+      [...new Set(overrides.map((o) => o.subnetId))],
+      ["subnet-0a1b2c3d4e5f60a01", "subnet-0a1b2c3d4e5f60c01", "subnet-0a1b2c3d4e5f60d01"],
+    );
     const target = r.one("aws:appautoscaling/target:Target", "jobworker-capacity").inputs;
     assert.deepEqual([target.minCapacity, target.maxCapacity], [48, 336]);
     assert.match(String(r.outputs.cloudConfigUrl), /^https:\/\/.+\.s3\.ap-northeast-1\.amazonaws\.com\/cloud-config\/cloud-config\.yaml$/);

@@ -31,10 +31,17 @@ async function inputsByType(args: SpotEcsClusterArgs, amiId?: string): Promise<R
       {
         newResource: (a) => ({
           id: `${a.name}-id`,
-          state: { ...a.inputs, name: a.inputs.name ?? a.name, arn: `arn:aws:mock:::${a.name}`, bucketRegionalDomainName: `${a.name}-bucket.s3.ap-northeast-1.amazonaws.com` },
+          state: {
+            ...a.inputs,
+            name: a.inputs.name ?? a.name,
+            arn: `arn:aws:mock:::${a.name}`,
+            bucketRegionalDomainName: `${a.name}-bucket.s3.ap-northeast-1.amazonaws.com`,
+          },
         }),
         call: (c) =>
-          c.token === "aws:ssm/getParameter:getParameter" ? { name: c.inputs.name, value: amiId, type: "String" } : { region: "ap-northeast-1", partition: "aws", ...c.inputs },
+          c.token === "aws:ssm/getParameter:getParameter"
+            ? { name: c.inputs.name, value: amiId, type: "String" }
+            : { region: "ap-northeast-1", partition: "aws", ...c.inputs },
       },
       "jobworker",
       "test",

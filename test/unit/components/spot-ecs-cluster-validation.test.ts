@@ -9,37 +9,202 @@ import { baseArgs } from "./spot-ecs-cluster.fixtures";
 
 describe("SpotEcsCluster args validation", () => {
   const cases: { why: string; change: Partial<SpotEcsClusterArgs>; field: string; message: RegExp }[] = [
-    { why: "an unknown type without a weight", change: { instanceTypes: ["c6i.4xlarge", "z1q.9xlarge"] }, field: "instanceTypes[1]", message: /"z1q\.9xlarge" is not in the instance type table.*explicit weight/ },
-    { why: "an unknown type with a weight but no memory", change: { instanceTypes: ["c6i.4xlarge", { instanceType: "z1q.9xlarge", weight: 36 }] }, field: "instanceTypes[1].memoryMiB", message: /memory in MiB is required/ },
-    { why: "a duplicate type", change: { instanceTypes: ["c6i.4xlarge", "m6i.4xlarge", "c6i.4xlarge"] }, field: "instanceTypes[2]", message: /"c6i\.4xlarge" is listed twice \(also at instanceTypes\[0\]\)/ },
-    { why: "a single family", change: { instanceTypes: ["m6i.2xlarge", "m6i.4xlarge"] }, field: "instanceTypes", message: /one family "m6i".*at least two families/ },
+    {
+      why: "an unknown type without a weight",
+      change: { instanceTypes: ["c6i.4xlarge", "z1q.9xlarge"] },
+      field: "instanceTypes[1]",
+      message: /"z1q\.9xlarge" is not in the instance type table.*explicit weight/,
+    },
+    {
+      why: "an unknown type with a weight but no memory",
+      change: { instanceTypes: ["c6i.4xlarge", { instanceType: "z1q.9xlarge", weight: 36 }] },
+      field: "instanceTypes[1].memoryMiB",
+      message: /memory in MiB is required/,
+    },
+    {
+      why: "a duplicate type",
+      change: { instanceTypes: ["c6i.4xlarge", "m6i.4xlarge", "c6i.4xlarge"] },
+      field: "instanceTypes[2]",
+      message: /"c6i\.4xlarge" is listed twice \(also at instanceTypes\[0\]\)/,
+    },
+    {
+      why: "a single family",
+      change: { instanceTypes: ["m6i.2xlarge", "m6i.4xlarge"] },
+      field: "instanceTypes",
+      message: /one family "m6i".*at least two families/,
+    },
     { why: "no types", change: { instanceTypes: [] }, field: "instanceTypes", message: /at least two instance types/ },
-    { why: "a malformed type name", change: { instanceTypes: ["c6i.4xlarge", "C6I 4XL"] }, field: "instanceTypes[1]", message: /"C6I 4XL" is not an instance type name/ },
-    { why: "a zero weight", change: { instanceTypes: ["c6i.4xlarge", { instanceType: "m6i.4xlarge", weight: 0 }] }, field: "instanceTypes[1].weight", message: /0 must be a positive integer/ },
-    { why: "x86_64 and arm64 types mixed", change: { instanceTypes: ["c6i.4xlarge", "m7g.4xlarge"] }, field: "instanceTypes", message: /mixes x86_64 and arm64 types \(arm64: m7g\.4xlarge\)/ },
-    { why: "subnets in one AZ", change: { subnets: [{ subnetId: "subnet-01", availabilityZone: "ap-northeast-1a" }, { subnetId: "subnet-02", availabilityZone: "ap-northeast-1a" }] }, field: "subnets", message: /all subnets are in ap-northeast-1a/ },
-    { why: "a duplicate subnet", change: { subnets: [{ subnetId: "subnet-01", availabilityZone: "ap-northeast-1a" }, { subnetId: "subnet-01", availabilityZone: "ap-northeast-1c" }] }, field: "subnets[1].subnetId", message: /listed twice/ },
-    { why: "a malformed subnet id", change: { subnets: [{ subnetId: "sn-1", availabilityZone: "ap-northeast-1a" }, { subnetId: "subnet-02", availabilityZone: "ap-northeast-1c" }] }, field: "subnets[0].subnetId", message: /"sn-1" is not a subnet id/ },
-    { why: "a malformed AZ", change: { subnets: [{ subnetId: "subnet-01", availabilityZone: "tokyo" }, { subnetId: "subnet-02", availabilityZone: "ap-northeast-1c" }] }, field: "subnets[0].availabilityZone", message: /"tokyo" is not an Availability Zone/ },
-    { why: "neither route tables nor an endpoint", change: { routeTableIds: undefined }, field: "routeTableIds", message: /give routeTableIds .* or s3VpcEndpointId/ },
+    {
+      why: "a malformed type name",
+      change: { instanceTypes: ["c6i.4xlarge", "C6I 4XL"] },
+      field: "instanceTypes[1]",
+      message: /"C6I 4XL" is not an instance type name/,
+    },
+    {
+      why: "a zero weight",
+      change: { instanceTypes: ["c6i.4xlarge", { instanceType: "m6i.4xlarge", weight: 0 }] },
+      field: "instanceTypes[1].weight",
+      message: /0 must be a positive integer/,
+    },
+    {
+      why: "x86_64 and arm64 types mixed",
+      change: { instanceTypes: ["c6i.4xlarge", "m7g.4xlarge"] },
+      field: "instanceTypes",
+      message: /mixes x86_64 and arm64 types \(arm64: m7g\.4xlarge\)/,
+    },
+    {
+      why: "subnets in one AZ",
+      change: {
+        subnets: [
+          { subnetId: "subnet-01", availabilityZone: "ap-northeast-1a" },
+          { subnetId: "subnet-02", availabilityZone: "ap-northeast-1a" },
+        ],
+      },
+      field: "subnets",
+      message: /all subnets are in ap-northeast-1a/,
+    },
+    {
+      why: "a duplicate subnet",
+      change: {
+        subnets: [
+          { subnetId: "subnet-01", availabilityZone: "ap-northeast-1a" },
+          { subnetId: "subnet-01", availabilityZone: "ap-northeast-1c" },
+        ],
+      },
+      field: "subnets[1].subnetId",
+      message: /listed twice/,
+    },
+    {
+      why: "a malformed subnet id",
+      change: {
+        subnets: [
+          { subnetId: "sn-1", availabilityZone: "ap-northeast-1a" },
+          { subnetId: "subnet-02", availabilityZone: "ap-northeast-1c" },
+        ],
+      },
+      field: "subnets[0].subnetId",
+      message: /"sn-1" is not a subnet id/,
+    },
+    {
+      why: "a malformed AZ",
+      change: {
+        subnets: [
+          { subnetId: "subnet-01", availabilityZone: "tokyo" },
+          { subnetId: "subnet-02", availabilityZone: "ap-northeast-1c" },
+        ],
+      },
+      field: "subnets[0].availabilityZone",
+      message: /"tokyo" is not an Availability Zone/,
+    },
+    {
+      why: "neither route tables nor an endpoint",
+      change: { routeTableIds: undefined },
+      field: "routeTableIds",
+      message: /give routeTableIds .* or s3VpcEndpointId/,
+    },
     { why: "both route tables and an endpoint", change: { s3VpcEndpointId: "vpce-01" }, field: "s3VpcEndpointId", message: /not both/ },
-    { why: "a fractional target capacity", change: { targetCapacity: 10.5 }, field: "targetCapacity", message: /10\.5 must be a whole number of vCPUs/ },
-    { why: "min above target", change: { scaling: { minCapacity: 100 } }, field: "scaling.minCapacity", message: /100 is above targetCapacity 64/ },
-    { why: "max below target", change: { scaling: { maxCapacity: 32 } }, field: "scaling.maxCapacity", message: /32 is below targetCapacity 64/ },
-    { why: "a zero min (nothing would report reservation)", change: { scaling: { minCapacity: 0 } }, field: "scaling.minCapacity", message: /0 must be a whole number of vCPUs from 1 to 100000 \(at least one instance/ },
-    { why: "on-demand base above target", change: { onDemandBaseCapacity: 65 }, field: "onDemandBaseCapacity", message: /65 must be a whole number of vCPUs from 0 to 64 \(at most targetCapacity\)/ },
-    { why: "an unknown allocation strategy", change: { allocationStrategy: "lowestPrice" as any }, field: "allocationStrategy", message: /"lowestPrice" is not one of diversified, priceCapacityOptimized, capacityOptimized/ },
-    { why: "a reservation target above 100", change: { scaling: { cpuReservationTargetPercent: 120 } }, field: "scaling.cpuReservationTargetPercent", message: /120 must be a whole number of percent from 10 to 100/ },
-    { why: "a small root volume", change: { rootVolumeGiB: 8 }, field: "rootVolumeGiB", message: /8 must be a whole number of GiB from 30 to 16384/ },
-    { why: "a bad sysctl key", change: { bootstrap: { sysctl: { "vm swappiness": 1 } } }, field: 'bootstrap.sysctl["vm swappiness"]', message: /not a kernel parameter name/ },
-    { why: "a multi-line sysctl value", change: { bootstrap: { sysctl: { "net.core.somaxconn": "1\nrm -rf /" } } }, field: 'bootstrap.sysctl["net.core.somaxconn"]', message: /not a sysctl value/ },
-    { why: "overriding ECS_CLUSTER", change: { bootstrap: { ecsConfig: { ECS_CLUSTER: "other" } } }, field: "bootstrap.ecsConfig.ECS_CLUSTER", message: /set by SpotEcsCluster itself/ },
-    { why: "a non-ECS agent key", change: { bootstrap: { ecsConfig: { DOCKER_HOST: "x" } } }, field: "bootstrap.ecsConfig.DOCKER_HOST", message: /not an ECS agent setting/ },
-    { why: "a stop timeout above 600 s", change: { bootstrap: { containerStopTimeoutSeconds: 900 } }, field: "bootstrap.containerStopTimeoutSeconds", message: /900 must be a whole number of seconds from 1 to 600/ },
-    { why: "mounting the instance store on /", change: { bootstrap: { instanceStore: { mountPoint: "/" } } }, field: "bootstrap.instanceStore.mountPoint", message: /must be an absolute directory/ },
-    { why: "a watcher interval of 0", change: { bootstrap: { interruptionWatcher: { intervalSeconds: 0 } } }, field: "bootstrap.interruptionWatcher.intervalSeconds", message: /0 must be a whole number of seconds from 1 to 30/ },
-    { why: "a log retention CloudWatch does not offer", change: { logCollector: { retentionInDays: 10 } }, field: "logCollector.retentionInDays", message: /10 is not a CloudWatch Logs retention/ },
-    { why: "a daemon named like the log collector", change: { daemons: [{ name: "log-collector", image: "x", cpu: 64, memoryMiB: 64 }] }, field: "daemons[0].name", message: /"log-collector" is taken/ },
+    {
+      why: "a fractional target capacity",
+      change: { targetCapacity: 10.5 },
+      field: "targetCapacity",
+      message: /10\.5 must be a whole number of vCPUs/,
+    },
+    {
+      why: "min above target",
+      change: { scaling: { minCapacity: 100 } },
+      field: "scaling.minCapacity",
+      message: /100 is above targetCapacity 64/,
+    },
+    {
+      why: "max below target",
+      change: { scaling: { maxCapacity: 32 } },
+      field: "scaling.maxCapacity",
+      message: /32 is below targetCapacity 64/,
+    },
+    {
+      why: "a zero min (nothing would report reservation)",
+      change: { scaling: { minCapacity: 0 } },
+      field: "scaling.minCapacity",
+      message: /0 must be a whole number of vCPUs from 1 to 100000 \(at least one instance/,
+    },
+    {
+      why: "on-demand base above target",
+      change: { onDemandBaseCapacity: 65 },
+      field: "onDemandBaseCapacity",
+      message: /65 must be a whole number of vCPUs from 0 to 64 \(at most targetCapacity\)/,
+    },
+    {
+      why: "an unknown allocation strategy",
+      change: { allocationStrategy: "lowestPrice" as any },
+      field: "allocationStrategy",
+      message: /"lowestPrice" is not one of diversified, priceCapacityOptimized, capacityOptimized/,
+    },
+    {
+      why: "a reservation target above 100",
+      change: { scaling: { cpuReservationTargetPercent: 120 } },
+      field: "scaling.cpuReservationTargetPercent",
+      message: /120 must be a whole number of percent from 10 to 100/,
+    },
+    {
+      why: "a small root volume",
+      change: { rootVolumeGiB: 8 },
+      field: "rootVolumeGiB",
+      message: /8 must be a whole number of GiB from 30 to 16384/,
+    },
+    {
+      why: "a bad sysctl key",
+      change: { bootstrap: { sysctl: { "vm swappiness": 1 } } },
+      field: 'bootstrap.sysctl["vm swappiness"]',
+      message: /not a kernel parameter name/,
+    },
+    {
+      why: "a multi-line sysctl value",
+      change: { bootstrap: { sysctl: { "net.core.somaxconn": "1\nrm -rf /" } } },
+      field: 'bootstrap.sysctl["net.core.somaxconn"]',
+      message: /not a sysctl value/,
+    },
+    {
+      why: "overriding ECS_CLUSTER",
+      change: { bootstrap: { ecsConfig: { ECS_CLUSTER: "other" } } },
+      field: "bootstrap.ecsConfig.ECS_CLUSTER",
+      message: /set by SpotEcsCluster itself/,
+    },
+    {
+      why: "a non-ECS agent key",
+      change: { bootstrap: { ecsConfig: { DOCKER_HOST: "x" } } },
+      field: "bootstrap.ecsConfig.DOCKER_HOST",
+      message: /not an ECS agent setting/,
+    },
+    {
+      why: "a stop timeout above 600 s",
+      change: { bootstrap: { containerStopTimeoutSeconds: 900 } },
+      field: "bootstrap.containerStopTimeoutSeconds",
+      message: /900 must be a whole number of seconds from 1 to 600/,
+    },
+    {
+      why: "mounting the instance store on /",
+      change: { bootstrap: { instanceStore: { mountPoint: "/" } } },
+      field: "bootstrap.instanceStore.mountPoint",
+      message: /must be an absolute directory/,
+    },
+    {
+      why: "a watcher interval of 0",
+      change: { bootstrap: { interruptionWatcher: { intervalSeconds: 0 } } },
+      field: "bootstrap.interruptionWatcher.intervalSeconds",
+      message: /0 must be a whole number of seconds from 1 to 30/,
+    },
+    {
+      why: "a log retention CloudWatch does not offer",
+      change: { logCollector: { retentionInDays: 10 } },
+      field: "logCollector.retentionInDays",
+      message: /10 is not a CloudWatch Logs retention/,
+    },
+    {
+      why: "a daemon named like the log collector",
+      change: { daemons: [{ name: "log-collector", image: "x", cpu: 64, memoryMiB: 64 }] },
+      field: "daemons[0].name",
+      message: /"log-collector" is taken/,
+    },
   ];
   for (const c of cases) {
     it(`rejects ${c.why}, naming \`${c.field}\``, () => {
@@ -59,10 +224,24 @@ describe("SpotEcsCluster args validation", () => {
   it("settles the defaults: diversified, no on-demand, rebalance on, min = the largest weight, max = target", () => {
     const s = settleSpotEcsClusterArgs(baseArgs());
     assert.deepEqual(
-      [s.allocationStrategy, s.onDemandBaseCapacity, s.capacityRebalance, s.minCapacity, s.maxCapacity, s.rootVolumeGiB, s.logRetentionInDays, s.architecture],
+      [
+        s.allocationStrategy,
+        s.onDemandBaseCapacity,
+        s.capacityRebalance,
+        s.minCapacity,
+        s.maxCapacity,
+        s.rootVolumeGiB,
+        s.logRetentionInDays,
+        s.architecture,
+      ],
       ["diversified", 0, true, 32, 64, 30, 30, "x86_64"],
     );
-    assert.deepEqual(s.scaling, { cpuReservationTargetPercent: 75, memoryReservationTargetPercent: 75, scaleOutCooldownSeconds: 60, scaleInCooldownSeconds: 900 });
+    assert.deepEqual(s.scaling, {
+      cpuReservationTargetPercent: 75,
+      memoryReservationTargetPercent: 75,
+      scaleOutCooldownSeconds: 60,
+      scaleInCooldownSeconds: 900,
+    });
     assert.equal(s.bootstrap.interruptionWatcher.intervalSeconds, 5);
   });
 
@@ -75,11 +254,14 @@ describe("SpotEcsCluster args validation", () => {
 describe("fleet instance types", () => {
   it("weighs each known type by its vCPUs and takes explicit weights as given", () => {
     const r = resolveFleetInstanceTypes(["c6i.2xlarge", "m6id.4xlarge", { instanceType: "r7i.4xlarge", weight: 12 }]);
-    assert.deepEqual(r.map((t) => [t.instanceType, t.weight, t.vcpu, t.memoryMiB, t.family, t.instanceStoreGB]), [
-      ["c6i.2xlarge", 8, 8, 16384, "c6i", 0],
-      ["m6id.4xlarge", 16, 16, 65536, "m6id", 950],
-      ["r7i.4xlarge", 12, 16, 131072, "r7i", 0],
-    ]);
+    assert.deepEqual(
+      r.map((t) => [t.instanceType, t.weight, t.vcpu, t.memoryMiB, t.family, t.instanceStoreGB]),
+      [
+        ["c6i.2xlarge", 8, 8, 16384, "c6i", 0],
+        ["m6id.4xlarge", 16, 16, 65536, "m6id", 950],
+        ["r7i.4xlarge", 12, 16, 131072, "r7i", 0],
+      ],
+    );
   });
 
   it("picks the largest type by memory, then vCPUs", () => {

@@ -90,7 +90,10 @@ describe("SpotEcsCluster", () => {
     assert.equal(overrides.length, 4 * 3);
     for (const [type, weight] of Object.entries(expectedWeights)) {
       for (const subnet of ["subnet-0a", "subnet-0c", "subnet-0d"]) {
-        assert.deepEqual(overrides.filter((o) => o.instanceType === type && o.subnetId === subnet), [{ instanceType: type, subnetId: subnet, weightedCapacity: weight }]);
+        assert.deepEqual(
+          overrides.filter((o) => o.instanceType === type && o.subnetId === subnet),
+          [{ instanceType: type, subnetId: subnet, weightedCapacity: weight }],
+        );
       }
     }
   });
@@ -112,14 +115,27 @@ describe("SpotEcsCluster", () => {
   it("launches the stock ECS-optimized AL2023 AMI with IMDSv2 required, hop limit 1, EBS-optimized, the instance profile", () => {
     const lt = r.stack.one(T.lt).inputs;
     const ssm = r.stack.calls.filter((c) => c.token === "aws:ssm/getParameter:getParameter");
-    assert.deepEqual(ssm.map((c) => c.inputs.name), ["/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"]);
+    assert.deepEqual(
+      ssm.map((c) => c.inputs.name),
+      ["/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"],
+    );
     assert.equal(lt.imageId, "ami-0123456789abcdef0");
-    assert.deepEqual(lt.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+    assert.deepEqual(lt.metadataOptions, {
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+      instanceMetadataTags: "disabled",
+    });
     assert.equal(lt.ebsOptimized, "true");
     assert.equal(lt.instanceType, undefined, "types come from the fleet's overrides");
     assert.equal(lt.iamInstanceProfile.arn, "arn:aws:iam::123456789012:instance-profile/jw-instance");
-    assert.deepEqual(lt.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
-    assert.deepEqual(lt.tagSpecifications.map((t: any) => t.resourceType), ["instance", "volume"]);
+    assert.deepEqual(lt.blockDeviceMappings, [
+      { deviceName: "/dev/xvda", ebs: { volumeSize: 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+    ]);
+    assert.deepEqual(
+      lt.tagSpecifications.map((t: any) => t.resourceType),
+      ["instance", "volume"],
+    );
     assert.equal(lt.updateDefaultVersion, true);
   });
 
@@ -136,10 +152,18 @@ describe("SpotEcsCluster", () => {
       { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     ]);
     const pab = r.stack.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
-    assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
+    assert.deepEqual(
+      [pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets],
+      [true, true, true, true],
+    );
     const endpoint = r.stack.one(T.endpoint);
     assert.deepEqual(
-      { type: endpoint.inputs.vpcEndpointType, service: endpoint.inputs.serviceName, vpc: endpoint.inputs.vpcId, rts: endpoint.inputs.routeTableIds },
+      {
+        type: endpoint.inputs.vpcEndpointType,
+        service: endpoint.inputs.serviceName,
+        vpc: endpoint.inputs.vpcId,
+        rts: endpoint.inputs.routeTableIds,
+      },
       { type: "Gateway", service: "com.amazonaws.ap-northeast-1.s3", vpc: "vpc-0abc", rts: ["rtb-0a", "rtb-0c"] },
     );
     const policy = parse(r.stack.one(T.bucketPolicy).inputs.policy);
@@ -168,28 +192,42 @@ describe("SpotEcsCluster", () => {
   it("renders only documents IAM accepts: instance, fleet and log collector roles, their policies, the cloud-config bucket policy", async () => {
     const { messages, documents } = await judgeIamDocuments(r.stack.resources);
     assert.deepEqual(messages, []);
-    assert.deepEqual(documents, [
-      "jw-fleet.assumeRolePolicy",
-      "jw-instance-cloud-config.policy",
-      "jw-instance.assumeRolePolicy",
-      "jw-log-collector-task.assumeRolePolicy",
-      "jw-log-collector-task.policy",
-      "jw-boot.policy",
-    ].sort());
+    assert.deepEqual(
+      documents,
+      [
+        "jw-fleet.assumeRolePolicy",
+        "jw-instance-cloud-config.policy",
+        "jw-instance.assumeRolePolicy",
+        "jw-log-collector-task.assumeRolePolicy",
+        "jw-log-collector-task.policy",
+        "jw-boot.policy",
+      ].sort(),
+    );
   });
 
   it("gives instances the ECS instance policy plus read of the cloud-config object only", () => {
     const instanceRole = r.stack.one(T.role, "jw-instance");
     assert.deepEqual(parse(instanceRole.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
     const attachments = r.stack.ofType(T.attachment).filter((a) => a.inputs.role === "jw-instance");
-    assert.deepEqual(attachments.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]);
+    assert.deepEqual(
+      attachments.map((a) => a.inputs.policyArn),
+      ["arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"],
+    );
     const inline = r.stack.ofType(T.rolePolicy).filter((p) => p.inputs.role === instanceRole.id);
     assert.equal(inline.length, 1);
     assert.deepEqual(parse(inline[0].inputs.policy).Statement, [
-      { Sid: "ReadCloudConfig", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: "arn:aws:s3:::jw-boot-bucket/cloud-config/cloud-config.yaml" },
+      {
+        Sid: "ReadCloudConfig",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Resource: "arn:aws:s3:::jw-boot-bucket/cloud-config/cloud-config.yaml",
+      },
     ]);
     const fleetRole = r.stack.ofType(T.attachment).filter((a) => a.inputs.role === "jw-fleet");
-    assert.deepEqual(fleetRole.map((a) => a.inputs.policyArn), ["arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole"]);
+    assert.deepEqual(
+      fleetRole.map((a) => a.inputs.policyArn),
+      ["arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole"],
+    );
   });
 
   it("scales the fleet's target capacity between min and max on the cluster's CPU and memory reservation", () => {
@@ -203,7 +241,12 @@ describe("SpotEcsCluster", () => {
     });
     const policies = r.stack.ofType(T.policy).map((p) => p.inputs);
     assert.deepEqual(
-      policies.map((p) => [p.policyType, p.resourceId, p.targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metricName, p.targetTrackingScalingPolicyConfiguration.targetValue]),
+      policies.map((p) => [
+        p.policyType,
+        p.resourceId,
+        p.targetTrackingScalingPolicyConfiguration.customizedMetricSpecification.metricName,
+        p.targetTrackingScalingPolicyConfiguration.targetValue,
+      ]),
       [
         ["TargetTrackingScaling", `spot-fleet-request/${fleet.id}`, "CPUReservation", 75],
         ["TargetTrackingScaling", `spot-fleet-request/${fleet.id}`, "MemoryReservation", 75],
@@ -275,13 +318,21 @@ describe("SpotEcsCluster", () => {
   it("picks the arm64 AMI parameter for a Graviton fleet", async () => {
     const rr = await render(baseArgs({ instanceTypes: ["c7g.4xlarge", "m7gd.4xlarge"] }));
     const ssm = rr.stack.calls.filter((c) => c.token === "aws:ssm/getParameter:getParameter");
-    assert.deepEqual(ssm.map((c) => c.inputs.name), ["/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"]);
+    assert.deepEqual(
+      ssm.map((c) => c.inputs.name),
+      ["/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"],
+    );
   });
 
   it("runs extra daemons given as args next to the log collector", async () => {
-    const rr = await render(baseArgs({ daemons: [{ name: "node-exporter", image: "quay.io/prometheus/node-exporter:v1.8.2", cpu: 64, memoryMiB: 64 }] }));
+    const rr = await render(
+      baseArgs({ daemons: [{ name: "node-exporter", image: "quay.io/prometheus/node-exporter:v1.8.2", cpu: 64, memoryMiB: 64 }] }),
+    );
     const services = rr.stack.ofType(T.service);
-    assert.deepEqual(services.map((s) => [s.name, s.inputs.schedulingStrategy]).sort(), [["jw-log-collector", "DAEMON"], ["jw-node-exporter", "DAEMON"]]);
+    assert.deepEqual(services.map((s) => [s.name, s.inputs.schedulingStrategy]).sort(), [
+      ["jw-log-collector", "DAEMON"],
+      ["jw-node-exporter", "DAEMON"],
+    ]);
     const [container] = parse(rr.stack.one(T.taskDef, "node-exporter").inputs.containerDefinitions);
     assert.equal(container.image, "quay.io/prometheus/node-exporter:v1.8.2");
   });
@@ -289,8 +340,14 @@ describe("SpotEcsCluster", () => {
   it("rejects wrong args before registering any child", async () => {
     const stack = startMocks();
     const { SpotEcsCluster } = require("../../../components/spot-ecs-cluster");
-    assert.throws(() => new SpotEcsCluster("bad", baseArgs({ instanceTypes: ["c6i.4xlarge", "c6i.2xlarge"] })), /`instanceTypes`: all types are of the one family "c6i"/);
+    assert.throws(
+      () => new SpotEcsCluster("bad", baseArgs({ instanceTypes: ["c6i.4xlarge", "c6i.2xlarge"] })),
+      /`instanceTypes`: all types are of the one family "c6i"/,
+    );
     await stack.settle();
-    assert.deepEqual(stack.resources.filter((x) => x.type !== "jobworker:index:SpotEcsCluster"), []);
+    assert.deepEqual(
+      stack.resources.filter((x) => x.type !== "jobworker:index:SpotEcsCluster"),
+      [],
+    );
   });
 });

@@ -47,8 +47,17 @@ describe("connectors/retry", () => {
   }
 
   it("passes on an inner loop's RetriesExhaustedError unwrapped when it gives up too", async () => {
-    const inner = () => withRetry(async () => { throw new RetryableError("slow down"); }, { policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
-    const err = await withRetry(inner, { policy: { maxAttempts: 1 } }).then(() => undefined, (e: unknown) => e);
+    const inner = () =>
+      withRetry(
+        async () => {
+          throw new RetryableError("slow down");
+        },
+        { policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } },
+      );
+    const err = await withRetry(inner, { policy: { maxAttempts: 1 } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RetriesExhaustedError);
     assert.equal(err.attempts, 3);
     assert.equal(err.message, "gave up after 3 attempts: slow down");
@@ -61,7 +70,10 @@ describe("connectors/retry", () => {
         throw new RetryableError(`boom ${attempt}`, { context: { target: "t" } });
       },
       { policy: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 }, onRetry: ({ attempt }) => retries.push(attempt) },
-    ).then(() => undefined, (e: unknown) => e);
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RetriesExhaustedError);
     assert.ok(err instanceof RetryableError, "still retryable for the caller (the job is not lost)");
     assert.equal(err.attempts, 4);
@@ -80,7 +92,10 @@ describe("connectors/retry", () => {
         throw new RetryableError("429", { retryAfterMs: 10_000 });
       },
       { signal: ac.signal },
-    ).then(() => undefined, (e: unknown) => e);
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RetryableError);
     assert.equal((err as RetryableError).context.aborted, true);
     assert.ok(Date.now() - started < 2000, `aborted after ${Date.now() - started} ms`);
@@ -90,7 +105,10 @@ describe("connectors/retry", () => {
     const ac = new AbortController();
     ac.abort();
     let calls = 0;
-    await assert.rejects(withRetry(async () => void calls++, { signal: ac.signal }), RetryableError);
+    await assert.rejects(
+      withRetry(async () => void calls++, { signal: ac.signal }),
+      RetryableError,
+    );
     assert.equal(calls, 0);
   });
 });

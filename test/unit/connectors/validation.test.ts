@@ -1,14 +1,43 @@
 import assert from "node:assert/strict";
-import type { FtpOutputBinding, ResolvedOutputBinding, RestOutputBinding, S3OutputBinding, SftpOutputBinding } from "../../../catalog/contract";
+import type {
+  FtpOutputBinding,
+  ResolvedOutputBinding,
+  RestOutputBinding,
+  S3OutputBinding,
+  SftpOutputBinding,
+} from "../../../catalog/contract";
 import { validateBinding } from "../../../workers/connectors/validation";
 import { ConfigError } from "../../../workers/errors";
 
 const KEY = "SHA256:" + "A".repeat(43);
 const good: Record<ResolvedOutputBinding["type"], ResolvedOutputBinding> = {
   s3: { type: "s3", bucket: "next-stage", prefix: "in/", kmsKeyId: "alias/k", bucketOwnerFullControl: true } satisfies S3OutputBinding,
-  rest: { type: "rest", url: "https://api.example.com/v1/orders", method: "PUT", mode: "records", authSecret: "ssm:/partner/token", timeoutSeconds: 10, batchSize: 100 } satisfies RestOutputBinding,
-  sftp: { type: "sftp", host: "sftp.example.com", port: 2222, username: "u", hostKeySha256: KEY, privateKeySecret: "secretsmanager:partner/key", directory: "/upload" } satisfies SftpOutputBinding,
-  ftp: { type: "ftp", host: "ftp.example.com", username: "u", passwordSecret: "env:FTP_PW", directory: "inbox", createDirectory: true } satisfies FtpOutputBinding,
+  rest: {
+    type: "rest",
+    url: "https://api.example.com/v1/orders",
+    method: "PUT",
+    mode: "records",
+    authSecret: "ssm:/partner/token",
+    timeoutSeconds: 10,
+    batchSize: 100,
+  } satisfies RestOutputBinding,
+  sftp: {
+    type: "sftp",
+    host: "sftp.example.com",
+    port: 2222,
+    username: "u",
+    hostKeySha256: KEY,
+    privateKeySecret: "secretsmanager:partner/key",
+    directory: "/upload",
+  } satisfies SftpOutputBinding,
+  ftp: {
+    type: "ftp",
+    host: "ftp.example.com",
+    username: "u",
+    passwordSecret: "env:FTP_PW",
+    directory: "inbox",
+    createDirectory: true,
+  } satisfies FtpOutputBinding,
 };
 
 describe("connectors/validation", () => {
@@ -20,7 +49,12 @@ describe("connectors/validation", () => {
   const bad: Array<[keyof typeof good, Record<string, unknown>, string, RegExp]> = [
     ["s3", { bucket: "Bad_Bucket" }, "bucket", /S3 bucket name/],
     ["s3", { prefix: "/abs" }, "prefix", /without a leading `\/`/],
-    ["s3", { format: { type: "protobuf", schema: "/etc/x.proto", messageType: "a.B" } }, "format.schema", /relative to `workers\/schemas\/`/],
+    [
+      "s3",
+      { format: { type: "protobuf", schema: "/etc/x.proto", messageType: "a.B" } },
+      "format.schema",
+      /relative to `workers\/schemas\/`/,
+    ],
     ["s3", { format: { type: "protobuf", schema: "p/x.proto", messageType: "not a type" } }, "format.messageType", /fully qualified/],
     ["rest", { url: "http://api.example.com/x" }, "url", /use https/],
     ["rest", { url: "https://user:pw@api.example.com/x" }, "url", /remove credentials/],
@@ -46,7 +80,11 @@ describe("connectors/validation", () => {
       const binding = { ...good[type], ...change } as ResolvedOutputBinding;
       assert.throws(
         () => validateBinding(binding, "outputs.x"),
-        (err: unknown) => err instanceof ConfigError && err.message.startsWith(`\`outputs.x.${field}\``) && message.test(err.message) && err.context.field === `outputs.x.${field}`,
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.message.startsWith(`\`outputs.x.${field}\``) &&
+          message.test(err.message) &&
+          err.context.field === `outputs.x.${field}`,
       );
     });
   }

@@ -24,16 +24,41 @@ describe("console/cluster", () => {
     });
     const panel = buildClusterPanel({
       cluster: "c",
-      containerInstances: [ci("a", "i-a", "ACTIVE", "m5.large"), ci("b", "i-b", "DRAINING", "m5.large"), ci("c", "i-c", "ACTIVE", "c5.xlarge")],
+      containerInstances: [
+        ci("a", "i-a", "ACTIVE", "m5.large"),
+        ci("b", "i-b", "DRAINING", "m5.large"),
+        ci("c", "i-c", "ACTIVE", "c5.xlarge"),
+      ],
       ec2States: new Map([
         ["i-a", { instanceId: "i-a", state: "running" }],
         ["i-b", { instanceId: "i-b", state: "running" }],
         ["i-c", { instanceId: "i-c", state: "terminated" }],
       ]),
       fleets: [
-        { config: { SpotFleetRequestId: "sfr-ours", SpotFleetRequestState: "active", SpotFleetRequestConfig: { TargetCapacity: 8, FulfilledCapacity: 6, IamFleetRole: "r" } }, instanceIds: ["i-a"] },
-        { config: { SpotFleetRequestId: "sfr-other", SpotFleetRequestState: "active", SpotFleetRequestConfig: { TargetCapacity: 4, IamFleetRole: "r" } }, instanceIds: ["i-z"] },
-        { config: { SpotFleetRequestId: "sfr-named", SpotFleetRequestState: "active", SpotFleetRequestConfig: { TargetCapacity: 2, FulfilledCapacity: 0, IamFleetRole: "r" } }, instanceIds: [] },
+        {
+          config: {
+            SpotFleetRequestId: "sfr-ours",
+            SpotFleetRequestState: "active",
+            SpotFleetRequestConfig: { TargetCapacity: 8, FulfilledCapacity: 6, IamFleetRole: "r" },
+          },
+          instanceIds: ["i-a"],
+        },
+        {
+          config: {
+            SpotFleetRequestId: "sfr-other",
+            SpotFleetRequestState: "active",
+            SpotFleetRequestConfig: { TargetCapacity: 4, IamFleetRole: "r" },
+          },
+          instanceIds: ["i-z"],
+        },
+        {
+          config: {
+            SpotFleetRequestId: "sfr-named",
+            SpotFleetRequestState: "active",
+            SpotFleetRequestConfig: { TargetCapacity: 2, FulfilledCapacity: 0, IamFleetRole: "r" },
+          },
+          instanceIds: [],
+        },
       ],
       namedFleetIds: ["sfr-named"],
     });
@@ -41,20 +66,32 @@ describe("console/cluster", () => {
       { id: "sfr-ours", state: "active", targetVcpus: 8, fulfilledVcpus: 6 },
       { id: "sfr-named", state: "active", targetVcpus: 2, fulfilledVcpus: 0 },
     ]);
-    assert.deepEqual({ active: panel.active, draining: panel.draining, types: panel.instanceTypes }, { active: 2, draining: 1, types: { "m5.large": 2 } });
-    assert.deepEqual(panel.stale.map((s) => s.id), ["c"]);
+    assert.deepEqual(
+      { active: panel.active, draining: panel.draining, types: panel.instanceTypes },
+      { active: 2, draining: 1, types: { "m5.large": 2 } },
+    );
+    assert.deepEqual(
+      panel.stale.map((s) => s.id),
+      ["c"],
+    );
   });
 
   it("counts CPU and memory reserved vs registered over the usable instances only (registered − remaining)", () => {
-    const res = (cpu: number, memory: number) => [{ name: "CPU", integerValue: cpu }, { name: "MEMORY", integerValue: memory }];
+    const res = (cpu: number, memory: number) => [
+      { name: "CPU", integerValue: cpu },
+      { name: "MEMORY", integerValue: memory },
+    ];
     const instances = [
       { containerInstanceArn: "a", registeredResources: res(2048, 7680), remainingResources: res(1024, 4096) },
       { containerInstanceArn: "b", registeredResources: res(4096, 15360), remainingResources: res(4096, 15360) },
       { containerInstanceArn: "draining", registeredResources: res(2048, 7680), remainingResources: res(0, 0) },
     ];
-    assert.deepEqual(clusterCapacity(instances, (ci) => ci.containerInstanceArn !== "draining"), {
-      cpu: { registered: 6144, reserved: 1024 },
-      memory: { registered: 23040, reserved: 3584 },
-    });
+    assert.deepEqual(
+      clusterCapacity(instances, (ci) => ci.containerInstanceArn !== "draining"),
+      {
+        cpu: { registered: 6144, reserved: 1024 },
+        memory: { registered: 23040, reserved: 3584 },
+      },
+    );
   });
 });

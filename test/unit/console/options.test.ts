@@ -34,6 +34,7 @@ describe("console/options", () => {
     ["a flag without its value", () => parseConsoleArgs(["--cluster"], {}), /--cluster/],
   ];
   for (const [title, run, message] of bad) {
-    it(`rejects ${title} with a UsageError`, () => assert.throws(run, (err: unknown) => err instanceof UsageError && message.test(err.message)));
+    it(`rejects ${title} with a UsageError`, () =>
+      assert.throws(run, (err: unknown) => err instanceof UsageError && message.test(err.message)));
   }
 });

@@ -7,7 +7,13 @@ import { ConsoleServerOptions, isLoopback, RunningConsole, startConsoleServer, v
 const base: ConsoleServerOptions = { cluster: "c", region: "r" };
 const noAws = new Proxy({}, { get: () => ({ send: () => assert.fail("no AWS call may be made") }) }) as unknown as ConsoleClients;
 
-function call(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+function call(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, method, path, headers }, (res) => {
       let text = "";
@@ -34,7 +40,11 @@ describe("console/server", () => {
   for (const [host, expected] of loopback) it(`isLoopback(${host}) is ${expected}`, () => assert.equal(isLoopback(host), expected));
 
   const invalid: [string, Partial<ConsoleServerOptions>, RegExp][] = [
-    ["beyond loopback without a token", { host: "0.0.0.0" }, /`--host` 0.0.0.0 is beyond loopback, so a token is required: pass `--token <secret>`/],
+    [
+      "beyond loopback without a token",
+      { host: "0.0.0.0" },
+      /`--host` 0.0.0.0 is beyond loopback, so a token is required: pass `--token <secret>`/,
+    ],
     ["a short token", { token: "short" }, /`--token` must be at least 16 characters, got 5/],
     ["a port out of range", { port: 70000 }, /`--port` must be an integer from 0 to 65535, got 70000/],
     ["a refresh under a second", { refreshSeconds: 0 }, /`--refresh` must be at least 1 second, got 0/],
@@ -42,7 +52,10 @@ describe("console/server", () => {
   ];
   for (const [title, change, message] of invalid) {
     it(`refuses to start ${title}`, () => {
-      assert.throws(() => validateServerOptions({ ...base, ...change }), (err: unknown) => err instanceof UsageError && message.test(err.message));
+      assert.throws(
+        () => validateServerOptions({ ...base, ...change }),
+        (err: unknown) => err instanceof UsageError && message.test(err.message),
+      );
     });
   }
   it("accepts beyond loopback with a token, and loopback without one", () => {
@@ -68,16 +81,54 @@ describe("console/server", () => {
       const res = await call(running.port, "GET", "/api/config");
       assert.deepEqual(res, {
         status: 200,
-        json: { cluster: "c", region: "r", readOnly: true, enableActions: "restart the console with --allow-actions (and a role with the actions policy, docs/console.md)", refreshSeconds: 10 },
+        json: {
+          cluster: "c",
+          region: "r",
+          readOnly: true,
+          enableActions: "restart the console with --allow-actions (and a role with the actions policy, docs/console.md)",
+          refreshSeconds: 10,
+        },
       });
     });
 
     const refused: [string, string, string, Record<string, string>, string | undefined, number, RegExp][] = [
-      ["a foreign Host header (DNS rebinding)", "GET", "/api/config", { Host: "evil.example:80" }, undefined, 403, /Host `evil.example:80` is not a loopback name/],
-      ["an action that is not JSON (cross-site form post)", "POST", "/api/actions/stop-task", { "Content-Type": "application/x-www-form-urlencoded" }, "confirm=true", 415, /JSON body/],
+      [
+        "a foreign Host header (DNS rebinding)",
+        "GET",
+        "/api/config",
+        { Host: "evil.example:80" },
+        undefined,
+        403,
+        /Host `evil.example:80` is not a loopback name/,
+      ],
+      [
+        "an action that is not JSON (cross-site form post)",
+        "POST",
+        "/api/actions/stop-task",
+        { "Content-Type": "application/x-www-form-urlencoded" },
+        "confirm=true",
+        415,
+        /JSON body/,
+      ],
       ["an action by GET", "GET", "/api/actions/stop-task", {}, undefined, 405, /POST/],
-      ["an unconfirmed action", "POST", "/api/actions/stop-task", { "Content-Type": "application/json" }, JSON.stringify({ service: "s", taskArn: "t" }), 400, /`confirm` must be true/],
-      ["a confirmed action in read-only mode", "POST", "/api/actions/stop-task", { "Content-Type": "application/json" }, JSON.stringify({ confirm: true, service: "s", taskArn: "t" }), 403, /read-only mode/],
+      [
+        "an unconfirmed action",
+        "POST",
+        "/api/actions/stop-task",
+        { "Content-Type": "application/json" },
+        JSON.stringify({ service: "s", taskArn: "t" }),
+        400,
+        /`confirm` must be true/,
+      ],
+      [
+        "a confirmed action in read-only mode",
+        "POST",
+        "/api/actions/stop-task",
+        { "Content-Type": "application/json" },
+        JSON.stringify({ confirm: true, service: "s", taskArn: "t" }),
+        403,
+        /read-only mode/,
+      ],
       ["a body that is not JSON", "POST", "/api/actions/stop-task", { "Content-Type": "application/json" }, "{", 400, /not JSON/],
       ["an unknown API", "GET", "/api/nothing", {}, undefined, 404, /no such API/],
     ];
@@ -94,14 +145,17 @@ describe("console/server", () => {
     let running: RunningConsole;
     const sent: string[] = [];
     // Records every AWS call; UpdateService answers as ECS would.
-    const recording = new Proxy({}, {
-      get: () => ({
-        send: async (command: { constructor: { name: string } }) => {
-          sent.push(command.constructor.name);
-          return { service: { serviceArn: "arn:aws:ecs:r:1:service/c/s", desiredCount: 2 } };
-        },
-      }),
-    }) as unknown as ConsoleClients;
+    const recording = new Proxy(
+      {},
+      {
+        get: () => ({
+          send: async (command: { constructor: { name: string } }) => {
+            sent.push(command.constructor.name);
+            return { service: { serviceArn: "arn:aws:ecs:r:1:service/c/s", desiredCount: 2 } };
+          },
+        }),
+      },
+    ) as unknown as ConsoleClients;
     before(async () => {
       running = await startConsoleServer(recording, { ...base, port: 0, allowActions: true, log: () => undefined });
     });
@@ -111,9 +165,17 @@ describe("console/server", () => {
     const body = JSON.stringify({ confirm: true, service: "s", desiredCount: 2 });
     const json = { "Content-Type": "application/json" };
     const foreign: [string, Record<string, string>, RegExp][] = [
-      ["a foreign Origin with Sec-Fetch-Site: cross-site", { Origin: "http://attacker.example", "Sec-Fetch-Site": "cross-site" }, /cross-site request refused/],
+      [
+        "a foreign Origin with Sec-Fetch-Site: cross-site",
+        { Origin: "http://attacker.example", "Sec-Fetch-Site": "cross-site" },
+        /cross-site request refused/,
+      ],
       ["a foreign Origin alone", { Origin: "http://attacker.example" }, /origin `http:\/\/attacker.example` refused/],
-      ["another port on loopback (same-site, not same-origin)", { Origin: "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site" }, /origin `http:\/\/127.0.0.1:1` refused/],
+      [
+        "another port on loopback (same-site, not same-origin)",
+        { Origin: "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site" },
+        /origin `http:\/\/127.0.0.1:1` refused/,
+      ],
       ["an opaque Origin (null: sandboxed frame, file://)", { Origin: "null" }, /origin `null` refused/],
       ["Sec-Fetch-Site: cross-site without an Origin", { "Sec-Fetch-Site": "cross-site" }, /cross-site request refused/],
     ];
@@ -125,7 +187,13 @@ describe("console/server", () => {
       });
     }
     it("runs the action from the console's own page (same Origin, Sec-Fetch-Site: same-origin)", async () => {
-      const res = await call(running.port, "POST", "/api/actions/set-desired-count", { ...json, Origin: `http://127.0.0.1:${running.port}`, "Sec-Fetch-Site": "same-origin" }, body);
+      const res = await call(
+        running.port,
+        "POST",
+        "/api/actions/set-desired-count",
+        { ...json, Origin: `http://127.0.0.1:${running.port}`, "Sec-Fetch-Site": "same-origin" },
+        body,
+      );
       assert.deepEqual({ status: res.status, sent }, { status: 200, sent: ["UpdateServiceCommand"] });
     });
     it("runs the action for a client that is not a browser (no Origin, no Sec-Fetch-Site)", async () => {

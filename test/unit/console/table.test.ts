@@ -25,7 +25,14 @@ describe("console/table", () => {
   it("aligns columns (numbers right), marks rows needing attention with ! and shows - for unknowns", () => {
     const text = renderTable([
       row("a", { scaling: "scaling out", alarms: [{ name: "a-backlog-1", state: "ALARM", role: "scale-out" }] }),
-      row("orders-webhook", { dlqDepth: 3, attention: ["DLQ holds 3 message(s)"], alarms: [{ name: "x-dlq", state: "ALARM", role: "notify" }, { name: "x-idle", state: "ALARM", role: "scale-in" }] }),
+      row("orders-webhook", {
+        dlqDepth: 3,
+        attention: ["DLQ holds 3 message(s)"],
+        alarms: [
+          { name: "x-dlq", state: "ALARM", role: "notify" },
+          { name: "x-idle", state: "ALARM", role: "scale-in" },
+        ],
+      }),
       row("no-queue", { queue: undefined, dlqDepth: undefined, queueSource: "none", scaling: "idle", serviceStatus: "DRAINING" }),
     ]);
     assert.equal(

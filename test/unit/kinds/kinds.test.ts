@@ -25,7 +25,13 @@ async function runHandler(kind: WorkerKind, key: string, body: string, chunkSize
   const outputs: Record<string, string> = {};
   const chunks: string[] = [];
   for (let i = 0; i < body.length; i += chunkSize) chunks.push(body.slice(i, i + chunkSize));
-  const meta: JobInput = { bucket: "in", key, size: body.length, eventName: "ObjectCreated:Put", head: async () => ({ size: body.length, metadata: {} }) };
+  const meta: JobInput = {
+    bucket: "in",
+    key,
+    size: body.length,
+    eventName: "ObjectCreated:Put",
+    head: async () => ({ size: body.length, metadata: {} }),
+  };
   const ctx: HandlerContext = {
     logger: pino({ level: "silent" }),
     signal: new AbortController().signal,
@@ -45,12 +51,20 @@ async function runHandler(kind: WorkerKind, key: string, body: string, chunkSize
   await kind.handler(Readable.from(chunks.map((c) => Buffer.from(c))), meta, ctx);
   return outputs;
 }
-const lines = (text: string | undefined) => (text ?? "").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const lines = (text: string | undefined) =>
+  (text ?? "")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe("worker kinds", () => {
   it("has a handler for every catalog kind, loaded by name from workers/kinds/<kind>/handler", () => {
     assert.deepEqual(workerKindNames(), Object.keys(workerKinds).sort());
-    assert.deepEqual(shippedKinds.map((k) => k.definition.name), workerKindNames());
+    assert.deepEqual(
+      shippedKinds.map((k) => k.definition.name),
+      workerKindNames(),
+    );
     for (const kind of shippedKinds) {
       assert.equal(kind.definition, workerKinds[kind.definition.name]);
       assert.equal(typeof kind.handler, "function");
@@ -58,7 +72,12 @@ describe("worker kinds", () => {
   });
 
   it("names the known kinds when asked for an unknown one", () => {
-    assert.throws(() => loadWorkerKind("nope"), (e: unknown) => e instanceof ConfigError && /unknown worker `nope`: known workers are `feed-normalize`, `orders-webhook`, `partner-protobuf-sftp`/.test(e.message));
+    assert.throws(
+      () => loadWorkerKind("nope"),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /unknown worker `nope`: known workers are `feed-normalize`, `orders-webhook`, `partner-protobuf-sftp`/.test(e.message),
+    );
   });
 
   describe("lookup in a kinds folder", () => {
@@ -93,15 +112,26 @@ describe("worker kinds", () => {
     });
 
     const refused: Array<[string, string, RegExp]> = [
-      ["a folder without a handler module", "no-handler", /unknown worker `no-handler`: known workers are `alpha`, `misnamed`, `no-export`, `twice`/],
+      [
+        "a folder without a handler module",
+        "no-handler",
+        /unknown worker `no-handler`: known workers are `alpha`, `misnamed`, `no-export`, `twice`/,
+      ],
       ["a path outside the kinds folder", "../alpha", /unknown worker `\.\.\/alpha`/],
-      ["a handler that exports no WorkerKind", "no-export", /workers\/kinds\/no-export\/handler must export exactly one `defineWorker\(\.\.\.\)` whose definition is named `no-export`; it exports no WorkerKind/],
+      [
+        "a handler that exports no WorkerKind",
+        "no-export",
+        /workers\/kinds\/no-export\/handler must export exactly one `defineWorker\(\.\.\.\)` whose definition is named `no-export`; it exports no WorkerKind/,
+      ],
       ["a handler whose kind has another name", "misnamed", /named `misnamed`; it exports `other`/],
       ["a handler that exports the kind twice", "twice", /it exports `twice`, `twice`/],
     ];
     for (const [what, name, message] of refused) {
       it(`refuses ${what} with a ConfigError`, () => {
-        assert.throws(() => loadWorkerKind(name, dir), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+        assert.throws(
+          () => loadWorkerKind(name, dir),
+          (e: unknown) => e instanceof ConfigError && message.test(e.message),
+        );
       });
     }
   });
@@ -114,7 +144,15 @@ describe("worker kinds", () => {
       return inside.length > 0 && kinds.includes(folder!) ? folder : undefined;
     };
     const sources = (d: string): string[] =>
-      readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.name === "node_modules" || e.name === "dist" ? [] : e.isDirectory() ? sources(join(d, e.name)) : e.name.endsWith(".ts") ? [join(d, e.name)] : []));
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.name === "node_modules" || e.name === "dist"
+          ? []
+          : e.isDirectory()
+            ? sources(join(d, e.name))
+            : e.name.endsWith(".ts")
+              ? [join(d, e.name)]
+              : [],
+      );
     const crossings: string[] = [];
     for (const file of sources(workersDir)) {
       for (const [, spec] of readFileSync(file, "utf8").matchAll(/(?:from|import|require)\s*\(?\s*"(\.[^"]+)"/g)) {
@@ -127,8 +165,22 @@ describe("worker kinds", () => {
 
   describe("CSV reader", () => {
     const cases: Array<[string, string, string[][]]> = [
-      ["plain rows", "a,b\n1,2\n", [["a", "b"], ["1", "2"]]],
-      ["CRLF and no final newline", "a,b\r\n1,2", [["a", "b"], ["1", "2"]]],
+      [
+        "plain rows",
+        "a,b\n1,2\n",
+        [
+          ["a", "b"],
+          ["1", "2"],
+        ],
+      ],
+      [
+        "CRLF and no final newline",
+        "a,b\r\n1,2",
+        [
+          ["a", "b"],
+          ["1", "2"],
+        ],
+      ],
       ["quoted commas, quotes and newlines", 'x,"a, ""b""\nc"\n', [["x", 'a, "b"\nc']]],
       ["blank lines", "a\n\n\nb\n", [["a"], ["b"]]],
       ["a byte-order mark", "\ufeffid\n1\n", [["id"], ["1"]]],
@@ -169,9 +221,20 @@ describe("worker kinds", () => {
 
   describe("feed-normalize", () => {
     it("turns the partner CSV into NDJSON records, extra columns as attributes, bad rows skipped", async () => {
-      const csv = "ID,Sku,quantity,price,currency,updated_at,colour\nA-1,ts-1,3,9.99,eur,2026-01-01T00:00:00Z,red\nA-2,ts-2,x,1,EUR,2026-01-01T00:00:00Z,\n";
+      const csv =
+        "ID,Sku,quantity,price,currency,updated_at,colour\nA-1,ts-1,3,9.99,eur,2026-01-01T00:00:00Z,red\nA-2,ts-2,x,1,EUR,2026-01-01T00:00:00Z,\n";
       const out = await runHandler(shipped("feed-normalize"), "f.csv", csv);
-      assert.deepEqual(lines(out.records), [{ id: "A-1", sku: "TS-1", quantity: 3, price_minor: 999, currency: "EUR", updated_at: "2026-01-01T00:00:00Z", attributes: { colour: "red" } }]);
+      assert.deepEqual(lines(out.records), [
+        {
+          id: "A-1",
+          sku: "TS-1",
+          quantity: 3,
+          price_minor: 999,
+          currency: "EUR",
+          updated_at: "2026-01-01T00:00:00Z",
+          attributes: { colour: "red" },
+        },
+      ]);
     });
     const rejects: Array<[string, Record<string, string>, RegExp]> = [
       ["an empty id", { id: "" }, /`id` is empty/],
@@ -182,25 +245,42 @@ describe("worker kinds", () => {
     ];
     for (const [what, change, reason] of rejects) {
       it(`rejects a row with ${what}`, () => {
-        const row: Record<string, string> = { id: "1", sku: "s", quantity: "1", price: "1.00", currency: "EUR", updated_at: "2026-01-01T00:00:00Z", ...change };
+        const row: Record<string, string> = {
+          id: "1",
+          sku: "s",
+          quantity: "1",
+          price: "1.00",
+          currency: "EUR",
+          updated_at: "2026-01-01T00:00:00Z",
+          ...change,
+        };
         const result = normalizeFeedRow((c) => row[c] ?? "", []);
         assert.ok("error" in result);
         assert.match((result as { error: string }).error, reason);
       });
     }
     it("fails permanently without the required columns", async () => {
-      await assert.rejects(runHandler(shipped("feed-normalize"), "f.csv", "id,sku\n1,2\n"), (e: unknown) => e instanceof PermanentError && /header lacks columns quantity, price, currency, updated_at/.test(e.message));
+      await assert.rejects(
+        runHandler(shipped("feed-normalize"), "f.csv", "id,sku\n1,2\n"),
+        (e: unknown) => e instanceof PermanentError && /header lacks columns quantity, price, currency, updated_at/.test(e.message),
+      );
     });
     it("fails permanently when every row is rejected", async () => {
-      await assert.rejects(runHandler(shipped("feed-normalize"), "f.csv", "id,sku,quantity,price,currency,updated_at\n,,,,,\n"), /all 1 rows were rejected/);
+      await assert.rejects(
+        runHandler(shipped("feed-normalize"), "f.csv", "id,sku,quantity,price,currency,updated_at\n,,,,,\n"),
+        /all 1 rows were rejected/,
+      );
     });
   });
 
   describe("partner-protobuf-sftp", () => {
     it("maps records to partner.v1.Record fields, carrying unknown scalars in attributes", async () => {
-      const ndjson = '{"id":"1","sku":"S","quantity":2,"price_minor":100,"currency":"EUR","updated_at":"t","attributes":{"a":"b"},"colour":"red"}\n';
+      const ndjson =
+        '{"id":"1","sku":"S","quantity":2,"price_minor":100,"currency":"EUR","updated_at":"t","attributes":{"a":"b"},"colour":"red"}\n';
       const out = await runHandler(shipped("partner-protobuf-sftp"), "r.ndjson", ndjson);
-      assert.deepEqual(lines(out.partner), [{ id: "1", sku: "S", quantity: 2, price_minor: 100, currency: "EUR", updated_at: "t", attributes: { a: "b", colour: "red" } }]);
+      assert.deepEqual(lines(out.partner), [
+        { id: "1", sku: "S", quantity: 2, price_minor: 100, currency: "EUR", updated_at: "t", attributes: { a: "b", colour: "red" } },
+      ]);
     });
     const bad: Array<[string, Record<string, unknown>, RegExp]> = [
       ["a missing id", { id: undefined }, /line 3: `id` must be a non-empty string/],
@@ -211,7 +291,10 @@ describe("worker kinds", () => {
     for (const [what, change, message] of bad) {
       it(`fails permanently on ${what}, naming the line`, () => {
         const record = { id: "1", sku: "S", quantity: 2, price_minor: 100, currency: "EUR", updated_at: "t", ...change };
-        assert.throws(() => toPartnerRecord(record, 3), (e: unknown) => e instanceof PermanentError && message.test(e.message));
+        assert.throws(
+          () => toPartnerRecord(record, 3),
+          (e: unknown) => e instanceof PermanentError && message.test(e.message),
+        );
       });
     }
   });
@@ -222,11 +305,13 @@ describe("worker kinds", () => {
       { order_id: "O-2", customer_id: "C-2", total_minor: 1200, currency: "JPY", placed_at: "2026-11-24T09:01:30.000Z" },
     ];
     it("reads CSV orders", async () => {
-      const csv = "order_id,customer_id,total,currency,placed_at\nO-1,C-1,49.90,eur,2026-11-24T09:00:00Z\nO-2,C-2,1200,JPY,2026-11-24T09:01:30Z\n";
+      const csv =
+        "order_id,customer_id,total,currency,placed_at\nO-1,C-1,49.90,eur,2026-11-24T09:00:00Z\nO-2,C-2,1200,JPY,2026-11-24T09:01:30Z\n";
       assert.deepEqual(lines((await runHandler(shipped("orders-webhook"), "o.csv", csv)).api), expected);
     });
     it("reads NDJSON orders", async () => {
-      const ndjson = '{"order_id":"O-1","customer_id":"C-1","total":"49.90","currency":"EUR","placed_at":"2026-11-24T09:00:00Z"}\n{"order_id":"O-2","customer_id":"C-2","total":1200,"currency":"JPY","placed_at":"2026-11-24T09:01:30Z"}\n';
+      const ndjson =
+        '{"order_id":"O-1","customer_id":"C-1","total":"49.90","currency":"EUR","placed_at":"2026-11-24T09:00:00Z"}\n{"order_id":"O-2","customer_id":"C-2","total":1200,"currency":"JPY","placed_at":"2026-11-24T09:01:30Z"}\n';
       assert.deepEqual(lines((await runHandler(shipped("orders-webhook"), "o.ndjson", ndjson)).api), expected);
     });
     const bad: Array<[string, string, RegExp]> = [
@@ -237,7 +322,10 @@ describe("worker kinds", () => {
     ];
     for (const [what, row, message] of bad) {
       it(`fails the whole file permanently on ${what}`, async () => {
-        await assert.rejects(runHandler(shipped("orders-webhook"), "o.csv", `order_id,customer_id,total,currency,placed_at\n${row}\n`), (e: unknown) => e instanceof PermanentError && message.test(e.message));
+        await assert.rejects(
+          runHandler(shipped("orders-webhook"), "o.csv", `order_id,customer_id,total,currency,placed_at\n${row}\n`),
+          (e: unknown) => e instanceof PermanentError && message.test(e.message),
+        );
       });
     }
     const formats: Array<[string, string | undefined, boolean]> = [
@@ -247,7 +335,8 @@ describe("worker kinds", () => {
       ["o", "application/x-ndjson", true],
     ];
     for (const [key, contentType, ndjson] of formats) {
-      it(`reads ${key}${contentType ? ` (${contentType})` : ""} as ${ndjson ? "NDJSON" : "CSV"}`, () => assert.equal(isNdjson({ key, contentType }), ndjson));
+      it(`reads ${key}${contentType ? ` (${contentType})` : ""} as ${ndjson ? "NDJSON" : "CSV"}`, () =>
+        assert.equal(isNdjson({ key, contentType }), ndjson));
     }
   });
 });

@@ -4,7 +4,10 @@ import { backoffCeiling, backoffDelay, releaseVisibilitySeconds, sleep } from ".
 describe("backoff", () => {
   it("doubles the ceiling per attempt up to the cap", () => {
     const options = { baseMs: 100, capMs: 1000 };
-    assert.deepEqual([1, 2, 3, 4, 5, 50].map((n) => backoffCeiling(n, options)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 50].map((n) => backoffCeiling(n, options)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
   });
 
   it("draws full jitter in [0, ceiling)", () => {

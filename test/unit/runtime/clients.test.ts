@@ -43,7 +43,11 @@ describe("sdkLogger (the AWS SDK's logger, fed to pino)", () => {
 
   it("never logs a request's input (its Body may hold payload bytes)", () => {
     const { logger, lines } = recorded("debug");
-    sdkLogger(logger).error({ commandName: "UploadPartCommand", input: { Bucket: "b", Body: Buffer.from("secret payload") }, error: { name: "SlowDown" } });
+    sdkLogger(logger).error({
+      commandName: "UploadPartCommand",
+      input: { Bucket: "b", Body: Buffer.from("secret payload") },
+      error: { name: "SlowDown" },
+    });
     assert.deepEqual(lines[0]!.detail, { commandName: "UploadPartCommand", error: { name: "SlowDown" } });
     assert.doesNotMatch(JSON.stringify(lines), /secret payload|Body/);
   });

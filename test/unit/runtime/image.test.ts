@@ -32,8 +32,12 @@ describe("worker image (workers/Dockerfile)", () => {
 
   it("builds from the repository root with an allow-list ignore file next to the Dockerfile", () => {
     const ignore = readFileSync(join(ROOT, "workers", "Dockerfile.dockerignore"), "utf8").split("\n");
-    assert.equal(ignore.find((l) => l && !l.startsWith("#")), "*");
-    for (const needed of ["!package.json", "!package-lock.json", "!catalog", "!workers", "**/node_modules", "**/dist"]) assert.ok(ignore.includes(needed), needed);
+    assert.equal(
+      ignore.find((l) => l && !l.startsWith("#")),
+      "*",
+    );
+    for (const needed of ["!package.json", "!package-lock.json", "!catalog", "!workers", "**/node_modules", "**/dist"])
+      assert.ok(ignore.includes(needed), needed);
   });
 
   it("compiles the runtime and only its own kind, copied from the named context the JobWorker component passes", () => {
@@ -41,7 +45,10 @@ describe("worker image (workers/Dockerfile)", () => {
     assert.match(buildStage, /^ARG WORKER$/m);
     assert.match(buildStage, new RegExp(`^COPY --from=${name} \\. workers/kinds/\\$\\{WORKER\\}/$`, "m"));
     const copyKind = buildStage.indexOf(`COPY --from=${name} `);
-    assert.ok(buildStage.indexOf("COPY workers workers") < copyKind && copyKind < buildStage.indexOf("RUN npx tsc"), "the kind is copied over the runtime, before compiling");
+    assert.ok(
+      buildStage.indexOf("COPY workers workers") < copyKind && copyKind < buildStage.indexOf("RUN npx tsc"),
+      "the kind is copied over the runtime, before compiling",
+    );
     const ignore = readFileSync(join(ROOT, "workers", "Dockerfile.dockerignore"), "utf8").split("\n");
     const kindsDir = JOB_WORKER_DEFAULTS.kindsDir;
     assert.ok(ignore.indexOf(`${kindsDir}/*`) > ignore.indexOf("!workers"), "every kind's folder is left out of the main context");

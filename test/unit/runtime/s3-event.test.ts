@@ -13,12 +13,26 @@ function awsExample(key: string, extra: Record<string, unknown> = {}) {
         eventName: "ObjectCreated:Put",
         userIdentity: { principalId: "AIDAJDPLRKLG7UEXAMPLE" },
         requestParameters: { sourceIPAddress: "172.16.0.1" },
-        responseElements: { "x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD" },
+        responseElements: {
+          "x-amz-request-id": "C3D13FE58DE4C810",
+          "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+        },
         s3: {
           s3SchemaVersion: "1.0",
           configurationId: "testConfigRule",
-          bucket: { name: "amzn-s3-demo-bucket", ownerIdentity: { principalId: "A3NL1KOZZKExample" }, arn: "arn:aws:s3:::amzn-s3-demo-bucket" },
-          object: { key, size: 1024, eTag: "d41d8cd98f00b204e9800998ecf8427e", versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko", sequencer: "0055AED6DCD90281E5", ...extra },
+          bucket: {
+            name: "amzn-s3-demo-bucket",
+            ownerIdentity: { principalId: "A3NL1KOZZKExample" },
+            arn: "arn:aws:s3:::amzn-s3-demo-bucket",
+          },
+          object: {
+            key,
+            size: 1024,
+            eTag: "d41d8cd98f00b204e9800998ecf8427e",
+            versionId: "096fKKXTRTtl3on89fVO.nfljtsv6qko",
+            sequencer: "0055AED6DCD90281E5",
+            ...extra,
+          },
         },
       },
     ],
@@ -64,7 +78,14 @@ describe("S3 event message parser", () => {
   }
 
   it("recognises the s3:TestEvent message as documented", () => {
-    const body = { Service: "Amazon S3", Event: "s3:TestEvent", Time: "2014-10-13T15:57:02.089Z", Bucket: "amzn-s3-demo-bucket", RequestId: "5582815E1AEA5ADF", HostId: "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE" };
+    const body = {
+      Service: "Amazon S3",
+      Event: "s3:TestEvent",
+      Time: "2014-10-13T15:57:02.089Z",
+      Bucket: "amzn-s3-demo-bucket",
+      RequestId: "5582815E1AEA5ADF",
+      HostId: "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE",
+    };
     assert.deepEqual(parseS3EventMessage(JSON.stringify(body)), { kind: "test-event", bucket: "amzn-s3-demo-bucket" });
   });
 
@@ -98,7 +119,12 @@ describe("S3 event message parser", () => {
   });
 
   it("unwraps an SNS envelope (S3 → SNS → SQS without raw delivery)", () => {
-    const envelope = { Type: "Notification", MessageId: "m", TopicArn: "arn:aws:sns:us-west-2:123456789012:t", Message: JSON.stringify(awsExample("via+sns.csv")) };
+    const envelope = {
+      Type: "Notification",
+      MessageId: "m",
+      TopicArn: "arn:aws:sns:us-west-2:123456789012:t",
+      Message: JSON.stringify(awsExample("via+sns.csv")),
+    };
     const parsed = parseS3EventMessage(JSON.stringify(envelope));
     assert.equal(parsed.kind === "records" && parsed.records[0]!.key, "via sns.csv");
   });
@@ -109,7 +135,11 @@ describe("S3 event message parser", () => {
     ["text", "hello", /^body is not JSON/],
     ["JSON without Records", JSON.stringify({ hello: "world" }), /no `Records` array/],
     ["an empty Records array", JSON.stringify({ Records: [] }), /no `Records` array/],
-    ["a record without a bucket", JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { object: { key: "k" } } }] }), /^Records\[0\]: `s3\.bucket`/],
+    [
+      "a record without a bucket",
+      JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { object: { key: "k" } } }] }),
+      /^Records\[0\]: `s3\.bucket`/,
+    ],
     ["a key with a bad escape", JSON.stringify(awsExample("bad%zzkey")), /^Records\[0\]: key `bad%zzkey` is not valid URL encoding/],
     ["a JSON array", "[1,2]", /no `Records` array/],
   ];

@@ -26,10 +26,22 @@ describe("runtime settings from WORKER_ENV", () => {
 
   it("reads every variable the JobWorker component sets, and ECS_AGENT_URI", () => {
     const s = loadSettings(
-      { ...good(), [WORKER_ENV.worker]: "feed-normalize", [WORKER_ENV.concurrency]: "7", [WORKER_ENV.maxProcessingSeconds]: "90", [WORKER_ENV.shutdownSeconds]: "45", [WORKER_ENV.scratchDir]: "/scratch", [WORKER_ENV.logLevel]: "debug", ECS_AGENT_URI: "http://169.254.170.2/api/x" },
+      {
+        ...good(),
+        [WORKER_ENV.worker]: "feed-normalize",
+        [WORKER_ENV.concurrency]: "7",
+        [WORKER_ENV.maxProcessingSeconds]: "90",
+        [WORKER_ENV.shutdownSeconds]: "45",
+        [WORKER_ENV.scratchDir]: "/scratch",
+        [WORKER_ENV.logLevel]: "debug",
+        ECS_AGENT_URI: "http://169.254.170.2/api/x",
+      },
       feedNormalize,
     );
-    assert.deepEqual([s.concurrency, s.maxProcessingSeconds, s.shutdownSeconds, s.scratchDir, s.logLevel, s.ecsAgentUri], [7, 90, 45, "/scratch", "debug", "http://169.254.170.2/api/x"]);
+    assert.deepEqual(
+      [s.concurrency, s.maxProcessingSeconds, s.shutdownSeconds, s.scratchDir, s.logLevel, s.ecsAgentUri],
+      [7, 90, 45, "/scratch", "debug", "http://169.254.170.2/api/x"],
+    );
   });
 
   it("accepts an s3 binding for a slot that accepts `worker` (chaining is resolved to s3)", () => {
@@ -38,25 +50,64 @@ describe("runtime settings from WORKER_ENV", () => {
 
   const bad: Array<[string, Record<string, string>, RegExp]> = [
     ["a missing queue URL", { [WORKER_ENV.queueUrl]: "" }, /`JOBWORKER_QUEUE_URL` is not set/],
-    ["a queue URL that is not a URL", { [WORKER_ENV.queueUrl]: "my-queue" }, /`JOBWORKER_QUEUE_URL` must be an http\(s\) queue URL, got "my-queue"/],
-    ["another worker's name", { [WORKER_ENV.worker]: "orders-webhook" }, /`JOBWORKER_WORKER` is "orders-webhook" but this process runs `feed-normalize`/],
+    [
+      "a queue URL that is not a URL",
+      { [WORKER_ENV.queueUrl]: "my-queue" },
+      /`JOBWORKER_QUEUE_URL` must be an http\(s\) queue URL, got "my-queue"/,
+    ],
+    [
+      "another worker's name",
+      { [WORKER_ENV.worker]: "orders-webhook" },
+      /`JOBWORKER_WORKER` is "orders-webhook" but this process runs `feed-normalize`/,
+    ],
     ["a concurrency of 0", { [WORKER_ENV.concurrency]: "0" }, /`JOBWORKER_CONCURRENCY` must be between 1 and 1000.*\(got "0"\)/],
-    ["a concurrency that is not a number", { [WORKER_ENV.concurrency]: "four" }, /`JOBWORKER_CONCURRENCY` must be a whole number.*\(got "four"\)/],
+    [
+      "a concurrency that is not a number",
+      { [WORKER_ENV.concurrency]: "four" },
+      /`JOBWORKER_CONCURRENCY` must be a whole number.*\(got "four"\)/,
+    ],
     ["a long-poll wait over 20 s", { JOBWORKER_POLL_WAIT_SECONDS: "30" }, /`JOBWORKER_POLL_WAIT_SECONDS` must be between 0 and 20/],
     ["an unknown log level", { [WORKER_ENV.logLevel]: "loud" }, /`JOBWORKER_LOG_LEVEL` must be one of fatal, error/],
     ["outputs that are not JSON", { [WORKER_ENV.outputs]: "{records:" }, /`JOBWORKER_OUTPUTS` is not JSON/],
     ["outputs that are a list", { [WORKER_ENV.outputs]: "[]" }, /`JOBWORKER_OUTPUTS` must be a JSON object of slot → binding/],
-    ["an undeclared slot", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "b" }, extra: { type: "s3", bucket: "b" } }) }, /binds slot `extra`, which `feed-normalize` does not declare: use one of `records`/],
+    [
+      "an undeclared slot",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "b" }, extra: { type: "s3", bucket: "b" } }) },
+      /binds slot `extra`, which `feed-normalize` does not declare: use one of `records`/,
+    ],
     ["a missing slot", { [WORKER_ENV.outputs]: "{}" }, /does not bind slot `records` of `feed-normalize`/],
-    ["an unknown binding type", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "kafka" } }) }, /`JOBWORKER_OUTPUTS`\.records\.type must be one of s3, rest, sftp, ftp, got "kafka"/],
-    ["a binding field the binding schema refuses", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "Bad_Bucket" } }) }, /`JOBWORKER_OUTPUTS`\.records\.bucket is "Bad_Bucket": use an S3 bucket name/],
-    ["an unknown binding field", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "next", prefx: "in/" } }) }, /`JOBWORKER_OUTPUTS`\.records\.prefx is "in\/": not a field of `s3` bindings; its fields: type, bucket, prefix/],
-    ["a type the slot does not accept", { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "rest", url: "https://x" } }) }, /`JOBWORKER_OUTPUTS`\.records is bound to `rest`, but slot `records` accepts worker, s3/],
-    ["a retry cap below the base", { JOBWORKER_RETRY_BASE_SECONDS: "10", JOBWORKER_RETRY_CAP_SECONDS: "5" }, /`JOBWORKER_RETRY_CAP_SECONDS` \(5\) must be at least `JOBWORKER_RETRY_BASE_SECONDS` \(10\)/],
+    [
+      "an unknown binding type",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "kafka" } }) },
+      /`JOBWORKER_OUTPUTS`\.records\.type must be one of s3, rest, sftp, ftp, got "kafka"/,
+    ],
+    [
+      "a binding field the binding schema refuses",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "Bad_Bucket" } }) },
+      /`JOBWORKER_OUTPUTS`\.records\.bucket is "Bad_Bucket": use an S3 bucket name/,
+    ],
+    [
+      "an unknown binding field",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "next", prefx: "in/" } }) },
+      /`JOBWORKER_OUTPUTS`\.records\.prefx is "in\/": not a field of `s3` bindings; its fields: type, bucket, prefix/,
+    ],
+    [
+      "a type the slot does not accept",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "rest", url: "https://x" } }) },
+      /`JOBWORKER_OUTPUTS`\.records is bound to `rest`, but slot `records` accepts worker, s3/,
+    ],
+    [
+      "a retry cap below the base",
+      { JOBWORKER_RETRY_BASE_SECONDS: "10", JOBWORKER_RETRY_CAP_SECONDS: "5" },
+      /`JOBWORKER_RETRY_CAP_SECONDS` \(5\) must be at least `JOBWORKER_RETRY_BASE_SECONDS` \(10\)/,
+    ],
   ];
   for (const [what, change, message] of bad) {
     it(`refuses ${what} with a ConfigError naming the variable`, () => {
-      assert.throws(() => loadSettings({ ...good(), ...change }, feedNormalize), (err: unknown) => err instanceof ConfigError && message.test(err.message));
+      assert.throws(
+        () => loadSettings({ ...good(), ...change }, feedNormalize),
+        (err: unknown) => err instanceof ConfigError && message.test(err.message),
+      );
     });
   }
 
@@ -67,7 +118,19 @@ describe("runtime settings from WORKER_ENV", () => {
   });
 
   it("checks slots against the definition it runs", () => {
-    const env = { [WORKER_ENV.queueUrl]: QUEUE, [WORKER_ENV.outputs]: JSON.stringify({ partner: { type: "sftp", host: "h", username: "u", hostKeySha256: `SHA256:${"A".repeat(43)}`, privateKeySecret: "env:KEY", directory: "/in" } }) };
+    const env = {
+      [WORKER_ENV.queueUrl]: QUEUE,
+      [WORKER_ENV.outputs]: JSON.stringify({
+        partner: {
+          type: "sftp",
+          host: "h",
+          username: "u",
+          hostKeySha256: `SHA256:${"A".repeat(43)}`,
+          privateKeySecret: "env:KEY",
+          directory: "/in",
+        },
+      }),
+    };
     assert.equal(loadSettings(env, partnerProtobufSftp).outputs.partner!.type, "sftp");
   });
 });

@@ -7,13 +7,24 @@ describe("SQS batcher (per-entry outcomes)", () => {
     const batcher = new Batcher<string>(async (entries) => {
       batches.push([...entries]);
       // The batch API answers 200 with some entries in `Failed`.
-      return entries.flatMap((e, index) => (e.startsWith("bad") ? [{ index, code: "ReceiptHandleIsInvalid", message: "The input receipt handle is invalid." }] : []));
+      return entries.flatMap((e, index) =>
+        e.startsWith("bad") ? [{ index, code: "ReceiptHandleIsInvalid", message: "The input receipt handle is invalid." }] : [],
+      );
     }, 5);
     const handles = Array.from({ length: 12 }, (_, i) => (i % 5 === 0 ? `bad-${i}` : `ok-${i}`));
     const outcomes = await Promise.all(handles.map((h) => batcher.add(h)));
-    assert.deepEqual(batches.map((b) => b.length), [10, 2]);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [10, 2],
+    );
     outcomes.forEach((o, i) => {
-      if (handles[i]!.startsWith("bad")) assert.deepEqual(o, { ok: false, code: "ReceiptHandleIsInvalid", message: "The input receipt handle is invalid.", handleExpired: true });
+      if (handles[i]!.startsWith("bad"))
+        assert.deepEqual(o, {
+          ok: false,
+          code: "ReceiptHandleIsInvalid",
+          message: "The input receipt handle is invalid.",
+          handleExpired: true,
+        });
       else assert.deepEqual(o, { ok: true });
     });
   });

@@ -36,7 +36,11 @@ describe("ECS task scale-in protection", () => {
     p.idle();
     await p.close();
     assert.deepEqual(agent.calls, [
-      { url: "http://169.254.170.2/api/task/task-protection/v1/state", method: "PUT", body: { ProtectionEnabled: true, ExpiresInMinutes: 6 } },
+      {
+        url: "http://169.254.170.2/api/task/task-protection/v1/state",
+        method: "PUT",
+        body: { ProtectionEnabled: true, ExpiresInMinutes: 6 },
+      },
       { url: "http://169.254.170.2/api/task/task-protection/v1/state", method: "PUT", body: { ProtectionEnabled: false } },
     ]);
   });
@@ -60,7 +64,9 @@ describe("ECS task scale-in protection", () => {
 
   it("survives a refusal (200 with `failure`) and retries on the next change", async () => {
     let refuse = true;
-    const agent = fakeAgent(() => (refuse ? { status: 200, json: { failure: { Reason: "TASK_NOT_VALID" } } } : { status: 200, json: { protection: {} } }));
+    const agent = fakeAgent(() =>
+      refuse ? { status: 200, json: { failure: { Reason: "TASK_NOT_VALID" } } } : { status: 200, json: { protection: {} } },
+    );
     const p = createTaskProtection({ agentUri: "http://agent", maxProcessingSeconds: 60, logger, fetch: agent.fetchFn });
     p.busy();
     await new Promise((r) => setImmediate(r));
@@ -71,6 +77,9 @@ describe("ECS task scale-in protection", () => {
     q.busy();
     await new Promise((r) => setImmediate(r));
     await q.close();
-    assert.deepEqual(agent.calls.slice(1).map((c) => c.body.ProtectionEnabled), [true, false]);
+    assert.deepEqual(
+      agent.calls.slice(1).map((c) => c.body.ProtectionEnabled),
+      [true, false],
+    );
   });
 });

@@ -9,7 +9,11 @@ describe("secrets", () => {
   const good: Array<[string, string, string]> = [
     ["ssm:/partner/api-token", "ssm", "/partner/api-token"],
     ["secretsmanager:partner/sftp-key", "secretsmanager", "partner/sftp-key"],
-    ["secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf", "secretsmanager", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf"],
+    [
+      "secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf",
+      "secretsmanager",
+      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf",
+    ],
     ["env:API_TOKEN", "env", "API_TOKEN"],
     ["file:/run/secrets/token", "file", "/run/secrets/token"],
   ];
@@ -27,7 +31,10 @@ describe("secrets", () => {
   ];
   for (const [ref, message] of bad) {
     it(`rejects ${JSON.stringify(ref)} naming the field`, () => {
-      assert.throws(() => parseSecretRef(ref, "outputs.api.authSecret"), (e: unknown) => e instanceof ConfigError && e.message.startsWith("`outputs.api.authSecret`") && message.test(e.message));
+      assert.throws(
+        () => parseSecretRef(ref, "outputs.api.authSecret"),
+        (e: unknown) => e instanceof ConfigError && e.message.startsWith("`outputs.api.authSecret`") && message.test(e.message),
+      );
     });
   }
 
@@ -58,14 +65,22 @@ describe("secrets", () => {
       ["an unset variable", () => createSecretResolver({ env: {} }), "env:NOPE", /environment variable NOPE is not set/],
       ["a missing file", () => createSecretResolver(), "file:/nonexistent/secret", /cannot read \/nonexistent\/secret/],
       ["an empty file", () => createSecretResolver(), "__EMPTY__", /the secret is empty/],
-      ["local refs where they are not allowed", () => createSecretResolver({ env: { T: "x" }, allowLocal: false }), "env:T", /for local runs only/],
+      [
+        "local refs where they are not allowed",
+        () => createSecretResolver({ env: { T: "x" }, allowLocal: false }),
+        "env:T",
+        /for local runs only/,
+      ],
       ["ssm without a client", () => createSecretResolver(), "ssm:/x", /no SSM client/],
       ["secretsmanager without a client", () => createSecretResolver(), "secretsmanager:x", /no Secrets Manager client/],
     ];
     for (const [what, make, ref, message] of failures) {
       it(`fails with a ConfigError naming the reference on ${what}`, async () => {
         const actual = ref === "__EMPTY__" ? `file:${join(dir, "empty")}` : ref;
-        await assert.rejects(make().resolve(actual), (e: unknown) => e instanceof ConfigError && e.message.includes(`\`${actual}\``) && message.test(e.message));
+        await assert.rejects(
+          make().resolve(actual),
+          (e: unknown) => e instanceof ConfigError && e.message.includes(`\`${actual}\``) && message.test(e.message),
+        );
       });
     }
   });

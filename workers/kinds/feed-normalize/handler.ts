@@ -17,7 +17,10 @@ import type { PartnerRecord } from "../partner-record";
 export const FEED_COLUMNS = ["id", "sku", "quantity", "price", "currency", "updated_at"] as const;
 
 /** Validates and normalises one row; returns the record or why it was rejected. */
-export function normalizeFeedRow(get: (column: string) => string, extras: ReadonlyArray<[string, string]>): PartnerRecord | { error: string } {
+export function normalizeFeedRow(
+  get: (column: string) => string,
+  extras: ReadonlyArray<[string, string]>,
+): PartnerRecord | { error: string } {
   const id = get("id").trim();
   const sku = get("sku").trim().toUpperCase();
   const quantityText = get("quantity").trim();

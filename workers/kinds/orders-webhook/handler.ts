@@ -38,7 +38,13 @@ export function toOrder(get: (field: string) => unknown, line: number): OrderRec
   if (total === undefined || total < 0) throw fail("total", `is "${text("total")}", not a non-negative amount in ${currency}`);
   const placedAt = text("placed_at");
   if (Number.isNaN(Date.parse(placedAt))) throw fail("placed_at", `is "${placedAt}", not a timestamp`);
-  return { order_id: text("order_id"), customer_id: text("customer_id"), total_minor: total, currency, placed_at: new Date(placedAt).toISOString() };
+  return {
+    order_id: text("order_id"),
+    customer_id: text("customer_id"),
+    total_minor: total,
+    currency,
+    placed_at: new Date(placedAt).toISOString(),
+  };
 }
 
 /** CSV unless the key or content type says NDJSON. */
@@ -74,7 +80,8 @@ export async function convertOrders(input: Readable, meta: JobInput, ctx: Handle
   for await (const order of orders(input, meta)) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     // Duplicate ids within one file would be deduplicated (or double-booked) downstream: refuse them.
-    if (seen.has(order.order_id)) throw new PermanentError(`order \`${order.order_id}\` appears twice in ${meta.key}`, { context: { orderId: order.order_id } });
+    if (seen.has(order.order_id))
+      throw new PermanentError(`order \`${order.order_id}\` appears twice in ${meta.key}`, { context: { orderId: order.order_id } });
     if (seen.size < 1_000_000) seen.add(order.order_id);
     await writeChunk(out, `${JSON.stringify(order)}\n`);
     count++;

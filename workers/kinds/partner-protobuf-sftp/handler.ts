@@ -39,7 +39,15 @@ export function toPartnerRecord(record: Record<string, unknown>, line: number): 
   for (const [k, v] of Object.entries(record)) {
     if (!FIELDS.has(k) && v !== null && typeof v !== "object") attributes[k] = String(v);
   }
-  return { id: str("id"), sku: str("sku"), quantity: int("quantity"), price_minor: int("price_minor"), currency, updated_at: str("updated_at"), attributes };
+  return {
+    id: str("id"),
+    sku: str("sku"),
+    quantity: int("quantity"),
+    price_minor: int("price_minor"),
+    currency,
+    updated_at: str("updated_at"),
+    attributes,
+  };
 }
 
 export async function mapPartnerRecords(input: Readable, meta: JobInput, ctx: HandlerContext): Promise<void> {

@@ -12,7 +12,10 @@ describe("console/aws/batch", () => {
     it(`chunks ${n} ids into calls of at most ${size}: ${JSON.stringify(sizes)}`, () => {
       const ids = Array.from({ length: n }, (_, i) => `id-${i}`);
       const chunks = chunk(ids, size);
-      assert.deepEqual(chunks.map((c) => c.length), sizes);
+      assert.deepEqual(
+        chunks.map((c) => c.length),
+        sizes,
+      );
       assert.deepEqual(chunks.flat(), ids, "order and content kept");
     });
   }
@@ -22,7 +25,11 @@ describe("console/aws/batch", () => {
   });
 
   it("follows nextToken across pages and stops at an empty token", async () => {
-    const pages: Record<string, { items: number[]; next?: string }> = { "": { items: [1, 2], next: "a" }, a: { items: [3], next: "b" }, b: { items: [4, 5] } };
+    const pages: Record<string, { items: number[]; next?: string }> = {
+      "": { items: [1, 2], next: "a" },
+      a: { items: [3], next: "b" },
+      b: { items: [4, 5] },
+    };
     const asked: (string | undefined)[] = [];
     const all = await paginate("test", async (token) => {
       asked.push(token);

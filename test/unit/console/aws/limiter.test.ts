@@ -26,7 +26,10 @@ describe("console/aws/limiter", () => {
 
   it("frees the slot of a call that fails", async () => {
     const limiter = new CallLimiter(1);
-    await assert.rejects(limiter.run(async () => Promise.reject(new Error("throttled"))), /throttled/);
+    await assert.rejects(
+      limiter.run(async () => Promise.reject(new Error("throttled"))),
+      /throttled/,
+    );
     assert.equal(await limiter.run(async () => "next"), "next");
   });
 
