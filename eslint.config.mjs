@@ -12,6 +12,8 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/await-thenable": "error",
+      // Regexes that match control characters are rare and deliberate here: each says so where it is.
+      "no-control-regex": "error",
       // A leading underscore marks a parameter or binding that is there for its position only.
       "@typescript-eslint/no-unused-vars": [
         "error",

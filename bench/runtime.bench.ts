@@ -16,7 +16,6 @@ import { Upload } from "@aws-sdk/lib-storage";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SQSClient,

@@ -30,6 +30,8 @@ interface DebuggableModule {
  */
 export function installTracelessPulumiPromises(
   env: NodeJS.ProcessEnv = process.env,
+  // The SDK's typings leave `debuggablePromise` out (@internal), so the module is required untyped.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   debuggable: DebuggableModule = require("@pulumi/pulumi/runtime/debuggable") as DebuggableModule,
 ): boolean {
   const original = debuggable.debuggablePromise;

@@ -24,6 +24,7 @@ import type {
  * The SDK's unknown-value machinery (exported by @pulumi/policy at run time, but internal to its
  * typings): the proxy throws `UnknownValueError` when a policy reads a value unknown at preview.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy") as {
   unknownCheckingProxy: <T>(props: T) => T;
   UnknownValueError: new (...args: never[]) => Error;
@@ -35,9 +36,9 @@ export interface ResourceSnapshot {
   readonly name: string;
   readonly urn: string;
   /** What the program sent: resource policies judge these. */
-  readonly inputs: Record<string, any>;
+  readonly inputs: Record<string, unknown>;
   /** What the provider returned (inputs plus computed values): stack policies judge these. */
-  readonly outputs: Record<string, any>;
+  readonly outputs: Record<string, unknown>;
   /** URN of the parent resource, if any. */
   readonly parent?: string;
   /** URNs each input property depends on, when known. */

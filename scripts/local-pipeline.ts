@@ -126,6 +126,19 @@ interface Progress {
   started: Set<string>;
 }
 
+/** The fields of the worker's pino lines that the progress display reads. */
+interface WorkerLogLine {
+  readonly msg?: string;
+  readonly level?: string;
+  readonly key?: string;
+  readonly durationMs?: number;
+  readonly outputs?: readonly { target: string; bytes: number }[];
+  readonly err?: { message?: string };
+  readonly permanent?: boolean;
+  readonly reason?: string;
+  readonly line?: number;
+}
+
 function startWorker(
   w: PlannedWorker,
   queueUrl: string,
@@ -158,7 +171,7 @@ function startWorker(
     partial = lines.pop() ?? "";
     for (const line of lines) {
       if (!line.trim()) continue;
-      let entry: Record<string, any>;
+      let entry: WorkerLogLine;
       try {
         entry = JSON.parse(line);
       } catch {

@@ -36,7 +36,8 @@ function archivePath(file: string): string {
 
 /** Transpiled sources by archive path (`.ts` → `.js`): a pure function of the files' text. */
 export function transpileSources(workersDir: string, files: readonly string[] = PUBLISHER_SOURCES): Record<string, string> {
-  // Loaded lazily: only a program that transpiles the publisher itself needs the compiler.
+  // Loaded lazily: only a program that transpiles the publisher itself needs the compiler (an optional peer).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts: typeof import("typescript") = require("typescript");
   const out: Record<string, string> = {};
   for (const file of files) {

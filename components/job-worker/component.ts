@@ -45,17 +45,20 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     validateJobWorkerArgs(a, args.cluster);
     const settledImage = settleImage(name, a.definition.name, args.image);
     const tags = { ...a.tags, "jobworker:worker": name };
-    const parent = this;
 
-    const input = createInput(name, a, { parent, tags });
-    const queues = createQueues(a, { parent, bucketArn: input.location.bucketArn, queueNamePrefix: args.backlogMetrics?.queueNamePrefix });
-    connectInputToQueue(name, a, input, queues, parent);
+    const input = createInput(name, a, { parent: this, tags });
+    const queues = createQueues(a, {
+      parent: this,
+      bucketArn: input.location.bucketArn,
+      queueNamePrefix: args.backlogMetrics?.queueNamePrefix,
+    });
+    connectInputToQueue(name, a, input, queues, this);
     // Account, region and partition come off the queue's ARN: no per-worker invokes.
     const scope: pulumi.Output<AwsScope> = queues.queue.arn.apply(scopeOfArn);
     const outputs = resolveOutputs(a, scope);
-    const image = createImage(name, settledImage, { parent, keepImages: a.keepImages, tags });
+    const image = createImage(name, settledImage, { parent: this, keepImages: a.keepImages, tags });
     const roles = createRoles(name, a, {
-      parent,
+      parent: this,
       tags,
       scope,
       inputBucketArn: input.location.bucketArn,
@@ -66,7 +69,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
       repositoryArn: image.repository.arn,
     });
     const taskDefinition = createTaskDefinition(name, a, {
-      parent,
+      parent: this,
       tags,
       scope,
       roles,
@@ -75,8 +78,8 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
       outputs: outputs.bindings,
       cluster: args.cluster,
     });
-    const service = createService(name, a, { parent, tags, taskDefinition, roles, cluster: args.cluster });
-    createAutoscaling(name, a, { parent, tags, service, queues, cluster: args.cluster, backlogMetrics: args.backlogMetrics });
+    const service = createService(name, a, { parent: this, tags, taskDefinition, roles, cluster: args.cluster });
+    createAutoscaling(name, a, { parent: this, tags, service, queues, cluster: args.cluster, backlogMetrics: args.backlogMetrics });
 
     this.input = input.location;
     this.bucketName = input.location.bucketName;

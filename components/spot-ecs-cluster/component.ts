@@ -43,14 +43,13 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     // Validate and settle defaults first: a wrong arg fails preview before anything is registered.
     const settled = settleSpotEcsClusterArgs(args);
     const tags = { ...settled.tags, "jobworker:cluster": name };
-    const parent = this;
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent });
-    const region = aws.getRegionOutput({}, { parent }).region;
+    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this }).region;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
       { name: `/jobworker/${pulumi.getStack()}/${name}/containers`, retentionInDays: settled.logRetentionInDays, tags },
-      { parent },
+      { parent: this },
     );
 
     const cloudConfig = createCloudConfigObject(
@@ -62,9 +61,9 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         content: cluster.name.apply((clusterName) => renderCloudConfig({ clusterName, settings: settled.bootstrap })),
         tags,
       },
-      parent,
+      this,
     );
-    const instanceRole = createInstanceRole(name, cloudConfig.objectArn, tags, parent);
+    const instanceRole = createInstanceRole(name, cloudConfig.objectArn, tags, this);
     const launchTemplate = createLaunchTemplate(
       name,
       {
@@ -76,9 +75,9 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         rootVolumeGiB: settled.rootVolumeGiB,
         tags,
       },
-      parent,
+      this,
     );
-    const fleetRole = createFleetRole(name, tags, parent);
+    const fleetRole = createFleetRole(name, tags, this);
     const fleet = createFleet(
       name,
       {
@@ -87,9 +86,9 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         fleetRoleArn: fleetRole.role.arn,
         dependsOn: [...fleetRole.ready, ...instanceRole.ready, cloudConfig.object],
       },
-      parent,
+      this,
     );
-    createCapacityScaling(name, fleet.id, cluster.name, settled, parent);
+    createCapacityScaling(name, fleet.id, cluster.name, settled, this);
 
     createDaemon(
       name,
@@ -101,10 +100,10 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
       },
-      parent,
+      this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, parent);
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, this);
     }
 
     this.clusterName = cluster.name;

@@ -72,7 +72,7 @@ describe("the prod program against the policy pack", () => {
   it("fails when one container of the real program loses its memory limit", async () => {
     const index = snapshots.findIndex((s) => s.type === TYPES.taskDefinition);
     const target = snapshots[index];
-    const containers = JSON.parse(target.inputs.containerDefinitions) as Record<string, unknown>[];
+    const containers = JSON.parse(target.inputs.containerDefinitions as string) as Record<string, unknown>[];
     delete containers[0].memory;
     delete containers[0].memoryReservation;
     const mutated = snapshots.map((s, i) =>
@@ -94,7 +94,7 @@ describe("the prod program against the policy pack", () => {
     assert.ok(roles.length >= 3, "one task role per worker");
     const mutated = snapshots.map((s) => {
       if (!roles.includes(s)) return s;
-      const trust = JSON.parse(s.inputs.assumeRolePolicy);
+      const trust = JSON.parse(s.inputs.assumeRolePolicy as string);
       trust.Statement[0].Resource = "*";
       return { ...s, inputs: { ...s.inputs, assumeRolePolicy: JSON.stringify(trust) } };
     });

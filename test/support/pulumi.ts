@@ -150,7 +150,8 @@ export function startMocks(
 ): MockStack {
   const resources: RecordedResource[] = [];
   const calls: pulumi.runtime.MockCallArgs[] = [];
-  pulumi.runtime.setMocks(
+  // setMocks is async but its body is synchronous: the mocks are in place when it returns.
+  void pulumi.runtime.setMocks(
     {
       newResource(args) {
         const id = `${args.name}-id`;

@@ -27,7 +27,7 @@ async function inputsByType(args: SpotEcsClusterArgs, amiId?: string): Promise<R
     startMocks();
   } else {
     // Same mocks as test/support, but the public SSM parameter answers with the given AMI.
-    pulumi.runtime.setMocks(
+    void pulumi.runtime.setMocks(
       {
         newResource: (a) => ({
           id: `${a.name}-id`,
