@@ -9,8 +9,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { startMocks } from "../test/support/pulumi";
+import { parse as parseYaml } from "yaml";
+import { ROOT, startMocks } from "../test/support/pulumi";
 import { makeSyntheticRepo } from "../test/support/synthetic-repo";
 
 const SIZES = [10, 50, 200];
@@ -108,7 +110,7 @@ async function table(mode: Mode): Promise<boolean> {
 
 function report(mode: Mode, rows: ({ n: number } & Awaited<ReturnType<typeof construct>>)[]): boolean {
   const pad = (s: string | number, w: number) => String(s).padStart(w);
-  console.log(`mode ${mode}: ${MODES[mode]}`);
+  console.log(`mode ${mode}: ${MODES[mode]}; node ${process.version} ${process.execArgv.filter((a) => a.startsWith("--max")).join(" ")}`);
   console.log(
     `${pad("workers", 8)} ${pad("load ms", 8)} ${pad("time ms", 9)} ${pad("cpu ms", 8)} ${pad("ms/worker", 10)} ${pad("cpu/worker", 11)} ${pad("resources", 10)} ${pad("per worker", 11)} ${pad("heap MiB", 9)}`,
   );
@@ -137,6 +139,12 @@ function report(mode: Mode, rows: ({ n: number } & Awaited<ReturnType<typeof con
   return mode === "reference" || (fifty.ms < TARGET_50_MS && cpuPerWorker < TARGET_CPU_PER_WORKER_MS);
 }
 
+/** The Node flags `pulumi up` runs the program with (`runtime.options.nodeargs` in Pulumi.yaml). */
+function programNodeArgs(): string[] {
+  const project = parseYaml(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as { runtime?: { options?: { nodeargs?: string } } };
+  return (project.runtime?.options?.nodeargs ?? "").split(/\s+/).filter(Boolean);
+}
+
 function main(): void {
   const mode = process.env.SYNTH_MODE as Mode | undefined;
   if (mode) {
@@ -151,7 +159,7 @@ function main(): void {
   }
   let failed = false;
   for (const m of Object.keys(MODES)) {
-    const r = spawnSync(process.execPath, [...process.execArgv, "--expose-gc", __filename], {
+    const r = spawnSync(process.execPath, [...process.execArgv, ...programNodeArgs(), "--expose-gc", __filename], {
       stdio: "inherit",
       env: { ...process.env, SYNTH_MODE: m },
     });
