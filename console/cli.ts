@@ -26,8 +26,14 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+// Exit once stdout is flushed: to a pipe, a large `status --json` is written asynchronously, and an
+// immediate process.exit cut it at the pipe's buffer size (64 KiB).
+const exitAfterFlush = (code: number): void => {
+  process.stdout.write("", () => process.exit(code));
+};
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

@@ -20,7 +20,10 @@ import {
   PARALLEL_CALLS,
   TaskDefinitionCache,
 } from "./aws/ecs";
-import { QueueUrlCache, readQueue } from "./aws/sqs";
+import { dashboardUrl, findDashboard } from "./aws/dashboards";
+import { HISTORY_TTL_MS, queueHistoryOf, readQueueHistory } from "./aws/queue-history";
+import { readSpotInterruptions, SPOT_HISTORY_TTL_MS } from "./aws/spot-history";
+import { QueueUrlCache, queueNameFromUrl, readQueue } from "./aws/sqs";
 import { buildClusterPanel } from "./cluster";
 import { describeAwsError, NotFoundError } from "./errors";
 import {
@@ -33,8 +36,19 @@ import {
   serviceEvents,
   serviceOfTask,
   taskInfo,
+  taskLogsUrl,
 } from "./model";
-import { CollectionError, QueueState, ServiceDetail, Snapshot, StaleRead, WorkerRow } from "./types";
+import {
+  CollectionError,
+  QueueState,
+  ServiceDetail,
+  Snapshot,
+  SpotFleetInfo,
+  SpotInterruptions,
+  StaleRead,
+  TaskInfo,
+  WorkerRow,
+} from "./types";
 
 export interface CollectorOptions {
   /** ECS cluster name or ARN. */
@@ -45,6 +59,8 @@ export interface CollectorOptions {
   readonly logGroup?: string;
   /** Spot Fleet request ids to show even if none of their instances joined the cluster. @default [] (found through the cluster's instances) */
   readonly fleetIds?: readonly string[];
+  /** The stack's CloudWatch dashboard (`--dashboard`). @default the first dashboard whose name starts with the cluster's name; no link when none does */
+  readonly dashboard?: string;
   readonly rules?: AttentionRules;
   /** @default () => new Date() */
   readonly now?: () => Date;
@@ -55,6 +71,11 @@ interface QueueFacts {
   dlqUrl?: string;
   dlqDepth?: number;
 }
+
+type HistoryRead = Awaited<ReturnType<typeof readQueueHistory>>;
+
+/** How long a dashboard lookup (found or not) stands before the console asks again. */
+const DASHBOARD_TTL_MS = 10 * 60_000;
 
 /** A value read this refresh, or the last good one with when it was read; nothing when never read. */
 interface Read<T> {
@@ -103,6 +124,11 @@ export class Collector {
   /** Source (`ecs:ListServices/DescribeServices`, `sqs:GetQueueAttributes <url>`, …) → its last good result. */
   private readonly lastGood = new Map<string, { value: unknown; at: string }>();
   private clusterLogGroup: string | undefined;
+  /** The last history read and the queue names it covers: kept for `HISTORY_TTL_MS` (a 5-minute series). */
+  private history: { at: number; names: Set<string>; value: HistoryRead } | undefined;
+  /** Each fleet's interruptions, kept for `SPOT_HISTORY_TTL_MS`. */
+  private readonly interruptions = new Map<string, { at: number; value: SpotInterruptions }>();
+  private dashboard: { at: number; name: string | undefined } | undefined;
 
   constructor(
     private readonly clients: ConsoleClients,
@@ -145,13 +171,18 @@ export class Collector {
     const ec2States: Read<Map<string, Ec2InstanceState>> =
       ec2Ids.length > 0 ? await refresh.read("ec2:DescribeInstances", () => describeInstanceStates(ec2, ec2Ids)) : { value: new Map() };
     const panelStaleSince = oldest(containerInstances.staleSince, fleets.staleSince, ec2States.staleSince);
-    const clusterPanel = buildClusterPanel({
+    const panel = buildClusterPanel({
       cluster,
       containerInstances: containerInstances.value ?? [],
       ec2States: ec2States.value ?? new Map(),
       fleets: fleets.value ?? [],
       namedFleetIds: this.options.fleetIds ?? [],
     });
+    const [fleetsWithInterruptions, dashboard] = await Promise.all([
+      this.withInterruptions(panel.fleets, refresh),
+      this.dashboardUrl(refresh),
+    ]);
+    const clusterPanel = { ...panel, fleets: fleetsWithInterruptions };
     return {
       cluster,
       region: this.options.region,
@@ -161,6 +192,7 @@ export class Collector {
       unavailable: services.value === undefined,
       workers: rows.sort(byAttention),
       clusterPanel: { ...clusterPanel, ...(panelStaleSince ? { staleSince: panelStaleSince } : {}) },
+      ...(dashboard ? { dashboardUrl: dashboard } : {}),
       errors: refresh.errors,
     };
   }
@@ -209,13 +241,22 @@ export class Collector {
       this.clusterLogGroup = clusterLogGroupOf(tds.value?.values() ?? []);
     }
     const link = logsUrl(taskDefinition, this.options.region, this.clusterLogGroup);
+    // Each task's own revision: during a deployment, old tasks still run the old one (cached, so no call).
+    const allTasks = [...(tasks.value ?? []), ...(stoppedTasks.value ?? [])];
+    const taskTds = await refresh.read("ecs:DescribeTaskDefinition", () =>
+      this.taskDefinitions.get([...new Set(allTasks.flatMap((t) => (t.taskDefinitionArn ? [t.taskDefinitionArn] : [])))]),
+    );
+    const withLogs = (t: Task): TaskInfo => {
+      const url = taskLogsUrl(t, taskTds.value?.get(t.taskDefinitionArn ?? ""), this.options.region, this.clusterLogGroup);
+      return { ...taskInfo(t, ec2ByCi), ...(url ? { logsUrl: url } : {}) };
+    };
     const stopped = (stoppedTasks.value ?? [])
-      .map((t) => taskInfo(t, ec2ByCi))
+      .map(withLogs)
       .sort((a, b) => (b.stoppedAt ?? "").localeCompare(a.stoppedAt ?? ""))
       .slice(0, 10);
     return {
       row: row as WorkerRow,
-      tasks: (tasks.value ?? []).map((t) => taskInfo(t, ec2ByCi)).sort((a, b) => a.taskId.localeCompare(b.taskId)),
+      tasks: (tasks.value ?? []).map(withLogs).sort((a, b) => a.taskId.localeCompare(b.taskId)),
       stoppedTasks: stopped,
       events: serviceEvents(service),
       ...(link ? { logsUrl: link } : {}),
@@ -272,6 +313,12 @@ export class Collector {
       queueNames.length > 0
         ? await refresh.read("cloudwatch:GetMetricData", () => queueMetrics(this.clients.cloudwatch, queueNames, this.now()))
         : { value: new Map() };
+    const history = await this.queueHistory(
+      queueFacts.flatMap((f) =>
+        f.value?.queue ? [f.value.queue.name, ...(f.value.dlqUrl ? [queueNameFromUrl(f.value.dlqUrl)] : [])] : [],
+      ),
+      refresh,
+    );
     const byService = (tasks: readonly Task[]): Map<string, Task[]> => {
       const out = new Map<string, Task[]>();
       for (const t of tasks) {
@@ -289,6 +336,11 @@ export class Collector {
       const m = facts.value?.queue ? metrics.value?.get(facts.value.queue.name) : undefined;
       const maxTasks = shared.maxTasks.get(name);
       const staleSince = oldest(shared.staleSince, facts.staleSince, metrics.staleSince);
+      const queue = facts.value?.queue;
+      const rowHistory =
+        queue && history
+          ? queueHistoryOf(history, queue.name, facts.value?.dlqUrl ? queueNameFromUrl(facts.value.dlqUrl) : undefined)
+          : undefined;
       return buildRow(
         {
           cluster: this.options.cluster,
@@ -304,11 +356,57 @@ export class Collector {
           queueSource: source,
           ...(staleSince ? { staleSince } : {}),
           ...(facts.value === undefined ? { queueUnread: true } : {}),
+          ...(rowHistory ? { history: rowHistory } : {}),
         },
         now,
         this.options.rules,
       );
     });
+  }
+
+  /**
+   * The sparklines' series for `names`: one batched GetMetricData read for all of them, kept for
+   * `HISTORY_TTL_MS` and reused while it covers every name asked for (the service page's names are
+   * among the overview's). A failed read leaves the rows without history; the error is reported.
+   */
+  private async queueHistory(names: readonly string[], refresh: Refresh): Promise<HistoryRead | undefined> {
+    if (names.length === 0) return undefined;
+    const now = this.now().getTime();
+    const kept = this.history;
+    if (kept && now - kept.at < HISTORY_TTL_MS && names.every((n) => kept.names.has(n))) return kept.value;
+    const read = await refresh.read("cloudwatch:GetMetricData (history)", () =>
+      readQueueHistory(this.clients.cloudwatch, names, this.now()),
+    );
+    if (read.value && read.staleSince === undefined) this.history = { at: now, names: new Set(names), value: read.value };
+    return read.value;
+  }
+
+  /** Each fleet with its interruptions over the last 24 h: one DescribeSpotFleetRequestHistory listing per fleet, kept a minute. */
+  private async withInterruptions(fleets: readonly SpotFleetInfo[], refresh: Refresh): Promise<SpotFleetInfo[]> {
+    return mapLimit(fleets, PARALLEL_CALLS, async (fleet) => {
+      const now = this.now();
+      const kept = this.interruptions.get(fleet.id);
+      if (kept && now.getTime() - kept.at < SPOT_HISTORY_TTL_MS) return { ...fleet, interruptions: kept.value };
+      const read = await refresh.read(`ec2:DescribeSpotFleetRequestHistory ${fleet.id}`, () =>
+        readSpotInterruptions(this.clients.ec2, fleet.id, now),
+      );
+      if (read.value && read.staleSince === undefined) this.interruptions.set(fleet.id, { at: now.getTime(), value: read.value });
+      return read.value ? { ...fleet, interruptions: read.value } : fleet;
+    });
+  }
+
+  /** The dashboard link: `--dashboard` as given (no call), else the lookup by the cluster's name prefix, kept ten minutes. */
+  private async dashboardUrl(refresh: Refresh): Promise<string | undefined> {
+    const region = this.options.region;
+    if (this.options.dashboard) return dashboardUrl(region, this.options.dashboard);
+    const now = this.now().getTime();
+    if (!this.dashboard || now - this.dashboard.at >= DASHBOARD_TTL_MS) {
+      const prefix = this.options.cluster.split("/").pop() ?? this.options.cluster;
+      const read = await refresh.read("cloudwatch:ListDashboards", () => findDashboard(this.clients.cloudwatch, prefix));
+      if (read.staleSince === undefined && "value" in read) this.dashboard = { at: now, name: read.value };
+      else return this.dashboard?.name ? dashboardUrl(region, this.dashboard.name) : undefined;
+    }
+    return this.dashboard.name ? dashboardUrl(region, this.dashboard.name) : undefined;
   }
 
   /** A queue and its DLQ, read as one source: a failure of either stands in the last good pair. */

@@ -58,7 +58,12 @@ export async function statusCommand(argv: readonly string[], clients: ConsoleCli
     }
     const region = await resolveRegion(clients);
     const cluster = await resolveCluster(clients, options.cluster);
-    const snapshot = await new Collector(clients, { cluster, region, fleetIds: options.fleetIds }).snapshot();
+    const snapshot = await new Collector(clients, {
+      cluster,
+      region,
+      fleetIds: options.fleetIds,
+      ...(options.dashboard ? { dashboard: options.dashboard } : {}),
+    }).snapshot();
     io.stdout.write(options.json ? `${JSON.stringify(snapshot, null, 2)}\n` : renderStatus(snapshot));
     for (const e of snapshot.errors) if (options.json) io.stderr.write(`error: ${e.source}: ${e.message}\n`);
     return snapshot.errors.length > 0 ? 1 : 0;
@@ -112,6 +117,7 @@ export async function runConsole(argv: string[]): Promise<void> {
       fleetIds: options.fleetIds,
       ...(options.token ? { token: options.token } : {}),
       ...(options.logGroup ? { logGroup: options.logGroup } : {}),
+      ...(options.dashboard ? { dashboard: options.dashboard } : {}),
     });
     const link = options.token ? `${running.url}?token=${encodeURIComponent(options.token)}` : running.url;
     process.stdout.write(

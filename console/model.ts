@@ -5,7 +5,7 @@
 import type { MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import type { Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { WORKER_ENV } from "../catalog/contract";
-import { AlarmRole, AlarmState, DeploymentInfo, QueueState, ScalingState, ServiceEvent, TaskInfo, WorkerRow } from "./types";
+import { AlarmRole, AlarmState, DeploymentInfo, QueueHistory, QueueState, ScalingState, ServiceEvent, TaskInfo, WorkerRow } from "./types";
 
 /** Service tags the console also understands (the task definition's environment wins). */
 export const WORKER_TAG = "jobworker:worker";
@@ -131,6 +131,8 @@ export interface RowFacts {
   readonly alarms: readonly AlarmState[];
   /** The `createdAt` of the oldest task still pending. */
   readonly pendingSince?: Date;
+  /** The service's events (DescribeServices), any order: the newest since `pendingSince` says why tasks wait. */
+  readonly events?: readonly ServiceEvent[];
   readonly oldestMessageAgeSeconds?: number;
   readonly maxTasks?: number;
   /** Visible messages at the start and the end of the metric window, when CloudWatch has both. */
@@ -174,7 +176,10 @@ export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRul
   }
   if (facts.pending > 0 && facts.pendingSince) {
     const ageSeconds = Math.floor((now.getTime() - facts.pendingSince.getTime()) / 1000);
-    if (ageSeconds >= stuckAfter) reasons.push(`${facts.pending} task(s) pending for ${Math.floor(ageSeconds / 60)} min`);
+    if (ageSeconds >= stuckAfter) {
+      const why = pendingReason(facts.events ?? [], facts.pendingSince);
+      reasons.push(`${facts.pending} task(s) pending for ${Math.floor(ageSeconds / 60)} min${why ? `: ${why}` : ""}`);
+    }
   }
   const failures = recentFailures(facts.stoppedTasks ?? [], now, failureWindow);
   if (failures.length > 0) {
@@ -195,6 +200,19 @@ export function attentionReasons(facts: RowFacts, now: Date, rules: AttentionRul
     reasons.push(`queue not found (${WORKER_ENV.queueUrl} in the task definition)`);
   }
   return reasons;
+}
+
+/**
+ * Why tasks are pending, as ECS says it: the newest service event since the oldest pending task was
+ * created ("(service x) was unable to place a task because no container instance met all of its
+ * requirements. ..."). Older events describe an earlier state (a steady state, a finished
+ * deployment) and would mislead, so there is no reason rather than a stale one.
+ */
+export function pendingReason(events: readonly ServiceEvent[], since: Date): string | undefined {
+  const recent = events
+    .filter((e) => e.at !== undefined && Date.parse(e.at) >= since.getTime())
+    .sort((a, b) => Date.parse(b.at as string) - Date.parse(a.at as string));
+  return recent[0]?.message.replace(/^\(service [^)]*\) /, "");
 }
 
 /** The PRIMARY deployment and the circuit breaker setting. */
@@ -236,6 +254,7 @@ export interface RowInput {
   readonly staleSince?: string;
   /** The queue's read failed and it was never read before. */
   readonly queueUnread?: boolean;
+  readonly history?: QueueHistory;
 }
 
 export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {}): WorkerRow {
@@ -253,6 +272,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
   // autoscaling asked for later, and would flag a fresh scale-out as stuck.
   const since = pendingSince(input.tasks);
   const deployment = deploymentInfo(service);
+  const events = serviceEvents(service);
   const facts: RowFacts = {
     worker: workerNameOf(service, input.taskDefinition),
     isWorker: input.queueSource !== "none" || tagOf(service, WORKER_TAG) !== undefined,
@@ -263,6 +283,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
     ...(input.dlqDepth !== undefined ? { dlqDepth: input.dlqDepth } : {}),
     alarms,
     ...(since ? { pendingSince: since } : {}),
+    events,
     ...(input.oldestMessageAgeSeconds !== undefined ? { oldestMessageAgeSeconds: input.oldestMessageAgeSeconds } : {}),
     ...(input.maxTasks !== undefined ? { maxTasks: input.maxTasks } : {}),
     ...(input.backlogTrend ? { backlogTrend: input.backlogTrend } : {}),
@@ -292,6 +313,7 @@ export function buildRow(input: RowInput, now: Date, rules: AttentionRules = {})
     attention: attentionReasons(facts, now, rules),
     ...(input.staleSince ? { staleSince: input.staleSince } : {}),
     ...(input.queueUnread ? { unread: ["queue"] } : {}),
+    ...(input.history ? { history: input.history } : {}),
   };
 }
 
@@ -350,29 +372,81 @@ function consoleEscape(text: string): string {
   return encodeURIComponent(text).replace(/%/g, "$25");
 }
 
+/** Where a container's log lines go: a log group and, when known, the stream prefix or stream. */
+interface LogTarget {
+  readonly group: string;
+  readonly region: string;
+  readonly driver: "awslogs" | "fluentd";
+  /** awslogs: `awslogs-stream-prefix`; fluentd: `container/<tag>`, the whole stream name. */
+  readonly prefix?: string;
+  readonly containerName?: string;
+}
+
+function logTarget(taskDefinition: TaskDefinition | undefined, defaultRegion: string, clusterLogGroup?: string): LogTarget | undefined {
+  for (const container of taskDefinition?.containerDefinitions ?? []) {
+    const log = container.logConfiguration;
+    if (log?.logDriver === "awslogs" && log.options?.["awslogs-group"]) {
+      const prefix = log.options["awslogs-stream-prefix"];
+      return {
+        group: log.options["awslogs-group"],
+        region: log.options["awslogs-region"] ?? defaultRegion,
+        driver: "awslogs",
+        ...(prefix ? { prefix } : {}),
+        ...(container.name ? { containerName: container.name } : {}),
+      };
+    }
+    if (log?.logDriver === "fluentd" && clusterLogGroup) {
+      const tag = log.options?.tag;
+      return {
+        group: clusterLogGroup,
+        region: defaultRegion,
+        driver: "fluentd",
+        ...(tag ? { prefix: `${COLLECTOR_STREAM_PREFIX}${tag}` } : {}),
+        ...(container.name ? { containerName: container.name } : {}),
+      };
+    }
+  }
+  return undefined;
+}
+
+function logGroupUrl(target: LogTarget): string {
+  return `https://${target.region}.console.aws.amazon.com/cloudwatch/home?region=${target.region}#logsV2:log-groups/log-group/${consoleEscape(target.group)}`;
+}
+
+/**
+ * CloudWatch Logs console link to one task's log lines. awslogs names each task's stream
+ * `<prefix>/<container>/<task id>`, so the link opens that stream. The cluster's log collector writes
+ * every task of a worker to one stream, `container/<tag>`, and dockerd's fluentd driver puts the
+ * Docker container id in each record (`container_id`), which ECS reports as the container's
+ * `runtimeId`: the link opens the worker's stream filtered to that id. Undefined when neither applies
+ * (no log configuration, awslogs without a prefix, a task not yet given a container).
+ */
+export function taskLogsUrl(
+  task: Task,
+  taskDefinition: TaskDefinition | undefined,
+  defaultRegion: string,
+  clusterLogGroup?: string,
+): string | undefined {
+  const target = logTarget(taskDefinition, defaultRegion, clusterLogGroup);
+  if (!target?.prefix) return undefined;
+  if (target.driver === "awslogs") {
+    if (!target.containerName) return undefined;
+    const stream = `${target.prefix}/${target.containerName}/${arnId(task.taskArn)}`;
+    return `${logGroupUrl(target)}/log-events/${consoleEscape(stream)}`;
+  }
+  const container = (task.containers ?? []).find((c) => c.name === target.containerName) ?? task.containers?.[0];
+  if (!container?.runtimeId) return undefined;
+  return `${logGroupUrl(target)}/log-events/${consoleEscape(target.prefix)}$3FfilterPattern$3D${consoleEscape(`"${container.runtimeId}"`)}`;
+}
+
 /**
  * CloudWatch Logs console link for a service's logs: the `awslogs` group of its first container,
  * or, for the `fluentd` driver (JobWorker's default), the cluster's log group filtered to the
  * streams of its tag (`container/<tag>`, as the cluster's log collector names them).
  */
 export function logsUrl(taskDefinition: TaskDefinition | undefined, defaultRegion: string, clusterLogGroup?: string): string | undefined {
-  for (const container of taskDefinition?.containerDefinitions ?? []) {
-    const log = container.logConfiguration;
-    let group: string | undefined;
-    let prefix: string | undefined;
-    let region = defaultRegion;
-    if (log?.logDriver === "awslogs") {
-      group = log.options?.["awslogs-group"];
-      prefix = log.options?.["awslogs-stream-prefix"];
-      region = log.options?.["awslogs-region"] ?? defaultRegion;
-    } else if (log?.logDriver === "fluentd" && clusterLogGroup) {
-      group = clusterLogGroup;
-      const tag = log.options?.tag;
-      prefix = tag ? `${COLLECTOR_STREAM_PREFIX}${tag}` : undefined;
-    }
-    if (!group) continue;
-    const filter = prefix ? `$3FlogStreamNameFilter$3D${consoleEscape(prefix)}` : "";
-    return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/${consoleEscape(group)}${filter}`;
-  }
-  return undefined;
+  const target = logTarget(taskDefinition, defaultRegion, clusterLogGroup);
+  if (!target) return undefined;
+  const filter = target.prefix ? `$3FlogStreamNameFilter$3D${consoleEscape(target.prefix)}` : "";
+  return `${logGroupUrl(target)}${filter}`;
 }

@@ -14,6 +14,8 @@ export interface StatusOptions {
   /** Print the snapshot as JSON. @default false */
   readonly json: boolean;
   readonly fleetIds: readonly string[];
+  /** The stack's CloudWatch dashboard, for a link. @default the first dashboard named with the cluster's name as prefix */
+  readonly dashboard?: string;
   readonly help: boolean;
 }
 
@@ -27,7 +29,7 @@ export interface ConsoleOptions extends Omit<StatusOptions, "json"> {
   readonly logGroup?: string;
 }
 
-export const STATUS_USAGE = `usage: jobworker status [--cluster <name>] [--region <region>] [--fleet <spot-fleet-id>]... [--json]
+export const STATUS_USAGE = `usage: jobworker status [--cluster <name>] [--region <region>] [--fleet <spot-fleet-id>]... [--dashboard <name>] [--json]
 
 Every worker service on the cluster: desired/running/pending tasks, queue visible/in-flight, DLQ depth,
 age of the oldest message, alarms; "!" marks rows needing attention. Exit 0 when every AWS read
@@ -35,11 +37,12 @@ succeeded, 1 when some failed (the output says which), 2 on a bad flag.
 `;
 
 export const CONSOLE_USAGE = `usage: jobworker console [--cluster <name>] [--region <region>] [--fleet <id>]... [--host 127.0.0.1] [--port 8787]
-                        [--token <secret>] [--allow-actions] [--refresh <seconds>] [--log-group <name>]
+                        [--token <secret>] [--allow-actions] [--refresh <seconds>] [--log-group <name>] [--dashboard <name>]
 
 Serves the ops console. Read-only unless --allow-actions. Beyond loopback (--host 0.0.0.0) a token is
 required (--token or JOBWORKER_CONSOLE_TOKEN). --log-group names the cluster's container log group for
-log links (default: found in the log collector's task definition).
+log links (default: found in the log collector's task definition). --dashboard names the stack's
+CloudWatch dashboard to link (default: the first whose name starts with the cluster's name).
 `;
 
 type FlagSpec = Readonly<Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>>;
@@ -55,6 +58,7 @@ function parse(argv: readonly string[], extra: FlagSpec): FlagValues {
         cluster: { type: "string" },
         region: { type: "string" },
         fleet: { type: "string", multiple: true },
+        dashboard: { type: "string" },
         help: { type: "boolean", short: "h" },
         ...extra,
       },
@@ -69,6 +73,11 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
+function dashboardOf(values: FlagValues): { dashboard?: string } {
+  const dashboard = str(values.dashboard);
+  return dashboard ? { dashboard } : {};
+}
+
 export function parseStatusArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): StatusOptions {
   const values = parse(argv, { json: { type: "boolean" } });
   const cluster = str(values.cluster) ?? str(env.JOBWORKER_CLUSTER);
@@ -78,6 +87,7 @@ export function parseStatusArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...(region ? { region } : {}),
     json: values.json === true,
     fleetIds: (values.fleet as string[] | undefined) ?? [],
+    ...dashboardOf(values),
     help: values.help === true,
   };
 }
@@ -106,6 +116,7 @@ export function parseConsoleArgs(argv: readonly string[], env: NodeJS.ProcessEnv
     ...(cluster ? { cluster } : {}),
     ...(region ? { region } : {}),
     fleetIds: (values.fleet as string[] | undefined) ?? [],
+    ...dashboardOf(values),
     help: values.help === true,
     host: str(values.host) ?? DEFAULT_HOST,
     port: integer("port", values.port, DEFAULT_PORT),

@@ -41,6 +41,8 @@ export interface ConsoleServerOptions {
   readonly fleetIds?: readonly string[];
   /** The cluster's container log group, for log links. @default found in the log collector's task definition */
   readonly logGroup?: string;
+  /** The stack's CloudWatch dashboard, for a link. @default the first dashboard whose name starts with the cluster's name */
+  readonly dashboard?: string;
   /** @default JSON lines on stderr */
   readonly log?: ActionLog;
 }
@@ -84,6 +86,7 @@ const STATIC_FILES: Readonly<Record<string, { file: string; type: string }>> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
   "/app.css": { file: "app.css", type: "text/css; charset=utf-8" },
+  "/sparkline.js": { file: "sparkline.js", type: "text/javascript; charset=utf-8" },
 };
 
 const SECURITY_HEADERS = {
@@ -109,6 +112,7 @@ export async function startConsoleServer(clients: ConsoleClients, options: Conso
     region: options.region,
     ...(options.fleetIds ? { fleetIds: options.fleetIds } : {}),
     ...(options.logGroup ? { logGroup: options.logGroup } : {}),
+    ...(options.dashboard ? { dashboard: options.dashboard } : {}),
   });
   const actions = new Actions(clients, collector, { allowActions: options.allowActions ?? false, log });
   const statics = new Map(

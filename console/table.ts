@@ -56,7 +56,14 @@ export function renderTable(rows: readonly WorkerRow[], columns: readonly Column
 export function renderStatus(snapshot: Snapshot): string {
   const p = snapshot.clusterPanel;
   const attention = snapshot.workers.filter((r) => r.attention.length > 0).length;
-  const fleets = p.fleets.map((f) => `fleet ${f.id} ${f.fulfilledVcpus}/${f.targetVcpus} vCPU`).join(", ") || "no spot fleet found";
+  const fleets =
+    p.fleets
+      .map((f) => {
+        const i = f.interruptions;
+        const interrupted = i ? `, ${i.count} interrupted in ${i.windowHours} h${i.last ? ` (last ${i.last})` : ""}` : "";
+        return `fleet ${f.id} ${f.fulfilledVcpus}/${f.targetVcpus} vCPU${interrupted}`;
+      })
+      .join(", ") || "no spot fleet found";
   const types =
     Object.entries(p.instanceTypes)
       .map(([t, n]) => `${t}x${n}`)
@@ -70,6 +77,7 @@ export function renderStatus(snapshot: Snapshot): string {
     `instances: ${p.active} active, ${p.draining} draining, ${p.stale.length} stale; ${fleets}; types ${types}`,
     `capacity: CPU ${p.capacity.cpu.reserved}/${p.capacity.cpu.registered} units reserved, memory ${p.capacity.memory.reserved}/${p.capacity.memory.registered} MiB reserved`,
   ];
+  if (snapshot.dashboardUrl) lines.push(`dashboard: ${snapshot.dashboardUrl}`);
   if (snapshot.stale.length > 0) lines.push(`STALE: ${snapshot.stale.length} read(s) failed; showing data from ${snapshot.dataAsOf}`);
   for (const s of p.stale) lines.push(`stale: ${s.id} (${s.ec2InstanceId ?? "no EC2 id"}): ${s.stale}`);
   for (const e of snapshot.errors) lines.push(`error: ${e.source}: ${e.throttled ? "throttled: " : ""}${e.message}`);

@@ -84,6 +84,21 @@ export interface WorkerRow {
   readonly staleSince?: string;
   /** What of this row could not be read and was never read before (`queue`): unknown, not zero. */
   readonly unread?: readonly string[];
+  /** The queue's and the DLQ's visible messages over the last hours, for the sparklines; absent until CloudWatch answered. */
+  readonly history?: QueueHistory;
+}
+
+/**
+ * `ApproximateNumberOfMessagesVisible` of a worker's queue and DLQ, one value per period from `start`,
+ * oldest first; `null` where CloudWatch has no datapoint (SQS publishes nothing for an idle queue).
+ */
+export interface QueueHistory {
+  /** The first period's start, ISO-8601. */
+  readonly start: string;
+  readonly periodSeconds: number;
+  readonly backlog: readonly (number | null)[];
+  /** Absent when the queue has no DLQ. */
+  readonly dlq?: readonly (number | null)[];
 }
 
 /** An ECS task as the service page shows it. */
@@ -106,6 +121,8 @@ export interface TaskInfo {
   readonly stopCode?: string;
   readonly stoppedReason?: string;
   readonly exitCode?: number;
+  /** CloudWatch Logs console link to this task's log lines, when its log configuration allows one. */
+  readonly logsUrl?: string;
 }
 
 export interface ServiceEvent {
@@ -146,6 +163,17 @@ export interface SpotFleetInfo {
   /** Weights are vCPUs (the SpotEcsCluster convention), so capacities are vCPUs. */
   readonly targetVcpus: number;
   readonly fulfilledVcpus: number;
+  /** Spot interruptions over the last 24 h, from the fleet's request history; absent when the history could not be read. */
+  readonly interruptions?: SpotInterruptions;
+}
+
+/** Instances EC2 took back from a fleet within a window. */
+export interface SpotInterruptions {
+  /** Distinct instances interrupted. */
+  readonly count: number;
+  /** The newest interruption, ISO-8601. */
+  readonly last?: string;
+  readonly windowHours: number;
 }
 
 export interface ClusterPanel {
@@ -196,5 +224,7 @@ export interface Snapshot {
   readonly unavailable: boolean;
   readonly workers: readonly WorkerRow[];
   readonly clusterPanel: ClusterPanel;
+  /** CloudWatch console link to the stack's dashboard (`--dashboard`, else the one named with the cluster's prefix); absent when none. */
+  readonly dashboardUrl?: string;
   readonly errors: readonly CollectionError[];
 }

@@ -75,6 +75,21 @@
   }
   const readOnly = () => !state.config || state.config.readOnly;
 
+  // The queue's and the DLQ's sparklines of a row (empty until CloudWatch answered once).
+  function historyCell(h) {
+    const empty = (series) => !series || series.every((v) => v === null);
+    // No datapoint in 3 h for either queue (SQS reports nothing on a queue nobody touches): a dash, not an empty box.
+    if (!h || (empty(h.backlog) && empty(h.dlq))) return [document.createTextNode("—")];
+    const span = (h.backlog.length * h.periodSeconds) / 3600 + " h from " + when(h.start);
+    const spark = window.jobworkerSparkline.sparklineSvg;
+    const out = [spark(document, h.backlog, { label: "queue visible", span, className: "backlog" })];
+    if (h.dlq) out.push(spark(document, h.dlq, { label: "DLQ visible", span, className: "dlq" }));
+    return out;
+  }
+  function logsLink(url) {
+    return url ? [el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: "logs" })] : [document.createTextNode("—")];
+  }
+
   function showErrors(messages) {
     const box = $("#errors");
     box.hidden = messages.length === 0;
@@ -139,6 +154,7 @@
             el("td", { className: "num", "data-col": "inFlight", text: dash(r.queue && r.queue.inFlight) }),
             el("td", { className: "num", "data-col": "dlq", text: dash(r.dlqDepth) }),
             el("td", { className: "num", "data-col": "oldest", text: age(r.oldestMessageAgeSeconds) }),
+            el("td", { className: "history", "data-col": "history" }, historyCell(r.history)),
             el("td", { "data-col": "alarms" }, alarmCell(r.alarms)),
             el("td", { className: "reasons", "data-col": "attention", text: r.attention.join("; ") }),
           ],
@@ -183,9 +199,19 @@
     if (!snap) return;
     const p = snap.clusterPanel;
     const stat = (label, value) => el("div", {}, [el("b", { text: value }), document.createTextNode(label)]);
-    const fleets = p.fleets.map((f) =>
+    const fleets = p.fleets.flatMap((f) => [
       stat("fleet " + f.id + " (" + f.state + ") fulfilled / target vCPU", f.fulfilledVcpus + " / " + f.targetVcpus),
-    );
+      el("div", { "data-fleet": f.id, className: "interruptions" }, [
+        el("b", { text: f.interruptions ? String(f.interruptions.count) : "—" }),
+        document.createTextNode(
+          "Spot interruptions in " +
+            (f.interruptions ? f.interruptions.windowHours : 24) +
+            " h, fleet " +
+            f.id +
+            (f.interruptions && f.interruptions.last ? " (last " + when(f.interruptions.last) + ")" : ""),
+        ),
+      ]),
+    ]);
     const types =
       Object.entries(p.instanceTypes)
         .map(([t, n]) => t + " ×" + n)
@@ -281,6 +307,10 @@
       stat("queue visible / in flight", r.queue ? r.queue.visible + " / " + r.queue.inFlight : "—"),
       stat("DLQ", dash(r.dlqDepth)),
       stat("oldest message", age(r.oldestMessageAgeSeconds)),
+      el("div", { id: "service-history", className: "history" }, [
+        ...historyCell(r.history),
+        document.createTextNode("queue / DLQ visible, 3 h"),
+      ]),
       stat("task definition", r.taskDefinition || "—"),
       stat(
         "alarms in ALARM",
@@ -311,6 +341,7 @@
           el("td", { text: t.lastStatus }),
           el("td", { text: when(t.startedAt || t.createdAt) }),
           el("td", { text: dash(t.instance) }),
+          el("td", { "data-col": "logs" }, logsLink(t.logsUrl)),
           el("td", {}, [
             actionButton(
               "Stop",
@@ -338,10 +369,11 @@
                 el("td", { "data-col": "stopCode", text: dash(t.stopCode) }),
                 el("td", { "data-col": "exitCode", className: "num", text: dash(t.exitCode) }),
                 el("td", { "data-col": "stoppedReason", className: "reasons", text: dash(t.stoppedReason) }),
+                el("td", { "data-col": "logs" }, logsLink(t.logsUrl)),
               ],
             ),
           )
-        : [el("tr", {}, [el("td", { colspan: 6, className: "muted", text: "no task stopped in the last hour" })])]),
+        : [el("tr", {}, [el("td", { colspan: 7, className: "muted", text: "no task stopped in the last hour" })])]),
     );
     $("#events").replaceChildren(
       ...(d.events.length
@@ -375,6 +407,9 @@
         for (const e of state.snapshot.errors) problems.push(e.source + ": " + (e.throttled ? "throttled, " : "") + e.message);
         renderOverview();
         renderCluster();
+        const dashboard = $("#dashboard-link");
+        dashboard.hidden = !state.snapshot.dashboardUrl;
+        if (state.snapshot.dashboardUrl) dashboard.href = state.snapshot.dashboardUrl;
       }
       const asOf = state.snapshot && !service ? state.snapshot.dataAsOf : new Date().toISOString();
       $("#updated").textContent = "data as of " + when(asOf);

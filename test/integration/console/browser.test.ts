@@ -14,6 +14,7 @@ import { Browser, chromium, Page } from "playwright-core";
 import { createClients, destroyClients } from "../../../console/aws/clients";
 import { startConsoleServer, RunningConsole } from "../../../console/server";
 import { startMoto, MotoServer } from "../../support/moto";
+import { withSpotFleetHistory } from "../../support/spot-history-stub";
 import { waitFor } from "../../support/wait";
 import { CLUSTER, ExpectedRow, SeededPlatform, seedPlatform, SERVICE_COUNT } from "./fixture";
 
@@ -38,6 +39,7 @@ const DATED = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/;
 describe("ops console in headless Chromium (against moto server)", function () {
   this.timeout(120_000);
   let moto: MotoServer;
+  const interruptedAt = new Date(Date.now() - 3_600_000);
   let seeded: SeededPlatform;
   let browser: Browser;
   let readOnly: RunningConsole;
@@ -58,8 +60,19 @@ describe("ops console in headless Chromium (against moto server)", function () {
   before(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`bash scripts/setup.sh\` (installs the Debian package \`chromium\`)`);
-    moto = await startMoto();
+    // moto has no DescribeSpotFleetRequestHistory: a stub in front of it answers that call alone.
+    const platform = await withSpotFleetHistory(await startMoto());
+    moto = platform;
     seeded = await seedPlatform(moto);
+    platform.spotHistory.records = [
+      {
+        fleetId: seeded.fleetId,
+        timestamp: interruptedAt,
+        eventType: "instanceChange",
+        subType: "termination_notified",
+        instanceId: "i-0aaa",
+      },
+    ];
     readOnly = await startConsoleServer(seeded.clients, {
       cluster: CLUSTER,
       region: moto.clientConfig.region,
@@ -91,6 +104,7 @@ describe("ops console in headless Chromium (against moto server)", function () {
       "In flight",
       "DLQ",
       "Oldest",
+      "Queue / DLQ, 3 h",
       "Alarms",
       "Needs attention",
     ]);
@@ -130,6 +144,22 @@ describe("ops console in headless Chromium (against moto server)", function () {
       `${SERVICE_COUNT} of ${SERVICE_COUNT} services shown · ${flagged} need attention`,
     );
     assert.match((await page.locator("#updated").textContent()) ?? "", /^data as of \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    // Sparklines, inline SVG under the page's CSP: the maxed-out worker's backlog went 10 → 40 (fixture), its DLQ stayed empty.
+    const history = page.locator(`tr[data-service="${seeded.maxedService}"] td[data-col="history"]`);
+    assert.match(
+      (await history.locator("svg.sparkline.backlog title").textContent()) ?? "",
+      /^queue visible: max 40, latest 40 \(3 h from /,
+    );
+    assert.ok((await history.locator("svg.sparkline.backlog polyline").count()) >= 1);
+    assert.match((await history.locator("svg.sparkline.dlq title").textContent()) ?? "", /^DLQ visible: no datapoints/);
+    // The cluster panel: the fleet's interruptions over 24 h, with the last one's time.
+    const when = interruptedAt.toISOString().slice(0, 19).replace("T", " ");
+    assert.equal(
+      await page.locator(`#cluster-stats [data-fleet="${seeded.fleetId}"]`).textContent(),
+      `1Spot interruptions in 24 h, fleet ${seeded.fleetId} (last ${when} UTC)`,
+    );
+    // No dashboard named after the cluster in this account: no link.
+    assert.equal(await page.locator("#dashboard-link").isHidden(), true);
     await page.close();
   });
 

@@ -13,7 +13,9 @@ import { Collector } from "../../../console/collect";
 import { statusCommand } from "../../../console/index";
 import { renderStatus } from "../../../console/table";
 import { Snapshot } from "../../../console/types";
+import { PutDashboardCommand } from "@aws-sdk/client-cloudwatch";
 import { startMoto, MotoServer } from "../../support/moto";
+import { SpotHistoryStub, withSpotFleetHistory } from "../../support/spot-history-stub";
 import { waitFor } from "../../support/wait";
 import { CLUSTER, SeededPlatform, seedPlatform, SERVICE_COUNT } from "./fixture";
 
@@ -52,10 +54,51 @@ describe("jobworker status (against moto server)", function () {
   this.timeout(120_000);
   let moto: MotoServer;
   let seeded: SeededPlatform;
+  let spotHistory: SpotHistoryStub;
+  const interruptedAt = new Date(Date.now() - 2 * 3_600_000);
+  const terminatedAt = new Date(interruptedAt.getTime() + 120_000);
 
   before(async () => {
-    moto = await startMoto();
+    // moto has no DescribeSpotFleetRequestHistory: a stub in front of it answers that call alone.
+    const platform = await withSpotFleetHistory(await startMoto());
+    moto = platform;
+    spotHistory = platform.spotHistory;
     seeded = await seedPlatform(moto);
+    const fleetId = seeded.fleetId;
+    spotHistory.records = [
+      // One interruption (notice, then the termination: one instance), a launch, and one older than 24 h.
+      { fleetId, timestamp: interruptedAt, eventType: "instanceChange", subType: "termination_notified", instanceId: "i-0aaa" },
+      {
+        fleetId,
+        timestamp: terminatedAt,
+        eventType: "instanceChange",
+        subType: "terminated",
+        instanceId: "i-0aaa",
+        description: "Spot instance interrupted",
+      },
+      {
+        fleetId,
+        timestamp: new Date(interruptedAt.getTime() + 300_000),
+        eventType: "instanceChange",
+        subType: "launched",
+        instanceId: "i-0bbb",
+      },
+      {
+        fleetId,
+        timestamp: new Date(Date.now() - 30 * 3_600_000),
+        eventType: "instanceChange",
+        subType: "termination_notified",
+        instanceId: "i-0ccc",
+      },
+    ];
+    const clients = createClients({ ...moto.clientConfig, maxAttempts: 1 });
+    try {
+      // Found by the cluster's name as prefix; another stack's dashboard is not.
+      for (const name of [`${CLUSTER}-overview`, "other-stack-overview"])
+        await clients.cloudwatch.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: JSON.stringify({ widgets: [] }) }));
+    } finally {
+      destroyClients(clients);
+    }
   });
   after(async () => {
     await moto?.stop();
@@ -109,7 +152,12 @@ describe("jobworker status (against moto server)", function () {
       );
     }
     assert.match(stdout, new RegExp(`${SERVICE_COUNT} services on ${CLUSTER} \\(ap-northeast-1\\), ${flagged.length} need attention`));
-    assert.match(stdout, new RegExp(`instances: 2 active, 1 draining, 1 stale; fleet ${seeded.fleetId} 8/8 vCPU; types m5.largex2`));
+    assert.match(
+      stdout,
+      new RegExp(
+        `instances: 2 active, 1 draining, 1 stale; fleet ${seeded.fleetId} 8/8 vCPU, 1 interrupted in 24 h \\(last ${terminatedAt.toISOString()}\\); types m5.largex2`,
+      ),
+    );
     assert.match(stdout, new RegExp(`stale: \\S+ \\(${seeded.staleEc2Id}\\): EC2 instance ${seeded.staleEc2Id} is terminated`));
   });
 
@@ -189,9 +237,37 @@ describe("jobworker status (against moto server)", function () {
         active: 2,
         draining: 1,
         types: { "m5.large": 2 },
-        fleets: [{ id: seeded.fleetId, state: "active", targetVcpus: 8, fulfilledVcpus: 8 }],
+        fleets: [
+          {
+            id: seeded.fleetId,
+            state: "active",
+            targetVcpus: 8,
+            fulfilledVcpus: 8,
+            interruptions: { count: 1, last: terminatedAt.toISOString(), windowHours: 24 },
+          },
+        ],
       },
     );
+    // One history request per fleet, for instance changes since 24 h ago.
+    const asked = spotHistory.requests.at(-1);
+    assert.equal(asked?.SpotFleetRequestId, seeded.fleetId);
+    assert.equal(asked?.EventType, "instanceChange");
+    assert.ok(Math.abs(Date.parse(asked?.StartTime ?? "") - (Date.now() - 24 * 3_600_000)) < 120_000, asked?.StartTime);
+    // The sparklines: 36 five-minute periods; the fixture put 10 then 40 visible messages (10 and 1 min ago).
+    const maxed = byService.get(seeded.maxedService)?.history;
+    assert.equal(maxed?.periodSeconds, 300);
+    assert.equal(maxed?.backlog.length, 36);
+    assert.deepEqual(
+      maxed?.backlog.filter((v) => v !== null),
+      [10, 40],
+    );
+    assert.equal(maxed?.backlog.at(-1), 40);
+    assert.equal(maxed?.dlq?.length, 36, "the DLQ's series too");
+    assert.deepEqual(
+      maxed?.dlq?.filter((v) => v !== null),
+      [],
+    );
+    assert.match(snapshot.dashboardUrl ?? "", new RegExp(`#dashboards/dashboard/${CLUSTER}-overview$`));
     assert.deepEqual(
       panel.stale.map((s) => [s.ec2InstanceId, s.instanceType, s.stale]),
       [[seeded.staleEc2Id, "c5.xlarge", `EC2 instance ${seeded.staleEc2Id} is terminated`]],
@@ -319,8 +395,9 @@ describe("jobworker status (against moto server)", function () {
       );
       assert.equal(cold.maxInFlight, 4);
       assert.equal(warm.maxInFlight, 4);
-      // Task definitions and DLQ URLs are cached: a warm refresh skips 60 + 60 calls.
-      assert.equal(cold.calls - warm.calls, 2 * SERVICE_COUNT);
+      // Task definitions and DLQ URLs are cached: a warm refresh skips 60 + 60 calls; so are the
+      // sparklines' GetMetricData (5 min), the fleet's history (1 min) and the dashboard lookup (10 min).
+      assert.equal(cold.calls - warm.calls, 2 * SERVICE_COUNT + 3);
     } finally {
       destroyClients(clients);
     }

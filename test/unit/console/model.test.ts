@@ -9,9 +9,11 @@ import {
   clusterLogGroupOf,
   deploymentInfo,
   logsUrl,
+  pendingReason,
   queueUrlOf,
   RowFacts,
   scalingState,
+  taskLogsUrl,
   workerNameOf,
 } from "../../../console/model";
 import type { AlarmState, WorkerRow } from "../../../console/types";
@@ -74,6 +76,21 @@ describe("console/model", () => {
       ["an oldest message of exactly 30 minutes is not yet beyond", { oldestMessageAgeSeconds: 1_800 }, []],
       ["pending for 10 minutes is stuck", { pending: 2, pendingSince: secondsAgo(600) }, ["2 task(s) pending for 10 min"]],
       ["pending for 9 minutes is not yet stuck", { pending: 2, pendingSince: secondsAgo(540) }, []],
+      [
+        "pending for 10 minutes, with ECS's newest event since as the reason",
+        {
+          pending: 1,
+          pendingSince: secondsAgo(700),
+          events: [
+            { at: secondsAgo(2_000).toISOString(), message: "(service jw-w) has reached a steady state." },
+            {
+              at: secondsAgo(60).toISOString(),
+              message: "(service jw-w) was unable to place a task because no container instance met all of its requirements.",
+            },
+          ],
+        },
+        ["1 task(s) pending for 11 min: was unable to place a task because no container instance met all of its requirements."],
+      ],
       [
         "a task that crashed (non-zero exit) a minute ago",
         {
@@ -341,5 +358,69 @@ describe("console/model", () => {
         "/jobworker/prod/main/containers",
       );
     });
+  });
+
+  describe("pendingReason: the newest service event since the oldest pending task was created", () => {
+    const since = secondsAgo(600);
+    const event = (ago: number, message: string) => ({ at: secondsAgo(ago).toISOString(), message });
+    const cases: [string, { at?: string; message: string }[], string | undefined][] = [
+      [
+        "the newest of several, without ECS's service prefix",
+        [event(500, "(service jw-w) was unable to place a task: old"), event(30, "(service jw-w) was unable to place a task: new")],
+        "was unable to place a task: new",
+      ],
+      [
+        "an event from before the tasks were pending says nothing about them",
+        [event(700, "(service jw-w) has reached a steady state.")],
+        undefined,
+      ],
+      ["an event without a time is not evidence", [{ message: "(service jw-w) was unable to place a task" }], undefined],
+      ["no events, no reason", [], undefined],
+    ];
+    for (const [title, events, expected] of cases) it(title, () => assert.equal(pendingReason(events, since), expected));
+  });
+
+  describe("taskLogsUrl: one task's log lines", () => {
+    const td = (logConfiguration: NonNullable<TaskDefinition["containerDefinitions"]>[number]["logConfiguration"]): TaskDefinition => ({
+      containerDefinitions: [{ name: "worker", logConfiguration }],
+    });
+    const task: Task = {
+      taskArn: "arn:aws:ecs:ap-northeast-1:123456789012:task/main/0f1e2d3c4b5a",
+      containers: [{ name: "worker", runtimeId: "a1b2c3d4e5f6" }],
+    };
+    const base = "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#logsV2:log-groups/log-group/";
+    const cases: [string, TaskDefinition, Task, string | undefined, string | undefined][] = [
+      [
+        "awslogs: the task's own stream, <prefix>/<container>/<task id>",
+        td({ logDriver: "awslogs", options: { "awslogs-group": "/jobworker/a", "awslogs-stream-prefix": "w" } }),
+        task,
+        undefined,
+        `${base}$252Fjobworker$252Fa/log-events/w$252Fworker$252F0f1e2d3c4b5a`,
+      ],
+      [
+        "fluentd (JobWorker): the worker's stream filtered to the task's Docker container id",
+        td({ logDriver: "fluentd", options: { tag: "jobworker.orders" } }),
+        task,
+        "/jobworker/prod/main/containers",
+        `${base}$252Fjobworker$252Fprod$252Fmain$252Fcontainers/log-events/container$252Fjobworker.orders$3FfilterPattern$3D$2522a1b2c3d4e5f6$2522`,
+      ],
+      [
+        "fluentd, a task not yet given a container: no link",
+        td({ logDriver: "fluentd", options: { tag: "jobworker.orders" } }),
+        { taskArn: task.taskArn, containers: [{ name: "worker" }] },
+        "/g",
+        undefined,
+      ],
+      [
+        "awslogs without a stream prefix: streams are not per task, no link",
+        td({ logDriver: "awslogs", options: { "awslogs-group": "/g" } }),
+        task,
+        undefined,
+        undefined,
+      ],
+    ];
+    for (const [title, definition, t, group, expected] of cases) {
+      it(title, () => assert.equal(taskLogsUrl(t, definition, "ap-northeast-1", group), expected));
+    }
   });
 });

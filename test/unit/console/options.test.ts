@@ -13,6 +13,12 @@ describe("console/options", () => {
     assert.equal(parseStatusArgs(["--cluster", "other"], { JOBWORKER_CLUSTER: "main" }).cluster, "other");
   });
 
+  it("takes --dashboard on both commands, and leaves it out when not given (the collector then looks it up)", () => {
+    assert.equal(parseStatusArgs(["--dashboard", "jobworker-prod"], {}).dashboard, "jobworker-prod");
+    assert.equal(parseConsoleArgs(["--dashboard", "jobworker-prod"], {}).dashboard, "jobworker-prod");
+    assert.equal("dashboard" in parseStatusArgs([], {}), false);
+  });
+
   it("parses console flags with their defaults, the token from JOBWORKER_CONSOLE_TOKEN", () => {
     assert.deepEqual(parseConsoleArgs([], { JOBWORKER_CONSOLE_TOKEN: "t".repeat(20) }), {
       fleetIds: [],
