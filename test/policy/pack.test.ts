@@ -5,12 +5,11 @@
  * Run in a child process and stopped: constructing a pack in the test process would start a server here.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ROOT } from "../support/pulumi";
-import { waitFor } from "../support/wait";
+import { startPolicyPackRunner } from "../support/policy-runner";
 
 const PACK = join(ROOT, "policy");
 
@@ -36,30 +35,8 @@ describe("policy pack packaging", () => {
 
   it("starts under the CLI's policy-pack runner and serves the analyzer", async function () {
     this.timeout(120_000);
-    const runner = join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-    const env = { ...process.env };
-    // The runner registers ts-node itself (type-checked, with policy/tsconfig.json): do not inherit
-    // mocha's transpile-only settings.
-    delete env.TS_NODE_TRANSPILE_ONLY;
-    delete env.TS_NODE_PROJECT;
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: PACK, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    try {
-      const port = await waitFor(
-        "the policy pack's analyzer port on stdout",
-        () => {
-          if (child.exitCode !== null) throw new Error(`runner exited ${child.exitCode}: ${stderr}`);
-          return /^(\d+)\s*$/m.exec(stdout)?.[1];
-        },
-        { timeoutMs: 100_000, intervalMs: 200 },
-      );
-      assert.ok(Number(port) > 0, `port ${port}`);
-      assert.equal(stderr.trim(), "", "no errors or warnings while loading the pack");
-    } finally {
-      child.kill("SIGTERM");
-    }
+    const { port, stderr } = await startPolicyPackRunner(PACK, join(ROOT, "node_modules"), 100_000);
+    assert.ok(port > 0, `port ${port}`);
+    assert.equal(stderr.trim(), "", "no errors or warnings while loading the pack");
   });
 });

@@ -5,7 +5,6 @@
  * the CLI's policy-pack runner.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
@@ -13,7 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import * as ts from "typescript";
 import { dependencyNames, linkDependencies, pack, type PackResult, strayFiles, unpack } from "../support/npm-pack";
 import { ROOT } from "../support/pulumi";
-import { waitFor } from "../support/wait";
+import { startPolicyPackRunner } from "../support/policy-runner";
 
 const PACK = join(ROOT, "policy");
 
@@ -91,28 +90,8 @@ describe("policy pack as a package", function () {
   });
 
   it("starts from the unpacked copy under the CLI's policy-pack runner (ts-node, type-checked with the copy's tsconfig)", async () => {
-    const runner = join(copy, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-    const env = { ...process.env };
-    delete env.TS_NODE_TRANSPILE_ONLY;
-    delete env.TS_NODE_PROJECT;
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: copy, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    try {
-      const port = await waitFor(
-        "the unpacked pack's analyzer port on stdout",
-        () => {
-          if (child.exitCode !== null) throw new Error(`runner exited ${child.exitCode}: ${stderr}`);
-          return /^(\d+)\s*$/m.exec(stdout)?.[1];
-        },
-        { timeoutMs: 120_000, intervalMs: 200 },
-      );
-      assert.ok(Number(port) > 0, `port ${port}`);
-      assert.equal(stderr.trim(), "", "no errors or warnings while loading the pack");
-    } finally {
-      child.kill("SIGTERM");
-    }
+    const { port, stderr } = await startPolicyPackRunner(copy, join(copy, "node_modules"), 120_000);
+    assert.ok(port > 0, `port ${port}`);
+    assert.equal(stderr.trim(), "", "no errors or warnings while loading the pack");
   });
 });
