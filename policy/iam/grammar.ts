@@ -23,7 +23,12 @@ const STATEMENT_KEYS = [
   "NotResource",
   "Condition",
 ] as const;
-const SID = /^[A-Za-z0-9]+$/;
+/**
+ * IAM's own rule for a `Sid` in identity and trust policies: letters and digits only. Resource policies
+ * are judged by their service, which take more (AWS's default key policy has "Enable IAM User
+ * Permissions"); there a `Sid` need only be a string, unique within the policy.
+ */
+const IAM_SID = /^[A-Za-z0-9]+$/;
 
 /** A value found at a path, for the catalogue checks. */
 export interface Located {
@@ -166,7 +171,9 @@ function checkStatement(
   }
   unknownKeys(s, STATEMENT_KEYS, (key) => `${path}.${key}`, "a statement element", findings);
   if (s.Sid !== undefined) {
-    if (typeof s.Sid !== "string" || !SID.test(s.Sid)) {
+    if (typeof s.Sid !== "string") {
+      findings.push({ path: `${path}.Sid`, problem: `is ${JSON.stringify(s.Sid)}: a \`Sid\` is a string.` });
+    } else if (kind.kind !== "resource" && !IAM_SID.test(s.Sid)) {
       findings.push({ path: `${path}.Sid`, problem: `is ${JSON.stringify(s.Sid)}: IAM allows only letters and digits in a \`Sid\`.` });
     } else if (sids.has(s.Sid)) {
       findings.push({

@@ -30,6 +30,11 @@ describe("policy iam-policy-document-valid", () => {
         expected: [],
       },
       {
+        title: "a resource policy's Sid with spaces and dashes (its service allows them, as AWS's default key policy does)",
+        resources: [carriers.bucketPolicy(withStatement(d.bucket, 0, { Sid: "Enable IAM User Permissions - TLS only" }))],
+        expected: [],
+      },
+      {
         title: "a key without a policy (AWS's default key policy)",
         resources: [resource(TYPES.kmsKey, "k", { description: "default policy" })],
         expected: [],
@@ -230,6 +235,11 @@ describe("policy iam-policy-document-valid", () => {
         title: "a Sid with characters IAM does not allow",
         resources: [carriers.rolePolicy(withStatement(d.identity, 0, { Sid: "read-own-input" }))],
         expected: [/`policy\.Statement\[0\]\.Sid` is "read-own-input": IAM allows only letters and digits in a `Sid`\.$/],
+      },
+      {
+        title: "a Sid that is not a string",
+        resources: [carriers.bucketPolicy(withStatement(d.bucket, 0, { Sid: 7 }))],
+        expected: [/`policy\.Statement\[0\]\.Sid` is 7: a `Sid` is a string\.$/],
       },
       {
         title: "an unknown statement element",

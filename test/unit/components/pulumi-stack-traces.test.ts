@@ -16,6 +16,12 @@ function fakeDebuggable() {
 const frames = (stack: string) => stack.split("\n").filter((line) => line.trimStart().startsWith("at ")).length;
 
 describe("installTracelessPulumiPromises", () => {
+  let restore: (() => void) | undefined;
+  afterEach(() => {
+    restore?.();
+    restore = undefined;
+  });
+
   it("makes the SDK's promise bookkeeping capture no stack frames, and restores the limit after each call", async () => {
     const { module, traces } = fakeDebuggable();
     const limit = Error.stackTraceLimit;
@@ -55,6 +61,11 @@ describe("installTracelessPulumiPromises", () => {
 
   it("finds the function in the pinned Pulumi SDK (the patch would silently stop working after a rename)", () => {
     const sdk = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise?: unknown };
+    const before = sdk.debuggablePromise;
+    // Leaves the SDK as this test found it (wrapped only if the program had wrapped it already).
+    restore = () => {
+      sdk.debuggablePromise = before;
+    };
     assert.equal(typeof sdk.debuggablePromise, "function");
     assert.equal(installTracelessPulumiPromises({}), true);
     assert.equal((sdk.debuggablePromise as Record<symbol, unknown>)[Symbol.for("jobworker.tracelessPulumiPromises")], true);
