@@ -24,8 +24,19 @@ export interface CarriedDocument {
 
 type Props = Record<string, unknown>;
 
+interface Carrier {
+  readonly type: string;
+  readonly label: string;
+  readonly documents: (props: Props) => CarriedDocument[];
+}
+
+/** A resource type whose one document is its `policy` property. */
+function policyField(type: string, label: string, kind: PolicyKind): Carrier {
+  return { type, label, documents: (p) => [{ field: "policy", value: p.policy, kind }] };
+}
+
 /** Where each resource type keeps its documents, and what to call it in messages. */
-const CARRIERS: readonly { type: string; label: string; documents: (props: Props) => CarriedDocument[] }[] = [
+const CARRIERS: readonly Carrier[] = [
   {
     type: TYPES.role,
     label: "IAM role",
@@ -38,46 +49,18 @@ const CARRIERS: readonly { type: string; label: string; documents: (props: Props
       })),
     ],
   },
-  {
-    type: TYPES.rolePolicy,
-    label: "IAM role policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }],
-  },
-  {
-    type: TYPES.userPolicy,
-    label: "IAM user policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }],
-  },
-  {
-    type: TYPES.groupPolicy,
-    label: "IAM group policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }],
-  },
-  { type: TYPES.managedPolicy, label: "IAM policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.identity }] },
-  {
-    type: TYPES.bucketPolicy,
-    label: "S3 bucket policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.bucket }],
-  },
-  {
-    type: TYPES.queuePolicy,
-    label: "SQS queue policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.queue }],
-  },
-  { type: TYPES.queue, label: "SQS queue", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.queue }] },
-  {
-    type: TYPES.topicPolicy,
-    label: "SNS topic policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.topic }],
-  },
-  { type: TYPES.topic, label: "SNS topic", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.topic }] },
-  { type: TYPES.kmsKey, label: "KMS key", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.key }] },
-  { type: TYPES.kmsKeyPolicy, label: "KMS key policy", documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.key }] },
-  {
-    type: TYPES.ecrRepositoryPolicy,
-    label: "ECR repository policy",
-    documents: (p) => [{ field: "policy", value: p.policy, kind: POLICY_KINDS.repository }],
-  },
+  policyField(TYPES.rolePolicy, "IAM role policy", POLICY_KINDS.identity),
+  policyField(TYPES.userPolicy, "IAM user policy", POLICY_KINDS.identity),
+  policyField(TYPES.groupPolicy, "IAM group policy", POLICY_KINDS.identity),
+  policyField(TYPES.managedPolicy, "IAM policy", POLICY_KINDS.identity),
+  policyField(TYPES.bucketPolicy, "S3 bucket policy", POLICY_KINDS.bucket),
+  policyField(TYPES.queuePolicy, "SQS queue policy", POLICY_KINDS.queue),
+  policyField(TYPES.queue, "SQS queue", POLICY_KINDS.queue),
+  policyField(TYPES.topicPolicy, "SNS topic policy", POLICY_KINDS.topic),
+  policyField(TYPES.topic, "SNS topic", POLICY_KINDS.topic),
+  policyField(TYPES.kmsKey, "KMS key", POLICY_KINDS.key),
+  policyField(TYPES.kmsKeyPolicy, "KMS key policy", POLICY_KINDS.key),
+  policyField(TYPES.ecrRepositoryPolicy, "ECR repository policy", POLICY_KINDS.repository),
 ];
 
 /** The documents a resource of `type` carries (none for other types), as the rule reads them. */

@@ -82,6 +82,19 @@ describe("ops console in headless Chromium (against moto server)", function () {
     servers.push(readOnly);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
+  /** A console with actions enabled over the seeded fleet, stopped after the suite. */
+  async function startActionsConsole(log: (entry: Record<string, unknown>) => void = () => undefined) {
+    const server = await startConsoleServer(seeded.clients, {
+      cluster: CLUSTER,
+      region: moto.clientConfig.region,
+      port: 0,
+      allowActions: true,
+      log,
+    });
+    servers.push(server);
+    return server;
+  }
+
   after(async () => {
     await browser?.close();
     for (const s of servers) await s.close();
@@ -295,14 +308,7 @@ describe("ops console in headless Chromium (against moto server)", function () {
   });
 
   it("refuses a foreign-origin POST with actions enabled, before any AWS call, and the service is unchanged", async () => {
-    const enabled = await startConsoleServer(seeded.clients, {
-      cluster: CLUSTER,
-      region: moto.clientConfig.region,
-      port: 0,
-      allowActions: true,
-      log: () => undefined,
-    });
-    servers.push(enabled);
+    const enabled = await startActionsConsole();
     const limiter = seeded.clients.limiter;
     assert.ok(limiter, "the fixture's clients count their calls");
     limiter.resetStats();
@@ -366,14 +372,7 @@ describe("ops console in headless Chromium (against moto server)", function () {
 
   it("with actions enabled, 'stop task' stops exactly the chosen task, which then shows among the stopped tasks with its stop reason", async () => {
     const actionLog: Record<string, unknown>[] = [];
-    const enabled = await startConsoleServer(seeded.clients, {
-      cluster: CLUSTER,
-      region: moto.clientConfig.region,
-      port: 0,
-      allowActions: true,
-      log: (e) => actionLog.push({ ...e }),
-    });
-    servers.push(enabled);
+    const enabled = await startActionsConsole((e) => actionLog.push({ ...e }));
     const page = await openConsole(`${enabled.url}#/service/${seeded.tasksService}`);
     assert.equal(await page.locator("#mode").textContent(), "ACTIONS ENABLED");
     assert.equal(await page.locator("#read-only-note").isVisible(), false);
@@ -428,14 +427,7 @@ describe("ops console in headless Chromium (against moto server)", function () {
   });
 
   it("with actions enabled: deregisters the stale instance from the cluster panel, sets a desired count, stops all tasks; a failing redrive is shown", async () => {
-    const enabled = await startConsoleServer(seeded.clients, {
-      cluster: CLUSTER,
-      region: moto.clientConfig.region,
-      port: 0,
-      allowActions: true,
-      log: () => undefined,
-    });
-    servers.push(enabled);
+    const enabled = await startActionsConsole();
     const page = await openConsole(enabled.url);
     page.on("dialog", (d) => void d.accept());
     await waitFor("stale row", async () => (await page.locator("#instances tbody tr.stale").count()) === 1, { timeoutMs: 30_000 });
