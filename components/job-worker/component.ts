@@ -94,8 +94,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     this.deadLetterQueueArn = queues.deadLetterQueue.arn;
     this.deadLetterQueueName = queues.deadLetterQueue.name;
     this.serviceName = service.name;
-    // The provider's id of a service is its ARN.
-    this.serviceArn = service.id;
+    this.serviceArn = service.arn;
     this.repositoryUrl = image.repository.repositoryUrl;
     this.taskRoleArn = roles.taskRole.arn;
     this.outputBindings = outputs.bindings;
