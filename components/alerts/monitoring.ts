@@ -90,7 +90,9 @@ export class StackMonitoring extends pulumi.ComponentResource {
     }
 
     // --- dashboard ---
-    const dashboardName = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    // Named after the cluster: the ops console links the first dashboard whose name starts with the
+    // cluster's name (console/aws/dashboards.ts), so this one needs no flag.
+    const dashboardName = pulumi.interpolate`${args.cluster.clusterName}-dashboard`;
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
       {

@@ -161,9 +161,10 @@ describe("program: alerts and monitoring (prod)", () => {
     for (const w of body.widgets) if (w.type === "metric") assert.ok(w.x + w.width <= 24 && Number.isInteger(w.width), JSON.stringify(w));
   });
 
-  it("exports the dashboard's console link and the topic ARN", () => {
+  it("exports the dashboard's console link and the topic ARN; the dashboard's name starts with the cluster's (the ops console finds it so)", () => {
+    assert.equal(prod.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardName, "jobworker-cluster-dashboard");
     assert.equal(prod.outputs.alertTopicArn, TOPIC);
-    assert.equal(prod.outputs.dashboardUrl, `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/jobworker-prod`);
+    assert.equal(prod.outputs.dashboardUrl, `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/jobworker-cluster-dashboard`);
   });
 });
 

@@ -4,12 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { loadAlertsConfig, parseAlertsConfig } from "../../../config/alerts";
+import type { ConfigReader } from "../../../config/cluster";
 import { StackConfigError } from "../../../config/errors";
 import { parseWorkersConfig, WorkersConfigError } from "../../../config/workers";
 
-const reader = (values: Record<string, unknown>) => ({
+const reader = (values: Record<string, unknown>): ConfigReader => ({
   name: "jobworker",
-  get: (key: string) => (key in values ? JSON.stringify(values[key]) : undefined),
+  get: ((key: string) => (key in values ? JSON.stringify(values[key]) : undefined)) as ConfigReader["get"],
 });
 
 describe("config: jobworker:alerts", () => {
