@@ -59,18 +59,24 @@ function line(namespace: string, metricName: string, dims: Record<string, string
   return [namespace, metricName, ...Object.entries(dims).flat(), options];
 }
 
-/** Lays widgets of one row out left to right over the dashboard's 24 columns. */
+/** Lays widgets of one row out left to right over the dashboard's 24 whole columns (five widgets: 5, 5, 5, 5, 4). */
 function row(y: number, region: string, period: number, widgets: { title: string; metrics: MetricLine[] }[]): MetricWidget[] {
-  // Widths are whole columns: five widgets take 4 each.
-  const width = Math.floor(WIDTH / widgets.length);
-  return widgets.map((w, i) => ({
-    type: "metric",
-    x: i * width,
-    y,
-    width,
-    height: HEIGHT,
-    properties: { title: w.title, region, view: "timeSeries", stacked: false, period, metrics: w.metrics, yAxis: { left: { min: 0 } } },
-  }));
+  const base = Math.floor(WIDTH / widgets.length);
+  const wider = WIDTH % widgets.length;
+  let x = 0;
+  return widgets.map((w, i) => {
+    const width = base + (i < wider ? 1 : 0);
+    const widget: MetricWidget = {
+      type: "metric",
+      x,
+      y,
+      width,
+      height: HEIGHT,
+      properties: { title: w.title, region, view: "timeSeries", stacked: false, period, metrics: w.metrics, yAxis: { left: { min: 0 } } },
+    };
+    x += width;
+    return widget;
+  });
 }
 
 function fleetRow(i: DashboardInputs, y: number): MetricWidget[] {
