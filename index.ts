@@ -68,7 +68,12 @@ for (const bucket of sharedBuckets.values()) bucket.seal();
 // --- monitoring: failed tasks, service events, log alerts, fleet and Spot alarms, the dashboard ---
 const monitoring = new StackMonitoring("monitoring", {
   topicArn: alerts.topicArn,
-  cluster: { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, fleetRequestId: cluster.fleetRequestId, logGroupName: cluster.logGroupName },
+  cluster: {
+    clusterName: cluster.clusterName,
+    clusterArn: cluster.clusterArn,
+    fleetRequestId: cluster.fleetRequestId,
+    logGroupName: cluster.logGroupName,
+  },
   workers: [...jobWorkers].map(([name, w]) => ({
     name,
     serviceName: w.serviceName,

@@ -25,14 +25,26 @@ import { issueToError } from "./zod-issues";
 
 export const ALERTS_KEY = "alerts";
 
-const count = (unit: string) => z.number({ error: `expected a whole number of ${unit}` }).int(`expected a whole number of ${unit}`).min(0, `expected 0 or more ${unit}`);
-const minutes = z.number({ error: "expected a whole number of minutes" }).int("expected a whole number of minutes").min(1, "expected at least 1 minute").max(1440, "expected at most 1440 minutes (a day)");
+const count = (unit: string) =>
+  z
+    .number({ error: `expected a whole number of ${unit}` })
+    .int(`expected a whole number of ${unit}`)
+    .min(0, `expected 0 or more ${unit}`);
+const minutes = z
+  .number({ error: "expected a whole number of minutes" })
+  .int("expected a whole number of minutes")
+  .min(1, "expected at least 1 minute")
+  .max(1440, "expected at most 1440 minutes (a day)");
 
 const subscriptionSchema = z
-  .strictObject({ protocol: z.enum(["email", "https", "sqs", "lambda"], { error: "expected one of email, https, sqs, lambda" }), endpoint: z.string() })
+  .strictObject({
+    protocol: z.enum(["email", "https", "sqs", "lambda"], { error: "expected one of email, https, sqs, lambda" }),
+    endpoint: z.string(),
+  })
   .superRefine((s, ctx) => {
     const rule = SUBSCRIPTION_ENDPOINTS[s.protocol];
-    if (!rule.pattern.test(s.endpoint)) ctx.addIssue({ code: "custom", path: ["endpoint"], message: `expected ${rule.expected} for a ${s.protocol} subscription` });
+    if (!rule.pattern.test(s.endpoint))
+      ctx.addIssue({ code: "custom", path: ["endpoint"], message: `expected ${rule.expected} for a ${s.protocol} subscription` });
   });
 
 /** Log alarm thresholds: alarm when a worker logs more than this many lines in 5 minutes. */
@@ -42,12 +54,26 @@ export const alertsSchema = z.strictObject({
   subscriptions: z.array(subscriptionSchema).default([]),
   chatbot: z
     .strictObject({
-      slack: z.strictObject({ workspaceId: z.string().regex(/^[A-Z0-9]+$/, "expected a Slack workspace id like T0123ABCD"), channelId: z.string().regex(/^[A-Z0-9]+$/, "expected a Slack channel id like C0123ABCD") }).optional(),
-      teams: z.strictObject({ teamId: z.string().uuid("expected the team's id (a UUID)"), channelId: z.string().min(1), tenantId: z.string().uuid("expected the tenant's id (a UUID)") }).optional(),
+      slack: z
+        .strictObject({
+          workspaceId: z.string().regex(/^[A-Z0-9]+$/, "expected a Slack workspace id like T0123ABCD"),
+          channelId: z.string().regex(/^[A-Z0-9]+$/, "expected a Slack channel id like C0123ABCD"),
+        })
+        .optional(),
+      teams: z
+        .strictObject({
+          teamId: z.string().uuid("expected the team's id (a UUID)"),
+          channelId: z.string().min(1),
+          tenantId: z.string().uuid("expected the tenant's id (a UUID)"),
+        })
+        .optional(),
     })
     .optional(),
   /** A customer managed key for the topic (its policy must let CloudWatch and EventBridge use it). */
-  kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "expected a KMS key ARN").optional(),
+  kmsKeyArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "expected a KMS key ARN")
+    .optional(),
   logAlarms: logAlarmsSchema.optional(),
   alarms: z
     .strictObject({
@@ -98,7 +124,11 @@ export function loadAlertsConfig(cfg: ConfigReader, stack: string): AlertsConfig
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    throw new StackConfigError(configKey(cfg.name, ALERTS_KEY), `expected an object of alert settings (structured YAML in the stack file)`, { cause: err });
+    throw new StackConfigError(
+      configKey(cfg.name, ALERTS_KEY),
+      `expected an object of alert settings (structured YAML in the stack file)`,
+      { cause: err },
+    );
   }
   return parseAlertsConfig(cfg.name, stack, value);
 }

@@ -12,7 +12,13 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-export function issueToError(namespace: string, topKey: string, value: unknown, issue: z.core.$ZodIssue, doc = "docs/cluster.md"): StackConfigError {
+export function issueToError(
+  namespace: string,
+  topKey: string,
+  value: unknown,
+  issue: z.core.$ZodIssue,
+  doc = "docs/cluster.md",
+): StackConfigError {
   const path = issue.path as PropertyKey[];
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys;

@@ -35,7 +35,8 @@ export function dashboardHtml(body: DashboardBody, title: string): string {
   const height = Math.max(...body.widgets.map((w) => w.y + w.height)) * ROW_PX;
   const boxes = body.widgets.map((w) => {
     const style = `left:${w.x * COLUMN_PX}px;top:${w.y * ROW_PX}px;width:${w.width * COLUMN_PX - 8}px;height:${w.height * ROW_PX - 8}px`;
-    if (w.type === "text") return `<div class="w text" style="${style}">${escape(w.properties.markdown.replace(/^# /, "")).replace(/\n/g, "<br>")}</div>`;
+    if (w.type === "text")
+      return `<div class="w text" style="${style}">${escape(w.properties.markdown.replace(/^# /, "")).replace(/\n/g, "<br>")}</div>`;
     const lines = w.properties.metrics.map((l, i) => `<li><i class="c${i}"></i>${metricLabel(l)}</li>`).join("");
     return `<div class="w" style="${style}"><b>${escape(w.properties.title)}</b><div class="plot"></div><ul>${lines}</ul></div>`;
   });
@@ -82,7 +83,15 @@ if (require.main === module) {
     const height = Math.max(...body.widgets.map((w) => w.y + w.height)) * ROW_PX + 24;
     execFileSync(
       "/usr/bin/chromium",
-      ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", `--window-size=${24 * COLUMN_PX + 24},${height}`, `--screenshot=${out}`, `file://${page}`],
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        `--window-size=${24 * COLUMN_PX + 24},${height}`,
+        `--screenshot=${out}`,
+        `file://${page}`,
+      ],
       { stdio: "inherit", timeout: 60_000 },
     );
     console.log(`wrote ${out}`);

@@ -25,7 +25,12 @@ export interface NotifyAlarmSpec<N = string> {
   readonly treatMissingData: "notBreaching" | "breaching" | "missing" | "ignore";
   readonly metric?: NotifyMetric<N>;
   /** A metric math expression over named metrics (`id` → metric). */
-  readonly expression?: { readonly id: string; readonly expression: string; readonly label: string; readonly metrics: Readonly<Record<string, NotifyMetric<N>>> };
+  readonly expression?: {
+    readonly id: string;
+    readonly expression: string;
+    readonly label: string;
+    readonly metrics: Readonly<Record<string, NotifyMetric<N>>>;
+  };
 }
 
 /** The alarm of a spec, notifying `actions` on ALARM and on OK. */
@@ -45,14 +50,22 @@ export function createNotifyAlarm(
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.datapointsToAlarm,
       treatMissingData: spec.treatMissingData,
-      ...(m ? { namespace: m.namespace, metricName: m.metricName, dimensions: { ...m.dimensions }, statistic: m.stat, period: m.period } : {}),
+      ...(m
+        ? { namespace: m.namespace, metricName: m.metricName, dimensions: { ...m.dimensions }, statistic: m.stat, period: m.period }
+        : {}),
       ...(spec.expression
         ? {
             metricQueries: [
               { id: spec.expression.id, expression: spec.expression.expression, label: spec.expression.label, returnData: true },
               ...Object.entries(spec.expression.metrics).map(([id, q]) => ({
                 id,
-                metric: { namespace: q.namespace, metricName: q.metricName, dimensions: { ...q.dimensions }, stat: q.stat, period: q.period },
+                metric: {
+                  namespace: q.namespace,
+                  metricName: q.metricName,
+                  dimensions: { ...q.dimensions },
+                  stat: q.stat,
+                  period: q.period,
+                },
                 returnData: false,
               })),
             ],

@@ -52,16 +52,23 @@ export const SUBSCRIPTION_ENDPOINTS: Readonly<Record<AlertSubscription["protocol
   email: { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, expected: "an e-mail address, e.g. oncall@example.com" },
   https: { pattern: /^https:\/\/[^\s/]+(\/\S*)?$/, expected: "an https:// URL (SNS posts the notification to it)" },
   sqs: { pattern: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, expected: "an SQS queue ARN" },
-  lambda: { pattern: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/, expected: "a Lambda function ARN" },
+  lambda: {
+    pattern: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/,
+    expected: "a Lambda function ARN",
+  },
 };
 
 /** Checks every subscription's endpoint against its protocol; the error names `subscriptions[i].endpoint`. */
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {
   (args.subscriptions ?? []).forEach((s, i) => {
     const rule = SUBSCRIPTION_ENDPOINTS[s.protocol];
-    if (!rule) throw new AlertTopicArgsError(`subscriptions[${i}].protocol`, `is \`${String(s.protocol)}\`; use email, https, sqs or lambda.`);
+    if (!rule)
+      throw new AlertTopicArgsError(`subscriptions[${i}].protocol`, `is \`${String(s.protocol)}\`; use email, https, sqs or lambda.`);
     if (!rule.pattern.test(s.endpoint)) {
-      throw new AlertTopicArgsError(`subscriptions[${i}].endpoint`, `is \`${s.endpoint}\`; a ${s.protocol} subscription takes ${rule.expected}.`);
+      throw new AlertTopicArgsError(
+        `subscriptions[${i}].endpoint`,
+        `is \`${s.endpoint}\`; a ${s.protocol} subscription takes ${rule.expected}.`,
+      );
     }
   });
 }

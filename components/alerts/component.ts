@@ -28,7 +28,11 @@ export class AlertTopic extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     const scope: pulumi.Output<AlertScope> = pulumi
-      .all([aws.getCallerIdentityOutput({}, parent).accountId, aws.getRegionOutput({}, parent).region, aws.getPartitionOutput({}, parent).partition])
+      .all([
+        aws.getCallerIdentityOutput({}, parent).accountId,
+        aws.getRegionOutput({}, parent).region,
+        aws.getPartitionOutput({}, parent).partition,
+      ])
       .apply(([accountId, region, partition]) => ({ accountId, region, partition }));
     const kmsKeyArn =
       args.kmsKeyArn !== undefined
@@ -71,7 +75,11 @@ export class AlertTopic extends pulumi.ComponentResource {
     const parent = { parent: this };
     const role = new aws.iam.Role(
       `${name}-chatbot`,
-      { description: "jobworker alerts: AWS Chatbot posts the alert topic's notifications", assumeRolePolicy: scope.apply((s) => JSON.stringify(chatbotAssumeRolePolicy(s.accountId))), tags },
+      {
+        description: "jobworker alerts: AWS Chatbot posts the alert topic's notifications",
+        assumeRolePolicy: scope.apply((s) => JSON.stringify(chatbotAssumeRolePolicy(s.accountId))),
+        tags,
+      },
       parent,
     );
     // Guardrail: what a chat member may do through the channel is at most reading CloudWatch.

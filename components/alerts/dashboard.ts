@@ -16,7 +16,12 @@ export interface DashboardInputs {
   /** Namespace of the stack's log and event metrics (`stackMetricsNamespace`). */
   readonly stackNamespace: string;
   readonly backlogPublisherFunctionName?: string;
-  readonly workers: readonly { readonly name: string; readonly serviceName: string; readonly queueName: string; readonly deadLetterQueueName: string }[];
+  readonly workers: readonly {
+    readonly name: string;
+    readonly serviceName: string;
+    readonly queueName: string;
+    readonly deadLetterQueueName: string;
+  }[];
 }
 
 /** One metric line of a widget: namespace, name, dimension name/value pairs, then options. */
@@ -145,7 +150,9 @@ function workerRow(i: DashboardInputs, w: DashboardInputs["workers"][number], y:
         ...(["failed", "dead-lettered"] as const).map((outcome) =>
           line(JOB_METRICS.namespace, JOB_METRICS.jobs, { ...worker, Outcome: outcome }, { stat: "Sum", label: `jobs ${outcome}` }),
         ),
-        ...LOG_METRICS.map((m) => line(i.stackNamespace, m.metricName, { [LOG_METRIC_DIMENSION.name]: w.name }, { stat: "Sum", label: m.metricName })),
+        ...LOG_METRICS.map((m) =>
+          line(i.stackNamespace, m.metricName, { [LOG_METRIC_DIMENSION.name]: w.name }, { stat: "Sum", label: m.metricName }),
+        ),
       ],
     },
   ]);

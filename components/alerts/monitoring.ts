@@ -14,7 +14,13 @@ import { VISIBLE } from "../job-worker/scaling";
 import { createNotifyAlarm } from "./alarm-spec";
 import { dashboardBody } from "./dashboard";
 import type { EventPattern, InputTransformer, ServiceRef } from "./event-patterns";
-import { serviceActionMessage, serviceActionPattern, SPOT_INTERRUPTION_PATTERN, taskFailureMessage, taskFailurePattern } from "./event-patterns";
+import {
+  serviceActionMessage,
+  serviceActionPattern,
+  SPOT_INTERRUPTION_PATTERN,
+  taskFailureMessage,
+  taskFailurePattern,
+} from "./event-patterns";
 import { LOG_ALARM_DEFAULTS, LOG_METRIC_DIMENSION, LOG_METRICS, logAlarmSpecs, stackMetricsNamespace } from "./log-alerts";
 import type { MonitoredWorker, StackMonitoringArgs } from "./monitoring-args";
 import {
@@ -51,7 +57,13 @@ export class StackMonitoring extends pulumi.ComponentResource {
         {
           logGroupName: args.cluster.logGroupName,
           pattern: m.pattern,
-          metricTransformation: { namespace, name: m.metricName, value: "1", unit: "Count", dimensions: { [LOG_METRIC_DIMENSION.name]: LOG_METRIC_DIMENSION.field } },
+          metricTransformation: {
+            namespace,
+            name: m.metricName,
+            value: "1",
+            unit: "Count",
+            dimensions: { [LOG_METRIC_DIMENSION.name]: LOG_METRIC_DIMENSION.field },
+          },
         },
         parent,
       );
@@ -61,17 +73,27 @@ export class StackMonitoring extends pulumi.ComponentResource {
     for (const w of args.workers) {
       const actions = w.alarmActions && w.alarmActions.length > 0 ? [...w.alarmActions] : stackTopic;
       this.createWorkerRules(name, w, args, region, actions, tags);
-      for (const spec of logAlarmSpecs(w.name, namespace, { ...LOG_ALARM_DEFAULTS, ...w.logAlarms })) createNotifyAlarm(name, spec, actions, alarmOpts);
+      for (const spec of logAlarmSpecs(w.name, namespace, { ...LOG_ALARM_DEFAULTS, ...w.logAlarms }))
+        createNotifyAlarm(name, spec, actions, alarmOpts);
       createNotifyAlarm(
         name,
-        taskPendingAlarm<pulumi.Input<string>>(w.name, { clusterName: args.cluster.clusterName, serviceName: w.serviceName }, settings.taskPendingMinutes),
+        taskPendingAlarm<pulumi.Input<string>>(
+          w.name,
+          { clusterName: args.cluster.clusterName, serviceName: w.serviceName },
+          settings.taskPendingMinutes,
+        ),
         actions,
         alarmOpts,
       );
     }
 
     // --- fleet ---
-    createNotifyAlarm(name, fleetBelowTargetAlarm<pulumi.Input<string>>(args.cluster.fleetRequestId, settings.fleetBelowTargetMinutes), stackTopic, alarmOpts);
+    createNotifyAlarm(
+      name,
+      fleetBelowTargetAlarm<pulumi.Input<string>>(args.cluster.fleetRequestId, settings.fleetBelowTargetMinutes),
+      stackTopic,
+      alarmOpts,
+    );
     this.createSpotInterruptionCount(name, namespace, args, tags);
     createNotifyAlarm(name, spotInterruptionsAlarm(namespace, settings.spotInterruptionsPerHour), stackTopic, alarmOpts);
 
@@ -142,10 +164,32 @@ export class StackMonitoring extends pulumi.ComponentResource {
   ): void {
     const ref: pulumi.Output<ServiceRef> = pulumi
       .all([args.cluster.clusterName, args.cluster.clusterArn, w.serviceName, w.serviceArn, region])
-      .apply(([clusterName, clusterArn, serviceName, serviceArn, reg]) => ({ worker: w.name, clusterName, clusterArn, serviceName, serviceArn, region: reg }));
-    const rules: { key: string; description: string; pattern: (s: ServiceRef) => EventPattern; message: (s: ServiceRef) => InputTransformer }[] = [
-      { key: "task-failed", description: `${w.name}: a task stopped with a non-zero exit, an out-of-memory kill or a failure to start`, pattern: taskFailurePattern, message: taskFailureMessage },
-      { key: "service-action", description: `${w.name}: ECS service WARN/ERROR events (placement failures, start impaired)`, pattern: serviceActionPattern, message: serviceActionMessage },
+      .apply(([clusterName, clusterArn, serviceName, serviceArn, reg]) => ({
+        worker: w.name,
+        clusterName,
+        clusterArn,
+        serviceName,
+        serviceArn,
+        region: reg,
+      }));
+    const rules: {
+      key: string;
+      description: string;
+      pattern: (s: ServiceRef) => EventPattern;
+      message: (s: ServiceRef) => InputTransformer;
+    }[] = [
+      {
+        key: "task-failed",
+        description: `${w.name}: a task stopped with a non-zero exit, an out-of-memory kill or a failure to start`,
+        pattern: taskFailurePattern,
+        message: taskFailureMessage,
+      },
+      {
+        key: "service-action",
+        description: `${w.name}: ECS service WARN/ERROR events (placement failures, start impaired)`,
+        pattern: serviceActionPattern,
+        message: serviceActionMessage,
+      },
     ];
     for (const r of rules) {
       const rule = new aws.cloudwatch.EventRule(
@@ -160,7 +204,10 @@ export class StackMonitoring extends pulumi.ComponentResource {
           {
             rule: rule.name,
             arn: topicArn,
-            inputTransformer: { inputPaths: message.apply((m) => ({ ...m.inputPaths })), inputTemplate: message.apply((m) => m.inputTemplate) },
+            inputTransformer: {
+              inputPaths: message.apply((m) => ({ ...m.inputPaths })),
+              inputTemplate: message.apply((m) => m.inputTemplate),
+            },
           },
           { parent: this },
         );
@@ -187,10 +234,18 @@ export class StackMonitoring extends pulumi.ComponentResource {
     );
     const rule = new aws.cloudwatch.EventRule(
       `${name}-spot-interruptions`,
-      { description: "jobworker: Spot interruption warnings, counted by a metric filter", eventPattern: JSON.stringify(SPOT_INTERRUPTION_PATTERN), tags },
+      {
+        description: "jobworker: Spot interruption warnings, counted by a metric filter",
+        eventPattern: JSON.stringify(SPOT_INTERRUPTION_PATTERN),
+        tags,
+      },
       parent,
     );
-    new aws.cloudwatch.EventTarget(`${name}-spot-interruptions`, { rule: rule.name, arn: logGroup.arn }, { parent: this, dependsOn: [resourcePolicy] });
+    new aws.cloudwatch.EventTarget(
+      `${name}-spot-interruptions`,
+      { rule: rule.name, arn: logGroup.arn },
+      { parent: this, dependsOn: [resourcePolicy] },
+    );
     new aws.cloudwatch.LogMetricFilter(
       `${name}-spot-interruptions`,
       {

@@ -75,7 +75,10 @@ export function spotInterruptionsAlarm<N>(namespace: string, perHour: number): N
 }
 
 /** Stalled: no datapoint of the publisher's backlog metric for one queue (it publishes every queue on every pass, zeros included). */
-export function publisherStalledAlarm<N>(backlog: { namespace: string; metricName: string; queueName: N }, minutes: number): NotifyAlarmSpec<N> {
+export function publisherStalledAlarm<N>(
+  backlog: { namespace: string; metricName: string; queueName: N },
+  minutes: number,
+): NotifyAlarmSpec<N> {
   return {
     key: "backlog-publisher-stalled",
     description: `backlog publisher: no backlog datapoint for ${minutes} minutes; scale-out from zero waits for SQS's one-minute metrics (docs/alerts.md#backlog-publisher-stalled)`,
@@ -84,7 +87,13 @@ export function publisherStalledAlarm<N>(backlog: { namespace: string; metricNam
     evaluationPeriods: minutes,
     datapointsToAlarm: minutes,
     treatMissingData: "breaching",
-    metric: { namespace: backlog.namespace, metricName: backlog.metricName, dimensions: { QueueName: backlog.queueName }, stat: "SampleCount", period: 60 },
+    metric: {
+      namespace: backlog.namespace,
+      metricName: backlog.metricName,
+      dimensions: { QueueName: backlog.queueName },
+      stat: "SampleCount",
+      period: 60,
+    },
   };
 }
 

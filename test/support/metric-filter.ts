@@ -46,6 +46,13 @@ export function jsonFilterMatches(pattern: string, message: string): boolean {
         throw new Error(`operator ${op} takes a number`);
       }
       if (typeof value !== "number") return false;
-      return { "=": value === expected, "!=": value !== expected, ">": value > expected, "<": value < expected, ">=": value >= expected, "<=": value <= expected }[op!]!;
+      return {
+        "=": value === expected,
+        "!=": value !== expected,
+        ">": value > expected,
+        "<": value < expected,
+        ">=": value >= expected,
+        "<=": value <= expected,
+      }[op!]!;
     });
 }

@@ -79,14 +79,20 @@ describe("program: alerts and monitoring (prod)", () => {
           "Allow",
           "cloudwatch.amazonaws.com",
           TOPIC,
-          { StringEquals: { "aws:SourceAccount": ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:*` } },
+          {
+            StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT_ID}:alarm:*` },
+          },
         ],
         [
           "EventBridgeRulesPublish",
           "Allow",
           "events.amazonaws.com",
           TOPIC,
-          { StringEquals: { "aws:SourceAccount": ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/*` } },
+          {
+            StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+            ArnLike: { "aws:SourceArn": `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/*` },
+          },
         ],
         ["DenyInsecureTransport", "Deny", "*", TOPIC, { Bool: { "aws:SecureTransport": "false" } }],
       ],
@@ -116,16 +122,32 @@ describe("program: alerts and monitoring (prod)", () => {
     const policy = JSON.parse(prod.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument);
     assert.equal(policy.Statement[0].Resource, `${target.inputs.arn}:*`);
     const filter = prod.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").find((f) => f.name === "monitoring-spot-interruptions")!;
-    assert.deepEqual(filter.inputs.metricTransformation, { namespace: "jobworker/prod", name: "SpotInterruptionWarnings", value: "1", defaultValue: "0", unit: "Count" });
+    assert.deepEqual(filter.inputs.metricTransformation, {
+      namespace: "jobworker/prod",
+      name: "SpotInterruptionWarnings",
+      value: "1",
+      defaultValue: "0",
+      unit: "Count",
+    });
   });
 
   it("the log metric filters read the cluster's container log group, one per metric for every worker (dimension Worker from $.worker)", () => {
     const filters = prod.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").filter((f) => f.name !== "monitoring-spot-interruptions");
     assert.deepEqual(
-      filters.map((f) => [f.inputs.logGroupName, f.inputs.pattern, f.inputs.metricTransformation.name, f.inputs.metricTransformation.dimensions]),
+      filters.map((f) => [
+        f.inputs.logGroupName,
+        f.inputs.pattern,
+        f.inputs.metricTransformation.name,
+        f.inputs.metricTransformation.dimensions,
+      ]),
       [
         ["/jobworker/prod/jobworker/containers", '{ $.level = "error" }', "ErrorLines", { Worker: "$.worker" }],
-        ["/jobworker/prod/jobworker/containers", '{ $.level = "error" && $.msg = "delivery failed" }', "FailedDeliveries", { Worker: "$.worker" }],
+        [
+          "/jobworker/prod/jobworker/containers",
+          '{ $.level = "error" && $.msg = "delivery failed" }',
+          "FailedDeliveries",
+          { Worker: "$.worker" },
+        ],
       ],
     );
   });
@@ -141,7 +163,8 @@ describe("program: alerts and monitoring (prod)", () => {
     for (const f of prod.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")) {
       known.add(`${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`);
     }
-    for (const m of [JOB_METRICS.duration, JOB_METRICS.jobs, JOB_METRICS.bytesIn, JOB_METRICS.bytesOut]) known.add(`${JOB_METRICS.namespace} ${m}`);
+    for (const m of [JOB_METRICS.duration, JOB_METRICS.jobs, JOB_METRICS.bytesIn, JOB_METRICS.bytesOut])
+      known.add(`${JOB_METRICS.namespace} ${m}`);
     // AWS's own metrics of resources the program creates (names as AWS documents them).
     for (const m of [
       "AWS/SQS ApproximateNumberOfMessagesNotVisible",
@@ -154,7 +177,11 @@ describe("program: alerts and monitoring (prod)", () => {
       known.add(m);
     const used = dashboardMetrics(body);
     assert.ok(used.length > 20);
-    for (const m of used) assert.ok(known.has(`${m.namespace} ${m.metricName}`), `dashboard reads ${m.namespace} ${m.metricName}, which nothing in the program has`);
+    for (const m of used)
+      assert.ok(
+        known.has(`${m.namespace} ${m.metricName}`),
+        `dashboard reads ${m.namespace} ${m.metricName}, which nothing in the program has`,
+      );
     // Each worker's row names its own queue, DLQ and service.
     const queues = prod.ofType("aws:sqs/queue:Queue").map((q) => q.state.name as string);
     for (const m of used.filter((x) => x.dimensions.QueueName)) assert.ok(queues.includes(m.dimensions.QueueName!), m.dimensions.QueueName);
@@ -164,7 +191,10 @@ describe("program: alerts and monitoring (prod)", () => {
   it("exports the dashboard's console link and the topic ARN; the dashboard's name starts with the cluster's (the ops console finds it so)", () => {
     assert.equal(prod.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardName, "jobworker-cluster-dashboard");
     assert.equal(prod.outputs.alertTopicArn, TOPIC);
-    assert.equal(prod.outputs.dashboardUrl, `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/jobworker-cluster-dashboard`);
+    assert.equal(
+      prod.outputs.dashboardUrl,
+      `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/jobworker-cluster-dashboard`,
+    );
   });
 });
 
@@ -183,7 +213,9 @@ describe("program: a worker's alarmActions route its alerts to its team's topic"
       const expected = a.name.includes("orders-webhook") ? [TEAM_TOPIC] : [TOPIC];
       assert.deepEqual([a.inputs.alarmActions, a.inputs.okActions], [expected, expected], a.name);
     }
-    for (const t of p.ofType("aws:cloudwatch/eventTarget:EventTarget").filter((x) => x.name.includes("-task-failed-") || x.name.includes("-service-action-"))) {
+    for (const t of p
+      .ofType("aws:cloudwatch/eventTarget:EventTarget")
+      .filter((x) => x.name.includes("-task-failed-") || x.name.includes("-service-action-"))) {
       assert.equal(t.inputs.arn, t.name.includes("orders-webhook") ? TEAM_TOPIC : TOPIC, t.name);
     }
   });

@@ -15,8 +15,20 @@
  *   that the API takes them as the program sends them.
  */
 import assert from "node:assert/strict";
-import { CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  type MetricAlarm,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+} from "@aws-sdk/client-cloudwatch";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { LOG_METRIC_DIMENSION, LOG_METRICS } from "../../../components/alerts/log-alerts";
 import { alarmSpecs } from "../../../components/job-worker/scaling";
 import { type MotoServer, startMoto, TEST_REGION } from "../../support/moto";
@@ -37,7 +49,9 @@ async function awsCall(moto: MotoServer, service: string, body: string, headers:
   return text;
 }
 const sns = (moto: MotoServer, params: Record<string, string>) =>
-  awsCall(moto, "sns", new URLSearchParams({ ...params, Version: "2010-03-31" }).toString(), { "Content-Type": "application/x-www-form-urlencoded" });
+  awsCall(moto, "sns", new URLSearchParams({ ...params, Version: "2010-03-31" }).toString(), {
+    "Content-Type": "application/x-www-form-urlencoded",
+  });
 const logs = (moto: MotoServer, target: string, input: unknown) =>
   awsCall(moto, "logs", JSON.stringify(input), { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `Logs_20140328.${target}` });
 const xmlValue = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
@@ -102,7 +116,15 @@ describe("alerts (moto server)", function () {
         Attributes: {
           Policy: JSON.stringify({
             Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: inboxArn, Condition: { ArnEquals: { "aws:SourceArn": topicArn } } }],
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: inboxArn,
+                Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+              },
+            ],
           }),
         },
       }),
@@ -110,9 +132,13 @@ describe("alerts (moto server)", function () {
     await sns(moto, { Action: "Subscribe", TopicArn: topicArn, Protocol: "sqs", Endpoint: inboxArn });
 
     // The worker's DLQ alarm as the component builds it: the program's spec, the topic on ALARM and OK.
-    const dlq = alarmSpecs({ worker: "orders-webhook", queueName: "jw-itest-orders-webhook", deadLetterQueueName: "jw-itest-orders-webhook-dlq", scaleInIdleSeconds: 600, oldestMessageAlarmSeconds: 1800 }).find(
-      (s) => s.key === "dlq-not-empty",
-    )!;
+    const dlq = alarmSpecs({
+      worker: "orders-webhook",
+      queueName: "jw-itest-orders-webhook",
+      deadLetterQueueName: "jw-itest-orders-webhook-dlq",
+      scaleInIdleSeconds: 600,
+      oldestMessageAlarmSeconds: 1800,
+    }).find((s) => s.key === "dlq-not-empty")!;
     const alarmName = "orders-webhook-dlq-not-empty";
     await cloudwatch.send(
       new PutMetricAlarmCommand({
@@ -132,7 +158,13 @@ describe("alerts (moto server)", function () {
         ActionsEnabled: true,
       }),
     );
-    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: "ALARM", StateReason: "Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (0.0)." }));
+    await cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: alarmName,
+        StateValue: "ALARM",
+        StateReason: "Threshold Crossed: 1 datapoint [3.0] was greater than the threshold (0.0).",
+      }),
+    );
     const alarm = (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }))).MetricAlarms![0]!;
     assert.equal(alarm.StateValue, "ALARM");
     assert.deepEqual([alarm.AlarmActions, alarm.OKActions], [[topicArn], [topicArn]]);
@@ -168,10 +200,20 @@ describe("alerts (moto server)", function () {
         logGroupName,
         filterName: m.key,
         filterPattern: m.pattern,
-        metricTransformations: [{ metricNamespace: "jobworker/itest", metricName: m.metricName, metricValue: "1", unit: "Count", dimensions: { [LOG_METRIC_DIMENSION.name]: LOG_METRIC_DIMENSION.field } }],
+        metricTransformations: [
+          {
+            metricNamespace: "jobworker/itest",
+            metricName: m.metricName,
+            metricValue: "1",
+            unit: "Count",
+            dimensions: { [LOG_METRIC_DIMENSION.name]: LOG_METRIC_DIMENSION.field },
+          },
+        ],
       });
     }
-    const described = JSON.parse(await logs(moto, "DescribeMetricFilters", { logGroupName })) as { metricFilters: { filterName: string; filterPattern: string }[] };
+    const described = JSON.parse(await logs(moto, "DescribeMetricFilters", { logGroupName })) as {
+      metricFilters: { filterName: string; filterPattern: string }[];
+    };
     assert.deepEqual(
       described.metricFilters.map((f) => [f.filterName, f.filterPattern]).sort(),
       LOG_METRICS.map((m) => [m.key, m.pattern]).sort(),

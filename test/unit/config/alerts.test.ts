@@ -40,13 +40,28 @@ describe("config: jobworker:alerts", () => {
     assert.match(prod.warnings[0]!, /`jobworker:alerts\.subscriptions`/);
     assert.match(prod.warnings[0]!, /oncall@example\.com/);
     assert.deepEqual(loadAlertsConfig(reader({}), "staging").warnings, []);
-    assert.deepEqual(loadAlertsConfig(reader({ alerts: { chatbot: { slack: { workspaceId: "T1", channelId: "C1" } } } }), "prod").warnings, []);
+    assert.deepEqual(
+      loadAlertsConfig(reader({ alerts: { chatbot: { slack: { workspaceId: "T1", channelId: "C1" } } } }), "prod").warnings,
+      [],
+    );
   });
 
   const bad: { raw: unknown; key: string; text: RegExp }[] = [
-    { raw: { subscriptions: [{ protocol: "email", endpoint: "oncall" }] }, key: "jobworker:alerts.subscriptions[0].endpoint", text: /e-mail address/ },
-    { raw: { subscriptions: [{ protocol: "https", endpoint: "http://x.example.com" }] }, key: "jobworker:alerts.subscriptions[0].endpoint", text: /https:\/\/ URL/ },
-    { raw: { subscriptions: [{ protocol: "sms", endpoint: "+8190" }] }, key: "jobworker:alerts.subscriptions[0].protocol", text: /email, https, sqs, lambda/ },
+    {
+      raw: { subscriptions: [{ protocol: "email", endpoint: "oncall" }] },
+      key: "jobworker:alerts.subscriptions[0].endpoint",
+      text: /e-mail address/,
+    },
+    {
+      raw: { subscriptions: [{ protocol: "https", endpoint: "http://x.example.com" }] },
+      key: "jobworker:alerts.subscriptions[0].endpoint",
+      text: /https:\/\/ URL/,
+    },
+    {
+      raw: { subscriptions: [{ protocol: "sms", endpoint: "+8190" }] },
+      key: "jobworker:alerts.subscriptions[0].protocol",
+      text: /email, https, sqs, lambda/,
+    },
     { raw: { subscription: [] }, key: "jobworker:alerts.subscription", text: /docs\/alerts\.md/ },
     { raw: { logAlarms: { errorLines: -1 } }, key: "jobworker:alerts.logAlarms.errorLines", text: /0 or more/ },
     { raw: { alarms: { taskPendingMinutes: 0 } }, key: "jobworker:alerts.alarms.taskPendingMinutes", text: /at least 1 minute/ },
@@ -63,10 +78,18 @@ describe("config: jobworker:alerts", () => {
 });
 
 describe("config: a worker's alert keys", () => {
-  const worker = { cpu: 256, memory: 512, outputs: { api: { type: "rest", url: "https://orders.example.com/v1", method: "POST", mode: "records", timeoutSeconds: 30 } } };
+  const worker = {
+    cpu: 256,
+    memory: 512,
+    outputs: { api: { type: "rest", url: "https://orders.example.com/v1", method: "POST", mode: "records", timeoutSeconds: 30 } },
+  };
   it("accepts `alarmActions` (SNS topic ARNs) and `alerts` thresholds under a worker", () => {
     const parsed = parseWorkersConfig({
-      "orders-webhook": { ...worker, alarmActions: ["arn:aws:sns:ap-northeast-1:123456789012:orders-team"], alerts: { errorLines: 3, failedDeliveries: 1 } },
+      "orders-webhook": {
+        ...worker,
+        alarmActions: ["arn:aws:sns:ap-northeast-1:123456789012:orders-team"],
+        alerts: { errorLines: 3, failedDeliveries: 1 },
+      },
     });
     assert.deepEqual(parsed["orders-webhook"]!.alarmActions, ["arn:aws:sns:ap-northeast-1:123456789012:orders-team"]);
     assert.deepEqual(parsed["orders-webhook"]!.alerts, { errorLines: 3, failedDeliveries: 1 });
@@ -75,7 +98,8 @@ describe("config: a worker's alert keys", () => {
     assert.throws(
       () => parseWorkersConfig({ "orders-webhook": { ...worker, alarmActions: ["oncall@example.com"] } }),
       (err: unknown) =>
-        err instanceof WorkersConfigError && err.issues.some((i) => i.key === "jobworker:workers.orders-webhook.alarmActions.0" && /SNS topic ARN/.test(i.message)),
+        err instanceof WorkersConfigError &&
+        err.issues.some((i) => i.key === "jobworker:workers.orders-webhook.alarmActions.0" && /SNS topic ARN/.test(i.message)),
     );
   });
 });

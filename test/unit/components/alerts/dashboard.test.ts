@@ -12,8 +12,18 @@ const inputs: DashboardInputs = {
   stackNamespace: "jobworker/prod",
   backlogPublisherFunctionName: "backlog-publisher-function-9f",
   workers: [
-    { name: "feed-normalize", serviceName: "feed-normalize-svc", queueName: "jw-prod-feed-normalize-1", deadLetterQueueName: "jw-prod-feed-normalize-dlq-1" },
-    { name: "orders-webhook", serviceName: "orders-webhook-svc", queueName: "jw-prod-orders-webhook-1", deadLetterQueueName: "jw-prod-orders-webhook-dlq-1" },
+    {
+      name: "feed-normalize",
+      serviceName: "feed-normalize-svc",
+      queueName: "jw-prod-feed-normalize-1",
+      deadLetterQueueName: "jw-prod-feed-normalize-dlq-1",
+    },
+    {
+      name: "orders-webhook",
+      serviceName: "orders-webhook-svc",
+      queueName: "jw-prod-orders-webhook-1",
+      deadLetterQueueName: "jw-prod-orders-webhook-dlq-1",
+    },
   ],
 };
 
@@ -55,7 +65,10 @@ describe("dashboard body", () => {
       ],
     );
     const duration = body.widgets.find((w: any) => w.properties?.title === "orders-webhook: job duration (ms)");
-    assert.deepEqual(duration.properties.metrics.map((l: any[]) => l.at(-1).stat), ["p50", "p95"]);
+    assert.deepEqual(
+      duration.properties.metrics.map((l: any[]) => l.at(-1).stat),
+      ["p50", "p95"],
+    );
   });
 
   it("names each worker's own queue, DLQ and service", () => {
@@ -70,7 +83,8 @@ describe("dashboard picture (scripts/render-dashboard.ts)", () => {
     const { dashboardHtml, prodDashboard } = await import("../../../../scripts/render-dashboard");
     const body = prodDashboard();
     const html = dashboardHtml(body, "t");
-    for (const w of body.widgets) if (w.type === "metric") assert.ok(html.includes(w.properties.title.replace(/&/g, "&amp;")), w.properties.title);
+    for (const w of body.widgets)
+      if (w.type === "metric") assert.ok(html.includes(w.properties.title.replace(/&/g, "&amp;")), w.properties.title);
     for (const m of dashboardMetrics(body)) assert.ok(html.includes(`${m.namespace} ${m.metricName}`), m.metricName);
   });
 });

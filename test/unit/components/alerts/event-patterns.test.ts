@@ -35,7 +35,10 @@ const otherService: ServiceRef = {
 
 /** A JSONPath of the `$.a.b[0].c` form an input transformer takes, read from an event. */
 function readPath(event: unknown, path: string): unknown {
-  const steps = path.replace(/^\$\./, "").split(".").flatMap((s) => s.split(/\[(\d+)\]/).filter((x) => x !== ""));
+  const steps = path
+    .replace(/^\$\./, "")
+    .split(".")
+    .flatMap((s) => s.split(/\[(\d+)\]/).filter((x) => x !== ""));
   return steps.reduce<unknown>((v, s) => (v === null || typeof v !== "object" ? undefined : (v as Record<string, unknown>)[s]), event);
 }
 
@@ -46,11 +49,21 @@ describe("alert event patterns", () => {
     { rule: "task failed", pattern: taskFailurePattern(service), file: "ecs-task-stopped-pull-failure.json", matches: true },
     { rule: "task failed", pattern: taskFailurePattern(service), file: "ecs-task-stopped-scale-in.json", matches: false },
     { rule: "task failed", pattern: taskFailurePattern(service), file: "ecs-task-running.json", matches: false },
-    { rule: "task failed (another worker's rule)", pattern: taskFailurePattern(otherService), file: "ecs-task-stopped-exit-1.json", matches: false },
+    {
+      rule: "task failed (another worker's rule)",
+      pattern: taskFailurePattern(otherService),
+      file: "ecs-task-stopped-exit-1.json",
+      matches: false,
+    },
     { rule: "task failed", pattern: taskFailurePattern(service), file: "ecs-service-placement-failure.json", matches: false },
     { rule: "service action", pattern: serviceActionPattern(service), file: "ecs-service-placement-failure.json", matches: true },
     { rule: "service action", pattern: serviceActionPattern(service), file: "ecs-service-steady-state.json", matches: false },
-    { rule: "service action (another worker's rule)", pattern: serviceActionPattern(otherService), file: "ecs-service-placement-failure.json", matches: false },
+    {
+      rule: "service action (another worker's rule)",
+      pattern: serviceActionPattern(otherService),
+      file: "ecs-service-placement-failure.json",
+      matches: false,
+    },
     { rule: "service action", pattern: serviceActionPattern(service), file: "ecs-task-stopped-exit-1.json", matches: false },
     { rule: "Spot interruption", pattern: SPOT_INTERRUPTION_PATTERN, file: "ec2-spot-interruption-warning.json", matches: true },
     { rule: "Spot interruption", pattern: SPOT_INTERRUPTION_PATTERN, file: "ecs-task-stopped-exit-1.json", matches: false },
@@ -74,16 +87,21 @@ describe("alert event patterns", () => {
     const text = JSON.parse(t.inputTemplate) as string;
     for (const placeholder of text.match(/<[a-zA-Z]+>/g) ?? []) assert.ok(placeholder.slice(1, -1) in t.inputPaths, placeholder);
     assert.match(text, /^jobworker feed-normalize: a task stopped/);
-    assert.match(text, /https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/jobworker-cluster\/services\/feed-normalize-svc\/tasks/);
+    assert.match(
+      text,
+      /https:\/\/ap-northeast-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/jobworker-cluster\/services\/feed-normalize-svc\/tasks/,
+    );
   });
 
   it("the service-action message reads event type, name and reason from the sample event", () => {
     const t = serviceActionMessage(service);
     const event = sample("ecs-service-placement-failure.json");
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(t.inputPaths).map(([k, p]) => [k, readPath(event, p)])),
-      { eventType: "ERROR", eventName: "SERVICE_TASK_PLACEMENT_FAILURE", reason: "RESOURCE:MEMORY", time: "2026-03-21T09:55:38Z" },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(t.inputPaths).map(([k, p]) => [k, readPath(event, p)])), {
+      eventType: "ERROR",
+      eventName: "SERVICE_TASK_PLACEMENT_FAILURE",
+      reason: "RESOURCE:MEMORY",
+      time: "2026-03-21T09:55:38Z",
+    });
   });
 });
 

@@ -16,7 +16,11 @@ import { jsonFilterMatches } from "../../../support/metric-filter";
 /** Lines as the container writes them to stdout (one JSON object each). */
 async function runtimeLines(): Promise<Record<string, string>> {
   const lines: string[] = [];
-  const log = createLogger({ level: "debug", worker: "feed-normalize", destination: { write: (s: string) => void lines.push(s.trimEnd()) } });
+  const log = createLogger({
+    level: "debug",
+    worker: "feed-normalize",
+    destination: { write: (s: string) => void lines.push(s.trimEnd()) },
+  });
   const job = log.child({ messageId: "m-1", bucket: "partner-drop", key: "feeds/a.csv" });
   job.info({ durationMs: 12, bytesIn: 10, outputs: [] }, "job done");
   job.warn({ visibilitySeconds: 30, maxReceiveCount: 5 }, "job failed; message retried after a backoff");
@@ -80,7 +84,15 @@ describe("log alerts", () => {
   it("each worker gets one alarm per log metric, threshold from its settings, alarm on more than the threshold in 5 minutes", () => {
     const specs = logAlarmSpecs("orders-webhook", "jobworker/prod", { ...LOG_ALARM_DEFAULTS, errorLines: 25 });
     assert.deepEqual(
-      specs.map((s) => [s.key, s.threshold, s.comparisonOperator, s.metric?.metricName, s.metric?.dimensions, s.metric?.period, s.metric?.stat]),
+      specs.map((s) => [
+        s.key,
+        s.threshold,
+        s.comparisonOperator,
+        s.metric?.metricName,
+        s.metric?.dimensions,
+        s.metric?.period,
+        s.metric?.stat,
+      ]),
       [
         ["orders-webhook-error-lines", 25, "GreaterThanThreshold", "ErrorLines", { Worker: "orders-webhook" }, 300, "Sum"],
         ["orders-webhook-failed-deliveries", 0, "GreaterThanThreshold", "FailedDeliveries", { Worker: "orders-webhook" }, 300, "Sum"],

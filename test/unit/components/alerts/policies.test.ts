@@ -84,7 +84,10 @@ describe("alert topic args", () => {
   const bad: { subscription: { protocol: string; endpoint: string }; field: string }[] = [
     { subscription: { protocol: "email", endpoint: "oncall" }, field: "subscriptions[0].endpoint" },
     { subscription: { protocol: "https", endpoint: "http://hooks.example.com/x" }, field: "subscriptions[0].endpoint" },
-    { subscription: { protocol: "sqs", endpoint: "https://sqs.ap-northeast-1.amazonaws.com/123456789012/q" }, field: "subscriptions[0].endpoint" },
+    {
+      subscription: { protocol: "sqs", endpoint: "https://sqs.ap-northeast-1.amazonaws.com/123456789012/q" },
+      field: "subscriptions[0].endpoint",
+    },
     { subscription: { protocol: "lambda", endpoint: "my-function" }, field: "subscriptions[0].endpoint" },
     { subscription: { protocol: "sms", endpoint: "+8190" }, field: "subscriptions[0].protocol" },
   ];
@@ -92,7 +95,10 @@ describe("alert topic args", () => {
     it(`refuses a ${c.subscription.protocol} subscription to \`${c.subscription.endpoint}\`, naming \`${c.field}\``, () => {
       assert.throws(
         () => validateAlertTopicArgs({ subscriptions: [c.subscription as never] }),
-        (err: unknown) => err instanceof AlertTopicArgsError && err.field === c.field && err.message.includes(c.subscription.endpoint === "+8190" ? "sms" : c.subscription.endpoint),
+        (err: unknown) =>
+          err instanceof AlertTopicArgsError &&
+          err.field === c.field &&
+          err.message.includes(c.subscription.endpoint === "+8190" ? "sms" : c.subscription.endpoint),
       );
     });
   }
