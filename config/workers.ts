@@ -78,11 +78,9 @@ export const workerConfigSchema = z.strictObject({
    */
   alarmActions: z
     .array(
-      z
-        .string()
-        .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
-          message: "use an SNS topic ARN, e.g. arn:aws:sns:ap-northeast-1:123456789012:team-alerts",
-        }),
+      z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+        message: "use an SNS topic ARN, e.g. arn:aws:sns:ap-northeast-1:123456789012:team-alerts",
+      }),
     )
     .min(1, { message: "list at least one SNS topic ARN, or remove the key to use the stack's topic" })
     .optional(),
