@@ -8,6 +8,10 @@ import type { PlatformAlarmSettings } from "./platform-alarms";
 
 /** One worker as monitoring sees it. */
 export interface MonitoredWorker {
+  /**
+   * The worker's name as its log lines carry it (the runtime's `worker` field is the kind it runs,
+   * which is the worker's name in the jobworker program): the log alarms' `Worker` dimension.
+   */
   readonly name: string;
   readonly serviceName: pulumi.Input<string>;
   readonly serviceArn: pulumi.Input<string>;
