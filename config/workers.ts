@@ -83,6 +83,7 @@ export const workerConfigSchema = z.strictObject({
       }),
     )
     .min(1, { message: "list at least one SNS topic ARN, or remove the key to use the stack's topic" })
+    .max(5, { message: "list at most 5 topics: a CloudWatch alarm takes 5 actions and an EventBridge rule 5 targets" })
     .optional(),
   /** This worker's log alarm thresholds (lines per 5 minutes); @default `jobworker:alerts.logAlarms` */
   alerts: logAlarmsSchema.optional(),

@@ -94,6 +94,15 @@ describe("config: a worker's alert keys", () => {
     assert.deepEqual(parsed["orders-webhook"]!.alarmActions, ["arn:aws:sns:ap-northeast-1:123456789012:orders-team"]);
     assert.deepEqual(parsed["orders-webhook"]!.alerts, { errorLines: 3, failedDeliveries: 1 });
   });
+  it("refuses more than 5 topics in `alarmActions` (an alarm's and a rule's limit), naming the key", () => {
+    const arns = [1, 2, 3, 4, 5, 6].map((n) => `arn:aws:sns:ap-northeast-1:123456789012:team-${n}`);
+    assert.throws(
+      () => parseWorkersConfig({ "orders-webhook": { ...worker, alarmActions: arns } }),
+      (err: unknown) =>
+        err instanceof WorkersConfigError &&
+        err.issues.some((i) => i.key === "jobworker:workers.orders-webhook.alarmActions" && /at most 5/.test(i.message)),
+    );
+  });
   it("refuses an `alarmActions` entry that is not an SNS topic ARN, naming the key", () => {
     assert.throws(
       () => parseWorkersConfig({ "orders-webhook": { ...worker, alarmActions: ["oncall@example.com"] } }),
