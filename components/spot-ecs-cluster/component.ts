@@ -44,7 +44,12 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     const settled = settleSpotEcsClusterArgs(args);
     const tags = { ...settled.tags, "jobworker:cluster": name };
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
+    // Container Insights: per-service running/pending task counts (the dashboard, the tasks-pending alarm).
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { settings: [{ name: "containerInsights", value: "enabled" }], tags },
+      { parent: this },
+    );
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,

@@ -25,6 +25,9 @@ export function renderFluentBitConfig(): string {
     "    region            ${AWS_REGION}",
     "    log_group_name    ${LOG_GROUP_NAME}",
     "    log_stream_prefix container/",
+    // Only the container's line (the fluentd driver's `log` field) is the log event: the runtime's
+    // JSON stays top-level JSON, so metric filters (`{ $.level = "error" }`) and EMF read it.
+    "    log_key           log",
     "    auto_create_group false",
     "",
   ].join("\n");
