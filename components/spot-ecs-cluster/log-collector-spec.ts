@@ -7,7 +7,14 @@ import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec }
 
 const [LISTEN_HOST, LISTEN_PORT] = FLUENTD_ADDRESS.split(":");
 
-/** Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit. */
+/**
+ * Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit.
+ * `log_key log` ships each container line as it was written (Docker's fluentd driver wraps it as
+ * `{"log": "<line>", "container_id": …}`): CloudWatch Logs then sees the runtime's JSON itself, so
+ * metric filters match `$.level` and Embedded Metric Format lines become metrics; `log_format
+ * json/emf` sends the `x-amzn-logs-format: json/emf` header (Fluent Bit docs, "Amazon CloudWatch").
+ * The log stream name (`container/<tag>`) still says which container wrote the line.
+ */
 export function renderFluentBitConfig(): string {
   return [
     "[SERVICE]",
@@ -25,6 +32,8 @@ export function renderFluentBitConfig(): string {
     "    region            ${AWS_REGION}",
     "    log_group_name    ${LOG_GROUP_NAME}",
     "    log_stream_prefix container/",
+    "    log_key           log",
+    "    log_format        json/emf",
     "    auto_create_group false",
     "",
   ].join("\n");
