@@ -10,12 +10,13 @@ import type { ClusterSettingsArgs } from "../components/spot-ecs-cluster/args";
 import { SpotEcsClusterArgsError } from "../components/spot-ecs-cluster/errors";
 import { settleClusterSettings } from "../components/spot-ecs-cluster/validation";
 import { bootstrapSchema, fleetSchema, loggingSchema } from "./cluster-schema";
+import { daemonsSchema } from "./daemons-schema";
 import { StackConfigError } from "./errors";
 import { NETWORK_FORMS, NetworkChoice, parseNetworkConfig } from "./network";
 import { parseConfigValue } from "./zod-issues";
 
 /** The config keys this loader reads, under the project namespace. */
-export const CLUSTER_CONFIG_KEYS = { network: "network", fleet: "fleet", bootstrap: "bootstrap", logging: "logging" } as const;
+export const CLUSTER_CONFIG_KEYS = { network: "network", fleet: "fleet", bootstrap: "bootstrap", logging: "logging", daemons: "daemons" } as const;
 
 /** The part of `Config` the loader uses (a `pulumi.Config` or a plain stand-in in tests). */
 export type ConfigReader = Pick<pulumi.Config, "name" | "get">;
@@ -48,7 +49,7 @@ export function configKeyForArgField(namespace: string, field: string): string {
     rootVolumeGiB: "fleet",
     scaling: "fleet",
   };
-  if (head === "bootstrap") return `${namespace}:${field}`;
+  if (head === "bootstrap" || head === "daemons") return `${namespace}:${field}`;
   if (head === "logCollector") return `${namespace}:logging${field.slice("logCollector".length)}`;
   return `${namespace}:${mapping[head] ?? "fleet"}.${field}`;
 }
@@ -81,6 +82,12 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     loggingSchema,
     readObject(cfg, CLUSTER_CONFIG_KEYS.logging, false, "an object of logging settings") ?? {},
   );
+  const daemons = parseConfigValue(
+    ns,
+    CLUSTER_CONFIG_KEYS.daemons,
+    daemonsSchema,
+    readObject(cfg, CLUSTER_CONFIG_KEYS.daemons, false, "a list of daemon container specs") ?? [],
+  );
 
   const cluster: ClusterSettingsArgs = {
     instanceTypes: fleet.instanceTypes,
@@ -92,6 +99,7 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     scaling: fleet.scaling,
     bootstrap,
     logCollector: logging,
+    daemons,
   };
   try {
     settleClusterSettings(cluster);

@@ -3,7 +3,9 @@
  * listener bound to 127.0.0.1:24224 in host network mode, so only processes on the instance
  * (dockerd's `fluentd` log driver) can reach it, shipping to the cluster's CloudWatch log group.
  */
+import type { AwsScope } from "../job-worker/policies";
 import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec } from "./args";
+import { daemonContainerExtras } from "./daemon-container";
 
 const [LISTEN_HOST, LISTEN_PORT] = FLUENTD_ADDRESS.split(":");
 
@@ -63,9 +65,10 @@ export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
 /**
  * The ECS container definitions (JSON) of a daemon. Every daemon gets `AWS_REGION` and
  * `LOG_GROUP_NAME` (the cluster's container log group) in its environment; its own output goes to
- * that group through awslogs.
+ * that group through awslogs. Secrets, read-only host mounts and `privileged` come from `daemon-container.ts`.
  */
-export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string): string {
+export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, scope: AwsScope): string {
+  const region = scope.region;
   return JSON.stringify([
     {
       name: d.name,
@@ -82,6 +85,7 @@ export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, 
         logDriver: "awslogs",
         options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": `daemon/${d.name}` },
       },
+      ...daemonContainerExtras(d, scope),
     },
   ]);
 }
