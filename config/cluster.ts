@@ -6,6 +6,8 @@
  * the config key (`jobworker:fleet.instanceTypes[3]`), the value and what is expected.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { LogArchiveSettings } from "../components/log-archive/args";
+import { LogArchiveArgsError, settleLogArchiveSettings } from "../components/log-archive/validation";
 import type { ClusterSettingsArgs } from "../components/spot-ecs-cluster/args";
 import { SpotEcsClusterArgsError } from "../components/spot-ecs-cluster/errors";
 import { settleClusterSettings } from "../components/spot-ecs-cluster/validation";
@@ -58,6 +60,8 @@ export function configKeyForArgField(namespace: string, field: string): string {
 export interface ClusterConfig {
   readonly network: NetworkChoice;
   readonly cluster: ClusterSettingsArgs;
+  /** `jobworker:logging.archive`, when set: the long-term log archive's settings. */
+  readonly logArchive?: LogArchiveSettings;
 }
 
 /** Reads and validates the cluster's config; `SpotEcsClusterArgs` are `cluster` plus the network's ids. */
@@ -76,7 +80,7 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     bootstrapSchema,
     readObject(cfg, CLUSTER_CONFIG_KEYS.bootstrap, false, "an object of bootstrap settings") ?? {},
   );
-  const logging = parseConfigValue(
+  const { archive: logArchive, ...logging } = parseConfigValue(
     ns,
     CLUSTER_CONFIG_KEYS.logging,
     loggingSchema,
@@ -107,5 +111,14 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     if (err instanceof SpotEcsClusterArgsError) throw new StackConfigError(configKeyForArgField(ns, err.field), err.detail, { cause: err });
     throw err;
   }
-  return { network, cluster };
+  if (logArchive !== undefined) {
+    try {
+      settleLogArchiveSettings(logArchive);
+    } catch (err) {
+      if (err instanceof LogArchiveArgsError)
+        throw new StackConfigError(`${ns}:${CLUSTER_CONFIG_KEYS.logging}.archive.${err.field}`, err.detail, { cause: err });
+      throw err;
+    }
+  }
+  return { network, cluster, ...(logArchive !== undefined ? { logArchive } : {}) };
 }
