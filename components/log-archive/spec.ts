@@ -106,7 +106,7 @@ export const ARCHIVE_COLUMNS: readonly { name: string; type: string; jsonKey?: s
  */
 export function glueTableSpec(i: { bucket: string; workers: readonly string[] }) {
   const location = `s3://${i.bucket}/${ARCHIVE_PREFIXES.logs}`;
-  const mappings = Object.fromEntries(ARCHIVE_COLUMNS.filter((c) => c.jsonKey).map((c) => [`mapping.${c.name}`, c.jsonKey!]));
+  const mappings: Record<string, string> = Object.fromEntries(ARCHIVE_COLUMNS.filter((c) => c.jsonKey).map((c) => [`mapping.${c.name}`, c.jsonKey!]));
   return {
     tableType: "EXTERNAL_TABLE",
     parameters: {
@@ -133,7 +133,7 @@ export function glueTableSpec(i: { bucket: string; workers: readonly string[] })
       columns: ARCHIVE_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
       serDeInfo: {
         serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-        parameters: { "case.insensitive": "false", "ignore.malformed.json": "true", ...mappings },
+        parameters: { "case.insensitive": "false", "ignore.malformed.json": "true", ...mappings } as Record<string, string>,
       },
     },
   };

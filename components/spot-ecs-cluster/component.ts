@@ -45,6 +45,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     const tags = { ...settled.tags, "jobworker:cluster": name };
 
     const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this }).region;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
       { name: `/jobworker/${pulumi.getStack()}/${name}/containers`, retentionInDays: settled.logRetentionInDays, tags },
@@ -96,13 +97,14 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
         logGroupArn: logGroup.arn,
+        region,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
       },
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, tags }, this);
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, tags }, this);
     }
 
     this.clusterName = cluster.name;

@@ -15,11 +15,14 @@ export function daemonVolumes(mounts: readonly DaemonMount[] = []): { name: stri
   return mounts.map((m, i) => ({ name: mountVolumeName(i), hostPath: m.hostPath }));
 }
 
-/** Container definition members for secrets, mounts and privilege (empty members are left out). */
-export function daemonContainerExtras(d: DaemonSpec, scope: AwsScope): Record<string, unknown> {
-  const secrets = Object.entries(d.secrets ?? {})
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, ref]) => ({ name, valueFrom: ecsSecretValueFrom(ref, scope) }));
+/**
+ * Container definition members for secrets, mounts and privilege (empty members are left out).
+ * `secretScope` (account and region secret names resolve in) is needed only when the daemon has secrets.
+ */
+export function daemonContainerExtras(d: DaemonSpec, secretScope?: AwsScope): Record<string, unknown> {
+  const entries = Object.entries(d.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length > 0 && secretScope === undefined) throw new Error(`daemon \`${d.name}\` has secrets but no account scope to resolve them in`);
+  const secrets = entries.map(([name, ref]) => ({ name, valueFrom: ecsSecretValueFrom(ref, secretScope!) }));
   const mountPoints = (d.mounts ?? []).map((m, i) => ({ sourceVolume: mountVolumeName(i), containerPath: m.containerPath, readOnly: true }));
   return {
     ...(secrets.length > 0 ? { secrets } : {}),

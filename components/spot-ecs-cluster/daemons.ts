@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DaemonSpec } from "./args";
 import { daemonContainerDefinitions } from "./log-collector-spec";
 import { policyDocument } from "../iam";
-import { scopeOfArn } from "../job-worker/policies";
+import { scopeOfArn, type AwsScope } from "../job-worker/policies";
 import { daemonVolumes } from "./daemon-container";
 import { daemonExecutionRolePolicy } from "./daemon-policies";
 import { assumeRolePolicy } from "./policies";
@@ -14,6 +14,7 @@ export interface DaemonArgs {
   readonly clusterArn: pulumi.Input<string>;
   readonly logGroupName: pulumi.Input<string>;
   readonly logGroupArn: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
   /** Extra statements for the task role (the log collector's write access). */
   readonly taskPolicy?: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
@@ -48,10 +49,9 @@ export function createDaemon(
       taskRoleArn,
       executionRoleArn,
       volumes: daemonVolumes(args.spec.mounts),
-      // Account and region from the cluster's ARN: secret names resolve to ARNs in this account.
       containerDefinitions: pulumi
-        .all([args.logGroupName, args.clusterArn])
-        .apply(([group, clusterArn]) => daemonContainerDefinitions(args.spec, group, scopeOfArn(clusterArn))),
+        .all([args.logGroupName, args.region, secretScope(args)])
+        .apply(([group, region, scope]) => daemonContainerDefinitions(args.spec, group, region, scope)),
       tags: args.tags,
     },
     { parent },
@@ -73,6 +73,12 @@ export function createDaemon(
     { parent },
   );
   return { taskDefinition, service };
+}
+
+/** Account and region secret names resolve in (from the cluster's ARN), for a daemon with secrets only. */
+function secretScope(args: DaemonArgs): pulumi.Output<AwsScope> | undefined {
+  if (Object.keys(args.spec.secrets ?? {}).length === 0) return undefined;
+  return pulumi.output(args.clusterArn).apply(scopeOfArn);
 }
 
 /** A daemon with secrets gets an execution role that reads exactly those secrets (and writes its own logs). */

@@ -67,8 +67,7 @@ export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
  * `LOG_GROUP_NAME` (the cluster's container log group) in its environment; its own output goes to
  * that group through awslogs. Secrets, read-only host mounts and `privileged` come from `daemon-container.ts`.
  */
-export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, scope: AwsScope): string {
-  const region = scope.region;
+export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string, secretScope?: AwsScope): string {
   return JSON.stringify([
     {
       name: d.name,
@@ -85,7 +84,7 @@ export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, 
         logDriver: "awslogs",
         options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": `daemon/${d.name}` },
       },
-      ...daemonContainerExtras(d, scope),
+      ...daemonContainerExtras(d, secretScope),
     },
   ]);
 }

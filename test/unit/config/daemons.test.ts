@@ -3,13 +3,11 @@
  * real config loader and the SpotEcsCluster under Pulumi mocks; bad entries fail naming their key.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { loadClusterConfig, type ConfigReader } from "../../../config/cluster";
 import { StackConfigError } from "../../../config/errors";
 import { judgeIamDocuments } from "../../support/iam";
-import { ACCOUNT_ID, readStackConfig, REGION, ROOT, startMocks, type MockStack } from "../../support/pulumi";
+import { documentedDaemonExamples } from "../../support/monitoring-doc";
+import { ACCOUNT_ID, readStackConfig, REGION, startMocks, type MockStack } from "../../support/pulumi";
 import { baseArgs } from "../components/spot-ecs-cluster.fixtures";
 
 function reader(config: Record<string, unknown>): ConfigReader {
@@ -20,14 +18,6 @@ function reader(config: Record<string, unknown>): ConfigReader {
       return v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v);
     }) as ConfigReader["get"],
   };
-}
-
-/** The `jobworker:daemons` YAML examples of docs/monitoring.md, by daemon name. */
-function documentedExamples(): Map<string, unknown[]> {
-  const doc = readFileSync(join(ROOT, "docs", "monitoring.md"), "utf8");
-  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parseYaml(m[1]!) as Record<string, unknown>);
-  const daemons = blocks.filter((b) => "jobworker:daemons" in b).map((b) => b["jobworker:daemons"] as Array<{ name: string }>);
-  return new Map(daemons.map((list) => [list[0]!.name, list]));
 }
 
 const withDaemons = (daemons: unknown) => ({ ...readStackConfig("prod"), "jobworker:daemons": daemons });
@@ -43,7 +33,7 @@ async function renderCluster(daemons: unknown): Promise<MockStack> {
 }
 
 describe("jobworker:daemons", () => {
-  const examples = documentedExamples();
+  const examples = documentedDaemonExamples();
 
   it("docs/monitoring.md documents the Mackerel and CloudWatch agent examples", () => {
     assert.deepEqual([...examples.keys()].sort(), ["cloudwatch-agent", "mackerel"]);
