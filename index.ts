@@ -62,7 +62,11 @@ export const backlogPublisherFunction = backlogPublisher.functionName;
 const logArchive =
   clusterConfig.logArchive === undefined
     ? undefined
-    : new LogArchive("jobworker", { ...clusterConfig.logArchive, logGroups: [{ name: cluster.logGroupName }], workers: [...jobWorkers.keys()] });
+    : new LogArchive("jobworker", {
+        ...clusterConfig.logArchive,
+        logGroups: [{ name: cluster.logGroupName }],
+        workers: [...jobWorkers.keys()],
+      });
 export const logArchiveBucket = logArchive?.bucketName;
 export const logArchiveWorkgroup = logArchive?.workgroupName;
 export const logArchiveSampleQuery = logArchive?.sampleQuery;

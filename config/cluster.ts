@@ -18,7 +18,13 @@ import { NETWORK_FORMS, NetworkChoice, parseNetworkConfig } from "./network";
 import { parseConfigValue } from "./zod-issues";
 
 /** The config keys this loader reads, under the project namespace. */
-export const CLUSTER_CONFIG_KEYS = { network: "network", fleet: "fleet", bootstrap: "bootstrap", logging: "logging", daemons: "daemons" } as const;
+export const CLUSTER_CONFIG_KEYS = {
+  network: "network",
+  fleet: "fleet",
+  bootstrap: "bootstrap",
+  logging: "logging",
+  daemons: "daemons",
+} as const;
 
 /** The part of `Config` the loader uses (a `pulumi.Config` or a plain stand-in in tests). */
 export type ConfigReader = Pick<pulumi.Config, "name" | "get">;

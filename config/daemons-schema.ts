@@ -17,7 +17,10 @@ const stringOrList = z.union([z.string(), z.array(z.string()).min(1)], { error: 
 
 /** An identity-policy statement for the daemon's task role (checked against IAM's grammar by the tests). */
 const statementSchema = z.strictObject({
-  Sid: z.string().regex(/^[A-Za-z0-9]*$/, "expected an alphanumeric Sid").optional(),
+  Sid: z
+    .string()
+    .regex(/^[A-Za-z0-9]*$/, "expected an alphanumeric Sid")
+    .optional(),
   Effect: z.enum(["Allow", "Deny"], { error: 'expected "Allow" or "Deny"' }),
   Action: stringOrList,
   Resource: stringOrList,

@@ -37,7 +37,11 @@ export class LogArchive extends pulumi.ComponentResource {
       .all([identity.accountId, region.region, partition.partition])
       .apply(([accountId, r, p]) => ({ accountId, region: r, partition: p }));
 
-    const { bucket, ready } = createSecureBucket(`${name}-archive`, { parent: this, tags, lifecycleRules: archiveLifecycleRules(settings) });
+    const { bucket, ready } = createSecureBucket(`${name}-archive`, {
+      parent: this,
+      tags,
+      lifecycleRules: archiveLifecycleRules(settings),
+    });
 
     const firehoseRole = new aws.iam.Role(
       `${name}-firehose`,

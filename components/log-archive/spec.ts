@@ -106,7 +106,9 @@ export const ARCHIVE_COLUMNS: readonly { name: string; type: string; jsonKey?: s
  */
 export function glueTableSpec(i: { bucket: string; workers: readonly string[] }) {
   const location = `s3://${i.bucket}/${ARCHIVE_PREFIXES.logs}`;
-  const mappings: Record<string, string> = Object.fromEntries(ARCHIVE_COLUMNS.filter((c) => c.jsonKey).map((c) => [`mapping.${c.name}`, c.jsonKey!]));
+  const mappings: Record<string, string> = Object.fromEntries(
+    ARCHIVE_COLUMNS.filter((c) => c.jsonKey).map((c) => [`mapping.${c.name}`, c.jsonKey!]),
+  );
   return {
     tableType: "EXTERNAL_TABLE",
     parameters: {

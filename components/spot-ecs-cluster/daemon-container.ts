@@ -21,9 +21,14 @@ export function daemonVolumes(mounts: readonly DaemonMount[] = []): { name: stri
  */
 export function daemonContainerExtras(d: DaemonSpec, secretScope?: AwsScope): Record<string, unknown> {
   const entries = Object.entries(d.secrets ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  if (entries.length > 0 && secretScope === undefined) throw new Error(`daemon \`${d.name}\` has secrets but no account scope to resolve them in`);
+  if (entries.length > 0 && secretScope === undefined)
+    throw new Error(`daemon \`${d.name}\` has secrets but no account scope to resolve them in`);
   const secrets = entries.map(([name, ref]) => ({ name, valueFrom: ecsSecretValueFrom(ref, secretScope!) }));
-  const mountPoints = (d.mounts ?? []).map((m, i) => ({ sourceVolume: mountVolumeName(i), containerPath: m.containerPath, readOnly: true }));
+  const mountPoints = (d.mounts ?? []).map((m, i) => ({
+    sourceVolume: mountVolumeName(i),
+    containerPath: m.containerPath,
+    readOnly: true,
+  }));
   return {
     ...(secrets.length > 0 ? { secrets } : {}),
     ...(mountPoints.length > 0 ? { mountPoints } : {}),

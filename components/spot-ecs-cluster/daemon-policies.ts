@@ -13,7 +13,8 @@ export function daemonExecutionRolePolicy(i: { scope: AwsScope; secrets: readonl
   const sm = [...new Set(arns.filter((a) => a.service === "secretsmanager").map((a) => a.arn))].sort();
   const statements: IdentityStatement[] = [];
   if (ssm.length > 0) statements.push({ Sid: "ReadDaemonParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: ssm });
-  if (sm.length > 0) statements.push({ Sid: "ReadDaemonSecretValues", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: sm });
+  if (sm.length > 0)
+    statements.push({ Sid: "ReadDaemonSecretValues", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: sm });
   statements.push({
     Sid: "WriteDaemonLogs",
     Effect: "Allow",

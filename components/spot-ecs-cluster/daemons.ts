@@ -92,7 +92,9 @@ function createExecutionRole(name: string, args: DaemonArgs, parent: pulumi.Reso
   );
   const policy = pulumi
     .all([args.clusterArn, args.logGroupArn])
-    .apply(([clusterArn, logGroupArn]) => JSON.stringify(daemonExecutionRolePolicy({ scope: scopeOfArn(clusterArn), secrets, logGroupArn })));
+    .apply(([clusterArn, logGroupArn]) =>
+      JSON.stringify(daemonExecutionRolePolicy({ scope: scopeOfArn(clusterArn), secrets, logGroupArn })),
+    );
   new aws.iam.RolePolicy(`${name}-execution`, { role: role.id, policy }, { parent });
   return role.arn;
 }

@@ -77,7 +77,8 @@ export function emfViolations(doc: unknown): string[] {
     d.Metrics.forEach((m: unknown, k) => {
       if (!isObject(m)) return problems.push(`${at}.Metrics[${k}] is not an object`);
       problems.push(...extraMembers(m, ["Name", "Unit", "StorageResolution"], `${at}.Metrics[${k}]`));
-      if (typeof m.Name !== "string" || m.Name.length < 1 || m.Name.length > 1024) return problems.push(`${at}.Metrics[${k}].Name must be a string`);
+      if (typeof m.Name !== "string" || m.Name.length < 1 || m.Name.length > 1024)
+        return problems.push(`${at}.Metrics[${k}].Name must be a string`);
       const value = doc[m.Name];
       const values = Array.isArray(value) ? value : [value];
       if (values.length === 0 || values.length > 100 || !values.every(isNumber))

@@ -96,11 +96,29 @@ describe("runtime job metrics (EMF, moto server)", function () {
       { timeoutMs: 20_000 },
     );
     for (const l of lines) assert.deepEqual(emfViolations(l), []);
-    const byKey = Object.fromEntries(lines.map((l) => [l.key, { Outcome: l.Outcome, BytesIn: l.BytesIn, BytesOut: l.BytesOut, Worker: l.Worker }]));
+    const byKey = Object.fromEntries(
+      lines.map((l) => [l.key, { Outcome: l.Outcome, BytesIn: l.BytesIn, BytesOut: l.BytesOut, Worker: l.Worker }]),
+    );
     assert.deepEqual(byKey, {
       "permanent.txt": { Outcome: "dead-lettered", BytesIn: 1000, BytesOut: 0, Worker: "test-fail" },
       "transient.txt": { Outcome: "released", BytesIn: 700, BytesOut: 0, Worker: "test-fail" },
     });
+  });
+
+  it("reports a job cut off by the shutdown deadline (before it read its object) as `failed`, with 0 bytes in and out", async () => {
+    const pipeline = await createPipeline(moto);
+    running = await startWorker(moto, copyKind({ delayMs: 20_000 }), testSettings(pipeline, { shutdownSeconds: 1 }));
+    await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "slow.txt", Body: "s".repeat(300) }));
+    await waitFor("job started", () => running!.logs.withMsg("handler started").length > 0, { timeoutMs: 20_000 });
+    const worker = running;
+    running = undefined;
+    await worker.stop();
+    const stopped = await waitFor("job metrics line", () => {
+      const found = worker.logs.withMsg("job metrics");
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(emfViolations(stopped[0]), []);
+    assert.deepEqual([stopped[0]!.Outcome, stopped[0]!.BytesIn, stopped[0]!.BytesOut], ["failed", 0, 0]);
   });
 
   it("reports a successful in-process job as `succeeded` with bytes in equal to bytes out for a copy", async () => {

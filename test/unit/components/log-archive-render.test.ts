@@ -56,7 +56,12 @@ describe("log archive rendering", () => {
         { days: 365, storageClass: "DEEP_ARCHIVE" },
       ],
     });
-    assert.deepEqual(results, { id: "expire-query-results", status: "Enabled", filter: { prefix: "athena-results/" }, expiration: { days: 30 } });
+    assert.deepEqual(results, {
+      id: "expire-query-results",
+      status: "Enabled",
+      filter: { prefix: "athena-results/" },
+      expiration: { days: 30 },
+    });
     const withExpiry = archiveLifecycleRules(settleLogArchiveSettings({ expireAfterDays: 3650 }))[0]!;
     assert.deepEqual(withExpiry.expiration, { days: 3650 });
   });
@@ -79,7 +84,10 @@ describe("log archive rendering", () => {
   });
 
   it("reads lines case-sensitively with mappings, since a job metrics line holds both `worker` and `Worker`", () => {
-    const line = { worker: "feed-normalize", ...jobMetricsRecord({ worker: "feed-normalize", outcome: "succeeded", durationMs: 1, bytesIn: 1, bytesOut: 1, timestamp: 1.7e12 }) };
+    const line = {
+      worker: "feed-normalize",
+      ...jobMetricsRecord({ worker: "feed-normalize", outcome: "succeeded", durationMs: 1, bytesIn: 1, bytesOut: 1, timestamp: 1.7e12 }),
+    };
     const lower = Object.keys(line).map((k) => k.toLowerCase());
     assert.notEqual(new Set(lower).size, lower.length, "case-folded keys collide");
     const serde = glueTableSpec({ bucket: "arch", workers: [] }).storageDescriptor.serDeInfo;
@@ -90,14 +98,21 @@ describe("log archive rendering", () => {
   });
 
   it("has a sample query for one object key in one month", () => {
-    assert.match(sampleQuery("jobworker_prod_logs", "lines"), /FROM "jobworker_prod_logs"\."lines"\nWHERE dt BETWEEN '2026-03-01' AND '2026-03-31'\n {2}AND key = /);
+    assert.match(
+      sampleQuery("jobworker_prod_logs", "lines"),
+      /FROM "jobworker_prod_logs"\."lines"\nWHERE dt BETWEEN '2026-03-01' AND '2026-03-31'\n {2}AND key = /,
+    );
   });
 
   it("renders IAM documents that pass IAM's grammar and catalogue", async () => {
     const catalogue = new IamCatalogue();
     const cases = [
       ["CloudWatch Logs → Firehose trust", logsDeliveryTrustPolicy(scope), POLICY_KINDS.trust],
-      ["CloudWatch Logs → Firehose permissions", logsDeliveryPolicy("arn:aws:firehose:eu-west-1:123456789012:deliverystream/jw-archive"), POLICY_KINDS.identity],
+      [
+        "CloudWatch Logs → Firehose permissions",
+        logsDeliveryPolicy("arn:aws:firehose:eu-west-1:123456789012:deliverystream/jw-archive"),
+        POLICY_KINDS.identity,
+      ],
       ["Firehose trust", firehoseTrustPolicy(scope), POLICY_KINDS.trust],
       ["Firehose → S3 permissions", firehoseToS3Policy("arn:aws:s3:::jw-archive"), POLICY_KINDS.identity],
     ] as const;
@@ -118,7 +133,12 @@ describe("log archive rendering", () => {
   });
 
   const bad: Array<[string, Parameters<typeof settleLogArchiveSettings>[0], string, RegExp]> = [
-    ["Deep Archive sooner than 90 days after Glacier IR", { glacierIrAfterDays: 30, deepArchiveAfterDays: 60 }, "deepArchiveAfterDays", /at least glacierIrAfterDays \+ 90 \(120\)/],
+    [
+      "Deep Archive sooner than 90 days after Glacier IR",
+      { glacierIrAfterDays: 30, deepArchiveAfterDays: 60 },
+      "deepArchiveAfterDays",
+      /at least glacierIrAfterDays \+ 90 \(120\)/,
+    ],
     ["expiry inside Deep Archive's minimum", { expireAfterDays: 400 }, "expireAfterDays", /at least deepArchiveAfterDays \+ 180 \(545\)/],
     ["a buffer below dynamic partitioning's 64 MiB", { bufferMiB: 5 }, "bufferMiB", /from 64 to 128/],
     ["a buffer of 30 s", { bufferSeconds: 30 }, "bufferSeconds", /from 60 to 900/],

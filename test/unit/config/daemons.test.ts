@@ -89,7 +89,10 @@ describe("jobworker:daemons", () => {
     ]);
     const judged = await judgeIamDocuments(stack.resources);
     assert.deepEqual(judged.messages, []);
-    assert.ok(judged.documents.some((d) => d.startsWith("jw-mackerel-execution")), `judged ${judged.documents.join(", ")}`);
+    assert.ok(
+      judged.documents.some((d) => d.startsWith("jw-mackerel-execution")),
+      `judged ${judged.documents.join(", ")}`,
+    );
   });
 
   it("runs the CloudWatch agent with its host mounts and a task role of the documented statements, no execution role", async () => {
@@ -153,7 +156,8 @@ describe("jobworker:daemons", () => {
           assert.equal(err.key, key);
           assert.match(err.message, message);
           for (const value of secretish)
-            if (typeof value === "string" && !value.startsWith("secretsmanager:")) assert.ok(!err.message.includes(value), "the value is not repeated");
+            if (typeof value === "string" && !value.startsWith("secretsmanager:"))
+              assert.ok(!err.message.includes(value), "the value is not repeated");
           return true;
         },
       );

@@ -41,7 +41,14 @@ describe("job metrics (CloudWatch Embedded Metric Format)", () => {
       ],
     });
     assert.deepEqual(
-      { Worker: line.Worker, Outcome: line.Outcome, JobDuration: line.JobDuration, BytesIn: line.BytesIn, BytesOut: line.BytesOut, Jobs: line.Jobs },
+      {
+        Worker: line.Worker,
+        Outcome: line.Outcome,
+        JobDuration: line.JobDuration,
+        BytesIn: line.BytesIn,
+        BytesOut: line.BytesOut,
+        Jobs: line.Jobs,
+      },
       { Worker: "feed-normalize", Outcome: "succeeded", JobDuration: 1234, BytesIn: 5000, BytesOut: 4200, Jobs: 1 },
     );
     assert.deepEqual(Object.keys(JOB_METRICS), ["JobDuration", "BytesIn", "BytesOut", "Jobs"]);
@@ -62,7 +69,11 @@ describe("job metrics (CloudWatch Embedded Metric Format)", () => {
     ["a metric value that is a string", (d) => (d.Jobs = "1"), /metric `Jobs` has no top-level numeric value/],
     ["a dimension without a top-level string", (d) => (d.Outcome = 3), /dimension `Outcome`/],
     ["a unit CloudWatch does not know", (d) => (d._aws.CloudWatchMetrics[0].Metrics[0].Unit = "ms"), /unit `ms`/],
-    ["31 dimensions in one set", (d) => (d._aws.CloudWatchMetrics[0].Dimensions = [Array.from({ length: 31 }, () => "Worker")]), /at most 30/],
+    [
+      "31 dimensions in one set",
+      (d) => (d._aws.CloudWatchMetrics[0].Dimensions = [Array.from({ length: 31 }, () => "Worker")]),
+      /at most 30/,
+    ],
     [
       "101 metrics in one directive",
       (d) => (d._aws.CloudWatchMetrics[0].Metrics = Array.from({ length: 101 }, () => ({ Name: "Jobs", Unit: "Count" }))),
