@@ -8,6 +8,7 @@ import {
   BacklogPublisher,
   installTracelessPulumiPromises,
   JobWorker,
+  LogArchive,
   Network,
   SharedInputBucket,
   SpotEcsCluster,
@@ -89,6 +90,20 @@ const monitoring = new StackMonitoring("monitoring", {
 });
 export const dashboardUrl = monitoring.dashboardUrl;
 export const backlogPublisherFunction = backlogPublisher.functionName;
+
+// --- log archive (optional, `jobworker:logging.archive`) ---
+// Every container line of the cluster, partitioned by the `worker` field each runtime line carries.
+const logArchive =
+  clusterConfig.logArchive === undefined
+    ? undefined
+    : new LogArchive("jobworker", {
+        ...clusterConfig.logArchive,
+        logGroups: [{ name: cluster.logGroupName }],
+        workers: [...jobWorkers.keys()],
+      });
+export const logArchiveBucket = logArchive?.bucketName;
+export const logArchiveWorkgroup = logArchive?.workgroupName;
+export const logArchiveSampleQuery = logArchive?.sampleQuery;
 export const workers = Object.fromEntries(
   [...jobWorkers].map(([name, w]) => [
     name,

@@ -10,3 +10,4 @@ export * from "./alerts";
 export * from "./pulumi-stack-traces";
 /** The worker kind a `JobWorker` runs (`JobWorkerArgs.definition`), from the catalog's contract. */
 export type { WorkerDefinition } from "../catalog/contract";
+export * from "./log-archive";

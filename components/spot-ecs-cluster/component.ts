@@ -101,6 +101,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         spec: logCollectorDaemon(args.logCollector ?? {}),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
+        logGroupArn: logGroup.arn,
         region,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
@@ -108,7 +109,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, this);
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, tags }, this);
     }
 
     this.clusterName = cluster.name;

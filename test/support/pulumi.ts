@@ -116,6 +116,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     }
     case "aws:lambda/function:Function":
       return { arn: arn("lambda", `function:${name}`), name: inputs.name ?? name };
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+      return { arn: arn("firehose", `deliverystream/${inputs.name ?? name}`), name: inputs.name ?? name };
     default:
       return { arn: arn(type.split(":")[1]?.split("/")[0] ?? "unknown", name) };
   }
