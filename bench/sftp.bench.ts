@@ -1,5 +1,5 @@
 /**
- * SFTP delivery throughput (`npm run bench sftp`): the same payload (32 MiB by default) delivered
+ * SFTP delivery throughput (`npm run bench -- sftp`): the same payload (32 MiB by default) delivered
  * to one loopback OpenSSH sshd, through the SFTP connector and through OpenSSH's own `sftp -b`
  * client, best of a few rounds each, printed side by side in MiB/s. The connector should reach at
  * least half the OpenSSH client's rate.

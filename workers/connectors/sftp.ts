@@ -16,7 +16,7 @@
  *   answering, idle or not.
  * - `TCP_NODELAY` on the socket: every SFTP WRITE waits for its status reply, and Nagle's algorithm
  *   with delayed ACKs held each small request back, capping uploads at about 2 to 6 MiB/s on loopback
- *   (issue 13, item 4; `npm run bench sftp` compares it with OpenSSH's `sftp`).
+ *   (issue 13, item 4; `npm run bench -- sftp` compares it with OpenSSH's `sftp`).
  * - ssh2-sftp-client's default event callbacks print plain text to stdout; ours log through pino.
  */
 import { createHash } from "node:crypto";
