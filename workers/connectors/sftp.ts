@@ -74,6 +74,8 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
   const logger = deps.logger.child({ connector: "sftp", host: binding.host, port });
   const idleTimeoutMs = deps.idleTimeoutMs ?? SFTP_DEFAULTS.idleTimeoutMs;
   let client: SftpClient | undefined;
+  /** The client being connected, until `connect()` returns: an abort destroys it too. */
+  let connecting: SftpClient | undefined;
   let closed = false;
 
   async function connect(): Promise<SftpClient> {
@@ -85,6 +87,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
       close: () => logger.debug("sftp connection closed"),
     });
     let presented: string | undefined;
+    connecting = fresh;
     try {
       await fresh.connect({
         host: binding.host,
@@ -119,6 +122,8 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
         );
       }
       throw new RetryableError(`connecting to ${origin} failed: ${message}`, { cause: err, context: { target: origin } });
+    } finally {
+      if (connecting === fresh) connecting = undefined;
     }
     sshOf(fresh).setNoDelay(true);
     return fresh;
@@ -126,9 +131,9 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
 
   /** Drops the connection at once: destroys the socket, which fails whatever call is pending on it. */
   function cut(): void {
-    const old = client;
+    for (const old of [client, connecting]) if (old) sshOf(old).destroy();
     client = undefined;
-    if (old) sshOf(old).destroy();
+    connecting = undefined;
   }
 
   /** Ends the connection gracefully, destroying it when the peer does not answer within `endTimeoutMs`. */
@@ -147,7 +152,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
   }
 
   /** The open connection, checked alive; re-made once at once if it was dropped while idle. */
-  async function connection(): Promise<SftpClient> {
+  async function connection(signal: AbortSignal): Promise<SftpClient> {
     if (client) {
       try {
         await client.cwd();
@@ -157,6 +162,8 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
         await discard();
       }
     }
+    // An abort that cut the idle check must not open a new connection.
+    if (signal.aborted) throw new RetryableError("delivery aborted", { cause: signal.reason, context: { target: origin, aborted: true } });
     client = await connect();
     return client;
   }
@@ -185,7 +192,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
           let stalled: RetryableError | undefined;
           let watchdog: ProgressWatchdog | undefined;
           try {
-            const sftp = await connection();
+            const sftp = await connection(delivery.signal);
             // Connecting is bounded by `readyTimeout`; from here on, payload bytes must keep moving.
             watchdog = watchProgress(
               () => counter.bytes,

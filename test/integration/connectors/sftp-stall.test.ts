@@ -81,6 +81,31 @@ describe("SFTP connector, stalled transfer (sshd behind a proxy that stops forwa
     }
   });
 
+  it("ends promptly when its signal aborts while the idle connection's check hangs, without reconnecting", async () => {
+    const log = recordingLogger();
+    const connector = createSftpConnector(
+      { type: "sftp", host: sshd.host, port: proxy.port, username: sshd.username, hostKeySha256: sshd.hostKeySha256, directory: sshd.root },
+      { logger: log.logger, privateKey: sshd.privateKey, retry: { maxAttempts: 1 } },
+    );
+    try {
+      await connector.deliver({
+        name: "first.bin",
+        open: () => Readable.from([Buffer.from("1")]),
+        idempotencyKey: "first",
+        signal: new AbortController().signal,
+      });
+      assert.equal(proxy.stall(), 1, "stalled the idle connection");
+      const controller = new AbortController();
+      const run = connector.deliver({ name: "second.bin", open: endless, idempotencyKey: "second", signal: controller.signal });
+      run.catch(() => undefined);
+      setTimeout(() => controller.abort(new Error("shutdown")), 200);
+      await assert.rejects(settlesWithin(run, 3_000, "deliver() after abort"), /delivery aborted/);
+      assert.equal(proxy.connections(), 1, "no new connection after the abort");
+    } finally {
+      await settlesWithin(connector.close(), 3_000, "close() of a stalled connection");
+    }
+  });
+
   const idle: Array<[string, Partial<SftpConnectorDeps>, RegExp]> = [
     ["the idle-progress timeout", { idleTimeoutMs: 500 }, /no progress for 500 ms/],
     ["SSH keepalive", { idleTimeoutMs: 60_000, keepaliveIntervalMs: 200, keepaliveCountMax: 2 }, /keepalive timeout/i],
