@@ -15,8 +15,9 @@
  *   moving for `idleTimeoutMs` fails as retryable; SSH keepalive ends a connection whose peer stops
  *   answering, idle or not.
  * - `TCP_NODELAY` on the socket: every SFTP WRITE waits for its status reply, and Nagle's algorithm
- *   with delayed ACKs held each small request back, capping uploads at about 2 to 6 MiB/s on loopback
- *   (issue 13, item 4; `npm run bench -- sftp` compares it with OpenSSH's `sftp`).
+ *   with delayed ACKs held each small request back, capping uploads at about 2 to 6 MiB/s on loopback;
+ *   a 1 MiB write buffer lets ssh2 send buffered chunks as concurrent WRITEs (issue 13, item 4;
+ *   `npm run bench -- sftp` compares the rate with OpenSSH's `sftp`).
  * - ssh2-sftp-client's default event callbacks print plain text to stdout; ours log through pino.
  */
 import { createHash } from "node:crypto";
@@ -39,9 +40,20 @@ export const SFTP_DEFAULTS = {
   keepaliveCountMax: 3,
   /** A transfer whose payload bytes stop moving for 30 s fails as retryable. */
   idleTimeoutMs: 30_000,
+  /**
+   * Bytes the upload stream buffers while a write is in flight: buffered chunks go out together as
+   * concurrent SFTP WRITE requests (ssh2's `_writev`), so a larger buffer keeps more in flight.
+   */
+  writeBufferBytes: 1024 * 1024,
   /** `close()` waits this long for a graceful SSH disconnect before destroying the socket. */
   endTimeoutMs: 1_000,
 } as const;
+
+/**
+ * ssh2-sftp-client hands `writeStreamOptions` to ssh2's `createWriteStream` (a `Writable`, so
+ * `highWaterMark` applies); its typings list only the mode and flags.
+ */
+const PUT_OPTIONS = { writeStreamOptions: { highWaterMark: SFTP_DEFAULTS.writeBufferBytes } } as unknown as SftpClient.TransferOptions;
 
 export interface SftpConnectorDeps {
   readonly logger: Logger;
@@ -205,7 +217,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
               },
             );
             uploadStarted = true;
-            await sftp.put(stream, paths.temp);
+            await sftp.put(stream, paths.temp, PUT_OPTIONS);
             // put resolves when the remote file closes, which a dropped connection also causes:
             // only a fully read payload of the same size on the server may take the final name.
             const remote = await sftp.stat(paths.temp);
