@@ -9,6 +9,7 @@ import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
 import { createFtpConnector } from "./ftp";
+import { checkHeaderSecret } from "./header-secret";
 import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
@@ -50,6 +51,8 @@ export async function createConnector(given: ResolvedOutputBinding, deps: Connec
     case "s3":
       return createS3Connector(binding, deps);
     case "rest":
+      // Sent as a header value: a line break in it is a configuration error, found now.
+      if (binding.authSecret !== undefined) checkHeaderSecret("authSecret", binding.authSecret, secret.authSecret!);
       return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
     case "sftp":
       return createSftpConnector(binding, {
