@@ -93,6 +93,7 @@ export function testSettings(pipeline: Pipeline, overrides: Partial<RuntimeSetti
     pollWaitSeconds: 1,
     retryBaseSeconds: 0,
     retryCapSeconds: 1,
+    maxHandoffs: 20,
     ...overrides,
   };
 }
