@@ -233,9 +233,17 @@ export interface ChildWorker {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a worker process: `args` after node (a script and its arguments), env on top of moto's. */
-export function spawnWorker(args: string[], env: Record<string, string>, options: { plainNode?: boolean } = {}): ChildWorker {
-  const child = spawn(process.execPath, options.plainNode ? args : ["-r", "ts-node/register/transpile-only", ...args], {
+/**
+ * Starts a worker process: `args` after node (a script and its arguments), env on top of moto's.
+ * `node` picks another Node binary (e.g. the system's), `nodeFlags` go before everything (`--expose-gc`).
+ */
+export function spawnWorker(
+  args: string[],
+  env: Record<string, string>,
+  options: { plainNode?: boolean; node?: string; nodeFlags?: string[] } = {},
+): ChildWorker {
+  const flags = [...(options.nodeFlags ?? []), ...(options.plainNode ? [] : ["-r", "ts-node/register/transpile-only"])];
+  const child = spawn(options.node ?? process.execPath, [...flags, ...args], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), ...env },
     stdio: ["ignore", "pipe", "pipe"],

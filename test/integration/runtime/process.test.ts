@@ -175,6 +175,29 @@ describe("runtime worker processes (moto server)", function () {
     assert.equal((await second.exited).code, 0);
   });
 
+  // AbortSignal.any([..., AbortSignal.timeout()]) lost its timeout to GC on Node 20: run under the
+  // system's node (whatever version) and the test runner's, with a collection forced mid-job.
+  for (const [which, node] of [
+    ["the system's node", "node"],
+    ["the test runner's Node", process.execPath],
+  ] as const) {
+    it(`fails a job at its deadline (maxProcessingSeconds) even after a garbage collection mid-job (${which})`, async () => {
+      const pipeline = await createPipeline(moto, { visibilityTimeout: 60 });
+      const worker = spawnWorker([FIXTURE, "await-abort"], workerEnv(pipeline, { [WORKER_ENV.maxProcessingSeconds]: "1" }), {
+        node,
+        nodeFlags: ["--expose-gc"],
+      });
+      children.push(worker);
+      await waitForLine(worker, "worker started");
+      await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "gc.txt", Body: "x" }));
+      await waitForLine(worker, "handler started");
+      const failed = await waitForLine(worker, "job failed", 10_000);
+      assert.match(String((failed.err as { message?: string }).message), /job deadline reached \(maxProcessingSeconds 1\)/);
+      worker.child.kill("SIGTERM");
+      assert.equal((await worker.exited).code, 0);
+    });
+  }
+
   it("on SIGTERM mid-job finishes the job in flight, deletes its message and exits 0", async () => {
     const pipeline = await createPipeline(moto);
     const worker = start([FIXTURE, "copy"], workerEnv(pipeline, { TEST_DELAY_MS: "2000", [WORKER_ENV.shutdownSeconds]: "20" }));
