@@ -175,6 +175,45 @@ describe("runtime queue loop (moto server)", function () {
     assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
   });
 
+  it("retries an event naming a bucket that does not exist and dead-letters it, never acknowledging it as a deleted object", async () => {
+    const pipeline = await createPipeline(moto, { maxReceiveCount: 2 });
+    running = await startWorker(moto, copyKind(), testSettings(pipeline));
+    const bucket = `${pipeline.inputBucket}-missing`;
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.queueUrl,
+        MessageBody: JSON.stringify({
+          Records: [
+            {
+              eventVersion: "2.1",
+              eventSource: "aws:s3",
+              eventName: "ObjectCreated:Put",
+              s3: { bucket: { name: bucket }, object: { key: "misrouted.txt", size: 1 } },
+            },
+          ],
+        }),
+      }),
+    );
+    const dead = await waitFor(
+      "misrouted message in the DLQ",
+      async () => {
+        const m = await receiveAll(sqs, pipeline.dlqUrl);
+        return m.length > 0 ? m : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    assert.match(dead[0]!.Body!, /misrouted\.txt/);
+    assert.deepEqual(eventsOf(running.events, "job-gone"), []);
+    const failed = eventsOf(running.events, "job-failed").filter((e) => e.messageId === sent.MessageId);
+    assert.equal(failed.length, 2);
+    for (const f of failed) {
+      assert.equal(f.permanent, false);
+      assert.match(f.error.message, new RegExp(`GetObject s3://${bucket}/misrouted\\.txt failed with NoSuchBucket: the bucket does not exist`));
+    }
+    const [last] = running.logs.withMsg("job failed on its last receive; the redrive policy moves it to the dead-letter queue");
+    assert.match(String(last?.reason), /NoSuchBucket/);
+  });
+
   it("moves a message whose handler always throws to the DLQ after maxReceiveCount receives, while the queue keeps flowing", async () => {
     const pipeline = await createPipeline(moto, { maxReceiveCount: 3 });
     const attempts: string[] = [];
