@@ -10,7 +10,7 @@
  * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise.
  */
 import { WORKER_ENV } from "../../catalog/contract";
-import { ConfigError } from "../errors";
+import { ConfigError, JobworkerError } from "../errors";
 import { loadWorkerKind, loadWorkerKinds } from "../kinds";
 import { runWorker } from "../runtime/run";
 
@@ -78,6 +78,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
     if (err instanceof ConfigError) {
       io.stderr(`jobworker: configuration error: ${err.message}\n`);
       return 2;
+    }
+    // Our own errors already say what failed and what to check: no stack trace.
+    if (err instanceof JobworkerError) {
+      io.stderr(`jobworker: ${err.message}\n`);
+      return 1;
     }
     io.stderr(`jobworker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

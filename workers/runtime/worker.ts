@@ -23,6 +23,7 @@ import type { RuntimeSettings } from "./settings";
 import { createMessageOps, type EntryOutcome, type MessageOps } from "./sqs-batcher";
 import { createTaskProtection, type TaskProtection } from "./task-protection";
 import type { WorkerKind } from "./types";
+import type { SecretRedactor } from "../secrets/redactor";
 
 export interface WorkerOptions {
   readonly kind: WorkerKind;
@@ -39,6 +40,8 @@ export interface WorkerOptions {
   readonly onEvent?: WorkerEventListener;
   /** [0, 1) source for jitter. @default Math.random */
   readonly random?: () => number;
+  /** Keeps resolved secret values out of the dead-letter reasons it writes. @default none */
+  readonly redactor?: SecretRedactor;
 }
 
 interface InFlight {
@@ -505,7 +508,9 @@ export class Worker {
       return this.release(entry, log, reason);
     }
     try {
-      await sendToDeadLetterQueue(this.options.sqs, dlq, this.options.settings.queueUrl, entry.message, reason);
+      // The reason quotes error messages (a server's error body may echo a credential).
+      const written = this.options.redactor?.redact(reason) ?? reason;
+      await sendToDeadLetterQueue(this.options.sqs, dlq, this.options.settings.queueUrl, entry.message, written);
     } catch (err) {
       log.error({ err, reason }, "sending to the dead-letter queue failed; releasing the message");
       return this.release(entry, log, reason);

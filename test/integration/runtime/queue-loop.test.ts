@@ -11,6 +11,7 @@ import { createTaskProtection } from "../../../workers/runtime/task-protection";
 import { startFaultProxy } from "../../support/fault-proxy";
 import { startMoto, type MotoServer } from "../../support/moto";
 import { freePort } from "../../support/ports";
+import { duplicateKeys } from "../../support/json-keys";
 import { waitFor } from "../../support/wait";
 import { copyKind } from "./fixtures/test-kinds";
 import {
@@ -243,6 +244,44 @@ describe("runtime queue loop (moto server)", function () {
     assert.match(dead[0]!.Body!, /poison\.txt/);
     assert.equal(attempts.filter((k) => k === "poison.txt").length, pipeline.maxReceiveCount);
     assert.equal(eventsOf(running.events, "message-released").length, pipeline.maxReceiveCount);
+  });
+
+  it("logs one true line when a release fails, and writes no line with a duplicate JSON key", async () => {
+    const pipeline = await createPipeline(moto);
+    const failing = copyKind({ fail: true });
+    const good = copyKind();
+    const kind = {
+      definition: failing.definition,
+      handler: (input: any, meta: any, ctx: any) =>
+        meta.key.startsWith("fail") ? failing.handler(input, meta, ctx) : good.handler(input, meta, ctx),
+    };
+    // Every ChangeMessageVisibilityBatch entry fails, as SQS reports a per-entry failure.
+    const failReleases = (client: SQSClient) =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== "ChangeMessageVisibilityBatchCommand") return next(args);
+          const entries = (args.input as { Entries: Array<{ Id: string }> }).Entries;
+          const Failed = entries.map((e) => ({ Id: e.Id, Code: "InternalError", SenderFault: false, Message: "injected" }));
+          return { response: {}, output: { $metadata: {}, Successful: [], Failed } } as never;
+        },
+        { step: "initialize", name: "failReleases" },
+      );
+    running = await startWorker(moto, kind, testSettings(pipeline), { onSqs: failReleases });
+    await put(pipeline.inputBucket, "ok.txt", "delivered");
+    await put(pipeline.inputBucket, "fail.txt", "fails");
+    await waitFor("release failure logged", () => running!.logs.withMsg("release failed; the message comes back when its current visibility timeout ends").length > 0, {
+      timeoutMs: 20_000,
+    });
+    await waitFor("good object delivered", () => running!.logs.withMsg("delivered").length === 1);
+    const failed = running.logs.withMsg("job failed").find((l) => l.key === "fail.txt")!;
+    const about = running.logs.lines.filter((l) => l.messageId === failed.messageId && /release|retried|visibility/.test(String(l.msg)));
+    assert.deepEqual(
+      about.map((l) => [l.msg, l.code]),
+      [["release failed; the message comes back when its current visibility timeout ends", "InternalError"]],
+    );
+    assert.equal(running.logs.withMsg("delivered")[0]!.connector, "s3");
+    const withDuplicates = running.logs.raw.map((line) => ({ line, keys: duplicateKeys(line) })).filter((l) => l.keys.length > 0);
+    assert.deepEqual(withDuplicates, []);
   });
 
   it("keeps a job slower than the visibility timeout invisible with the heartbeat (no redelivery)", async () => {
