@@ -20,7 +20,8 @@ export const USAGE = `usage: jobworker <command>
                      JOBWORKER_QUEUE_URL (required), JOBWORKER_OUTPUTS (JSON slot → binding),
                      JOBWORKER_CONCURRENCY, JOBWORKER_MAX_PROCESSING_SECONDS, JOBWORKER_SHUTDOWN_SECONDS,
                      JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
-                     (AWS_REGION, AWS_ENDPOINT_URL, credentials)
+                     (AWS_REGION, AWS_ENDPOINT_URL, credentials; AWS_S3_FORCE_PATH_STYLE=true for an
+                     emulator on loopback); tuning: docs/runtime.md
   kinds            list the worker kinds this build holds (an image holds only its own)
   help             this text
 
