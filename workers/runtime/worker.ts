@@ -50,8 +50,6 @@ interface InFlight {
   /** Latest receipt handle: a message received again while in flight gets a new one. */
   receiptHandle: string;
   readonly receiveCount: number;
-  /** Hand-offs before this delivery (the `jobworker-handoffs` attribute). */
-  readonly handoffs: number;
   /** Carries `messageId` and `receiveCount`: every line about this message goes through it. */
   readonly log: Logger;
   readonly abort: AbortController;
@@ -329,14 +327,13 @@ export class Worker {
       return;
     }
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-    const handoffs = handoffCount(message);
     const entry: InFlight = {
       message,
       messageId,
       receiptHandle: message.ReceiptHandle ?? "",
       receiveCount,
-      handoffs,
-      log: this.log.child(handoffs > 0 ? { messageId, receiveCount, handoffs } : { messageId, receiveCount }),
+      // Not `handoffs`: the hand-off lines carry it themselves, and a binding would repeat the key on them.
+      log: this.log.child({ messageId, receiveCount }),
       abort: new AbortController(),
       lastLeaseAt: Date.now(),
       abandoned: false,

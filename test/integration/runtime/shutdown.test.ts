@@ -11,6 +11,7 @@ import { WORKER_ENV } from "../../../catalog/contract";
 import { HANDOFF_ATTRIBUTE } from "../../../workers/runtime/handoff";
 import { RUNTIME_TUNING_ENV } from "../../../workers/runtime/settings";
 import { startMoto, type MotoServer } from "../../support/moto";
+import { duplicateKeys } from "../../support/json-keys";
 import { waitFor } from "../../support/wait";
 import { copyKind } from "./fixtures/test-kinds";
 import {
@@ -112,6 +113,7 @@ describe("runtime shutdown and hand-off (moto server)", function () {
         worker.logs.lines.filter((l) => Number(l.level) >= 50),
         [],
       );
+      assert.deepEqual(worker.logs.raw.filter((line) => duplicateKeys(line).length > 0), []);
     }
     assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
     assert.deepEqual(await queueDepth(sqs, pipeline.queueUrl), { visible: 1, inFlight: 0 });
