@@ -64,7 +64,8 @@ export function goneReason(err: unknown): GoneReason | undefined {
 
 /** Errors that say the event cannot be served here as configured: named, with what to check. */
 const SETUP_ERRORS: Readonly<Record<string, string>> = {
-  NoSuchBucket: "the bucket does not exist at this endpoint: check the event's source (a misrouted notification) and AWS_ENDPOINT_URL/AWS_REGION",
+  NoSuchBucket:
+    "the bucket does not exist at this endpoint: check the event's source (a misrouted notification) and AWS_ENDPOINT_URL/AWS_REGION",
   AccessDenied: "access denied: the task role needs s3:GetObject on it (and kms:Decrypt for a KMS-encrypted bucket)",
 };
 

@@ -72,7 +72,17 @@ export async function runWorker(kind: WorkerKind, options: RunWorkerOptions = {}
   const { connectors, encoders } = await createOutputs(settings, clients, logger, redactor).catch((err: unknown) => {
     throw redactor.redactError(err);
   });
-  const worker = new Worker({ kind, settings, s3: clients.s3, sqs: clients.sqs, connectors, encoders, logger, onEvent: options.onEvent, redactor });
+  const worker = new Worker({
+    kind,
+    settings,
+    s3: clients.s3,
+    sqs: clients.sqs,
+    connectors,
+    encoders,
+    logger,
+    onEvent: options.onEvent,
+    redactor,
+  });
 
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, "signal received");

@@ -226,7 +226,10 @@ export class Worker {
       this.emit({ type: "message-handed-off", messageId, copyMessageId: copyId ?? "unknown", handoffs: plan.handoffs });
       return;
     }
-    log.warn({ why, handoffs: handoffCount(message), reason: plan.why }, "message cannot be handed back; releasing it (this counts as a receive)");
+    log.warn(
+      { why, handoffs: handoffCount(message), reason: plan.why },
+      "message cannot be handed back; releasing it (this counts as a receive)",
+    );
     return this.releaseNow(message, receiptHandle, log);
   }
 
@@ -525,7 +528,10 @@ export class Worker {
     log: Logger,
   ): void {
     if (outcome.handleExpired) {
-      log.warn({ action, code: outcome.code }, "receipt handle no longer valid; the message will be delivered again (outputs are idempotent)");
+      log.warn(
+        { action, code: outcome.code },
+        "receipt handle no longer valid; the message will be delivered again (outputs are idempotent)",
+      );
       this.emit({ type: "lease-lost", messageId, code: outcome.code });
       return;
     }

@@ -209,7 +209,10 @@ describe("runtime queue loop (moto server)", function () {
     assert.equal(failed.length, 2);
     for (const f of failed) {
       assert.equal(f.permanent, false);
-      assert.match(f.error.message, new RegExp(`GetObject s3://${bucket}/misrouted\\.txt failed with NoSuchBucket: the bucket does not exist`));
+      assert.match(
+        f.error.message,
+        new RegExp(`GetObject s3://${bucket}/misrouted\\.txt failed with NoSuchBucket: the bucket does not exist`),
+      );
     }
     const [last] = running.logs.withMsg("job failed on its last receive; the redrive policy moves it to the dead-letter queue");
     assert.match(String(last?.reason), /NoSuchBucket/);
@@ -269,9 +272,13 @@ describe("runtime queue loop (moto server)", function () {
     running = await startWorker(moto, kind, testSettings(pipeline), { onSqs: failReleases });
     await put(pipeline.inputBucket, "ok.txt", "delivered");
     await put(pipeline.inputBucket, "fail.txt", "fails");
-    await waitFor("release failure logged", () => running!.logs.withMsg("release failed; the message comes back when its current visibility timeout ends").length > 0, {
-      timeoutMs: 20_000,
-    });
+    await waitFor(
+      "release failure logged",
+      () => running!.logs.withMsg("release failed; the message comes back when its current visibility timeout ends").length > 0,
+      {
+        timeoutMs: 20_000,
+      },
+    );
     await waitFor("good object delivered", () => running!.logs.withMsg("delivered").length === 1);
     const failed = running.logs.withMsg("job failed").find((l) => l.key === "fail.txt")!;
     const about = running.logs.lines.filter((l) => l.messageId === failed.messageId && /release|retried|visibility/.test(String(l.msg)));

@@ -113,7 +113,10 @@ describe("runtime shutdown and hand-off (moto server)", function () {
         worker.logs.lines.filter((l) => Number(l.level) >= 50),
         [],
       );
-      assert.deepEqual(worker.logs.raw.filter((line) => duplicateKeys(line).length > 0), []);
+      assert.deepEqual(
+        worker.logs.raw.filter((line) => duplicateKeys(line).length > 0),
+        [],
+      );
     }
     assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
     assert.deepEqual(await queueDepth(sqs, pipeline.queueUrl), { visible: 1, inFlight: 0 });
@@ -151,7 +154,11 @@ describe("runtime shutdown and hand-off (moto server)", function () {
     }
     assert.deepEqual(outcomes, ["message-handed-off", "message-released"]);
     const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: pipeline.queueUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: pipeline.queueUrl,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
     );
     // The copy's first receive was charged by the release; this is its second.
     assert.equal(out.Messages?.[0]?.Attributes?.ApproximateReceiveCount, "2");

@@ -9,7 +9,12 @@ const counter = (n: string) => ({ [HANDOFF_ATTRIBUTE]: { DataType: "Number", Str
 describe("hand-off plan (a copy instead of a charged receive)", () => {
   it("copies the body and the original's attributes and starts the counter at 1", () => {
     const plan = planHandoff(
-      message({ MessageAttributes: { trace: { DataType: "String", StringValue: "abc" }, blob: { DataType: "Binary", BinaryValue: Uint8Array.of(1, 2) } } }),
+      message({
+        MessageAttributes: {
+          trace: { DataType: "String", StringValue: "abc" },
+          blob: { DataType: "Binary", BinaryValue: Uint8Array.of(1, 2) },
+        },
+      }),
       QUEUE,
       20,
     );
@@ -34,13 +39,21 @@ describe("hand-off plan (a copy instead of a charged receive)", () => {
   });
 
   const releases: Array<[string, Message, string, number, RegExp]> = [
-    ["at the limit", message({ MessageAttributes: counter("20") }), QUEUE, 20, /handed back 20 times already \(JOBWORKER_MAX_HANDOFFS is 20\)/],
+    [
+      "at the limit",
+      message({ MessageAttributes: counter("20") }),
+      QUEUE,
+      20,
+      /handed back 20 times already \(JOBWORKER_MAX_HANDOFFS is 20\)/,
+    ],
     ["with hand-off turned off (0)", message(), QUEUE, 0, /handed back 0 times already \(JOBWORKER_MAX_HANDOFFS is 0\)/],
     ["on a FIFO queue", message(), `${QUEUE}.fifo`, 20, /FIFO queue/],
     ["without a body", message({ Body: "" }), QUEUE, 20, /no body/],
     [
       "with 10 attributes already (SQS's maximum)",
-      message({ MessageAttributes: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, { DataType: "String", StringValue: "v" }])) }),
+      message({
+        MessageAttributes: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`a${i}`, { DataType: "String", StringValue: "v" }])),
+      }),
       QUEUE,
       20,
       /already carries 10 attributes/,

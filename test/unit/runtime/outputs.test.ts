@@ -10,7 +10,12 @@ import type { RuntimeSettings } from "../../../workers/runtime/settings";
 import { SecretRedactor } from "../../../workers/secrets";
 
 const region = { region: "eu-west-1" };
-const clients = { s3: new S3Client(region), sqs: new SQSClient(region), ssm: new SSMClient(region), secretsManager: new SecretsManagerClient(region) };
+const clients = {
+  s3: new S3Client(region),
+  sqs: new SQSClient(region),
+  ssm: new SSMClient(region),
+  secretsManager: new SecretsManagerClient(region),
+};
 const settings = (outputs: RuntimeSettings["outputs"]): RuntimeSettings => ({
   worker: "w",
   queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q",

@@ -7,7 +7,12 @@ import { REDACTED, SecretRedactor } from "../../../workers/secrets";
 describe("secret redactor", () => {
   const cases: Array<[string, string, string, string]> = [
     ["a value as written", "s3cret-token", "auth failed: s3cret-token", `auth failed: ${REDACTED}`],
-    ["a value inside a JSON string (quotes and line breaks escaped)", 'pa"ss\nword', JSON.stringify({ e: 'x pa"ss\nword y' }), JSON.stringify({ e: `x ${REDACTED} y` })],
+    [
+      "a value inside a JSON string (quotes and line breaks escaped)",
+      'pa"ss\nword',
+      JSON.stringify({ e: 'x pa"ss\nword y' }),
+      JSON.stringify({ e: `x ${REDACTED} y` }),
+    ],
     ["a value URL-encoded", "p@ss word/1", "GET /x?p=p%40ss%20word%2F1", `GET /x?p=${REDACTED}`],
     [
       "one line of a private key quoted on its own",
