@@ -124,14 +124,20 @@ describe("runtime shutdown and hand-off (moto server)", function () {
     // The same message, now failing for real: the redrive policy moves it after 5 receives.
     let attempts = 0;
     running = await startWorker(moto, copyKind({ fail: true, onStart: () => attempts++ }), settings);
+    const failing = running;
     const dead = await waitFor(
       "message in the DLQ",
       async () => {
         const m = await receiveAll(sqs, pipeline.dlqUrl);
         return m.length > 0 ? m : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
+      { timeoutMs: 90_000, intervalMs: 500 },
+    ).catch(async (err: Error) => {
+      // Say where it stood: attempts so far, the queue, and the worker's last lines.
+      const depth = await queueDepth(sqs, pipeline.queueUrl);
+      const last = failing.logs.lines.slice(-8).map((l) => l.msg);
+      throw new Error(`${err.message}; attempts ${attempts}; queue ${JSON.stringify(depth)}; last lines ${JSON.stringify(last)}`);
+    });
     assert.match(dead[0]!.Body!, /interrupted\.txt/);
     assert.equal(dead[0]!.MessageAttributes?.[HANDOFF_ATTRIBUTE]?.StringValue, "10");
     assert.equal(attempts, 5);
