@@ -11,7 +11,7 @@ import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
-import { deadline, type Deadline } from "./timeout";
+import { DeadlineError, withDeadline, type Deadline } from "../runtime/deadline";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
 export const REST_DEFAULTS = {
@@ -87,7 +87,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     size?: number,
   ): Promise<void> {
     // A timer owned and cleared here: AbortSignal.any([.., AbortSignal.timeout()]) can lose its timeout to GC.
-    const attempt = deadline(signal, timeoutMs);
+    const attempt = withDeadline(signal, timeoutMs, `no response within ${timeoutMs} ms`);
     try {
       await sendOnce(body, contentType, idempotencyKey, signal, attempt, size);
     } finally {
@@ -121,7 +121,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
       } as RequestInit);
     } catch (err) {
       if (signal.aborted) throw err;
-      const timedOut = attempt.timedOut;
+      const timedOut = attempt.signal.reason instanceof DeadlineError;
       throw new RetryableError(timedOut ? `no response within ${timeoutMs} ms` : `request failed: ${(err as Error).message}`, {
         cause: err,
         context: { target, timeoutMs },

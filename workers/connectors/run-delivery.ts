@@ -72,9 +72,9 @@ export async function runDelivery(
   attemptFn: (body: AttemptBody) => Promise<AttemptResult>,
 ): Promise<DeliveryResult> {
   const { delivery, target, connector } = options;
-  // Every line names the connector once: connectors pass a child logger that already binds it (a
-  // second `connector` key would repeat it in the JSON line).
-  const logger = options.logger.bindings().connector === undefined ? options.logger.child({ connector }) : options.logger;
+  // Lines name the connector once: connectors log through a child that already carries `connector`
+  // (a second key would be a duplicate JSON key on the line).
+  const logger = "connector" in options.logger.bindings() ? options.logger : options.logger.child({ connector });
   const started = performance.now();
   let attempts = 0;
   let bytes = 0;
@@ -105,7 +105,7 @@ export async function runDelivery(
       },
     );
     const result: DeliveryResult = { target, bytes, attempts, durationMs: Math.round(performance.now() - started) };
-    logger.info({ ...result }, "delivered");
+    logger.info(result, "delivered");
     return result;
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
