@@ -105,7 +105,7 @@ describe("runtime job metrics (EMF, moto server)", function () {
     });
   });
 
-  it("reports a job cut off by the shutdown deadline (before it read its object) as `failed`, with 0 bytes in and out", async () => {
+  it("reports a job cut off by the shutdown deadline (before it read its object) as `released` (handed back), with 0 bytes in and out", async () => {
     const pipeline = await createPipeline(moto);
     running = await startWorker(moto, copyKind({ delayMs: 20_000 }), testSettings(pipeline, { shutdownSeconds: 1 }));
     await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "slow.txt", Body: "s".repeat(300) }));
@@ -118,7 +118,7 @@ describe("runtime job metrics (EMF, moto server)", function () {
       return found.length > 0 ? found : undefined;
     });
     assert.deepEqual(emfViolations(stopped[0]), []);
-    assert.deepEqual([stopped[0]!.Outcome, stopped[0]!.BytesIn, stopped[0]!.BytesOut], ["failed", 0, 0]);
+    assert.deepEqual([stopped[0]!.Outcome, stopped[0]!.BytesIn, stopped[0]!.BytesOut], ["released", 0, 0]);
   });
 
   it("reports a successful in-process job as `succeeded` with bytes in equal to bytes out for a copy", async () => {
