@@ -2,13 +2,17 @@
  * Delivery connectors: one per binding type of `catalog/bindings.ts`, all behind the `Connector`
  * interface. `createConnector` validates the binding and resolves its secrets once, at worker start.
  */
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
 import { secretFieldsOf, type ResolvedOutputBinding } from "../../catalog/bindings";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
+import { usesFileDelivery, withFileDelivery } from "./file-delivery";
 import { createFtpConnector } from "./ftp";
+import { createPgpEncryptor } from "./pgp";
 import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
@@ -24,6 +28,10 @@ export interface ConnectorDeps {
   readonly secrets: SecretResolver;
   /** Retry policy override (tests shorten it). @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
+  /** Where packaged (compressed, encrypted) payloads and OpenPGP keyrings are kept. @default os.tmpdir() */
+  readonly scratchDir?: string;
+  /** How errors name the binding, e.g. `JOBWORKER_OUTPUTS.partner`. @default "binding" */
+  readonly fieldPrefix?: string;
 }
 
 /**
@@ -42,6 +50,46 @@ async function resolveSecrets(binding: ResolvedOutputBinding, secrets: SecretRes
 
 /** Validates the binding, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
 export async function createConnector(given: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
+  const transport = await createTransport(given, deps);
+  const binding = transport.binding;
+  if (binding.type === "rest" || !usesFileDelivery(binding)) return transport;
+  // Partner file delivery (name template, compression, OpenPGP, sidecars, trigger) wraps the transport.
+  const scratchDir = deps.scratchDir ?? tmpdir();
+  await mkdir(scratchDir, { recursive: true });
+  const fieldPrefix = deps.fieldPrefix ?? "binding";
+  const secret = await resolveSecrets(binding, deps.secrets);
+  try {
+    const pgp =
+      secret.pgpPublicKeySecret === undefined
+        ? undefined
+        : await createPgpEncryptor(
+            {
+              publicKey: secret.pgpPublicKeySecret,
+              signingKey: secret.pgpSigningKeySecret,
+              passphrase: secret.pgpPassphraseSecret,
+              armor: binding.pgpArmor,
+              fieldPrefix,
+            },
+            scratchDir,
+          );
+    const wrapped = withFileDelivery(transport, { scratchDir, pgp, fieldPrefix });
+    return {
+      ...wrapped,
+      async close() {
+        try {
+          await wrapped.close();
+        } finally {
+          await pgp?.close();
+        }
+      },
+    };
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+}
+
+async function createTransport(given: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
   const binding = validateBinding(given);
   // The payload is encoded by the runtime; checking the schema here stops a bad one at start.
   if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: "binding.format" });

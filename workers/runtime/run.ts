@@ -36,7 +36,13 @@ export async function createOutputs(
   const connectors: Record<string, Connector> = {};
   const encoders: Record<string, ProtobufEncoder> = {};
   for (const [slot, binding] of Object.entries(settings.outputs)) {
-    connectors[slot] = await createConnector(binding, { s3: clients.s3, logger: logger.child({ slot }), secrets });
+    connectors[slot] = await createConnector(binding, {
+      s3: clients.s3,
+      logger: logger.child({ slot }),
+      secrets,
+      scratchDir: settings.scratchDir,
+      fieldPrefix: `JOBWORKER_OUTPUTS.${slot}`,
+    });
     if (binding.format !== undefined)
       encoders[slot] = await loadProtobufEncoder(binding.format, { field: `JOBWORKER_OUTPUTS.${slot}.format` });
   }
