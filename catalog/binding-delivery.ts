@@ -101,8 +101,10 @@ export function arrivalFields() {
 }
 
 interface FileDeliveryValues {
+  readonly type: string;
+  readonly secure?: boolean;
   readonly fileName?: string;
-  readonly triggerFile?: { readonly name?: string };
+  readonly triggerFile?: { readonly name?: string; readonly content?: string };
   readonly compression?: string;
   readonly zipEntryName?: string;
   readonly pgpPublicKeySecret?: string;
@@ -137,6 +139,14 @@ export function checkFileDelivery(b: FileDeliveryValues, ctx: z.RefinementCtx): 
     }
   }
   if (b.pgpArmor !== undefined && b.pgpPublicKeySecret === undefined) issue("pgpArmor", "remove it, or set `pgpPublicKeySecret`");
+  // vsftpd (and proftpd, by lftp's and others' reports) break the TLS data connection of an empty upload.
+  if (b.type === "ftp" && b.secure !== false && b.triggerFile !== undefined && (b.triggerFile.content ?? "empty") === "empty") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["triggerFile", "content"],
+      message: 'set "size" or "sha256": FTPS servers such as vsftpd fail an empty file\'s TLS data connection',
+    });
+  }
   if (b.tempAffix !== undefined && b.arrival !== "temp-prefix" && b.arrival !== "temp-suffix") {
     issue("tempAffix", 'remove it, or set `arrival: "temp-prefix"` or `"temp-suffix"`');
   }
