@@ -30,6 +30,9 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** The secret fields of file delivery: OpenPGP keys, read only by partner file delivery. */
+export const PGP_SECRET_FIELDS: readonly string[] = ["pgpPublicKeySecret", "pgpSigningKeySecret", "pgpPassphraseSecret"];
+
 export const CHECKSUM_ALGORITHMS = ["sha256", "md5"] as const;
 export const ARRIVAL_MODES = ["rename", "temp-prefix", "temp-suffix", "final-name-then-verify-size"] as const;
 export type ArrivalMode = (typeof ARRIVAL_MODES)[number];

@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
+import { PGP_SECRET_FIELDS } from "../../catalog/binding-delivery";
 import { secretFieldsOf, type ResolvedOutputBinding } from "../../catalog/bindings";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
@@ -32,16 +33,23 @@ export interface ConnectorDeps {
   readonly scratchDir?: string;
   /** How errors name the binding, e.g. `JOBWORKER_OUTPUTS.partner`. @default "binding" */
   readonly fieldPrefix?: string;
+  /** Makes the OpenPGP keyring of a binding with `pgpPublicKeySecret`. @default createPgpEncryptor (GnuPG) */
+  readonly pgp?: typeof createPgpEncryptor;
 }
 
 /**
- * Resolves every secret field of a binding (the fields the schema marks as secrets, the same ones the
- * task role is granted), once; by field name.
+ * Resolves the secret fields of a binding (the fields the schema marks as secrets, the same ones the
+ * task role is granted), once; by field name. The transport's by default; the OpenPGP keys are
+ * resolved by partner file delivery, which is the only code that needs them.
  */
-async function resolveSecrets(binding: ResolvedOutputBinding, secrets: SecretResolver): Promise<Readonly<Record<string, string>>> {
+async function resolveSecrets(
+  binding: ResolvedOutputBinding,
+  secrets: SecretResolver,
+  which: (field: string) => boolean = (field) => !PGP_SECRET_FIELDS.includes(field),
+): Promise<Readonly<Record<string, string>>> {
   const fields = binding as unknown as Readonly<Record<string, unknown>>;
   const resolved: Record<string, string> = {};
-  for (const field of secretFieldsOf(binding.type)) {
+  for (const field of secretFieldsOf(binding.type).filter(which)) {
     const ref = fields[field];
     if (typeof ref === "string") resolved[field] = await secrets.resolve(ref);
   }
@@ -54,39 +62,45 @@ export async function createConnector(given: ResolvedOutputBinding, deps: Connec
   const binding = transport.binding;
   if (binding.type === "rest" || !usesFileDelivery(binding)) return transport;
   // Partner file delivery (name template, compression, OpenPGP, sidecars, trigger) wraps the transport.
-  const scratchDir = deps.scratchDir ?? tmpdir();
-  await mkdir(scratchDir, { recursive: true });
-  const fieldPrefix = deps.fieldPrefix ?? "binding";
-  const secret = await resolveSecrets(binding, deps.secrets);
   try {
-    const pgp =
-      secret.pgpPublicKeySecret === undefined
-        ? undefined
-        : await createPgpEncryptor(
-            {
-              publicKey: secret.pgpPublicKeySecret,
-              signingKey: secret.pgpSigningKeySecret,
-              passphrase: secret.pgpPassphraseSecret,
-              armor: binding.pgpArmor,
-              fieldPrefix,
-            },
-            scratchDir,
-          );
-    const wrapped = withFileDelivery(transport, { scratchDir, pgp, fieldPrefix });
-    return {
-      ...wrapped,
-      async close() {
-        try {
-          await wrapped.close();
-        } finally {
-          await pgp?.close();
-        }
-      },
-    };
+    const keys = await resolveSecrets(binding, deps.secrets, (field) => PGP_SECRET_FIELDS.includes(field));
+    return await withPartnerFiles(transport, keys, deps);
   } catch (err) {
     await transport.close();
     throw err;
   }
+}
+
+/** `withFileDelivery` with the binding's OpenPGP keyring (closed with the connector). */
+async function withPartnerFiles(transport: Connector, keys: Readonly<Record<string, string>>, deps: ConnectorDeps): Promise<Connector> {
+  const binding = transport.binding as Exclude<ResolvedOutputBinding, { type: "rest" }>;
+  const scratchDir = deps.scratchDir ?? tmpdir();
+  const fieldPrefix = deps.fieldPrefix ?? "binding";
+  await mkdir(scratchDir, { recursive: true });
+  const pgp =
+    keys.pgpPublicKeySecret === undefined
+      ? undefined
+      : await (deps.pgp ?? createPgpEncryptor)(
+          {
+            publicKey: keys.pgpPublicKeySecret,
+            signingKey: keys.pgpSigningKeySecret,
+            passphrase: keys.pgpPassphraseSecret,
+            armor: binding.pgpArmor,
+            fieldPrefix,
+          },
+          scratchDir,
+        );
+  const wrapped = withFileDelivery(transport, { scratchDir, pgp, fieldPrefix });
+  return {
+    ...wrapped,
+    async close() {
+      try {
+        await wrapped.close();
+      } finally {
+        await pgp?.close();
+      }
+    },
+  };
 }
 
 async function createTransport(given: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
