@@ -4,7 +4,7 @@
  * The armoured keys are written to files so bindings can reference them as `file:` secrets.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,38 +22,21 @@ export interface GpgKeyring {
   remove(): void;
 }
 
-export function createGpgKeyring(name: string, passphrase = ""): GpgKeyring {
+/**
+ * A new keyring with one key pair for `name`; `dir` (created, mode 0700) holds it, or a temporary
+ * directory. A `dir` that already holds a keyring made here is reused as it is.
+ */
+export function createGpgKeyring(name: string, passphrase = "", dir?: string): GpgKeyring {
   // Short path: gpg-agent's socket path must fit in 108 bytes.
-  const home = mkdtempSync(join(tmpdir(), "jwgpg-"));
-  const base = ["--batch", "--no-tty", "--homedir", home];
-  const uid = `${name} <${name.toLowerCase().replace(/\W+/g, "-")}@example.invalid>`;
-  execFileSync(
-    "gpg",
-    [...base, "--pinentry-mode", "loopback", "--passphrase", passphrase, "--quick-gen-key", uid, "future-default", "default", "never"],
-    {
-      stdio: "pipe",
-    },
-  );
-  const listing = execFileSync("gpg", [...base, "--with-colons", "--list-secret-keys"], { stdio: "pipe" }).toString();
-  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)![1]!;
+  const home = dir ?? mkdtempSync(join(tmpdir(), "jwgpg-"));
+  if (dir !== undefined) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const publicKeyFile = join(home, "public.asc");
   const secretKeyFile = join(home, "secret.asc");
   const passphraseFile = join(home, "passphrase");
-  writeFileSync(publicKeyFile, execFileSync("gpg", [...base, "--armor", "--export", fingerprint]));
-  writeFileSync(
-    secretKeyFile,
-    execFileSync("gpg", [
-      ...base,
-      "--pinentry-mode",
-      "loopback",
-      "--passphrase",
-      passphrase,
-      "--armor",
-      "--export-secret-keys",
-      fingerprint,
-    ]),
-  );
-  writeFileSync(passphraseFile, passphrase);
+  if (dir === undefined || !existsSync(publicKeyFile)) generate(home, name, passphrase, { publicKeyFile, secretKeyFile, passphraseFile });
+  const base = ["--batch", "--no-tty", "--homedir", home];
+  const listing = execFileSync("gpg", [...base, "--with-colons", "--list-secret-keys"], { stdio: "pipe" }).toString();
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)![1]!;
   return {
     home,
     fingerprint,
@@ -69,4 +52,38 @@ export function createGpgKeyring(name: string, passphrase = ""): GpgKeyring {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+function generate(
+  home: string,
+  name: string,
+  passphrase: string,
+  files: { publicKeyFile: string; secretKeyFile: string; passphraseFile: string },
+) {
+  const base = ["--batch", "--no-tty", "--homedir", home];
+  const uid = `${name} <${name.toLowerCase().replace(/\W+/g, "-")}@example.invalid>`;
+  execFileSync(
+    "gpg",
+    [...base, "--pinentry-mode", "loopback", "--passphrase", passphrase, "--quick-gen-key", uid, "future-default", "default", "never"],
+    {
+      stdio: "pipe",
+    },
+  );
+  const listing = execFileSync("gpg", [...base, "--with-colons", "--list-secret-keys"], { stdio: "pipe" }).toString();
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)![1]!;
+  writeFileSync(files.publicKeyFile, execFileSync("gpg", [...base, "--armor", "--export", fingerprint]));
+  writeFileSync(
+    files.secretKeyFile,
+    execFileSync("gpg", [
+      ...base,
+      "--pinentry-mode",
+      "loopback",
+      "--passphrase",
+      passphrase,
+      "--armor",
+      "--export-secret-keys",
+      fingerprint,
+    ]),
+  );
+  writeFileSync(files.passphraseFile, passphrase);
 }
