@@ -97,8 +97,11 @@ export function arrivalFields() {
     /** The temporary prefix (`temp-prefix`) or suffix (`temp-suffix`). @default "tmp-" / ".part" */
     tempAffix: z
       .string({ error: "give a prefix or suffix, e.g. `tmp-` or `.part`" })
-      // eslint-disable-next-line no-control-regex
-      .refine((a) => a !== "" && !/[/\\\x00-\x1f\x7f]/.test(a), "give a non-empty prefix or suffix without `/`, `\\` or control characters")
+      .refine(
+        // eslint-disable-next-line no-control-regex
+        (a) => a !== "" && a.length <= 16 && !/[/\\\x00-\x1f\x7f]/.test(a),
+        "give a prefix or suffix of 1 to 16 characters without `/`, `\\` or control characters",
+      )
       .optional(),
   };
 }

@@ -121,6 +121,7 @@ export function withFileDelivery(transport: Connector, deps: FileDeliveryDeps): 
             zipEntryName: entry,
             mtime: eventTime !== undefined && !Number.isNaN(eventTime.getTime()) ? eventTime : undefined,
             pgp: deps.pgp,
+            signal: delivery.signal,
           });
         }
         const context: FileNameContext = { ...base, records: base.records ?? packaged?.records, sha256: packaged?.sha256 };

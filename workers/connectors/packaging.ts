@@ -21,6 +21,8 @@ export interface PackagingOptions {
   /** The zip entry's modification time: the event time, so a redelivery packs the same bytes. */
   readonly mtime?: Date;
   readonly pgp?: PgpEncryptor;
+  /** Stops packaging (shutdown, job deadline): the source is destroyed, every stage fails with the reason. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PackagedFile {
@@ -70,8 +72,12 @@ function zipOf(entryName: string, mtime: Date | undefined): { input: PassThrough
 
 /** Streams `source` through the options' stages into `path`. */
 export async function packageFile(source: Readable, path: string, options: PackagingOptions): Promise<PackagedFile> {
+  options.signal?.throwIfAborted();
   const counter = new LineCounter();
   const hasher = new Hasher();
+  const onAbort = () =>
+    source.destroy(options.signal!.reason instanceof Error ? options.signal!.reason : new Error(String(options.signal!.reason)));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   // Stage 1: source → count → compress; the result is a readable of compressed (or plain) bytes.
   let compressed: Readable;
   let stage1: Promise<void>;
@@ -104,6 +110,8 @@ export async function packageFile(source: Readable, path: string, options: Packa
     for (const s of [source, counter, compressed, out]) s.destroy();
     await Promise.allSettled(stages);
     throw err;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
   }
   const { size } = await stat(path);
   return { path, size, sha256: hasher.sha256.digest("hex"), md5: hasher.md5.digest("hex"), records: counter.records };
