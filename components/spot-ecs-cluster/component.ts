@@ -44,7 +44,12 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     const settled = settleSpotEcsClusterArgs(args);
     const tags = { ...settled.tags, "jobworker:cluster": name };
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
+    // Container Insights: per-service running/pending task counts (the dashboard, the tasks-pending alarm).
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { settings: [{ name: "containerInsights", value: "enabled" }], tags },
+      { parent: this },
+    );
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
@@ -96,6 +101,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         spec: logCollectorDaemon(args.logCollector ?? {}),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
+        logGroupArn: logGroup.arn,
         region,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
@@ -103,7 +109,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, this);
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, tags }, this);
     }
 
     this.clusterName = cluster.name;

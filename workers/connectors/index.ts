@@ -13,6 +13,7 @@ import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
 import { usesFileDelivery, withFileDelivery } from "./file-delivery";
 import { createFtpConnector } from "./ftp";
+import { checkHeaderSecret } from "./header-secret";
 import { createPgpEncryptor } from "./pgp";
 import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
@@ -112,6 +113,8 @@ async function createTransport(given: ResolvedOutputBinding, deps: ConnectorDeps
     case "s3":
       return createS3Connector(binding, deps);
     case "rest":
+      // Sent as a header value: a line break in it is a configuration error, found now.
+      if (binding.authSecret !== undefined) checkHeaderSecret("authSecret", binding.authSecret, secret.authSecret!);
       return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
     case "sftp":
       return createSftpConnector(binding, {

@@ -30,6 +30,14 @@ export interface JobDeps {
    * encodes them (e.g. length-delimited protobuf) on the scratch disk before delivery.
    */
   readonly encoders?: Readonly<Record<string, ProtobufEncoder>>;
+  /** Filled in as the job runs, whatever its outcome: bytes read from S3 and bytes delivered (job metrics). */
+  readonly meter?: JobMeter;
+}
+
+/** Byte counts of one job, from the stream counters (object input) and the connectors' results. */
+export interface JobMeter {
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface JobMessage {
@@ -130,24 +138,24 @@ export async function runJob(
       const encoded = encoder === undefined ? undefined : await encodeRecords(file.path, encoder);
       const payload = encoded?.path ?? file.path;
       const { size } = await stat(payload);
-      deliveries.push(
-        await connector.deliver({
-          name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
-          open: () => createReadStream(payload),
-          openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
-          size,
-          contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
-          idempotencyKey: idempotencyKey(identity, file.slot),
-          signal,
-          naming: {
-            key: record.key,
-            eventTime: record.eventTime,
-            slot: file.slot,
-            extension: encoder === undefined ? file.options.extension : ".pb",
-            records: encoded?.records,
-          },
-        }),
-      );
+      const delivered = await connector.deliver({
+        name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
+        open: () => createReadStream(payload),
+        openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
+        size,
+        contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
+        idempotencyKey: idempotencyKey(identity, file.slot),
+        signal,
+        naming: {
+          key: record.key,
+          eventTime: record.eventTime,
+          slot: file.slot,
+          extension: encoder === undefined ? file.options.extension : ".pb",
+          records: encoded?.records,
+        },
+      });
+      deliveries.push(delivered);
+      if (deps.meter !== undefined) deps.meter.bytesOut += delivered.bytes;
     }
     return { status: "done", bytesIn: object.bytesRead, deliveries };
   } catch (err) {
@@ -155,6 +163,7 @@ export async function runJob(
     if (signal.aborted && !(err instanceof PermanentError)) throw new Error(`job aborted: ${String(signal.reason)}`, { cause: err });
     throw err;
   } finally {
+    if (deps.meter !== undefined) deps.meter.bytesIn = object.bytesRead;
     for (const file of files.values()) file.stream.destroy();
     if (jobDirCreated) await rm(jobDir, { recursive: true, force: true });
   }

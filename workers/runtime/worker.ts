@@ -14,7 +14,8 @@ import type { Connector } from "../connectors/types";
 import { ConfigError, PermanentError } from "../errors";
 import { backoffDelay, releaseVisibilitySeconds, sleep } from "./backoff";
 import type { WorkerEvent, WorkerEventListener, WorkerState } from "./events";
-import { runJob, type JobDeps } from "./job";
+import { runJob, type JobDeps, type JobMeter } from "./job";
+import { jobMetricsRecord, type JobOutcomeName } from "./job-metrics";
 import { describeQueue, sendToDeadLetterQueue, type QueueInfo } from "./queue-info";
 import { parseS3EventMessage, type S3ObjectEvent } from "./s3-event";
 import type { RuntimeSettings } from "./settings";
@@ -49,6 +50,12 @@ interface InFlight {
   lastLeaseAt: number;
   /** Made visible again by shutdown: the job's own outcome must not touch the message any more. */
   abandoned: boolean;
+}
+
+/** One record's measurements, for its job metrics line. */
+interface JobMeasure extends JobMeter {
+  readonly record: S3ObjectEvent;
+  durationMs: number;
 }
 
 /** How long the loop waits for more jobs to finish before receiving fewer than a full batch, ms. */
@@ -285,24 +292,39 @@ export class Worker {
       this.emit({ type: "test-event", messageId: entry.messageId, bucket: parsed.bucket });
       return this.acknowledge(entry, log);
     }
-    if (parsed.kind === "malformed") return this.deadLetter(entry, `malformed message: ${parsed.reason}`, log);
+    if (parsed.kind === "malformed") {
+      await this.deadLetter(entry, `malformed message: ${parsed.reason}`, log);
+      return;
+    }
     for (const skipped of parsed.skipped)
       log.info({ bucket: skipped.bucket, key: skipped.key, eventName: skipped.eventName, reason: skipped.reason }, "record skipped");
 
     // Records run one after another; the message is deleted only when every record succeeded. A retry
     // runs them all again, which is safe because outputs are idempotent.
-    const failures: { record: S3ObjectEvent; error: Error }[] = [];
+    const failures: { record: S3ObjectEvent; error: Error; measure: JobMeasure }[] = [];
     for (const record of parsed.records) {
       if (entry.abort.signal.aborted) break;
-      const error = await this.runRecord(entry, record, log);
-      if (error !== undefined) failures.push({ record, error });
+      const measure: JobMeasure = { record, durationMs: 0, bytesIn: 0, bytesOut: 0 };
+      const error = await this.runRecord(entry, record, log, measure);
+      if (error === undefined) this.logJobMetrics("succeeded", measure, log);
+      else failures.push({ record, error, measure });
     }
-    if (entry.abandoned) return;
+    const settled = await this.settle(entry, failures, log);
+    for (const f of failures) this.logJobMetrics(settled ?? "failed", f.measure, log);
+  }
+
+  /** Deletes, releases or dead-letters a message whose records have run; returns what became of its failed jobs. */
+  private async settle(
+    entry: InFlight,
+    failures: readonly { record: S3ObjectEvent; error: Error }[],
+    log: Logger,
+  ): Promise<JobOutcomeName | undefined> {
+    if (entry.abandoned) return undefined;
     if (failures.length === 0) {
       // The work is done: free the slot now and let the (batched) delete complete in the background,
       // so the next receive overlaps the delete's round trip. Shutdown flushes pending deletes.
       this.trackAck(this.acknowledge(entry, log));
-      return;
+      return "succeeded";
     }
     const permanent = failures.filter((f) => f.error instanceof PermanentError);
     if (permanent.length > 0) {
@@ -312,8 +334,14 @@ export class Worker {
     return this.release(entry, log);
   }
 
-  /** Runs one record; returns its error, if any (already logged). */
-  private async runRecord(entry: InFlight, record: S3ObjectEvent, parentLog: Logger): Promise<Error | undefined> {
+  /** One EMF line per finished job (see `job-metrics.ts`): CloudWatch Logs turns it into metrics. */
+  private logJobMetrics(outcome: JobOutcomeName, m: JobMeasure, log: Logger): void {
+    const emf = jobMetricsRecord({ worker: this.options.settings.worker, outcome, ...m, timestamp: Date.now() });
+    log.info({ bucket: m.record.bucket, key: m.record.key, ...emf }, "job metrics");
+  }
+
+  /** Runs one record, filling in `measure`; returns its error, if any (already logged). */
+  private async runRecord(entry: InFlight, record: S3ObjectEvent, parentLog: Logger, measure: JobMeasure): Promise<Error | undefined> {
     const { kind, settings } = this.options;
     const log = parentLog.child({ bucket: record.bucket, key: record.key });
     const started = Date.now();
@@ -325,10 +353,11 @@ export class Worker {
       connectors: this.options.connectors,
       encoders: this.options.encoders,
       scratchDir: settings.scratchDir,
+      meter: measure,
     };
     try {
       const outcome = await runJob(record, entry, deps, log, signal);
-      const durationMs = Date.now() - started;
+      const durationMs = (measure.durationMs = Date.now() - started);
       if (outcome.status === "gone") {
         log.warn(
           { reason: outcome.reason, durationMs },
@@ -359,7 +388,8 @@ export class Worker {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       const permanent = error instanceof PermanentError;
-      log.error({ err: error, durationMs: Date.now() - started, permanent, configError: error instanceof ConfigError }, "job failed");
+      measure.durationMs = Date.now() - started;
+      log.error({ err: error, durationMs: measure.durationMs, permanent, configError: error instanceof ConfigError }, "job failed");
       this.emit({ type: "job-failed", messageId: entry.messageId, bucket: record.bucket, key: record.key, error, permanent });
       return error;
     }
@@ -378,7 +408,7 @@ export class Worker {
     if (outcome.ok) this.emit({ type: "message-deleted", messageId: entry.messageId });
   }
 
-  private async release(entry: InFlight, log: Logger): Promise<void> {
+  private async release(entry: InFlight, log: Logger): Promise<JobOutcomeName> {
     const { retryBaseSeconds, retryCapSeconds } = this.options.settings;
     const seconds = releaseVisibilitySeconds(entry.receiveCount, {
       baseSeconds: retryBaseSeconds,
@@ -394,7 +424,9 @@ export class Worker {
         ? "job failed on its last receive; the redrive policy moves it to the dead-letter queue"
         : "job failed; message retried after a backoff",
     );
-    if (outcome.ok) this.emit({ type: "message-released", messageId: entry.messageId, visibilitySeconds: seconds });
+    if (!outcome.ok) return "failed";
+    this.emit({ type: "message-released", messageId: entry.messageId, visibilitySeconds: seconds });
+    return "released";
   }
 
   /**
@@ -402,7 +434,7 @@ export class Worker {
    * at once, with the reason as a message attribute. Without a dead-letter queue (or if sending fails)
    * the message is released instead, and the redrive policy or its retention decides.
    */
-  private async deadLetter(entry: InFlight, reason: string, log: Logger): Promise<void> {
+  private async deadLetter(entry: InFlight, reason: string, log: Logger): Promise<JobOutcomeName> {
     const dlq = this.queue.deadLetterQueueUrl;
     if (dlq === undefined) {
       log.error({ reason }, "message cannot be processed and the queue has no dead-letter queue; releasing it");
@@ -417,6 +449,7 @@ export class Worker {
     log.error({ reason, deadLetterQueueUrl: dlq }, "message sent to the dead-letter queue");
     this.emit({ type: "message-dead-lettered", messageId: entry.messageId, reason });
     await this.acknowledge(entry, log);
+    return "dead-lettered";
   }
 
   private reportOutcome(entry: InFlight, outcome: EntryOutcome, action: "delete" | "release" | "extend", log: Logger = this.log): void {
