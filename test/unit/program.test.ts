@@ -28,8 +28,8 @@ interface WorkerExpectation {
   readonly cpu: number;
   readonly memory: number;
   readonly maxTasks: number;
-  /** The connector secret the task role may read, if any. */
-  readonly connectorSecret?: string;
+  /** The connector secrets the task role may read, in its policy's order. */
+  readonly connectorSecrets?: readonly string[];
   /** `JOBWORKER_OUTPUTS` (and the stack output `workers.<name>.outputs`). */
   readonly outputs: (g: Graph) => Record<string, ResolvedOutputBinding>;
   /** Resources of the task role's `WriteDeclaredOutputs` statement; none when it writes to no bucket. */
@@ -64,7 +64,7 @@ const STACKS: readonly StackCase[] = [
         cpu: 256,
         memory: 512,
         maxTasks: 10,
-        connectorSecret: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/orders-api-token`,
+        connectorSecrets: [`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/orders-api-token`],
         outputs: () => ({
           api: {
             type: "rest",
@@ -84,7 +84,10 @@ const STACKS: readonly StackCase[] = [
         cpu: 256,
         memory: 512,
         maxTasks: 10,
-        connectorSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:jobworker/prod/partner-sftp-key-??????`,
+        connectorSecrets: [
+          `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/partner-pgp-public`,
+          `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:jobworker/prod/partner-sftp-key-??????`,
+        ],
         outputs: () => ({
           partner: {
             type: "sftp",
@@ -95,6 +98,9 @@ const STACKS: readonly StackCase[] = [
             privateKeySecret: "secretsmanager:jobworker/prod/partner-sftp-key",
             directory: "/inbound/jobworker",
             format: { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: true },
+            fileName: "ACME_{date}_{time}_{stem}_{id:8}.pb.pgp",
+            timeZone: "Europe/Berlin",
+            pgpPublicKeySecret: "ssm:/jobworker/prod/partner-pgp-public",
           },
         }),
         writes: () => [],
@@ -233,7 +239,7 @@ for (const c of STACKS) {
         );
         assert.equal(statements.find((s) => s.Sid === "ConsumeOwnQueue")!.Resource, queue(w).state.arn);
         const secrets = statements.filter((s) => s.Sid.startsWith("ReadConnector")).flatMap((s) => [s.Resource].flat());
-        assert.deepEqual(secrets, e.connectorSecret ? [e.connectorSecret] : []);
+        assert.deepEqual(secrets, e.connectorSecrets ?? []);
       }
     });
 

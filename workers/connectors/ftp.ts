@@ -1,16 +1,16 @@
 /**
  * FTP / FTPS connector (`basic-ftp`, passive mode only, which is all it speaks). Explicit TLS
  * (`AUTH TLS`) by default; `tlsCaSecret` trusts a private CA or a self-signed server certificate
- * (certificates are always verified). Each payload is streamed to a hidden temporary name in the
- * target directory, its size checked with `SIZE`, then renamed (`RNFR`/`RNTO`), so the receiver
- * never picks up a partial file. One connection per connector, re-made when found dropped.
+ * (certificates are always verified). Each payload is streamed to a temporary name in the target
+ * directory (hidden by default; `arrival`, `arrival.ts`), its size checked with `SIZE`, then renamed
+ * (`RNFR`/`RNTO`), so the receiver never picks up a partial file. One connection per connector, re-made when found dropped.
  */
 import { posix } from "node:path";
 import { Client, FTPError } from "basic-ftp";
 import type { Logger } from "pino";
 import type { FtpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
-import { remotePaths } from "./remote-path";
+import { arrivalPaths } from "./arrival";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
@@ -121,9 +121,9 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
     binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       if (closed) throw new PermanentError("the ftp connector is closed", { context: { target: origin } });
-      const paths = remotePaths(binding.directory, delivery.name);
+      const paths = arrivalPaths(binding.directory, delivery.name, binding);
       // The connection sits in the target directory: transfer by base name.
-      const temp = posix.basename(paths.temp);
+      const temp = posix.basename(paths.upload);
       const final = posix.basename(paths.final);
       const target = `${origin}${paths.final.startsWith("/") ? "" : "/"}${paths.final}`;
       let uploadStarted = false;
@@ -141,7 +141,7 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
                 context: { target },
               });
             }
-            await ftp.rename(temp, final);
+            if (paths.rename) await ftp.rename(temp, final);
           } catch (err) {
             const typed = classifyFtpError(err, `upload to ${target} failed`, target);
             if (typed instanceof RetryableError) discard();

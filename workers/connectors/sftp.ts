@@ -4,8 +4,9 @@
  *   `hostVerifier` says otherwise, so a mismatch refuses the connection (PermanentError).
  * - Streamed `put`, never `fastPut` (parallel reads corrupt files on some servers; see the
  *   ssh2-sftp-client README).
- * - Upload to a hidden temporary name, check its size, then `posix-rename` over the final name: the
- *   receiver never sees a partial file, and a redelivery replaces the file atomically.
+ * - Upload to a temporary name (hidden by default; `arrival`, `arrival.ts`), check its size, then
+ *   `posix-rename` over the final name: the receiver never sees a partial file, and a redelivery
+ *   replaces the file atomically.
  * - One connection per connector, reused across deliveries; a fresh `Client` for every connection
  *   (v12 does not retry connects and a client is not reusable after `end`). A connection found
  *   dropped before a delivery is re-made once at once; a drop during a transfer is a retryable
@@ -25,7 +26,7 @@ import SftpClient from "ssh2-sftp-client";
 import type { Logger } from "pino";
 import type { SftpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
-import { remotePaths } from "./remote-path";
+import { arrivalPaths } from "./arrival";
 import type { RetryPolicy } from "./retry";
 import { watchProgress, type ProgressWatchdog } from "./progress-watchdog";
 import { runDelivery } from "./run-delivery";
@@ -195,7 +196,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
     binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       if (closed) throw new PermanentError("the sftp connector is closed", { context: { target: origin } });
-      const paths = remotePaths(binding.directory, delivery.name);
+      const paths = arrivalPaths(binding.directory, delivery.name, binding);
       const target = `${origin}${paths.final.startsWith("/") ? "" : "/"}${paths.final}`;
       let uploadStarted = false;
       try {
@@ -217,16 +218,16 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
               },
             );
             uploadStarted = true;
-            await sftp.put(stream, paths.temp, PUT_OPTIONS);
+            await sftp.put(stream, paths.upload, PUT_OPTIONS);
             // put resolves when the remote file closes, which a dropped connection also causes:
             // only a fully read payload of the same size on the server may take the final name.
-            const remote = await sftp.stat(paths.temp);
+            const remote = await sftp.stat(paths.upload);
             if (!counter.readableEnded || remote.size !== counter.bytes) {
-              throw new RetryableError(`upload of ${paths.temp} incomplete: ${remote.size} bytes on the server, ${counter.bytes} sent`, {
+              throw new RetryableError(`upload of ${paths.upload} incomplete: ${remote.size} bytes on the server, ${counter.bytes} sent`, {
                 context: { target },
               });
             }
-            await sftp.posixRename(paths.temp, paths.final);
+            if (paths.rename) await sftp.posixRename(paths.upload, paths.final);
           } catch (err) {
             if (stalled) throw stalled;
             const typed = classify(err, `upload to ${target} failed`);
@@ -239,7 +240,7 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
         });
       } catch (err) {
         // After an abort (shutdown, job deadline) nothing more is sent: a leftover is hidden and harmless.
-        if (uploadStarted && !delivery.signal.aborted) await removeTemp(paths.temp);
+        if (uploadStarted && !delivery.signal.aborted) await removeTemp(paths.upload);
         throw err;
       }
     },

@@ -135,7 +135,8 @@ export async function runJob(
       if (connector === undefined)
         throw new ConfigError(`slot \`${file.slot}\` has no connector: bind it in \`JOBWORKER_OUTPUTS\``, { context: { slot: file.slot } });
       const encoder = deps.encoders?.[file.slot];
-      const payload = encoder === undefined ? file.path : await encodeRecords(file.path, encoder);
+      const encoded = encoder === undefined ? undefined : await encodeRecords(file.path, encoder);
+      const payload = encoded?.path ?? file.path;
       const { size } = await stat(payload);
       const delivered = await connector.deliver({
         name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
@@ -145,6 +146,13 @@ export async function runJob(
         contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
         idempotencyKey: idempotencyKey(identity, file.slot),
         signal,
+        naming: {
+          key: record.key,
+          eventTime: record.eventTime,
+          slot: file.slot,
+          extension: encoder === undefined ? file.options.extension : ".pb",
+          records: encoded?.records,
+        },
       });
       deliveries.push(delivered);
       if (deps.meter !== undefined) deps.meter.bytesOut += delivered.bytes;
@@ -161,16 +169,20 @@ export async function runJob(
   }
 }
 
-/** Encodes an NDJSON file into the slot's binary format, next to it; returns the encoded file's path. */
-async function encodeRecords(path: string, encoder: ProtobufEncoder): Promise<string> {
+/** Encodes an NDJSON file into the slot's binary format, next to it; returns the encoded file's path and its record count. */
+async function encodeRecords(path: string, encoder: ProtobufEncoder): Promise<{ path: string; records: number }> {
   const encoded = `${path}.pb`;
+  let records = 0;
   await pipeline(
     readNdjson(createReadStream(path), "output"),
-    async function* (records) {
-      for await (const { record } of records) yield record;
+    async function* (lines) {
+      for await (const { record } of lines) {
+        records += 1;
+        yield record;
+      }
     },
     encoder.createStream(),
     createWriteStream(encoded),
   );
-  return encoded;
+  return { path: encoded, records };
 }

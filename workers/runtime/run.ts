@@ -51,6 +51,7 @@ export async function createOutputs(
       logger: logger.child({ slot }),
       secrets,
       field: `${WORKER_ENV.outputs}.${slot}`,
+      scratchDir: settings.scratchDir,
     });
     if (binding.format !== undefined)
       encoders[slot] = await loadProtobufEncoder(binding.format, { field: `JOBWORKER_OUTPUTS.${slot}.format` });

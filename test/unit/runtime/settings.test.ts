@@ -98,6 +98,11 @@ describe("runtime settings from WORKER_ENV", () => {
       /`JOBWORKER_OUTPUTS`\.records\.prefx is "in\/": not a field of `s3` bindings; its fields: type, bucket, prefix/,
     ],
     [
+      "a file name template with an unknown placeholder",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "next", fileName: "{stem}_{when}.csv" } }) },
+      /`JOBWORKER_OUTPUTS`\.records\.fileName is "\{stem\}_\{when\}\.csv": unknown placeholder `\{when\}`; use \{dir\}, \{name\}, \{stem\}/,
+    ],
+    [
       "a type the slot does not accept",
       { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "rest", url: "https://x" } }) },
       /`JOBWORKER_OUTPUTS`\.records is bound to `rest`, but slot `records` accepts worker, s3/,
