@@ -123,6 +123,8 @@ describe("backlog publisher (moto server)", function () {
         }
         if (name === "GetQueueAttributesCommand")
           return { Attributes: { ApproximateNumberOfMessages: "1", ApproximateNumberOfMessagesNotVisible: "0" } };
+        // Untagged queues: no TasksNeeded, so two data per queue.
+        if (name === "ListQueueTagsCommand") return { Tags: {} };
         throw new Error(`unexpected ${name}`);
       },
     };
