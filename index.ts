@@ -36,8 +36,9 @@ export const subnetIds = cluster.subnetIds;
 // --- workers ---
 // One JobWorker per configured kind, created after the workers it chains into; one SharedInputBucket
 // per shared bucket name (its single notification configuration is written once all routes are in);
-// one BacklogPublisher feeding every worker's 10-second scale-out alarm.
-const backlogPublisher = new BacklogPublisher("backlog-publisher");
+// one BacklogPublisher feeding every worker's 10-second scale-out alarm and tasks-needed scale-in, and
+// the cluster's capacity metrics (shortfall, spare) the fleet scales on.
+const backlogPublisher = new BacklogPublisher("backlog-publisher", { capacity: cluster.capacityMetrics });
 const sharedBuckets = new Map<string, SharedInputBucket>();
 const jobWorkers = new Map<string, JobWorker>();
 for (const name of orderWorkers(workersConfig)) {

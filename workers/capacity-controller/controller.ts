@@ -190,6 +190,7 @@ export const CONTROLLER_ENV = {
 
 const NUMBER_SETTINGS = [
   "minCapacity",
+  "maxCapacity",
   "onDemandBaseCapacity",
   "maxOnDemandCapacity",
   "spareThresholdVcpus",

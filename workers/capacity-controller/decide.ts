@@ -14,7 +14,8 @@
  *    alarm is in ALARM), the on-demand target is the base plus the Spot deficit, and the total
  *    target grows by the same amount, so the Spot part keeps asking for its capacity; when the
  *    alarm is OK again, the on-demand target returns to the base and the total drops back. The
- *    instances left over are then excess (rule 4).
+ *    instances left over are then excess (rule 4). The total never goes above the maximum: there
+ *    the on-demand share replaces Spot instead of adding to it.
  * 3. Scale-in: when the spare vCPUs on ACTIVE instances stayed above the threshold for the whole
  *    window, and nothing is waiting for capacity, the target is lowered by the weight of whole empty
  *    ACTIVE instances (at most the spare above the threshold, never below the minimum) and those
@@ -47,6 +48,8 @@ export interface FleetInstance {
 export interface ControllerSettings {
   /** The fleet's lowest target capacity, vCPUs (the scalable target's minimum). */
   readonly minCapacity: number;
+  /** The fleet's highest target capacity, vCPUs (the scalable target's maximum): the fallback stays under it too. */
+  readonly maxCapacity: number;
   /** The configured on-demand base, vCPUs. */
   readonly onDemandBaseCapacity: number;
   /** The on-demand target never goes above this, vCPUs. */
@@ -91,7 +94,8 @@ export function fallbackTargets(fleet: FleetState, spotShort: boolean, s: Contro
   const spotFulfilled = Math.max(0, fleet.fulfilledCapacity - fleet.onDemandFulfilledCapacity);
   const deficit = Math.max(0, spotTarget - spotFulfilled);
   const onDemand = spotShort ? Math.min(s.maxOnDemandCapacity, s.onDemandBaseCapacity + Math.ceil(deficit)) : s.onDemandBaseCapacity;
-  return { target: spotTarget + onDemand, onDemand };
+  // At the maximum the on-demand share replaces Spot instead of adding to it.
+  return { target: Math.min(Math.max(s.maxCapacity, fleet.targetCapacity), spotTarget + onDemand), onDemand };
 }
 
 /** Instances that may be drained: ACTIVE, registered, no worker task. On-demand first, then heavier first, then by id. */

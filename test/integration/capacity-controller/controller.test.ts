@@ -61,6 +61,7 @@ describe("capacity controller (moto server)", function () {
     spotShortAlarmName: ALARM,
     capacityNamespace: NAMESPACE,
     minCapacity: 4,
+    maxCapacity: 16,
     onDemandBaseCapacity: 0,
     maxOnDemandCapacity: 16,
     spareThresholdVcpus: 1,

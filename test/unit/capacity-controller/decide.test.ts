@@ -8,6 +8,7 @@ import { type ControllerInput, type ControllerSettings, decide, type FleetInstan
 
 const SETTINGS: ControllerSettings = {
   minCapacity: 16,
+  maxCapacity: 1000,
   onDemandBaseCapacity: 0,
   maxOnDemandCapacity: 64,
   spareThresholdVcpus: 8,
@@ -132,6 +133,16 @@ describe("capacity controller decisions", () => {
         spotShort: true,
       }),
       expect: { targetCapacity: 224, onDemandTargetCapacity: 64, drain: [], terminate: [] },
+    },
+    {
+      name: "Spot short at the maximum: the on-demand share replaces Spot instead of adding to it",
+      input: input({
+        fleet: { targetCapacity: 64, fulfilledCapacity: 32, onDemandTargetCapacity: 0, onDemandFulfilledCapacity: 0 },
+        instances: [inst("a", "ACTIVE", 2), inst("b", "ACTIVE", 2)],
+        spotShort: true,
+        settings: { ...SETTINGS, maxCapacity: 64 },
+      }),
+      expect: { onDemandTargetCapacity: 32, drain: [], terminate: [] },
     },
     {
       name: "excess above the target counts what is already draining: a rebalance replacement drains nothing more",

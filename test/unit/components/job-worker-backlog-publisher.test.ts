@@ -75,8 +75,12 @@ describe("BacklogPublisher component", () => {
   it("packages transpiled sources that load in Node and export the handler", () => {
     const files = transpileSources(join(ROOT, "workers"));
     assert.deepEqual(Object.keys(files).sort(), [
+      "backlog-publisher/capacity-metrics.js",
       "backlog-publisher/handler.js",
       "backlog-publisher/publisher.js",
+      "backlog-publisher/tasks-needed.js",
+      "capacity/cluster-state.js",
+      "capacity/placement.js",
       "errors.js",
       "runtime/backoff.js",
     ]);
