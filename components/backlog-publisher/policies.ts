@@ -34,7 +34,9 @@ export function publisherRolePolicy(i: {
       Resource: "*",
       Condition: { StringEquals: { "cloudwatch:namespace": namespaces } },
     },
-    ...(i.capacity ? clusterReadStatements({ partition: p, region: i.region, accountId: i.accountId, clusterName: i.capacity.clusterName }) : []),
+    ...(i.capacity
+      ? clusterReadStatements({ partition: p, region: i.region, accountId: i.accountId, clusterName: i.capacity.clusterName })
+      : []),
     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
   );
 }

@@ -89,7 +89,10 @@ export interface CapacityAlarmSpec<N = string> {
     readonly id: string;
     readonly expression: string;
     readonly label: string;
-    readonly metrics: Record<string, { namespace: string; metricName: string; dimensions: Record<string, N>; stat: "Average"; period: number }>;
+    readonly metrics: Record<
+      string,
+      { namespace: string; metricName: string; dimensions: Record<string, N>; stat: "Average"; period: number }
+    >;
   };
 }
 
@@ -161,4 +164,3 @@ export function controllerSettings(i: {
     maxDrainsPerRun: i.capacity.maxDrainsPerRun,
   };
 }
-

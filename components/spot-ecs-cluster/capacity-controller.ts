@@ -95,7 +95,13 @@ export function createCapacityController(name: string, i: CapacityControllerInpu
           [CONTROLLER_ENV.spotShortAlarmName]: spotShort.name,
           [CONTROLLER_ENV.capacityNamespace]: s.capacity.metricsNamespace,
           [CONTROLLER_ENV.settings]: JSON.stringify(
-            controllerSettings({ weights, minCapacity: s.minCapacity, maxCapacity: s.maxCapacity, onDemandBaseCapacity: s.onDemandBaseCapacity, capacity: s.capacity }),
+            controllerSettings({
+              weights,
+              minCapacity: s.minCapacity,
+              maxCapacity: s.maxCapacity,
+              onDemandBaseCapacity: s.onDemandBaseCapacity,
+              capacity: s.capacity,
+            }),
           ),
         },
       },

@@ -85,7 +85,13 @@ export function clusterReadStatements(c: ClusterScope): IdentityPolicy["Statemen
       Action: ["ecs:DescribeContainerInstances", "ecs:ListTasks"],
       Resource: arn("container-instance", `${c.clusterName}/*`),
     },
-    { Sid: "ListServices", Effect: "Allow", Action: "ecs:ListServices", Resource: "*", Condition: { ArnEquals: { "ecs:cluster": cluster } } },
+    {
+      Sid: "ListServices",
+      Effect: "Allow",
+      Action: "ecs:ListServices",
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": cluster } },
+    },
     { Sid: "DescribeServices", Effect: "Allow", Action: "ecs:DescribeServices", Resource: arn("service", `${c.clusterName}/*`) },
     { Sid: "DescribeTasks", Effect: "Allow", Action: "ecs:DescribeTasks", Resource: arn("task", `${c.clusterName}/*`) },
     { Sid: "DescribeTaskDefinitions", Effect: "Allow", Action: "ecs:DescribeTaskDefinition", Resource: "*" },
@@ -110,7 +116,12 @@ export function capacityControllerPolicy(
       Resource: `arn:${i.partition}:ecs:${i.region}:${i.accountId}:container-instance/${i.clusterName}/*`,
     },
     // EC2's Describe* calls take no resource.
-    { Sid: "DescribeFleetAndInstances", Effect: "Allow", Action: ["ec2:DescribeSpotFleetRequests", "ec2:DescribeInstances"], Resource: "*" },
+    {
+      Sid: "DescribeFleetAndInstances",
+      Effect: "Allow",
+      Action: ["ec2:DescribeSpotFleetRequests", "ec2:DescribeInstances"],
+      Resource: "*",
+    },
     {
       Sid: "ReadAndResizeFleet",
       Effect: "Allow",

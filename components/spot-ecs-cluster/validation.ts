@@ -197,7 +197,8 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
   const capacity = settleCapacityControl(args.capacity ?? {}, maxWeight, maxCapacity);
   const alarmActions = args.alarmActions ?? [];
   alarmActions.forEach((arn, i) => {
-    if (typeof arn !== "string" || !/^arn:aws[a-z-]*:sns:/.test(arn)) fail(`alarmActions[${i}]`, `${JSON.stringify(arn)} is not an SNS topic ARN`);
+    if (typeof arn !== "string" || !/^arn:aws[a-z-]*:sns:/.test(arn))
+      fail(`alarmActions[${i}]`, `${JSON.stringify(arn)} is not an SNS topic ARN`);
   });
 
   const bootstrap = resolveBootstrapSettings(args.bootstrap);
@@ -267,12 +268,31 @@ export function settleCapacityControl(
     metricsNamespace: namespace,
     metricsPeriodSeconds: period,
     shortfallStepVcpus: wholeNumber("capacity.shortfallStepVcpus", c.shortfallStepVcpus ?? maxWeight, 1, 100000, "vCPUs"),
-    shortfallCooldownSeconds: wholeNumber("capacity.shortfallCooldownSeconds", c.shortfallCooldownSeconds ?? d.shortfallCooldownSeconds, 0, 3600, "seconds"),
+    shortfallCooldownSeconds: wholeNumber(
+      "capacity.shortfallCooldownSeconds",
+      c.shortfallCooldownSeconds ?? d.shortfallCooldownSeconds,
+      0,
+      3600,
+      "seconds",
+    ),
     spareThresholdVcpus: wholeNumber("capacity.spareThresholdVcpus", c.spareThresholdVcpus ?? maxWeight, 0, 100000, "vCPUs"),
-    scaleInWindowMinutes: wholeNumber("capacity.scaleInWindowMinutes", c.scaleInWindowMinutes ?? d.scaleInWindowMinutes, 1, 1440, "minutes"),
+    scaleInWindowMinutes: wholeNumber(
+      "capacity.scaleInWindowMinutes",
+      c.scaleInWindowMinutes ?? d.scaleInWindowMinutes,
+      1,
+      1440,
+      "minutes",
+    ),
     maxDrainsPerRun: wholeNumber("capacity.maxDrainsPerRun", c.maxDrainsPerRun ?? d.maxDrainsPerRun, 1, 100, "instances"),
     onDemandFallback,
     maxOnDemandCapacity: wholeNumber("capacity.maxOnDemandCapacity", c.maxOnDemandCapacity ?? maxCapacity, 0, 100000, "vCPUs"),
-    spotShortMinutes: wholeNumber("capacity.spotShortMinutes", c.spotShortMinutes ?? d.spotShortMinutes, 5, 1440, "minutes", "AWS/EC2Spot is read in 5-minute periods"),
+    spotShortMinutes: wholeNumber(
+      "capacity.spotShortMinutes",
+      c.spotShortMinutes ?? d.spotShortMinutes,
+      5,
+      1440,
+      "minutes",
+      "AWS/EC2Spot is read in 5-minute periods",
+    ),
   };
 }

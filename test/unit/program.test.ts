@@ -282,11 +282,17 @@ for (const c of STACKS) {
       assert.deepEqual([shortfall.namespace, shortfall.dimensions.ClusterName], ["Jobworker/Capacity", clusterName]);
       for (const w of workers) {
         const needed = named("aws:cloudwatch/metricAlarm:MetricAlarm", `${w}-tasks-needed`).inputs;
-        assert.deepEqual([needed.namespace, needed.metricName, needed.dimensions.QueueName], ["Jobworker/SQS", "TasksNeeded", queue(w).state.name]);
+        assert.deepEqual(
+          [needed.namespace, needed.metricName, needed.dimensions.QueueName],
+          ["Jobworker/SQS", "TasksNeeded", queue(w).state.name],
+        );
         assert.deepEqual(needed.alarmActions, [named("aws:appautoscaling/policy:Policy", `${w}-scale-to-needed`).state.arn]);
         const tags = queue(w).inputs.tags;
         assert.match(tags["jobworker:concurrency"], /^[1-9][0-9]*$/);
-        assert.equal(tags["jobworker:max-tasks"], String(named("aws:appautoscaling/target:Target", `${w}-scaling-target`).inputs.maxCapacity));
+        assert.equal(
+          tags["jobworker:max-tasks"],
+          String(named("aws:appautoscaling/target:Target", `${w}-scaling-target`).inputs.maxCapacity),
+        );
       }
     });
 

@@ -117,18 +117,16 @@ export async function readBacklog(
 /** The metric data for some backlogs at one instant (two or three per queue, 1-second storage resolution). */
 export function metricData(backlogs: readonly QueueBacklog[], at: Date): MetricDatum[] {
   return backlogs.flatMap((b) =>
-    [
-      [VISIBLE, b.visible],
-      [IN_FLIGHT, b.inFlight],
-      ...(b.tasksNeeded !== undefined ? [[TASKS_NEEDED, b.tasksNeeded]] : []),
-    ].map(([MetricName, Value]) => ({
-      MetricName: MetricName as string,
-      Dimensions: [{ Name: "QueueName", Value: b.queueName }],
-      Timestamp: at,
-      Value: Value as number,
-      Unit: "Count" as const,
-      StorageResolution: 1,
-    })),
+    [[VISIBLE, b.visible], [IN_FLIGHT, b.inFlight], ...(b.tasksNeeded !== undefined ? [[TASKS_NEEDED, b.tasksNeeded]] : [])].map(
+      ([MetricName, Value]) => ({
+        MetricName: MetricName as string,
+        Dimensions: [{ Name: "QueueName", Value: b.queueName }],
+        Timestamp: at,
+        Value: Value as number,
+        Unit: "Count" as const,
+        StorageResolution: 1,
+      }),
+    ),
   );
 }
 
@@ -249,9 +247,12 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
   const capacityNamespace = env[PUBLISHER_ENV.capacityNamespace];
   if (Boolean(clusterName) !== Boolean(capacityNamespace)) {
     const missing = clusterName ? PUBLISHER_ENV.capacityNamespace : PUBLISHER_ENV.capacityCluster;
-    throw new ConfigError(`${missing} is not set; capacity metrics need both ${PUBLISHER_ENV.capacityCluster} and ${PUBLISHER_ENV.capacityNamespace}`, {
-      context: { variable: missing },
-    });
+    throw new ConfigError(
+      `${missing} is not set; capacity metrics need both ${PUBLISHER_ENV.capacityCluster} and ${PUBLISHER_ENV.capacityNamespace}`,
+      {
+        context: { variable: missing },
+      },
+    );
   }
   return {
     queueNamePrefix: text("queueNamePrefix"),

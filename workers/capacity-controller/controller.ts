@@ -74,7 +74,11 @@ export async function readFleetInstances(
     for (const r of out.Reservations ?? []) {
       for (const i of r.Instances ?? []) {
         if (i.State?.Name !== "running" && i.State?.Name !== "pending") continue;
-        found.push({ instanceId: i.InstanceId!, instanceType: i.InstanceType ?? "", lifecycle: i.InstanceLifecycle === "spot" ? "spot" : "on-demand" });
+        found.push({
+          instanceId: i.InstanceId!,
+          instanceType: i.InstanceType ?? "",
+          lifecycle: i.InstanceLifecycle === "spot" ? "spot" : "on-demand",
+        });
       }
     }
     NextToken = out.NextToken;
@@ -103,7 +107,11 @@ export async function readSpareHistory(
         {
           Id: "spare",
           MetricStat: {
-            Metric: { Namespace: o.capacityNamespace, MetricName: SPARE_METRIC, Dimensions: [{ Name: "ClusterName", Value: o.clusterName }] },
+            Metric: {
+              Namespace: o.capacityNamespace,
+              MetricName: SPARE_METRIC,
+              Dimensions: [{ Name: "ClusterName", Value: o.clusterName }],
+            },
             Period: 60,
             Stat: "Minimum",
           },

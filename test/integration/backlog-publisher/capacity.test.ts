@@ -91,7 +91,10 @@ describe("backlog publisher: capacity and TasksNeeded (moto server)", function (
       const launched = await ec2.send(new RunInstancesCommand({ ImageId: image, InstanceType: "c6i.xlarge", MinCount: 1, MaxCount: 1 }));
       const instanceId = launched.Instances![0].InstanceId!;
       const out = await ecs.send(
-        new RegisterContainerInstanceCommand({ cluster: CLUSTER, instanceIdentityDocument: JSON.stringify({ instanceId, region: TEST_REGION }) }),
+        new RegisterContainerInstanceCommand({
+          cluster: CLUSTER,
+          instanceIdentityDocument: JSON.stringify({ instanceId, region: TEST_REGION }),
+        }),
       );
       arns.push(out.containerInstance!.containerInstanceArn!);
     }
@@ -100,10 +103,14 @@ describe("backlog publisher: capacity and TasksNeeded (moto server)", function (
     const container = (name: string, cpu: number, memory: number) => ({ name, image: `${name}:1`, cpu, memory, essential: true });
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "logs", containerDefinitions: [container("logs", 128, 128)] }));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "w", containerDefinitions: [container("w", 1024, 1024)] }));
-    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "logs", taskDefinition: "logs", schedulingStrategy: "DAEMON" }));
+    await ecs.send(
+      new CreateServiceCommand({ cluster: CLUSTER, serviceName: "logs", taskDefinition: "logs", schedulingStrategy: "DAEMON" }),
+    );
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "w", taskDefinition: "w", desiredCount: 5 }));
     await ecs.send(new StartTaskCommand({ cluster: CLUSTER, taskDefinition: "logs", containerInstances: arns, group: "service:logs" }));
-    await ecs.send(new StartTaskCommand({ cluster: CLUSTER, taskDefinition: "w", containerInstances: [active, active], group: "service:w" }));
+    await ecs.send(
+      new StartTaskCommand({ cluster: CLUSTER, taskDefinition: "w", containerInstances: [active, active], group: "service:w" }),
+    );
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: CLUSTER, containerInstances: [draining], status: "DRAINING" }));
 
     const at = new Date();

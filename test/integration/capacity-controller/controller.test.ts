@@ -103,7 +103,10 @@ describe("capacity controller (moto server)", function () {
     const arns: string[] = [];
     for (const instanceId of ids) {
       const out = await ecs.send(
-        new RegisterContainerInstanceCommand({ cluster: CLUSTER, instanceIdentityDocument: JSON.stringify({ instanceId, region: TEST_REGION }) }),
+        new RegisterContainerInstanceCommand({
+          cluster: CLUSTER,
+          instanceIdentityDocument: JSON.stringify({ instanceId, region: TEST_REGION }),
+        }),
       );
       arns.push(out.containerInstance!.containerInstanceArn!);
     }
@@ -112,7 +115,9 @@ describe("capacity controller (moto server)", function () {
     const container = (name: string, cpu: number, memory: number) => ({ name, image: "worker:1", cpu, memory, essential: true });
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "logs", containerDefinitions: [container("logs", 128, 128)] }));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "w", containerDefinitions: [container("w", 1024, 1024)] }));
-    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "logs", taskDefinition: "logs", schedulingStrategy: "DAEMON" }));
+    await ecs.send(
+      new CreateServiceCommand({ cluster: CLUSTER, serviceName: "logs", taskDefinition: "logs", schedulingStrategy: "DAEMON" }),
+    );
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "w", taskDefinition: "w", desiredCount: 3 }));
     // A daemon task on every instance; worker tasks: two on `busy`, one on `drainingBusy`.
     await ecs.send(new StartTaskCommand({ cluster: CLUSTER, taskDefinition: "logs", containerInstances: arns, group: "service:logs" }));
@@ -121,7 +126,9 @@ describe("capacity controller (moto server)", function () {
       new StartTaskCommand({ cluster: CLUSTER, taskDefinition: "w", containerInstances: [drainingBusy], group: "service:w" }),
     );
     // The watcher drained these two (a rebalance recommendation, say).
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: CLUSTER, containerInstances: [drainingBusy, drainingEmpty], status: "DRAINING" }));
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({ cluster: CLUSTER, containerInstances: [drainingBusy, drainingEmpty], status: "DRAINING" }),
+    );
     // Spot is not short; spare capacity stayed high for the window (what the publisher puts there).
     await cloudwatch.send(
       new PutMetricAlarmCommand({

@@ -69,12 +69,21 @@ describe("capacity controller decisions", () => {
     },
     {
       name: "spare dipped under the threshold once in the window: nothing",
-      input: input({ instances: [inst("a", "ACTIVE", 0), inst("b", "ACTIVE", 1)], spareHistory: [30, 30, 30, 30, 5, 30, 30, 30, 30, 30], spareNow: 30 }),
+      input: input({
+        instances: [inst("a", "ACTIVE", 0), inst("b", "ACTIVE", 1)],
+        spareHistory: [30, 30, 30, 30, 5, 30, 30, 30, 30, 30],
+        spareNow: 30,
+      }),
       expect: { drain: [], terminate: [] },
     },
     {
       name: "tasks waiting for capacity: no scale-in even with spare history",
-      input: input({ instances: [inst("a", "ACTIVE", 0), inst("b", "ACTIVE", 1)], spareHistory: TEN_MINUTES_SPARE(30), spareNow: 30, shortfallVcpus: 4 }),
+      input: input({
+        instances: [inst("a", "ACTIVE", 0), inst("b", "ACTIVE", 1)],
+        spareHistory: TEN_MINUTES_SPARE(30),
+        spareNow: 30,
+        shortfallVcpus: 4,
+      }),
       expect: { drain: [], terminate: [] },
     },
     {
@@ -89,7 +98,11 @@ describe("capacity controller decisions", () => {
     },
     {
       name: "an instance heavier than the spare above the threshold is kept",
-      input: input({ instances: [inst("a", "ACTIVE", 0, 32), inst("b", "ACTIVE", 1, 32)], spareHistory: TEN_MINUTES_SPARE(30), spareNow: 30 }),
+      input: input({
+        instances: [inst("a", "ACTIVE", 0, 32), inst("b", "ACTIVE", 1, 32)],
+        spareHistory: TEN_MINUTES_SPARE(30),
+        spareNow: 30,
+      }),
       expect: { drain: [], terminate: [] },
     },
     {
@@ -105,7 +118,12 @@ describe("capacity controller decisions", () => {
       name: "Spot still short after the fallback: the targets stay as they are",
       input: input({
         fleet: { targetCapacity: 96, fulfilledCapacity: 64, onDemandTargetCapacity: 32, onDemandFulfilledCapacity: 32 },
-        instances: [inst("a", "ACTIVE", 2), inst("b", "ACTIVE", 2), inst("o1", "ACTIVE", 1, 16, "on-demand"), inst("o2", "ACTIVE", 1, 16, "on-demand")],
+        instances: [
+          inst("a", "ACTIVE", 2),
+          inst("b", "ACTIVE", 2),
+          inst("o1", "ACTIVE", 1, 16, "on-demand"),
+          inst("o2", "ACTIVE", 1, 16, "on-demand"),
+        ],
         spotShort: true,
       }),
       expect: { drain: [], terminate: [] },
@@ -148,7 +166,13 @@ describe("capacity controller decisions", () => {
       name: "excess above the target counts what is already draining: a rebalance replacement drains nothing more",
       input: input({
         fleet: { targetCapacity: 64, fulfilledCapacity: 80, onDemandTargetCapacity: 0, onDemandFulfilledCapacity: 0 },
-        instances: [inst("a", "ACTIVE", 0), inst("b", "ACTIVE", 2), inst("c", "ACTIVE", 2), inst("d", "ACTIVE", 2), inst("r", "DRAINING", 1)],
+        instances: [
+          inst("a", "ACTIVE", 0),
+          inst("b", "ACTIVE", 2),
+          inst("c", "ACTIVE", 2),
+          inst("d", "ACTIVE", 2),
+          inst("r", "DRAINING", 1),
+        ],
       }),
       expect: { drain: [], terminate: [] },
     },
@@ -176,7 +200,12 @@ describe("capacity controller decisions", () => {
       const d = decide(c.input);
       assert.deepEqual(
         { targetCapacity: d.targetCapacity, onDemandTargetCapacity: d.onDemandTargetCapacity, drain: d.drain, terminate: d.terminate },
-        { targetCapacity: c.expect.targetCapacity, onDemandTargetCapacity: c.expect.onDemandTargetCapacity, drain: c.expect.drain, terminate: c.expect.terminate },
+        {
+          targetCapacity: c.expect.targetCapacity,
+          onDemandTargetCapacity: c.expect.onDemandTargetCapacity,
+          drain: c.expect.drain,
+          terminate: c.expect.terminate,
+        },
       );
       assert.ok(d.reasons.length > 0 || (d.drain.length === 0 && d.terminate.length === 0 && d.targetCapacity === undefined));
     });

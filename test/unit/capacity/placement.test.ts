@@ -13,22 +13,43 @@ function instance(id: string, status: string, remainingCpu: number, remainingMiB
   };
 }
 function service(name: string, desired: number, cpu: number, memoryMiB: number, strategy: "REPLICA" | "DAEMON" = "REPLICA"): ServiceState {
-  return { serviceName: name, schedulingStrategy: strategy, desiredCount: desired, runningCount: 0, pendingCount: 0, perTask: { cpu, memoryMiB } };
+  return {
+    serviceName: name,
+    schedulingStrategy: strategy,
+    desiredCount: desired,
+    runningCount: 0,
+    pendingCount: 0,
+    perTask: { cpu, memoryMiB },
+  };
 }
 function task(group: string, on?: string): TaskState {
-  return { taskArn: `t/${group}/${on}`, containerInstanceArn: on ? `ci/${on}` : undefined, group, lastStatus: "RUNNING", reserves: { cpu: 1024, memoryMiB: 2048 } };
+  return {
+    taskArn: `t/${group}/${on}`,
+    containerInstanceArn: on ? `ci/${on}` : undefined,
+    group,
+    lastStatus: "RUNNING",
+    reserves: { cpu: 1024, memoryMiB: 2048 },
+  };
 }
 
 describe("capacity metrics", () => {
   const cases: { name: string; state: ClusterState; expect: Partial<ReturnType<typeof capacityMetrics>> }[] = [
     {
       name: "every desired task placed: no shortfall, the free CPU of ACTIVE instances is spare",
-      state: { instances: [instance("a", "ACTIVE", 8192, 32768)], services: [service("w", 1, 1024, 2048)], tasks: [task("service:w", "a")] },
+      state: {
+        instances: [instance("a", "ACTIVE", 8192, 32768)],
+        services: [service("w", 1, 1024, 2048)],
+        tasks: [task("service:w", "a")],
+      },
       expect: { unplaceableTasks: 0, shortfallVcpus: 0, spareActiveVcpus: 8, spareActiveMemoryMiB: 32768, activeInstances: 1 },
     },
     {
       name: "unplaced tasks that fit on ACTIVE instances are no shortfall, and use up spare",
-      state: { instances: [instance("a", "ACTIVE", 8192, 32768)], services: [service("w", 3, 2048, 4096)], tasks: [task("service:w", "a")] },
+      state: {
+        instances: [instance("a", "ACTIVE", 8192, 32768)],
+        services: [service("w", 3, 2048, 4096)],
+        tasks: [task("service:w", "a")],
+      },
       expect: { unplaceableTasks: 0, shortfallVcpus: 0, spareActiveVcpus: 4, spareActiveMemoryMiB: 24576 },
     },
     {
@@ -38,7 +59,14 @@ describe("capacity metrics", () => {
         services: [service("w", 3, 2048, 4096)],
         tasks: [],
       },
-      expect: { unplaceableTasks: 3, shortfallVcpus: 6, shortfallMemoryMiB: 12288, spareActiveVcpus: 1, drainingInstances: 1, activeInstances: 1 },
+      expect: {
+        unplaceableTasks: 3,
+        shortfallVcpus: 6,
+        shortfallMemoryMiB: 12288,
+        spareActiveVcpus: 1,
+        drainingInstances: 1,
+        activeInstances: 1,
+      },
     },
     {
       name: "memory-bound tasks count as vCPUs at the cluster's MiB per vCPU (4096 here)",
@@ -81,6 +109,9 @@ describe("capacity metrics", () => {
     };
     const byInstance = workerTasksByInstance(state);
     assert.deepEqual([...byInstance.keys()], ["ci/a"]);
-    assert.deepEqual(byInstance.get("ci/a")!.map((t) => t.group), ["service:w"]);
+    assert.deepEqual(
+      byInstance.get("ci/a")!.map((t) => t.group),
+      ["service:w"],
+    );
   });
 });

@@ -61,7 +61,9 @@ describe("BacklogPublisher component", () => {
     const s = startMocks({ stack: "staging" });
     const { BacklogPublisher } = await import("../../../components/backlog-publisher");
     const pulumi = await import("@pulumi/pulumi");
-    new BacklogPublisher("backlog", { capacity: { clusterName: pulumi.output("jw-cluster"), namespace: "Jobworker/Capacity", periodSeconds: 10 } });
+    new BacklogPublisher("backlog", {
+      capacity: { clusterName: pulumi.output("jw-cluster"), namespace: "Jobworker/Capacity", periodSeconds: 10 },
+    });
     await s.settle();
     const env = s.one("aws:lambda/function:Function").inputs.environment.variables;
     assert.deepEqual([env[PUBLISHER_ENV.capacityCluster], env[PUBLISHER_ENV.capacityNamespace]], ["jw-cluster", "Jobworker/Capacity"]);
@@ -69,7 +71,9 @@ describe("BacklogPublisher component", () => {
     const bySid = Object.fromEntries(doc.Statement.map((st: { Sid: string }) => [st.Sid, st]));
     assert.deepEqual(bySid.PutOwnMetrics.Condition, { StringEquals: { "cloudwatch:namespace": ["Jobworker/SQS", "Jobworker/Capacity"] } });
     assert.equal(bySid.ListContainerInstances.Resource, `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/jw-cluster`);
-    assert.deepEqual(bySid.ListServices.Condition, { ArnEquals: { "ecs:cluster": `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/jw-cluster` } });
+    assert.deepEqual(bySid.ListServices.Condition, {
+      ArnEquals: { "ecs:cluster": `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/jw-cluster` },
+    });
     assert.deepEqual(bySid.ReadWorkerQueues.Action, ["sqs:GetQueueAttributes", "sqs:ListQueueTags"]);
     const { messages } = await judgeIamDocuments(s.resources);
     assert.deepEqual(messages, []);

@@ -82,7 +82,13 @@ describe("JobWorker rendering", () => {
         [needed.action, needed.comparisonOperator, needed.threshold, needed.evaluationPeriods, needed.treatMissingData],
         ["scale-to-needed", "LessThanThreshold", 10, 1, "notBreaching"],
       );
-      assert.deepEqual(needed.metric, { namespace: "N", metricName: "TasksNeeded", dimensions: { QueueName: "q" }, stat: "Maximum", period: 60 });
+      assert.deepEqual(needed.metric, {
+        namespace: "N",
+        metricName: "TasksNeeded",
+        dimensions: { QueueName: "q" },
+        stat: "Maximum",
+        period: 60,
+      });
       assert.equal(
         alarmSpecs({ ...base, maxTasks: 1, backlogMetrics: { namespace: "N", periodSeconds: 10 } }).some((s) => s.key === "tasks-needed"),
         false,

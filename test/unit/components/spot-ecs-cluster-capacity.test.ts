@@ -40,7 +40,10 @@ describe("SpotEcsCluster capacity control", () => {
     // A field the provider lacks is dropped on a real deploy even though mocks keep it: read its types.
     const types = readFileSync(join(ROOT, "node_modules", "@pulumi", "aws", "types", "input.d.ts"), "utf8");
     const body = types.match(/interface SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance \{([^}]*)\}/)?.[1] ?? "";
-    assert.deepEqual([...body.matchAll(/^\s*(\w+)\??:/gm)].map((m) => m[1]), ["replacementStrategy"]);
+    assert.deepEqual(
+      [...body.matchAll(/^\s*(\w+)\??:/gm)].map((m) => m[1]),
+      ["replacementStrategy"],
+    );
     const fleet = readFileSync(join(ROOT, "node_modules", "@pulumi", "aws", "ec2", "spotFleetRequest.d.ts"), "utf8");
     assert.match(fleet, /excessCapacityTerminationPolicy\?: pulumi\.Input<string \| undefined>/);
     assert.match(fleet, /onDemandTargetCapacity\?: pulumi\.Input<number \| undefined>/);
@@ -52,7 +55,10 @@ describe("SpotEcsCluster capacity control", () => {
     const c = policy.stepScalingPolicyConfiguration;
     assert.deepEqual([c.adjustmentType, c.cooldown, c.metricAggregationType], ["ChangeInCapacity", 180, "Maximum"]);
     assert.deepEqual(c.stepAdjustments, shortfallScaleOutSteps(32));
-    assert.ok(c.stepAdjustments.every((s: { scalingAdjustment: number }) => s.scalingAdjustment > 0), "scale-out only");
+    assert.ok(
+      c.stepAdjustments.every((s: { scalingAdjustment: number }) => s.scalingAdjustment > 0),
+      "scale-out only",
+    );
     const alarm = stack.one("aws:cloudwatch/metricAlarm:MetricAlarm", "jw-shortfall").inputs;
     assert.deepEqual(
       [alarm.namespace, alarm.metricName, alarm.dimensions, alarm.period, alarm.comparisonOperator, alarm.threshold],

@@ -244,7 +244,10 @@ describe("SpotEcsCluster", () => {
       minCapacity: 32,
       maxCapacity: 64,
     });
-    const policies = r.stack.ofType(T.policy).map((p) => p.inputs).filter((p) => p.policyType === "TargetTrackingScaling");
+    const policies = r.stack
+      .ofType(T.policy)
+      .map((p) => p.inputs)
+      .filter((p) => p.policyType === "TargetTrackingScaling");
     assert.deepEqual(
       policies.map((p) => [
         p.policyType,

@@ -39,7 +39,13 @@ describe("console/cluster", () => {
           config: {
             SpotFleetRequestId: "sfr-ours",
             SpotFleetRequestState: "active",
-            SpotFleetRequestConfig: { TargetCapacity: 8, FulfilledCapacity: 6, OnDemandTargetCapacity: 4, OnDemandFulfilledCapacity: 2, IamFleetRole: "r" },
+            SpotFleetRequestConfig: {
+              TargetCapacity: 8,
+              FulfilledCapacity: 6,
+              OnDemandTargetCapacity: 4,
+              OnDemandFulfilledCapacity: 2,
+              IamFleetRole: "r",
+            },
           },
           instanceIds: ["i-a"],
         },
