@@ -4,7 +4,9 @@
  * before a scale-in drain, raises and drops the on-demand share with the spot-short alarm.
  */
 import assert from "node:assert/strict";
+import { CONTROLLER_ENV, optionsFromEnv } from "../../../workers/capacity-controller/controller";
 import { type ControllerInput, type ControllerSettings, decide, type FleetInstance } from "../../../workers/capacity-controller/decide";
+import { ConfigError } from "../../../workers/errors";
 
 const SETTINGS: ControllerSettings = {
   minCapacity: 16,
@@ -228,4 +230,40 @@ describe("capacity controller decisions", () => {
       }
     }
   });
+});
+
+describe("capacity controller settings from the environment", () => {
+  const env = (settings: unknown) => ({
+    [CONTROLLER_ENV.clusterName]: "jw",
+    [CONTROLLER_ENV.fleetRequestId]: "sfr-1",
+    [CONTROLLER_ENV.spotShortAlarmName]: "jw-spot-short",
+    [CONTROLLER_ENV.capacityNamespace]: "Jobworker/Capacity",
+    [CONTROLLER_ENV.settings]: typeof settings === "string" ? settings : JSON.stringify(settings),
+  });
+  const good = { ...SETTINGS, weights: { "c6i.4xlarge": 16 } };
+
+  it("reads every setting", () => {
+    assert.deepEqual(optionsFromEnv(env(good)), {
+      ...good,
+      clusterName: "jw",
+      fleetRequestId: "sfr-1",
+      spotShortAlarmName: "jw-spot-short",
+      capacityNamespace: "Jobworker/Capacity",
+    });
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ["settings that are not JSON", "{", /JOBWORKER_CAPACITY_SETTINGS is not JSON/],
+    ["a missing number", { ...good, minCapacity: undefined }, /JOBWORKER_CAPACITY_SETTINGS\.minCapacity is undefined/],
+    ["a negative threshold", { ...good, spareThresholdVcpus: -1 }, /spareThresholdVcpus is -1; it must be a number ≥ 0/],
+    ["a zero weight", { ...good, weights: { "c6i.4xlarge": 0 } }, /weights must map instance types to positive weights/],
+  ];
+  for (const [what, settings, message] of bad) {
+    it(`rejects ${what} with a ConfigError naming the variable`, () => {
+      assert.throws(
+        () => optionsFromEnv(env(settings)),
+        (err: unknown) => err instanceof ConfigError && message.test(err.message),
+      );
+    });
+  }
 });
