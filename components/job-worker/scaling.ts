@@ -120,8 +120,8 @@ export interface AlarmInputs<N = string> {
   readonly deadLetterQueueName: N;
   readonly scaleInIdleSeconds: number;
   readonly oldestMessageAlarmSeconds: number;
-  /** The service's maximum task count (the tasks-needed alarm's threshold). */
-  readonly maxTasks: number;
+  /** The service's maximum task count: with it (≥ 2) and a publisher, the tasks-needed alarm. @default none */
+  readonly maxTasks?: number;
   /** The backlog publisher's metrics, when one runs. */
   readonly backlogMetrics?: { readonly namespace: string; readonly periodSeconds: number };
 }
@@ -167,7 +167,7 @@ export function alarmSpecs<N = string>(i: AlarmInputs<N>): AlarmSpec<N>[] {
     treatMissingData: "notBreaching",
     metric: native(VISIBLE, i.queueName),
   });
-  if (i.backlogMetrics && i.maxTasks >= 2) {
+  if (i.backlogMetrics && i.maxTasks !== undefined && i.maxTasks >= 2) {
     specs.push({
       key: "tasks-needed",
       description: `${i.worker}: fewer tasks needed than the maximum: set the desired count to ceil((visible + in flight) / concurrency)`,

@@ -15,7 +15,7 @@
  */
 import { type CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { type EcsSend, readClusterState } from "../capacity/cluster-state";
+import { type EcsSend, readClusterState, type TaskDefinitionCache } from "../capacity/cluster-state";
 import { capacityMetrics, type CapacityMetrics } from "../capacity/placement";
 import { ConfigError } from "../errors";
 import { sleep as abortableSleep } from "../runtime/backoff";
@@ -136,6 +136,7 @@ export async function publishOnce(
   options: PublisherOptions,
   now: () => Date = () => new Date(),
   tagCache: Map<string, Promise<WorkerScaling | undefined>> = new Map(),
+  definitions: TaskDefinitionCache = new Map(),
 ): Promise<PublishResult> {
   const urls = await listQueueUrls(clients.sqs, options.queueNamePrefix);
   const at = now();
@@ -155,14 +156,19 @@ export async function publishOnce(
       new PutMetricDataCommand({ Namespace: options.namespace, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }),
     );
   }
-  const capacity = options.capacity ? await publishCapacity(clients, options.capacity, at) : undefined;
+  const capacity = options.capacity ? await publishCapacity(clients, options.capacity, at, definitions) : undefined;
   return { at, published, failed, ...(capacity ? { capacity } : {}) };
 }
 
 /** Reads the cluster's state and publishes its capacity metrics. */
-export async function publishCapacity(clients: PublisherClients, target: CapacityTarget, at: Date): Promise<CapacityMetrics> {
+export async function publishCapacity(
+  clients: PublisherClients,
+  target: CapacityTarget,
+  at: Date,
+  definitions: TaskDefinitionCache = new Map(),
+): Promise<CapacityMetrics> {
   if (!clients.ecs) throw new ConfigError("capacity metrics need an ECS client", { context: { cluster: target.clusterName } });
-  const metrics = capacityMetrics(await readClusterState(clients.ecs, target.clusterName));
+  const metrics = capacityMetrics(await readClusterState(clients.ecs, target.clusterName, definitions));
   await clients.cloudwatch.send(
     new PutMetricDataCommand({ Namespace: target.namespace, MetricData: capacityMetricData(metrics, target.clusterName, at) }),
   );
@@ -193,13 +199,14 @@ export async function runPublisher(clients: PublisherClients, options: LoopOptio
   let passes = 0;
   // Scaling tags change only with a deploy: read once per loop (one invocation).
   const tagCache = new Map<string, Promise<WorkerScaling | undefined>>();
+  const definitions: TaskDefinitionCache = new Map();
   for (let next = now(); next < options.deadline && !options.signal?.aborted; next += options.intervalMs) {
     const wait = next - now();
     if (wait > 0) await sleep(wait, options.signal);
     if (options.signal?.aborted || now() >= options.deadline) break;
     passes++;
     try {
-      const result = await publishOnce(clients, options, () => new Date(now()), tagCache);
+      const result = await publishOnce(clients, options, () => new Date(now()), tagCache, definitions);
       options.onPass?.({ result });
     } catch (err) {
       // One failed pass (throttling, a network blip) must not end the loop: the next pass retries.

@@ -118,13 +118,17 @@ export function taskDefinitionResources(td: TaskDefinition): Resources {
   return { cpu, memoryMiB };
 }
 
-/** Reads the whole state of one cluster. Task definitions are described once each. */
-export async function readClusterState(ecs: EcsSend, cluster: string): Promise<ClusterState> {
-  const definitions = new Map<string, Promise<Resources>>();
+/** Resources per task definition ARN. A revision never changes, so a cache may live as long as its caller. */
+export type TaskDefinitionCache = Map<string, Promise<Resources>>;
+
+/** Reads the whole state of one cluster. Task definitions are described once each per cache. */
+export async function readClusterState(ecs: EcsSend, cluster: string, definitions: TaskDefinitionCache = new Map()): Promise<ClusterState> {
   const perTask = (arn: string): Promise<Resources> => {
     let r = definitions.get(arn);
     if (!r) {
       r = ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })).then((out) => taskDefinitionResources(out.taskDefinition!));
+      // A failed read is not kept: the next pass asks again.
+      r.catch(() => definitions.delete(arn));
       definitions.set(arn, r);
     }
     return r;
