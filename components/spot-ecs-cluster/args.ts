@@ -150,8 +150,8 @@ export interface SpotEcsClusterArgs {
   readonly scaling?: CapacityScalingArgs;
   /** Scale-out on shortfall, drain-first scale-in, on-demand fallback. @default `CAPACITY_DEFAULTS` and the fleet's largest weight */
   readonly capacity?: CapacityControlArgs;
-  /** SNS topic ARNs the cluster's alarms notify (spot short, controller failing). @default [] */
-  readonly alarmActions?: readonly string[];
+  /** SNS topic ARNs the cluster's alarms notify on ALARM and OK (spot short, controller failing); plain ones are checked. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
 
   /** Root EBS volume (gp3, encrypted), GiB. @default 30 */
   readonly rootVolumeGiB?: number;

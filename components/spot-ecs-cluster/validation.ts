@@ -2,6 +2,7 @@
  * Checks `SpotEcsClusterArgs` and settles every default, synchronously at construction (so
  * `pulumi preview` fails with the field, the value and the fix). Plain function: testable without Pulumi.
  */
+import type { Input } from "@pulumi/pulumi";
 import { BootstrapSettingsError } from "../../bootstrap/errors";
 import { BootstrapSettings, resolveBootstrapSettings } from "../../bootstrap/settings";
 import { validateBootstrapSettings } from "../../bootstrap/validation";
@@ -38,7 +39,7 @@ export interface SettledClusterArgs {
   readonly capacityRebalance: boolean;
   readonly scaling: ScalingSettings;
   readonly capacity: CapacityControlSettings;
-  readonly alarmActions: readonly string[];
+  readonly alarmActions: readonly Input<string>[];
   readonly rootVolumeGiB: number;
   readonly bootstrap: BootstrapSettings;
   readonly logRetentionInDays: number;
@@ -197,7 +198,8 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
   const capacity = settleCapacityControl(args.capacity ?? {}, maxWeight, maxCapacity);
   const alarmActions = args.alarmActions ?? [];
   alarmActions.forEach((arn, i) => {
-    if (typeof arn !== "string" || !/^arn:aws[a-z-]*:sns:/.test(arn))
+    // A topic the program creates (an Output) is known only at deploy time; a plain ARN is checked now.
+    if (arn === undefined || arn === null || (typeof arn === "string" && !/^arn:aws[a-z-]*:sns:/.test(arn)))
       fail(`alarmActions[${i}]`, `${JSON.stringify(arn)} is not an SNS topic ARN`);
   });
 
