@@ -27,10 +27,14 @@ const clusterConfig = loadClusterConfig(config);
 const workersConfig = loadWorkersConfig(config);
 const alertsConfig = loadAlertsConfig(config, pulumi.getStack());
 for (const warning of alertsConfig.warnings) void pulumi.log.warn(warning);
+// --- alerts: one topic per stack; every notifying alarm and event rule names it (or a worker's team topic) ---
+const alerts = new AlertTopic("alerts", alertsConfig.topic);
+export const alertTopicArn = alerts.topicArn;
+
 // The VPC is the stack's own (given ids, the default) or a new one (`jobworker:network.create`).
 const network =
   "create" in clusterConfig.network ? new Network("jobworker", clusterConfig.network.create).clusterNetwork : clusterConfig.network.given;
-const cluster = new SpotEcsCluster("jobworker", { ...clusterConfig.cluster, ...network });
+const cluster = new SpotEcsCluster("jobworker", { ...clusterConfig.cluster, ...network, alarmActions: [alerts.topicArn] });
 export const clusterName = cluster.clusterName;
 export const clusterArn = cluster.clusterArn;
 export const fleetRequestId = cluster.fleetRequestId;
@@ -39,15 +43,12 @@ export const instanceRoleArn = cluster.instanceRoleArn;
 export const vpcId = cluster.vpcId;
 export const subnetIds = cluster.subnetIds;
 
-// --- alerts: one topic per stack; every notifying alarm and event rule names it (or a worker's team topic) ---
-const alerts = new AlertTopic("alerts", alertsConfig.topic);
-export const alertTopicArn = alerts.topicArn;
-
 // --- workers ---
 // One JobWorker per configured kind, created after the workers it chains into; one SharedInputBucket
 // per shared bucket name (its single notification configuration is written once all routes are in);
-// one BacklogPublisher feeding every worker's 10-second scale-out alarm.
-const backlogPublisher = new BacklogPublisher("backlog-publisher", { alarmActions: [alerts.topicArn] });
+// one BacklogPublisher feeding every worker's 10-second scale-out alarm and tasks-needed scale-in, and
+// the cluster's capacity metrics (shortfall, spare) the fleet scales on.
+const backlogPublisher = new BacklogPublisher("backlog-publisher", { alarmActions: [alerts.topicArn], capacity: cluster.capacityMetrics });
 const sharedBuckets = new Map<string, SharedInputBucket>();
 const jobWorkers = new Map<string, JobWorker>();
 for (const name of orderWorkers(workersConfig)) {

@@ -109,8 +109,35 @@ export interface CapacityScalingArgs {
   readonly memoryReservationTargetPercent?: number;
   /** Seconds between scale-outs. @default 60 */
   readonly scaleOutCooldownSeconds?: number;
-  /** Seconds between scale-ins (scale-in terminates instances without a drain: keep it slow). @default 900 */
+  /**
+   * The reservation policies' scale-in cooldown, seconds. They never scale in (the capacity
+   * controller does, drain first), so this only completes their configuration. @default 900
+   */
   readonly scaleInCooldownSeconds?: number;
+}
+
+/** Capacity control: scale-out on what cannot be placed, drain-first scale-in, on-demand fallback. */
+export interface CapacityControlArgs {
+  /** Namespace the backlog publisher puts the cluster's capacity metrics in. @default "Jobworker/Capacity" */
+  readonly metricsNamespace?: string;
+  /** Period of those metrics, seconds (the publisher's interval: 10, 30 or 60). @default 10 */
+  readonly metricsPeriodSeconds?: number;
+  /** vCPUs one scale-out step adds per step of shortfall. @default the largest weight */
+  readonly shortfallStepVcpus?: number;
+  /** Seconds between two shortfall scale-outs (an instance needs 2–3 min to register). @default 180 */
+  readonly shortfallCooldownSeconds?: number;
+  /** Spare ACTIVE vCPUs kept as headroom; scale-in removes only what stays above. @default the largest weight */
+  readonly spareThresholdVcpus?: number;
+  /** Minutes the spare must stay above the threshold before a scale-in. @default 15 */
+  readonly scaleInWindowMinutes?: number;
+  /** Instances one controller run drains at most. @default 2 */
+  readonly maxDrainsPerRun?: number;
+  /** Raise an on-demand share while Spot cannot fill the target. @default true */
+  readonly onDemandFallback?: boolean;
+  /** Highest on-demand target the fallback sets, vCPUs. @default scaling.maxCapacity */
+  readonly maxOnDemandCapacity?: number;
+  /** Minutes Spot must stay short before the fallback (rounded up to 5-minute periods). @default 10 */
+  readonly spotShortMinutes?: number;
 }
 
 export interface SpotEcsClusterArgs {
@@ -139,8 +166,12 @@ export interface SpotEcsClusterArgs {
   readonly onDemandBaseCapacity?: number;
   /** Launch a replacement when EC2 signals a rebalance recommendation (the watcher drains the old one). @default true */
   readonly capacityRebalance?: boolean;
-  /** Capacity autoscaling on the cluster's CPU and memory reservation. */
+  /** Capacity autoscaling on the cluster's CPU and memory reservation (scale-out only). */
   readonly scaling?: CapacityScalingArgs;
+  /** Scale-out on shortfall, drain-first scale-in, on-demand fallback. @default `CAPACITY_DEFAULTS` and the fleet's largest weight */
+  readonly capacity?: CapacityControlArgs;
+  /** SNS topic ARNs the cluster's alarms notify on ALARM and OK (spot short, controller failing); plain ones are checked. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
 
   /** Root EBS volume (gp3, encrypted), GiB. @default 30 */
   readonly rootVolumeGiB?: number;

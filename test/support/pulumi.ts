@@ -88,7 +88,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:cloudwatch/logGroup:LogGroup":
       return { name: inputs.name ?? name, arn: arn("logs", `log-group:${inputs.name ?? name}`) };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      return { arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) };
+      return { name: inputs.name ?? name, arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) };
     case "aws:appautoscaling/policy:Policy":
       return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
     case "docker-build:index:Image": {

@@ -257,7 +257,7 @@ for (const c of STACKS) {
     });
 
     it("scales out on the publisher's 10-second metric of each queue, which the publisher finds by the stack's name prefix", () => {
-      const fn = program.ofType("aws:lambda/function:Function")[0];
+      const fn = named("aws:lambda/function:Function", "backlog-publisher-function");
       const prefix = fn.inputs.environment.variables.JOBWORKER_BACKLOG_QUEUE_PREFIX;
       assert.equal(prefix, `jw-${c.stack}-`);
       assert.equal(named("aws:cloudwatch/eventRule:EventRule", "backlog-publisher-schedule").inputs.scheduleExpression, "rate(1 minute)");
@@ -276,8 +276,30 @@ for (const c of STACKS) {
         `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jw-${c.stack}-*`,
       );
       assert.deepEqual(policy.find((s: { Sid: string }) => s.Sid === "PutOwnMetrics").Condition, {
-        StringEquals: { "cloudwatch:namespace": "Jobworker/SQS" },
+        StringEquals: { "cloudwatch:namespace": ["Jobworker/SQS", "Jobworker/Capacity"] },
       });
+    });
+
+    it("publishes the cluster's capacity metrics the fleet scales on, and every worker's TasksNeeded its scale-in follows", () => {
+      const env = named("aws:lambda/function:Function", "backlog-publisher-function").inputs.environment.variables;
+      const clusterName = named("aws:ecs/cluster:Cluster", "jobworker-cluster").state.name;
+      assert.deepEqual([env.JOBWORKER_CAPACITY_CLUSTER, env.JOBWORKER_CAPACITY_NAMESPACE], [clusterName, "Jobworker/Capacity"]);
+      const shortfall = named("aws:cloudwatch/metricAlarm:MetricAlarm", "jobworker-shortfall").inputs;
+      assert.deepEqual([shortfall.namespace, shortfall.dimensions.ClusterName], ["Jobworker/Capacity", clusterName]);
+      for (const w of workers) {
+        const needed = named("aws:cloudwatch/metricAlarm:MetricAlarm", `${w}-tasks-needed`).inputs;
+        assert.deepEqual(
+          [needed.namespace, needed.metricName, needed.dimensions.QueueName],
+          ["Jobworker/SQS", "TasksNeeded", queue(w).state.name],
+        );
+        assert.deepEqual(needed.alarmActions, [named("aws:appautoscaling/policy:Policy", `${w}-scale-to-needed`).state.arn]);
+        const tags = queue(w).inputs.tags;
+        assert.match(tags["jobworker:concurrency"], /^[1-9][0-9]*$/);
+        assert.equal(
+          tags["jobworker:max-tasks"],
+          String(named("aws:appautoscaling/target:Target", `${w}-scaling-target`).inputs.maxCapacity),
+        );
+      }
     });
 
     it("builds each kind's image from workers/Dockerfile into its own repository", () => {
