@@ -12,16 +12,19 @@
  *   a scale-out cooldown only the part of a larger adjustment beyond the one in effect applies
  *   ("Step scaling policies for Application Auto Scaling", cooldown).
  */
-import type { AlarmSpec, MetricRef, StepAdjustment } from "../../components/job-worker/scaling";
+import { TASKS_NEEDED, type AlarmSpec, type MetricRef, type StepAdjustment } from "../../components/job-worker/scaling";
 import { STEP_SECONDS } from "./model";
 
 /** Samples of one worker's queue, one per step. */
 export class QueueSamples {
   readonly visible: number[] = [];
   readonly inFlight: number[] = [];
-  record(visible: number, inFlight: number): void {
+  /** What the backlog publisher's TasksNeeded says at each step. */
+  readonly tasksNeeded: number[] = [];
+  record(visible: number, inFlight: number, tasksNeeded = 0): void {
     this.visible.push(visible);
     this.inFlight.push(inFlight);
+    this.tasksNeeded.push(tasksNeeded);
   }
 }
 
@@ -37,6 +40,7 @@ export interface MetricSource {
 function samplesOf(metric: MetricRef, samples: QueueSamples): number[] {
   if (metric.metricName === "ApproximateNumberOfMessagesVisible") return samples.visible;
   if (metric.metricName === "ApproximateNumberOfMessagesNotVisible") return samples.inFlight;
+  if (metric.metricName === TASKS_NEEDED) return samples.tasksNeeded;
   throw new Error(`the simulator has no samples for metric ${metric.namespace}/${metric.metricName}`);
 }
 
@@ -59,12 +63,18 @@ function periodOf(spec: AlarmSpec): number {
 function valueOf(spec: AlarmSpec, now: number, samples: QueueSamples, src: MetricSource): number {
   if (spec.metric) return datapoint(spec.metric, now, samples, src);
   const expression = spec.expression!;
-  if (!/^MAX\(\[/.test(expression.expression)) throw new Error(`the simulator evaluates MAX([...]) only, not ${expression.expression}`);
-  return Math.max(...Object.values(expression.metrics).map((m) => datapoint(m, now, samples, src)));
+  const values = Object.fromEntries(Object.entries(expression.metrics).map(([id, m]) => [id, datapoint(m, now, samples, src)]));
+  if (/^MAX\(\[/.test(expression.expression)) return Math.max(...Object.values(values));
+  // IF(x > 0, x, K): the tasks-needed alarm's mapping of 0 to its threshold.
+  const ifPositive = /^IF\((\w+) > 0, \1, (\d+)\)$/.exec(expression.expression);
+  if (ifPositive) return values[ifPositive[1]] > 0 ? values[ifPositive[1]] : Number(ifPositive[2]);
+  throw new Error(`the simulator evaluates MAX([...]) and IF(x > 0, x, K) only, not ${expression.expression}`);
 }
 
 function breaches(spec: AlarmSpec, value: number): boolean {
-  return spec.comparisonOperator === "GreaterThanThreshold" ? value > spec.threshold : value <= spec.threshold;
+  if (spec.comparisonOperator === "GreaterThanThreshold") return value > spec.threshold;
+  if (spec.comparisonOperator === "LessThanThreshold") return value < spec.threshold;
+  return value <= spec.threshold;
 }
 
 /** One alarm's state over time. */

@@ -1,124 +1,148 @@
 /**
- * The drain-first capacity policy (issue 17):
- * - services: the backlog publisher's per-worker `TasksNeeded` = ceil((visible + in flight) /
- *   concurrency), clamped to 0..maxTasks; scale out to it at once, scale in to it after it stayed
- *   lower for a while (only idle tasks stop: busy ones are protected);
- * - fleet: scale out on the vCPU that unplaceable tasks need beyond the free ACTIVE capacity and
- *   what is already launching; the capacity controller drains the emptiest ACTIVE instance when
- *   spare ACTIVE capacity stays above one instance for a while, and terminates DRAINING instances
- *   once they run no worker task (the fleet itself never terminates on a lower target).
+ * The drain-first fleet (issue 17), from the component's own specs and the controller's own code:
+ * - scale-out: the shortfall alarm (`shortfallAlarmSpec`) on the capacity metrics the backlog
+ *   publisher computes (`capacityMetrics`, here from the simulated cluster's state) drives the step
+ *   policy `shortfallPolicyConfiguration`; the reservation target tracking stays, scale-out only
+ *   (`disableScaleIn`);
+ * - scale-in: once a minute the capacity controller's `decide()` (workers/capacity-controller)
+ *   lowers the target by whole empty ACTIVE instances after the spare stayed above the threshold for
+ *   the window, drains them, and terminates DRAINING instances that run no worker task; the fleet
+ *   itself never terminates on a lower target (`NoTermination`).
  */
-import type { Cluster, FleetPolicy, Instance, ServicePolicy, WorkerModel } from "./model";
-import type { BacklogPublisherSettings, FleetBounds } from "./policies";
+import {
+  CAPACITY_DEFAULTS,
+  shortfallAlarmSpec,
+  shortfallPolicyConfiguration,
+} from "../../components/spot-ecs-cluster/capacity-control-spec";
+import {
+  reservationPolicies,
+  targetTrackingConfiguration,
+  type ScalingSettings,
+} from "../../components/spot-ecs-cluster/capacity-scaling-spec";
+import { settleCapacityControl } from "../../components/spot-ecs-cluster/validation";
+import { controllerSettings } from "../../components/spot-ecs-cluster/capacity-control-spec";
+import { capacityMetrics } from "../../workers/capacity/placement";
+import type { ClusterState } from "../../workers/capacity/cluster-state";
+import { decide, type ControllerSettings, type FleetInstance } from "../../workers/capacity-controller/decide";
+import { stepFor, StepPolicy } from "./alarms";
+import type { Cluster, FleetPolicy, Instance } from "./model";
+import { ReservationTrackingFleet, type FleetBounds } from "./policies";
 
-export interface TasksNeededSettings {
-  /** TasksNeeded below the desired count this long before scaling in, seconds. */
-  readonly scaleInAfterSeconds: number;
+/** The simulated cluster as ECS would describe it to the publisher. */
+export function clusterState(c: Cluster): ClusterState {
+  const instances = c.instances.filter((i) => i.state === "active" || i.state === "draining");
+  return {
+    instances: instances.map((i) => ({
+      containerInstanceArn: arn(i),
+      ec2InstanceId: `i-${i.id}`,
+      status: i.state === "active" ? "ACTIVE" : "DRAINING",
+      instanceType: i.type.instanceType,
+      registered: { cpu: i.type.vcpu * 1024, memoryMiB: i.type.memoryMiB },
+      remaining: { cpu: i.type.vcpu * 1024 - i.cpuReserved, memoryMiB: i.type.memoryMiB - i.memReserved },
+    })),
+    services: c.workers.map((w, index) => ({
+      serviceName: w.name,
+      schedulingStrategy: "REPLICA" as const,
+      desiredCount: c.desired[index],
+      runningCount: c.tasksOf(index).length,
+      pendingCount: 0,
+      perTask: { cpu: w.cpu, memoryMiB: w.memoryMiB },
+    })),
+    tasks: c.workers.flatMap((w, index) =>
+      c
+        .tasksOf(index)
+        .filter((t) => t.state !== "stopping")
+        .map((t) => ({
+          taskArn: `task-${t.id}`,
+          containerInstanceArn: arn(t.instance),
+          group: `service:${w.name}`,
+          lastStatus: t.state === "running" ? "RUNNING" : "PENDING",
+          reserves: { cpu: w.cpu, memoryMiB: w.memoryMiB },
+        })),
+    ),
+  };
 }
 
-export class TasksNeededServices implements ServicePolicy {
-  private readonly lowSince: number[];
-  /** What the publisher measured one period ago: its datapoint reaches the alarm a period later. */
-  private readonly published: number[];
-  constructor(
-    private readonly workers: readonly WorkerModel[],
-    private readonly publisher: BacklogPublisherSettings,
-    private readonly settings: TasksNeededSettings = { scaleInAfterSeconds: 180 },
-  ) {
-    this.lowSince = workers.map(() => Infinity);
-    this.published = workers.map(() => 0);
-  }
-
-  step(c: Cluster): void {
-    if (c.now % this.publisher.periodSeconds !== 0) return;
-    for (let w = 0; w < this.workers.length; w++) {
-      const worker = this.workers[w];
-      const needed = this.published[w];
-      this.published[w] = Math.min(worker.maxTasks, Math.ceil((c.visible(w) + c.inFlight(w)) / worker.concurrency));
-      if (needed > c.desired[w]) {
-        c.desired[w] = needed;
-        this.lowSince[w] = Infinity;
-      } else if (needed < c.desired[w]) {
-        if (this.lowSince[w] === Infinity) this.lowSince[w] = c.now;
-        if (c.now - this.lowSince[w] >= this.settings.scaleInAfterSeconds) {
-          c.desired[w] = needed;
-          this.lowSince[w] = Infinity;
-        }
-      } else this.lowSince[w] = Infinity;
-    }
-  }
+function arn(i: Instance): string {
+  return `arn:aws:ecs:sim:container-instance/${i.id}`;
 }
 
-export interface ControllerSettings {
-  /** Spare ACTIVE vCPU above this many instances' worth, for `scaleInAfterSeconds`, drains one instance. */
-  readonly spareInstances: number;
-  readonly scaleInAfterSeconds: number;
-  /** Seconds between two controller runs. */
-  readonly intervalSeconds: number;
-}
-
-export class DrainFirstFleet implements FleetPolicy {
+export class ControllerFleet implements FleetPolicy {
   readonly terminatesOnTargetDrop = false;
-  private spareSince = Infinity;
+  private readonly headroom: ReservationTrackingFleet;
+  private readonly shortfall: StepPolicy;
+  private readonly controller: ControllerSettings;
+  private readonly period: number;
+  /** Spare ACTIVE vCPUs: the minimum of each minute, oldest first. */
+  private readonly spareByMinute: number[] = [];
+  private minuteSpare = Infinity;
+  private lastShortfall = 0;
 
   constructor(
+    scaling: ScalingSettings,
     private readonly bounds: FleetBounds,
-    private readonly publisherPeriod: number,
-    private readonly settings: ControllerSettings = { spareInstances: 1, scaleInAfterSeconds: 600, intervalSeconds: 60 },
-  ) {}
+  ) {
+    const capacity = settleCapacityControl({}, bounds.weight, bounds.maxCapacity);
+    const disabled = reservationPolicies(scaling).every((p) => targetTrackingConfiguration(p, "sim").disableScaleIn === true);
+    this.headroom = new ReservationTrackingFleet(scaling, bounds, !disabled);
+    this.shortfall = new StepPolicy(
+      "ChangeInCapacity",
+      shortfallPolicyConfiguration(capacity).stepAdjustments,
+      capacity.shortfallCooldownSeconds,
+    );
+    this.period = shortfallAlarmSpec("sim", capacity).metric!.period;
+    this.controller = controllerSettings({
+      weights: {},
+      minCapacity: bounds.minCapacity,
+      maxCapacity: bounds.maxCapacity,
+      onDemandBaseCapacity: 0,
+      capacity,
+    });
+  }
 
   step(c: Cluster): void {
-    // The controller terminates drained instances as soon as they run no worker task.
-    for (const i of c.instances) if (i.state === "draining" && i.stopsAt === undefined && i.tasks.size === 0) c.terminate(i, "scale-in");
-    if (c.now % this.publisherPeriod === 0) this.scaleOut(c);
-    if (c.now % this.settings.intervalSeconds === 0) this.scaleIn(c);
-  }
-
-  private scaleOut(c: Cluster): void {
-    let needCpu = 0;
-    let needMem = 0;
-    for (let w = 0; w < c.workers.length; w++) {
-      needCpu += c.unplaced(w) * c.workers[w].cpu;
-      needMem += c.unplaced(w) * c.workers[w].memoryMiB;
+    this.headroom.step(c);
+    const metrics = capacityMetrics(clusterState(c));
+    this.minuteSpare = Math.min(this.minuteSpare, metrics.spareActiveVcpus);
+    if (c.now % this.period === 0) {
+      // The alarm sees the publisher's previous datapoint (one period of lag).
+      if (this.lastShortfall > 0 && stepFor(this.shortfall.steps, this.lastShortfall, 0)) {
+        const next = this.shortfall.apply(c.now, c.target, this.lastShortfall, 0, this.bounds.minCapacity, this.bounds.maxCapacity);
+        if (next !== undefined) c.target = next;
+      }
+      this.lastShortfall = metrics.shortfallVcpus;
     }
-    if (needCpu === 0) return;
-    const launching = c.instances.filter((i) => i.state === "launching");
-    const comingCpu = launching.reduce((s, i) => s + i.type.vcpu * 1024, 0);
-    const comingMem = launching.reduce((s, i) => s + i.type.memoryMiB, 0);
-    const type = c.instances[0]?.type;
-    const perCpu = (type?.vcpu ?? this.bounds.weight) * 1024;
-    const perMem = type?.memoryMiB ?? this.bounds.weight * 4096;
-    const instances = Math.max(Math.ceil((needCpu - comingCpu) / perCpu), Math.ceil((needMem - comingMem) / perMem), 0);
-    if (instances > 0) c.target = Math.min(this.bounds.maxCapacity, c.target + instances * this.bounds.weight);
-  }
-
-  private scaleIn(c: Cluster): void {
-    const active = c.instances.filter((i) => i.state === "active" && i.stopsAt === undefined);
-    const spareCpu = active.reduce((s, i) => s + (i.type.vcpu * 1024 - i.cpuReserved), 0) / 1024;
-    const waiting = c.workers.some((_, w) => c.unplaced(w) > 0);
-    if (
-      waiting ||
-      spareCpu <= this.settings.spareInstances * this.bounds.weight ||
-      c.target - this.bounds.weight < this.bounds.minCapacity
-    ) {
-      this.spareSince = Infinity;
-      return;
+    if (c.now % CAPACITY_DEFAULTS.controllerScheduleSeconds !== 0) return;
+    this.spareByMinute.push(this.minuteSpare);
+    this.minuteSpare = Infinity;
+    const live = c.instances.filter((i) => i.state !== "terminated");
+    const fleetInstances: FleetInstance[] = live.map((i) => ({
+      instanceId: `i-${i.id}`,
+      ...(i.state === "launching" ? {} : { containerInstanceArn: arn(i) }),
+      status: i.state === "active" ? "ACTIVE" : i.state === "draining" ? "DRAINING" : "UNREGISTERED",
+      weight: i.type.weight,
+      lifecycle: "spot",
+      workerTasks: i.tasks.size,
+      ...(i.state === "launching" ? {} : { spareVcpus: (i.type.vcpu * 1024 - i.cpuReserved) / 1024 }),
+    }));
+    const fulfilled = live.filter((i) => i.stopsAt === undefined).reduce((s, i) => s + i.type.weight, 0);
+    const decision = decide({
+      fleet: { targetCapacity: c.target, fulfilledCapacity: fulfilled, onDemandTargetCapacity: 0, onDemandFulfilledCapacity: 0 },
+      instances: fleetInstances,
+      spotShort: false,
+      spareHistory: this.spareByMinute.slice(-this.controller.scaleInWindowMinutes),
+      spareNow: metrics.spareActiveVcpus,
+      shortfallVcpus: metrics.shortfallVcpus,
+      settings: this.controller,
+    });
+    if (decision.targetCapacity !== undefined) c.target = decision.targetCapacity;
+    for (const a of decision.drain) {
+      const instance = live.find((i) => arn(i) === a);
+      if (instance) c.drain(instance);
     }
-    if (this.spareSince === Infinity) this.spareSince = c.now;
-    if (c.now - this.spareSince < this.settings.scaleInAfterSeconds) return;
-    const emptiest = active.reduce<Instance | undefined>(
-      (best, i) => (!best || busy(i) < busy(best) || (busy(i) === busy(best) && i.cpuReserved < best.cpuReserved) ? i : best),
-      undefined,
-    );
-    if (!emptiest) return;
-    c.drain(emptiest);
-    c.target -= emptiest.type.weight;
-    this.spareSince = Infinity;
+    for (const id of decision.terminate) {
+      const instance = live.find((i) => `i-${i.id}` === id);
+      if (instance) c.terminate(instance, "scale-in");
+    }
   }
-}
-
-function busy(i: Instance): number {
-  let jobs = 0;
-  for (const t of i.tasks) jobs += t.jobs.length;
-  return jobs;
 }

@@ -10,7 +10,8 @@
 import type { ScalingSettings } from "../../components/spot-ecs-cluster/capacity-scaling-spec";
 import { reservationPolicies } from "../../components/spot-ecs-cluster/capacity-scaling-spec";
 import type { AlarmSpec } from "../../components/job-worker/scaling";
-import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps } from "../../components/job-worker/scaling";
+import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps, tasksNeededSteps } from "../../components/job-worker/scaling";
+import { tasksNeeded } from "../../workers/backlog-publisher/tasks-needed";
 import { AlarmState, QueueSamples, StepPolicy, type MetricSource } from "./alarms";
 import type { Cluster, FleetPolicy, Instance, ServicePolicy, WorkerModel } from "./model";
 import { STEP_SECONDS } from "./model";
@@ -23,7 +24,11 @@ export interface BacklogPublisherSettings {
   readonly periodSeconds: number;
 }
 
-/** Services on the backlog alarms: step scale-out from zero, scale-in to zero after the idle time. */
+/**
+ * Services on the backlog alarms: step scale-out from zero, scale-in to zero after the idle time;
+ * with `tasksNeeded`, also the tasks-needed alarm that sets the desired count to what the backlog
+ * needs (gradual scale-in).
+ */
 export class BacklogAlarmServices implements ServicePolicy {
   private readonly samples: QueueSamples[];
   private readonly alarms: Array<Array<{ state: AlarmState; policy: StepPolicy }>>;
@@ -33,29 +38,35 @@ export class BacklogAlarmServices implements ServicePolicy {
     private readonly workers: readonly WorkerModel[],
     publisher: BacklogPublisherSettings,
     scaleInIdleSeconds: number,
+    withTasksNeeded = false,
   ) {
     this.source = { customNamespace: publisher.namespace, customLagSeconds: publisher.periodSeconds, nativeLagSeconds: 60 };
     this.samples = workers.map(() => new QueueSamples());
     this.alarms = workers.map((w) => {
       const scaleOut = new StepPolicy("ChangeInCapacity", scaleOutSteps(w.concurrency, w.maxTasks), SERVICE_COOLDOWN_SECONDS);
       const scaleIn = new StepPolicy("ExactCapacity", SCALE_IN_STEPS, SERVICE_COOLDOWN_SECONDS);
+      const toNeeded = new StepPolicy("ExactCapacity", tasksNeededSteps(w.maxTasks), SERVICE_COOLDOWN_SECONDS);
       const specs: AlarmSpec[] = alarmSpecs({
         worker: w.name,
         queueName: w.name,
         deadLetterQueueName: `${w.name}-dlq`,
         scaleInIdleSeconds,
         oldestMessageAlarmSeconds: 1800,
+        ...(withTasksNeeded ? { maxTasks: w.maxTasks } : {}),
         backlogMetrics: publisher,
       });
       return specs
         .filter((s) => s.action !== "notify")
-        .map((spec) => ({ state: new AlarmState(spec), policy: spec.action === "scale-out" ? scaleOut : scaleIn }));
+        .map((spec) => ({
+          state: new AlarmState(spec),
+          policy: spec.action === "scale-out" ? scaleOut : spec.action === "scale-to-needed" ? toNeeded : scaleIn,
+        }));
     });
   }
 
   step(c: Cluster): void {
     for (let w = 0; w < this.workers.length; w++) {
-      this.samples[w].record(c.visible(w), c.inFlight(w));
+      this.samples[w].record(c.visible(w), c.inFlight(w), tasksNeeded(c.visible(w), c.inFlight(w), this.workers[w]));
       for (const { state, policy } of this.alarms[w]) {
         const value = state.evaluate(c.now, this.samples[w], this.source);
         if (value === undefined) continue;
@@ -93,6 +104,8 @@ export class ReservationTrackingFleet implements FleetPolicy {
   constructor(
     private readonly settings: ScalingSettings,
     private readonly bounds: FleetBounds,
+    /** False when the policies set `disableScaleIn` (scale-in is the capacity controller's). */
+    private readonly scaleIn = true,
   ) {}
 
   step(c: Cluster): void {
@@ -114,6 +127,7 @@ export class ReservationTrackingFleet implements FleetPolicy {
       }
       return;
     }
+    if (!this.scaleIn) return;
     const allLow = policies.every((p) => last(15).length === 15 && last(15).every((d) => metricOf(p, d) < p.targetValue * 0.9));
     if (allLow && c.now >= this.inCooldownEnds && c.now >= this.outCooldownEnds) {
       const ratio = Math.max(...policies.map((p) => metricOf(p, this.history.at(-1)!) / p.targetValue));

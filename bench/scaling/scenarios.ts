@@ -1,8 +1,16 @@
-/** The policies the scaling benchmark compares, built from the components' specs. */
+/**
+ * The policies the scaling benchmark compares, built from the components' specs:
+ * - `fixed`: the production system's fixed fleet (168 vCPU), services on the backlog alarms;
+ * - `reservation`: this repository before issue 17 — reservation target tracking that scales in by
+ *   letting the fleet terminate instances of its choosing, services scaling in only to zero, and a
+ *   stopped task's message released (a receive charged);
+ * - `drain-first`: the shortfall scale-out, the capacity controller's drain-first scale-in, the
+ *   tasks-needed alarm and the runtime's hand-off.
+ */
 import type { ScalingSettings } from "../../components/spot-ecs-cluster/capacity-scaling-spec";
 import type { FleetPolicy, ReleaseMode, ServicePolicy, WorkerModel } from "./model";
 import { BacklogAlarmServices, FixedFleet, ReservationTrackingFleet, type BacklogPublisherSettings, type FleetBounds } from "./policies";
-import { DrainFirstFleet, TasksNeededServices } from "./drain-first";
+import { ControllerFleet } from "./drain-first";
 
 export interface PolicyChoice {
   readonly name: string;
@@ -51,8 +59,8 @@ export function capacityPolicies(i: PolicyInputs): PolicyChoice[] {
       maxHandoffs: 20,
       target: true,
       make: () => ({
-        service: new TasksNeededServices(i.workers, i.publisher),
-        fleet: new DrainFirstFleet(i.bounds, i.publisher.periodSeconds),
+        service: new BacklogAlarmServices(i.workers, i.publisher, i.scaleInIdleSeconds, true),
+        fleet: new ControllerFleet(i.scaling, i.bounds),
       }),
     },
   ];

@@ -63,10 +63,15 @@ export const SCALING_TAGS = { concurrency: "jobworker:concurrency", maxTasks: "j
 export const MAX_STEP_ADJUSTMENTS = 20;
 
 /**
- * ExactCapacity steps on TasksNeeded for an alarm "TasksNeeded < maxTasks" (bounds are relative to
- * the threshold maxTasks): a value v in 1..maxTasks−1 sets the desired count to v. Above 20 values
- * they go in equal buckets, each setting the bucket's highest value (rounding up, never down).
- * Zero is in no step on purpose: going to zero is the idle alarm's, after `scaleInIdleSeconds`.
+ * ExactCapacity steps on TasksNeeded for the alarm "IF(TasksNeeded > 0, TasksNeeded, maxTasks) <
+ * maxTasks": a value v in 1..maxTasks−1 sets the desired count to v. Bounds are relative to the
+ * threshold maxTasks and, below it, the lower bound is exclusive and the upper inclusive ("a lower
+ * bound of -10 and an upper bound of 0" is "greater than 40 and less than or equal to 50",
+ * Application Auto Scaling API, StepAdjustment); the first step has no lower bound, as AWS requires
+ * when a lower bound is negative, and the last ends at the threshold. Above 20 values they go in
+ * equal buckets, each setting the bucket's highest value (rounding up, never down). Zero never
+ * breaches (the alarm's expression maps it to maxTasks): going to zero is the idle alarm's, after
+ * `scaleInIdleSeconds`.
  */
 export function tasksNeededSteps(maxTasks: number): StepAdjustment[] {
   const values = maxTasks - 1;
@@ -76,8 +81,8 @@ export function tasksNeededSteps(maxTasks: number): StepAdjustment[] {
   for (let low = 1; low < maxTasks; low += bucket) {
     const high = Math.min(maxTasks, low + bucket);
     out.push({
-      metricIntervalLowerBound: String(low - maxTasks),
-      metricIntervalUpperBound: String(high - maxTasks),
+      ...(low === 1 ? {} : { metricIntervalLowerBound: String(low - 1 - maxTasks) }),
+      metricIntervalUpperBound: high === maxTasks ? "0" : String(high - 1 - maxTasks),
       scalingAdjustment: high - 1,
     });
   }
@@ -178,7 +183,13 @@ export function alarmSpecs<N = string>(i: AlarmInputs<N>): AlarmSpec<N>[] {
       datapointsToAlarm: 1,
       // Without numbers, the count stays where it is.
       treatMissingData: "notBreaching",
-      metric: custom(TASKS_NEEDED, NATIVE_PERIOD_SECONDS),
+      // Zero is mapped to maxTasks (no breach): scaling to zero is the idle alarm's.
+      expression: {
+        id: "needed",
+        expression: `IF(tn > 0, tn, ${i.maxTasks})`,
+        label: "tasks needed (0 left to the idle alarm)",
+        metrics: { tn: custom(TASKS_NEEDED, NATIVE_PERIOD_SECONDS) },
+      },
     });
   }
   const idleMetrics: Record<string, MetricRef<N>> = {

@@ -135,6 +135,7 @@ export function createCapacityController(name: string, i: CapacityControllerInpu
       treatMissingData: "notBreaching",
       alarmActions: [...s.alarmActions],
       okActions: [...s.alarmActions],
+      actionsEnabled: true,
       tags,
     },
     opts,

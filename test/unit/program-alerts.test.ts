@@ -30,6 +30,8 @@ describe("program: alerts and monitoring (prod)", () => {
     const names = notifying.map((a) => a.name).sort();
     const expected = [
       "backlog-publisher-errors",
+      "jobworker-controller-errors",
+      "jobworker-spot-short",
       "monitoring-backlog-publisher-stalled",
       "monitoring-fleet-below-target",
       "monitoring-spot-interruptions",
@@ -51,7 +53,8 @@ describe("program: alerts and monitoring (prod)", () => {
 
   it("scaling alarms keep their scaling policy as the only action and notify nobody", () => {
     const scaling = alarms(prod).filter(isScaling);
-    assert.equal(scaling.length, WORKERS.length * 3);
+    // Per worker: backlog-fast, backlog, tasks-needed, idle; and the fleet's shortfall alarm.
+    assert.equal(scaling.length, WORKERS.length * 4 + 1);
     for (const a of scaling) {
       assert.ok(!(a.inputs.alarmActions as string[]).includes(TOPIC), a.name);
       assert.deepEqual(a.inputs.okActions ?? [], [], a.name);

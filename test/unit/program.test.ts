@@ -288,10 +288,8 @@ for (const c of STACKS) {
       assert.deepEqual([shortfall.namespace, shortfall.dimensions.ClusterName], ["Jobworker/Capacity", clusterName]);
       for (const w of workers) {
         const needed = named("aws:cloudwatch/metricAlarm:MetricAlarm", `${w}-tasks-needed`).inputs;
-        assert.deepEqual(
-          [needed.namespace, needed.metricName, needed.dimensions.QueueName],
-          ["Jobworker/SQS", "TasksNeeded", queue(w).state.name],
-        );
+        const tn = needed.metricQueries.find((q: { id: string }) => q.id === "tn").metric;
+        assert.deepEqual([tn.namespace, tn.metricName, tn.dimensions.QueueName], ["Jobworker/SQS", "TasksNeeded", queue(w).state.name]);
         assert.deepEqual(needed.alarmActions, [named("aws:appautoscaling/policy:Policy", `${w}-scale-to-needed`).state.arn]);
         const tags = queue(w).inputs.tags;
         assert.match(tags["jobworker:concurrency"], /^[1-9][0-9]*$/);

@@ -145,6 +145,7 @@ export async function gather(clients: ControllerClients, o: ControllerOptions, n
       weight: o.weights[f.instanceType] ?? 0,
       lifecycle: f.lifecycle,
       workerTasks: ci ? (workers.get(ci.containerInstanceArn)?.length ?? 0) : 0,
+      ...(ci ? { spareVcpus: ci.remaining.cpu / 1024 } : {}),
     };
   });
   return {

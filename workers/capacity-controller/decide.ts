@@ -43,6 +43,11 @@ export interface FleetInstance {
   readonly lifecycle: "spot" | "on-demand";
   /** Tasks on it that are not daemons', whatever their status. */
   readonly workerTasks: number;
+  /**
+   * Unreserved vCPUs on it (ECS's remaining CPU): what draining it takes from the spare. Less than its
+   * weight by what the daemons reserve (the log collector's 0.125 vCPU). @default its weight
+   */
+  readonly spareVcpus?: number;
 }
 
 export interface ControllerSettings {
@@ -141,9 +146,11 @@ export function decide(input: ControllerInput): ControllerDecision {
     const floor = Math.max(s.minCapacity, onDemand);
     for (const c of candidates) {
       if (drain.length >= s.maxDrainsPerRun) break;
-      if (c.weight > budget || target - c.weight < floor) continue;
+      // Draining it takes its unreserved vCPUs from the spare (its weight less the daemons' share).
+      const spare = c.spareVcpus ?? c.weight;
+      if (spare > budget || target - c.weight < floor) continue;
       drain.push(c);
-      budget -= c.weight;
+      budget -= spare;
       target -= c.weight;
     }
     if (drain.length > 0) reasons.push(`scale in by ${fallback.target - target} vCPUs: spare stayed above ${s.spareThresholdVcpus} vCPUs`);

@@ -82,7 +82,8 @@ describe("JobWorker rendering", () => {
         [needed.action, needed.comparisonOperator, needed.threshold, needed.evaluationPeriods, needed.treatMissingData],
         ["scale-to-needed", "LessThanThreshold", 10, 1, "notBreaching"],
       );
-      assert.deepEqual(needed.metric, {
+      assert.equal(needed.expression!.expression, "IF(tn > 0, tn, 10)", "0 is mapped to maxTasks: no breach, zero is the idle alarm's");
+      assert.deepEqual(needed.expression!.metrics.tn, {
         namespace: "N",
         metricName: "TasksNeeded",
         dimensions: { QueueName: "q" },
@@ -98,15 +99,30 @@ describe("JobWorker rendering", () => {
   });
 
   describe("tasksNeededSteps", () => {
-    /** The desired count a step policy sets for a TasksNeeded value v (relative bounds to threshold maxTasks). */
+    /**
+     * The desired count a step policy sets for a TasksNeeded value v below the threshold maxTasks:
+     * there the lower bound is exclusive and the upper inclusive (API StepAdjustment: "lower bound of
+     * -10 and upper bound of 0" is "greater than 40 and less than or equal to 50" for threshold 50).
+     */
     const capacityFor = (steps: ReturnType<typeof tasksNeededSteps>, maxTasks: number, v: number) =>
-      steps.find((s) => v - maxTasks >= Number(s.metricIntervalLowerBound) && v - maxTasks < Number(s.metricIntervalUpperBound))
-        ?.scalingAdjustment;
-    it("sets exactly the tasks needed, from 1 to maxTasks − 1, and leaves 0 to the idle alarm", () => {
+      steps.find(
+        (s) =>
+          (s.metricIntervalLowerBound === undefined || v - maxTasks > Number(s.metricIntervalLowerBound)) &&
+          v - maxTasks <= Number(s.metricIntervalUpperBound),
+      )?.scalingAdjustment;
+    it("sets exactly the tasks needed, from 1 to maxTasks − 1", () => {
       const steps = tasksNeededSteps(10);
       assert.equal(steps.length, 9);
       for (let v = 1; v < 10; v++) assert.equal(capacityFor(steps, 10, v), v, `v = ${v}`);
-      assert.equal(capacityFor(steps, 10, 0), undefined);
+    });
+    it("follows AWS's rules for step adjustments: one step without a lower bound (bounds are negative), contiguous, ending at the threshold", () => {
+      for (const maxTasks of [2, 10, 21, 200]) {
+        const steps = tasksNeededSteps(maxTasks);
+        assert.equal(steps.filter((s) => s.metricIntervalLowerBound === undefined).length, 1, `${maxTasks}`);
+        assert.equal(steps[0].metricIntervalLowerBound, undefined);
+        assert.ok(steps.every((s) => s.metricIntervalUpperBound !== undefined));
+        assert.equal(steps.at(-1)!.metricIntervalUpperBound, "0");
+      }
     });
     it("buckets above 20 values, rounding up so no bucket sets fewer tasks than needed, contiguous up to the threshold", () => {
       for (const maxTasks of [21, 22, 50, 200]) {
