@@ -13,6 +13,7 @@ import { createDaemon } from "./daemons";
 import { createFleet } from "./fleet";
 import type { LargestInstance } from "./fleet-types";
 import { createLaunchTemplate } from "./launch-template";
+import { logCollectorImage } from "./log-collector-image";
 import { logCollectorDaemon } from "./log-collector-spec";
 import { logCollectorPolicy } from "./policies";
 import { createFleetRole, createInstanceRole } from "./roles";
@@ -90,10 +91,16 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     );
     createCapacityScaling(name, fleet.id, cluster.name, settled, this);
 
+    const collector = logCollectorDaemon(args.logCollector ?? {});
     createDaemon(
       name,
       {
-        spec: logCollectorDaemon(args.logCollector ?? {}),
+        spec: collector,
+        image: logCollectorImage(name, collector.image, {
+          parent: this,
+          tags,
+          platform: settled.architecture === "arm64" ? "linux/arm64" : "linux/amd64",
+        }),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
         region,

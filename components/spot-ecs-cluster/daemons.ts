@@ -4,13 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DaemonSpec } from "./args";
 import { daemonContainerDefinitions } from "./log-collector-spec";
 import { policyDocument } from "../iam";
-import { assumeRolePolicy } from "./policies";
+import { ecsTasksAssumeRolePolicy, scopeOfArn } from "../job-worker/policies";
 
 export interface DaemonArgs {
   readonly spec: DaemonSpec;
   readonly clusterArn: pulumi.Input<string>;
   readonly logGroupName: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
+  /** The image the task runs, when not the spec's (the log collector's digest-pinned mirror). */
+  readonly image?: pulumi.Input<string>;
   /** Extra statements for the task role (the log collector's write access). */
   readonly taskPolicy?: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
@@ -28,7 +30,11 @@ export function createDaemon(
   if (needsRole) {
     const role = new aws.iam.Role(
       `${name}-task`,
-      { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags },
+      {
+        // Only this account's ECS, in the cluster's region, may assume it (confused-deputy keys).
+        assumeRolePolicy: pulumi.output(args.clusterArn).apply((arn) => JSON.stringify(ecsTasksAssumeRolePolicy(scopeOfArn(arn)))),
+        tags: args.tags,
+      },
       { parent },
     );
     const policy = args.taskPolicy ?? JSON.stringify(policyDocument(...statements));
@@ -43,8 +49,8 @@ export function createDaemon(
       networkMode: args.spec.networkMode ?? "host",
       taskRoleArn,
       containerDefinitions: pulumi
-        .all([args.logGroupName, args.region])
-        .apply(([group, region]) => daemonContainerDefinitions(args.spec, group, region)),
+        .all([args.logGroupName, args.region, args.image ?? args.spec.image])
+        .apply(([group, region, image]) => daemonContainerDefinitions(args.spec, group, region, image)),
       tags: args.tags,
     },
     { parent },

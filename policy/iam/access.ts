@@ -16,6 +16,8 @@ export interface ActionAccess {
   readonly writes: boolean;
   /** Whether the action can be scoped to a resource ARN (false: `Resource: "*"` is required). */
   readonly resourceLevel: boolean;
+  /** The action's own condition keys, lower-cased (`cloudwatch:namespace`): testing one scopes it instead of an ARN. */
+  readonly conditionKeys: readonly string[];
 }
 
 const details = new Map<string, Promise<ActionAccess>>();
@@ -28,6 +30,7 @@ function accessOf(service: string, name: string): Promise<ActionAccess> {
       action: `${service}:${a.name}`,
       writes: /\b(Write|Permissions management)\b/.test(a.accessLevel),
       resourceLevel: !a.isWildcardOnly && a.resourceTypes.length > 0,
+      conditionKeys: a.conditionKeys.map((k) => k.toLowerCase()),
     }));
     details.set(key, found);
   }

@@ -64,7 +64,7 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
 export const iamNoWildcardResourceWrite: ResourceValidationPolicy = {
   name: "iam-no-wildcard-resource-write",
   description:
-    'Checks whether no identity policy allows a write or permissions-management action on `Resource: "*"` when IAM\'s catalogue says the action can be scoped to a resource (CKV_AWS_111, CKV_AWS_355).',
+    'Checks whether no identity policy allows a write or permissions-management action on `Resource: "*"` when IAM\'s catalogue says the action can be scoped to a resource and the statement does not scope it by one of the action\'s own condition keys (CKV_AWS_111, CKV_AWS_355).',
   enforcementLevel: "mandatory",
   validateResource: eachAllow(async (s, field, at, report) => {
     if (!s.resources.includes("*")) return;
@@ -72,7 +72,9 @@ export const iamNoWildcardResourceWrite: ResourceValidationPolicy = {
     for (const action of s.actions) {
       if (action === "*") continue; // iam-no-wildcard-actions reports it
       const matched = await actionsMatching(action, catalogue);
-      scoped.push(...matched.filter((a) => a.writes && a.resourceLevel).map((a) => a.action));
+      // An action scoped by one of its own condition keys (`cloudwatch:namespace` on PutMetricData) is constrained.
+      const constrained = (keys: readonly string[]) => keys.some((k) => s.conditionKeys.includes(k));
+      scoped.push(...matched.filter((a) => a.writes && a.resourceLevel && !constrained(a.conditionKeys)).map((a) => a.action));
     }
     if (scoped.length > 0) {
       const shown = scoped.slice(0, 5).join("`, `") + (scoped.length > 5 ? `\` and ${scoped.length - 5} more` : "`");
