@@ -93,7 +93,7 @@ export function unpinnedImage(image: string): string | undefined {
 export const ecsImagePinned: ResourceValidationPolicy = {
   name: "ecs-image-pinned",
   description:
-    "Checks whether every container image is pinned by digest (`@sha256:…`) or comes from the account's ECR (whose tags ecr-repository-immutable-tags keeps immutable), never by `latest` (no Security Hub control; ECS best practice, CKV_AWS_51's intent).",
+    "Checks whether every container image is pinned by digest (`@sha256:…`) or comes from the account's ECR (whose tags ecr-repository-immutable-tags keeps immutable), never by `latest` (no Security Hub or Checkov control; the Amazon ECS best practice of immutable image references).",
   enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const family = taskDefinitionLabel(props, args.name);

@@ -42,7 +42,7 @@ describe("npm run policy:check", function () {
       assert.match(
         stdout,
         new RegExp(
-          String.raw`^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack ${stack}: \d+ resources, 18 policies\)`,
+          String.raw`^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack ${stack}: \d+ resources, 46 policies\)`,
         ),
       );
       assert.match(stdout, / 0 mandatory, \d+ advisory violation\(s\)$/m);
@@ -62,7 +62,7 @@ describe("npm run policy:check", function () {
     assert.match(
       stdout,
       new RegExp(
-        String.raw`^ {8}aws:ec2/spotFleetRequest:SpotFleetRequest: \S+\n {10}- \[mandatory\] {2}spot-fleet-diversified\n {12}Checks whether .*\n` +
+        String.raw`^ {8}aws:ec2/spotFleetRequest:SpotFleetRequest: \S+\n {10}- \[mandatory\] {2}spot-fleet-diversified {2}\[jobworker\]\n {12}Checks whether .*\n` +
           String.raw` {12}Spot Fleet request \S+ lists ${listed} instance type\(s\) .*: list at least ${listed + 1} `,
         "m",
       ),
