@@ -54,7 +54,11 @@ export function createSecureBucket(
     },
     opts,
   );
-  const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+  const versioning = new aws.s3.BucketVersioning(
+    `${name}-versioning`,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    opts,
+  );
   const lifecycle = new aws.s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
     {

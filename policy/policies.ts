@@ -15,7 +15,13 @@ import {
   noPlaintextSecretEnv,
   noPrivilegedContainers,
 } from "./rules/ecs-containers";
-import { ecsContainerLogConfiguration, ecsImagePinned, ecsNoAddedCapabilities, ecsNoCredentialValues, ecsNoHostNamespaces } from "./rules/ecs-task";
+import {
+  ecsContainerLogConfiguration,
+  ecsImagePinned,
+  ecsNoAddedCapabilities,
+  ecsNoCredentialValues,
+  ecsNoHostNamespaces,
+} from "./rules/ecs-task";
 import { iamPolicyDocumentValid } from "./rules/iam";
 import { iamNoAdminManagedPolicies, iamNoWildcardActions, iamNoWildcardResourceWrite } from "./rules/iam-permissions";
 import { iamTaskRoleConfusedDeputy, iamTrustNoWildcardPrincipal } from "./rules/iam-trust";

@@ -106,7 +106,11 @@ export function formatReport(violations: readonly Violation[], meta: { stack: st
   for (const [resource, list] of groups) {
     lines.push(`        ${resource}`);
     for (const v of list) {
-      lines.push(`          - [${v.enforcementLevel}]  ${v.policyName}  [${controlsLabel(v.description)}]`, `            ${v.description}`, `            ${v.message}`);
+      lines.push(
+        `          - [${v.enforcementLevel}]  ${v.policyName}  [${controlsLabel(v.description)}]`,
+        `            ${v.description}`,
+        `            ${v.message}`,
+      );
     }
   }
   lines.push(`    ${mandatory} mandatory, ${advisory} advisory violation(s)`);

@@ -16,7 +16,9 @@ execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", joi
 
 cpSync(join(REPO, "bootstrap", "files"), join(DIST, "bootstrap", "files"), { recursive: true });
 // The log collector's mirror build context (log-collector-image.ts resolves it next to itself).
-cpSync(join(PACKAGE, "spot-ecs-cluster", "log-collector"), join(DIST, "components", "spot-ecs-cluster", "log-collector"), { recursive: true });
+cpSync(join(PACKAGE, "spot-ecs-cluster", "log-collector"), join(DIST, "components", "spot-ecs-cluster", "log-collector"), {
+  recursive: true,
+});
 
 const code = require(join(DIST, "components", "backlog-publisher", "code.js"));
 for (const [path, text] of Object.entries(code.transpileSources(join(REPO, "workers")))) {

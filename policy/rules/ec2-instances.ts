@@ -14,7 +14,8 @@ function label(kind: string, props: Props, name: string): string {
 
 export const instanceImdsv2: ResourceValidationPolicy = {
   name: "ec2-instance-imdsv2",
-  description: 'Checks whether every EC2 instance requires IMDSv2 (`metadataOptions.httpTokens` = "required") (Security Hub EC2.8, CKV_AWS_79).',
+  description:
+    'Checks whether every EC2 instance requires IMDSv2 (`metadataOptions.httpTokens` = "required") (Security Hub EC2.8, CKV_AWS_79).',
   enforcementLevel: "mandatory",
   validateResource: forType<Props>(TYPES.instance, (props, args, report) => {
     const tokens = props.metadataOptions?.httpTokens;
@@ -67,7 +68,8 @@ export const ebsEncrypted: ResourceValidationPolicy = {
         report(`${label("EC2 instance", props, args.name)}: \`rootBlockDevice.encrypted\` must be true: set it.`);
       }
       (Array.isArray(props.ebsBlockDevices) ? props.ebsBlockDevices : []).forEach((d: Props, i: number) => {
-        if (!isTrue(d.encrypted)) report(`${label("EC2 instance", props, args.name)}: \`ebsBlockDevices[${i}].encrypted\` must be true: set it.`);
+        if (!isTrue(d.encrypted))
+          report(`${label("EC2 instance", props, args.name)}: \`ebsBlockDevices[${i}].encrypted\` must be true: set it.`);
       });
     }),
     forType<Props>(TYPES.ebsVolume, (props, args, report) => {
@@ -84,7 +86,9 @@ export const noPublicIp: ResourceValidationPolicy = {
   validateResource: [
     forType<Props>(TYPES.instance, (props, args, report) => {
       if (isTrue(props.associatePublicIpAddress)) {
-        report(`${label("EC2 instance", props, args.name)} sets \`associatePublicIpAddress\`: remove it; reach the internet through a NAT gateway.`);
+        report(
+          `${label("EC2 instance", props, args.name)} sets \`associatePublicIpAddress\`: remove it; reach the internet through a NAT gateway.`,
+        );
       }
     }),
     forType<Props>(TYPES.launchTemplate, (props, args, report) => {

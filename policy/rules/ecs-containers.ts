@@ -67,7 +67,8 @@ export const containerResourceLimits: ResourceValidationPolicy = {
 
 export const noPrivilegedContainers: ResourceValidationPolicy = {
   name: "ecs-no-privileged-containers",
-  description: "Checks whether no container of any ECS task definition runs privileged (root on the shared host) (Security Hub ECS.4, CKV_AWS_334).",
+  description:
+    "Checks whether no container of any ECS task definition runs privileged (root on the shared host) (Security Hub ECS.4, CKV_AWS_334).",
   enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const taskDefinition = taskDefinitionLabel(props, args.name);
@@ -156,7 +157,8 @@ export const containerNonRootUser: ResourceValidationPolicy = {
 
 export const containerReadOnlyRootFilesystem: ResourceValidationPolicy = {
   name: "ecs-container-read-only-root-filesystem",
-  description: "Checks whether every container of every ECS task definition has a read-only root filesystem (Security Hub ECS.5, CKV_AWS_336).",
+  description:
+    "Checks whether every container of every ECS task definition has a read-only root filesystem (Security Hub ECS.5, CKV_AWS_336).",
   enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const taskDefinition = taskDefinitionLabel(props, args.name);

@@ -37,7 +37,9 @@ export const ecsNoHostNamespaces: ResourceValidationPolicy = {
     }
     for (const key of ["pidMode", "ipcMode"] as const) {
       if (props[key] === "host") {
-        report(`task definition \`${family}\` sets \`${key}\` "host" (its containers see the host's processes): remove \`${key}\` or set it to "task".`);
+        report(
+          `task definition \`${family}\` sets \`${key}\` "host" (its containers see the host's processes): remove \`${key}\` or set it to "task".`,
+        );
       }
     }
   }),
@@ -63,7 +65,8 @@ export const ecsNoAddedCapabilities: ResourceValidationPolicy = {
 
 export const ecsContainerLogConfiguration: ResourceValidationPolicy = {
   name: "ecs-container-log-configuration",
-  description: "Checks whether every container of every ECS task definition has a `logConfiguration` with a `logDriver` (Security Hub ECS.9).",
+  description:
+    "Checks whether every container of every ECS task definition has a `logConfiguration` with a `logDriver` (Security Hub ECS.9).",
   enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const family = taskDefinitionLabel(props, args.name);
@@ -85,7 +88,8 @@ export function unpinnedImage(image: string): string | undefined {
   if (DIGEST.test(image)) return undefined;
   const lastSegment = image.slice(image.lastIndexOf("/") + 1);
   const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : undefined;
-  if (tag === undefined || tag === "latest") return `is pulled by ${tag === undefined ? "no tag (so `latest`)" : "the tag `latest`"}, which moves`;
+  if (tag === undefined || tag === "latest")
+    return `is pulled by ${tag === undefined ? "no tag (so `latest`)" : "the tag `latest`"}, which moves`;
   if (!PRIVATE_ECR.test(image)) return `is pulled from outside the account's ECR by the mutable tag \`${tag}\``;
   return undefined;
 }

@@ -56,7 +56,9 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
       }
     }
     if (s.notActions.length > 0) {
-      report(`${at}: \`${field}\` ${statementLabel(s)} allows with \`NotAction\` (every other action): list the allowed actions in \`Action\`.`);
+      report(
+        `${at}: \`${field}\` ${statementLabel(s)} allows with \`NotAction\` (every other action): list the allowed actions in \`Action\`.`,
+      );
     }
   }),
 };
@@ -64,7 +66,7 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
 export const iamNoWildcardResourceWrite: ResourceValidationPolicy = {
   name: "iam-no-wildcard-resource-write",
   description:
-    'Checks whether no identity policy allows a write or permissions-management action on `Resource: "*"` when IAM\'s catalogue says the action can be scoped to a resource and the statement does not scope it by one of the action\'s own condition keys (CKV_AWS_111, CKV_AWS_355).',
+    "Checks whether no identity policy allows a write or permissions-management action on `Resource: \"*\"` when IAM's catalogue says the action can be scoped to a resource and the statement does not scope it by one of the action's own condition keys (CKV_AWS_111, CKV_AWS_355).",
   enforcementLevel: "mandatory",
   validateResource: eachAllow(async (s, field, at, report) => {
     if (!s.resources.includes("*")) return;

@@ -17,8 +17,7 @@ function roleLabel(props: Props, name: string): string {
 
 export const iamTrustNoWildcardPrincipal: ResourceValidationPolicy = {
   name: "iam-trust-no-wildcard-principal",
-  description:
-    'Checks whether no role\'s trust policy lets `*` (`Principal: "*"` or `{"AWS": "*"}`) assume it (CKV_AWS_60, CKV_AWS_61).',
+  description: 'Checks whether no role\'s trust policy lets `*` (`Principal: "*"` or `{"AWS": "*"}`) assume it (CKV_AWS_60, CKV_AWS_61).',
   enforcementLevel: "mandatory",
   validateResource: forType<Props>(TYPES.role, (props, args, report) => {
     for (const s of statementsOf(props.assumeRolePolicy)) {

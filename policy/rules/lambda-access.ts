@@ -24,7 +24,9 @@ export const lambdaNoPublicInvoke: ResourceValidationPolicy = {
     if (principal === "*" && !set(props.sourceAccount) && !set(props.principalOrgId)) {
       report(`${where} lets anyone invoke it (\`principal\` "*"): name the principal, or set \`sourceAccount\` or \`principalOrgId\`.`);
     } else if (principal.endsWith(".amazonaws.com") && !set(props.sourceArn) && !set(props.sourceAccount)) {
-      report(`${where} lets \`${principal}\` invoke it for any account's resources: set \`sourceArn\` (the rule, bucket or topic ARN) or \`sourceAccount\`.`);
+      report(
+        `${where} lets \`${principal}\` invoke it for any account's resources: set \`sourceArn\` (the rule, bucket or topic ARN) or \`sourceAccount\`.`,
+      );
     }
   }),
 };

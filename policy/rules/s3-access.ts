@@ -5,7 +5,15 @@
  * versioning (S3.14, CKV_AWS_21) and a lifecycle configuration (S3.13, CKV2_AWS_61).
  */
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { hasConditionKey, isEveryone, isTlsOnlyDeny, principalAccounts, RESTRICTING_KEYS, statementLabel, statementsOf } from "../documents";
+import {
+  hasConditionKey,
+  isEveryone,
+  isTlsOnlyDeny,
+  principalAccounts,
+  RESTRICTING_KEYS,
+  statementLabel,
+  statementsOf,
+} from "../documents";
 import { configWithDefaults, knownString, ofType, peek, refersTo } from "../support";
 import { TYPES } from "../types";
 
@@ -123,7 +131,8 @@ export const s3BucketNoCrossAccount: StackValidationPolicy = {
 
 export const s3BucketVersioning: StackValidationPolicy = {
   name: "s3-bucket-versioning",
-  description: "Checks whether every S3 bucket has versioning enabled (a BucketVersioning with status Enabled) (Security Hub S3.14, CKV_AWS_21).",
+  description:
+    "Checks whether every S3 bucket has versioning enabled (a BucketVersioning with status Enabled) (Security Hub S3.14, CKV_AWS_21).",
   enforcementLevel: "advisory",
   validateStack: (args, report) => {
     const versionings = ofType(args.resources, TYPES.bucketVersioning, TYPES.bucketVersioningV2);
@@ -144,7 +153,8 @@ export const s3BucketVersioning: StackValidationPolicy = {
 
 export const s3BucketLifecycle: StackValidationPolicy = {
   name: "s3-bucket-lifecycle",
-  description: "Checks whether every S3 bucket has a lifecycle configuration with at least one enabled rule (Security Hub S3.13, CKV2_AWS_61).",
+  description:
+    "Checks whether every S3 bucket has a lifecycle configuration with at least one enabled rule (Security Hub S3.13, CKV2_AWS_61).",
   enforcementLevel: "advisory",
   validateStack: (args, report) => {
     const lifecycles = ofType(args.resources, TYPES.bucketLifecycle, TYPES.bucketLifecycleV2);
@@ -163,4 +173,3 @@ export const s3BucketLifecycle: StackValidationPolicy = {
     }
   },
 };
-

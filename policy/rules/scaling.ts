@@ -146,13 +146,12 @@ function watchesBacklog(alarm: PolicyResource, queue: PolicyResource, metrics: s
     (queueName !== undefined && knownString(dimensions as Record<string, unknown> | undefined, "QueueName") === queueName) ||
     dependsOn(alarm, field, queue);
   const matches = (m: { namespace?: unknown; metricName?: unknown; dimensions?: unknown } | undefined) =>
-    m !== undefined &&
-    m.namespace === "AWS/SQS" &&
-    typeof m.metricName === "string" &&
-    metrics.includes(m.metricName);
+    m !== undefined && m.namespace === "AWS/SQS" && typeof m.metricName === "string" && metrics.includes(m.metricName);
   const plain = { namespace: peek(alarm.props, "namespace"), metricName: peek(alarm.props, "metricName") };
   if (matches(plain) && onQueue(peek(alarm.props, "dimensions"), "dimensions")) return true;
-  const queries = (peek(alarm.props, "metricQueries") ?? []) as { metric?: { namespace?: unknown; metricName?: unknown; dimensions?: unknown } }[];
+  const queries = (peek(alarm.props, "metricQueries") ?? []) as {
+    metric?: { namespace?: unknown; metricName?: unknown; dimensions?: unknown };
+  }[];
   return queries.some((q) => {
     const metric = peek(q as Record<string, unknown>, "metric") as Record<string, unknown> | undefined;
     const m = metric && { namespace: peek(metric, "namespace"), metricName: peek(metric, "metricName") };

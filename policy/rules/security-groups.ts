@@ -55,9 +55,12 @@ function problemOf(rule: Ingress, allowed: number[]): string | undefined {
   const [from, to] = all ? [0, 65535] : [rule.fromPort, rule.toPort];
   const risky = HIGH_RISK_PORTS.filter((p) => p >= from && p <= to);
   const source = open.join(" and ");
-  if (risky.length > 0) return `opens ${risky.slice(0, 6).join(", ")}${risky.length > 6 ? ", …" : ""} (remote administration or high-risk ports) to ${source}`;
+  if (risky.length > 0)
+    return `opens ${risky.slice(0, 6).join(", ")}${risky.length > 6 ? ", …" : ""} (remote administration or high-risk ports) to ${source}`;
   const notAllowed = from !== to || !allowed.includes(from);
-  return notAllowed ? `opens ${from === to ? `port ${from}` : `ports ${from}-${to}`} to ${source}, and \`allowedPublicPorts\` does not list it` : undefined;
+  return notAllowed
+    ? `opens ${from === to ? `port ${from}` : `ports ${from}-${to}`} to ${source}, and \`allowedPublicPorts\` does not list it`
+    : undefined;
 }
 
 export const securityGroupIngress: ResourceValidationPolicy = {
@@ -71,14 +74,20 @@ export const securityGroupIngress: ResourceValidationPolicy = {
       const { allowedPublicPorts } = configWithDefaults<{ allowedPublicPorts: number[] }>(ingressSchema, args);
       (Array.isArray(props.ingress) ? props.ingress : []).forEach((r: Props, i: number) => {
         const problem = problemOf(ingressOf(`ingress[${i}]`, r, "cidrBlocks", "ipv6CidrBlocks", "protocol"), allowedPublicPorts);
-        if (problem) report(`security group \`${props.name ?? args.name}\`: \`ingress[${i}]\` ${problem}: narrow \`cidrBlocks\` to known ranges, or reach the instances through SSM Session Manager.`);
+        if (problem)
+          report(
+            `security group \`${props.name ?? args.name}\`: \`ingress[${i}]\` ${problem}: narrow \`cidrBlocks\` to known ranges, or reach the instances through SSM Session Manager.`,
+          );
       });
     }),
     forType<Props>(TYPES.securityGroupRule, (props, args, report) => {
       if (props.type !== "ingress") return;
       const { allowedPublicPorts } = configWithDefaults<{ allowedPublicPorts: number[] }>(ingressSchema, args);
       const problem = problemOf(ingressOf("", props, "cidrBlocks", "ipv6CidrBlocks", "protocol"), allowedPublicPorts);
-      if (problem) report(`security group rule \`${args.name}\` ${problem}: narrow \`cidrBlocks\` to known ranges, or reach the instances through SSM Session Manager.`);
+      if (problem)
+        report(
+          `security group rule \`${args.name}\` ${problem}: narrow \`cidrBlocks\` to known ranges, or reach the instances through SSM Session Manager.`,
+        );
     }),
     forType<Props>(TYPES.securityGroupIngressRule, (props, args, report) => {
       const { allowedPublicPorts } = configWithDefaults<{ allowedPublicPorts: number[] }>(ingressSchema, args);

@@ -4,18 +4,35 @@
  * account (`aws:SourceArn` and `aws:SourceAccount`, the confused-deputy keys); and a TLS-only deny on
  * every queue, dead-letter queues included (the SQS counterpart of S3.5).
  */
-import type { PolicyConfigSchema, PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { hasConditionKey, isEveryone, isTlsOnlyDeny, RESTRICTING_KEYS, statementLabel, statementsOf, type ReadStatement } from "../documents";
+import type {
+  PolicyConfigSchema,
+  PolicyResource,
+  ResourceValidation,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import {
+  hasConditionKey,
+  isEveryone,
+  isTlsOnlyDeny,
+  RESTRICTING_KEYS,
+  statementLabel,
+  statementsOf,
+  type ReadStatement,
+} from "../documents";
 import { configWithDefaults, forType, labelOf, ofType, peek, refersTo } from "../support";
 import { TYPES } from "../types";
 
 type Props = Record<string, unknown>;
 
 /** Queue policy documents: a QueuePolicy's `policy`, or the queue's own `policy`. */
-function queueDocuments(check: (s: ReadStatement, at: string, report: (m: string) => void, args: { getConfig: <T extends object>() => T }) => void): ResourceValidation[] {
+function queueDocuments(
+  check: (s: ReadStatement, at: string, report: (m: string) => void, args: { getConfig: <T extends object>() => T }) => void,
+): ResourceValidation[] {
   return [
     forType<Props>(TYPES.queuePolicy, (props, args, report) => {
-      for (const s of statementsOf(props.policy)) check(s, `SQS queue policy \`${args.name}\`: \`policy\` ${statementLabel(s)}`, report, args);
+      for (const s of statementsOf(props.policy))
+        check(s, `SQS queue policy \`${args.name}\`: \`policy\` ${statementLabel(s)}`, report, args);
     }),
     forType<Props>(TYPES.queue, (props, args, report) => {
       const name = typeof props.name === "string" ? props.name : args.name;
@@ -31,7 +48,9 @@ export const sqsQueuePolicyNotPublic: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: queueDocuments((s, at, report) => {
     if (s.effect === "Allow" && isEveryone(s) && !hasConditionKey(s, ...RESTRICTING_KEYS)) {
-      report(`${at} allows any principal: name the principals, or add a condition on \`aws:SourceArn\`, \`aws:SourceAccount\` or \`aws:PrincipalOrgID\`.`);
+      report(
+        `${at} allows any principal: name the principals, or add a condition on \`aws:SourceArn\`, \`aws:SourceAccount\` or \`aws:PrincipalOrgID\`.`,
+      );
     }
   }),
 };

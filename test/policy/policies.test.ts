@@ -32,7 +32,11 @@ describe("the policy list", () => {
       "sqs-service-sender-restricted",
       "sqs-worker-queue-redrive",
     ]);
-    assert.deepEqual(controlIdsOf(policies.find((p) => p.name === "ecs-no-host-namespaces")!.description), ["ECS.17", "ECS.3", "CKV_AWS_335"]);
+    assert.deepEqual(controlIdsOf(policies.find((p) => p.name === "ecs-no-host-namespaces")!.description), [
+      "ECS.17",
+      "ECS.3",
+      "CKV_AWS_335",
+    ]);
   });
 
   it("has the levels the issue asks for", () => {
