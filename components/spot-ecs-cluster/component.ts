@@ -47,6 +47,9 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
 
     const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this }).region;
+    const scope = pulumi
+      .all([aws.getCallerIdentityOutput({}, { parent: this }).accountId, region, aws.getPartitionOutput({}, { parent: this }).partition])
+      .apply(([accountId, r, partition]) => ({ accountId, region: r, partition }));
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
       { name: `/jobworker/${pulumi.getStack()}/${name}/containers`, retentionInDays: settled.logRetentionInDays, tags },
@@ -104,13 +107,14 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
         region,
+        scope,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
       },
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, this);
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, scope, tags }, this);
     }
 
     this.clusterName = cluster.name;

@@ -4,13 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DaemonSpec } from "./args";
 import { daemonContainerDefinitions } from "./log-collector-spec";
 import { policyDocument } from "../iam";
-import { ecsTasksAssumeRolePolicy, scopeOfArn } from "../job-worker/policies";
+import { ecsTasksAssumeRolePolicy, type AwsScope } from "../job-worker/policies";
 
 export interface DaemonArgs {
   readonly spec: DaemonSpec;
   readonly clusterArn: pulumi.Input<string>;
   readonly logGroupName: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
+  /** Account, region and partition: the task role trusts only this account's ECS (confused-deputy keys). */
+  readonly scope: pulumi.Input<AwsScope>;
   /** The image the task runs, when not the spec's (the log collector's digest-pinned mirror). */
   readonly image?: pulumi.Input<string>;
   /** Extra statements for the task role (the log collector's write access). */
@@ -32,7 +34,7 @@ export function createDaemon(
       `${name}-task`,
       {
         // Only this account's ECS, in the cluster's region, may assume it (confused-deputy keys).
-        assumeRolePolicy: pulumi.output(args.clusterArn).apply((arn) => JSON.stringify(ecsTasksAssumeRolePolicy(scopeOfArn(arn)))),
+        assumeRolePolicy: pulumi.output(args.scope).apply((scope) => JSON.stringify(ecsTasksAssumeRolePolicy(scope))),
         tags: args.tags,
       },
       { parent },
