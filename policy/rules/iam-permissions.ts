@@ -66,7 +66,7 @@ export const iamNoWildcardActions: ResourceValidationPolicy = {
 export const iamNoWildcardResourceWrite: ResourceValidationPolicy = {
   name: "iam-no-wildcard-resource-write",
   description:
-    "Checks whether no identity policy allows a write or permissions-management action on `Resource: \"*\"` when IAM's catalogue says the action can be scoped to a resource and the statement does not scope it by one of the action's own condition keys (CKV_AWS_111, CKV_AWS_355).",
+    "Checks whether no identity policy allows a write or permissions-management action on `Resource: \"*\"` when IAM's catalogue says the action can be scoped to a resource and the statement does not scope it by one of the action's own condition keys (Security Hub KMS.1, KMS.2 for `kms:Decrypt`; CKV_AWS_111, CKV_AWS_355).",
   enforcementLevel: "mandatory",
   validateResource: eachAllow(async (s, field, at, report) => {
     if (!s.resources.includes("*")) return;

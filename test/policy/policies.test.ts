@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { policies } from "../../policy/policies";
 import { controlIdsOf } from "../../policy/support";
 
@@ -89,6 +91,24 @@ describe("the policy list", () => {
       "s3-bucket-lifecycle": "advisory",
       "ecs-service-scalable-target": "advisory",
     });
+  });
+
+  it("is listed in the README's policy table, every rule with its level and AWS controls", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const rows = new Map(
+      [...readme.matchAll(/^\| `([a-z0-9-]+)` \| ([a-z]+)(?: \(stack\))? \| ([^|]+) \|/gm)].map((m) => [
+        m[1],
+        { level: m[2], controls: m[3].trim() },
+      ]),
+    );
+    for (const p of policies) {
+      const row = rows.get(p.name);
+      assert.ok(row, `README lists no \`${p.name}\``);
+      assert.equal(row.level, p.enforcementLevel, p.name);
+      const ids = controlIdsOf(p.description);
+      assert.equal(row.controls, ids.length > 0 ? ids.join(", ") : "—", p.name);
+    }
+    assert.deepEqual([...rows.keys()].sort(), policies.map((p) => p.name).sort());
   });
 
   it("gives every config property a default and never declares `enforcementLevel` (the engine rejects it)", () => {
