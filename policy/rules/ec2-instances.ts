@@ -6,7 +6,19 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { forType } from "../support";
 import { TYPES } from "../types";
 
-type Props = Record<string, any>;
+/** The fields of instances, launch templates, subnets and services these policies read. */
+interface Props {
+  name?: unknown;
+  metadataOptions?: { httpTokens?: string; httpPutResponseHopLimit?: unknown };
+  blockDeviceMappings?: { deviceName?: string; ebs?: { encrypted?: unknown; snapshotId?: unknown } }[];
+  rootBlockDevice?: { encrypted?: unknown };
+  ebsBlockDevices?: { encrypted?: unknown }[];
+  associatePublicIpAddress?: unknown;
+  networkInterfaces?: { associatePublicIpAddress?: unknown }[];
+  mapPublicIpOnLaunch?: unknown;
+  networkConfiguration?: { assignPublicIp?: unknown };
+  encrypted?: unknown;
+}
 
 function label(kind: string, props: Props, name: string): string {
   return `${kind} \`${typeof props.name === "string" && props.name !== "" ? props.name : name}\``;
@@ -55,7 +67,7 @@ export const ebsEncrypted: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: [
     forType<Props>(TYPES.launchTemplate, (props, args, report) => {
-      (Array.isArray(props.blockDeviceMappings) ? props.blockDeviceMappings : []).forEach((m: Props, i: number) => {
+      (Array.isArray(props.blockDeviceMappings) ? props.blockDeviceMappings : []).forEach((m, i) => {
         if (m.ebs !== undefined && !isTrue(m.ebs.encrypted) && m.ebs.snapshotId === undefined) {
           report(
             `${label("launch template", props, args.name)}: \`blockDeviceMappings[${i}].ebs.encrypted\` (${m.deviceName ?? "volume"}) must be true: set \`encrypted: "true"\`.`,
@@ -67,7 +79,7 @@ export const ebsEncrypted: ResourceValidationPolicy = {
       if (!isTrue(props.rootBlockDevice?.encrypted)) {
         report(`${label("EC2 instance", props, args.name)}: \`rootBlockDevice.encrypted\` must be true: set it.`);
       }
-      (Array.isArray(props.ebsBlockDevices) ? props.ebsBlockDevices : []).forEach((d: Props, i: number) => {
+      (Array.isArray(props.ebsBlockDevices) ? props.ebsBlockDevices : []).forEach((d, i) => {
         if (!isTrue(d.encrypted))
           report(`${label("EC2 instance", props, args.name)}: \`ebsBlockDevices[${i}].encrypted\` must be true: set it.`);
       });
@@ -92,7 +104,7 @@ export const noPublicIp: ResourceValidationPolicy = {
       }
     }),
     forType<Props>(TYPES.launchTemplate, (props, args, report) => {
-      (Array.isArray(props.networkInterfaces) ? props.networkInterfaces : []).forEach((n: Props, i: number) => {
+      (Array.isArray(props.networkInterfaces) ? props.networkInterfaces : []).forEach((n, i) => {
         if (isTrue(n.associatePublicIpAddress)) {
           report(
             `${label("launch template", props, args.name)}: \`networkInterfaces[${i}].associatePublicIpAddress\` must not be true: remove it; use private subnets with a NAT gateway.`,
@@ -107,7 +119,9 @@ export const noPublicIp: ResourceValidationPolicy = {
     }),
     forType<Props>(TYPES.service, (props, args, report) => {
       if (isTrue(props.networkConfiguration?.assignPublicIp)) {
-        report(`ECS service \`${props.name ?? args.name}\` sets \`networkConfiguration.assignPublicIp\`: remove it.`);
+        report(
+          `ECS service \`${typeof props.name === "string" ? props.name : args.name}\` sets \`networkConfiguration.assignPublicIp\`: remove it.`,
+        );
       }
     }),
   ],

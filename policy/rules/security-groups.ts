@@ -7,7 +7,7 @@ import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/polic
 import { configWithDefaults, forType } from "../support";
 import { TYPES } from "../types";
 
-type Props = Record<string, any>;
+type Props = Record<string, unknown>;
 
 /** EC2.53/EC2.54 (22, 3389) and EC2.19's high-risk ports. */
 export const HIGH_RISK_PORTS = [
@@ -72,7 +72,7 @@ export const securityGroupIngress: ResourceValidationPolicy = {
   validateResource: [
     forType<Props>(TYPES.securityGroup, (props, args, report) => {
       const { allowedPublicPorts } = configWithDefaults<{ allowedPublicPorts: number[] }>(ingressSchema, args);
-      (Array.isArray(props.ingress) ? props.ingress : []).forEach((r: Props, i: number) => {
+      (Array.isArray(props.ingress) ? (props.ingress as Props[]) : []).forEach((r, i) => {
         const problem = problemOf(ingressOf(`ingress[${i}]`, r, "cidrBlocks", "ipv6CidrBlocks", "protocol"), allowedPublicPorts);
         if (problem)
           report(
