@@ -54,7 +54,9 @@ describe("npm run policy:check", function () {
     const listed = (parseYaml(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")).config["jobworker:fleet"].instanceTypes as string[])
       .length;
     const policyConfig = join(dir, "strict.json");
-    writeFileSync(policyConfig, JSON.stringify({ "spot-fleet-diversified": { minInstanceTypes: listed + 1 } }));
+    // A config file replaces policy/config.json (as --policy-pack-config does), so it keeps the repository's settings.
+    const repository = JSON.parse(readFileSync(join(ROOT, "policy", "config.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(policyConfig, JSON.stringify({ ...repository, "spot-fleet-diversified": { minInstanceTypes: listed + 1 } }));
     const { status, stdout } = policyCheck("--stack", "prod", "--policy-config", policyConfig);
     assert.equal(status, 1, stdout);
     assert.match(stdout, /^ {4}❌ jobworker@v0\.1\.0/m);
