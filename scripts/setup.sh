@@ -22,6 +22,8 @@ install_debian_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # A second Node line for the REST timeout test under forced GC (test/integration/connectors/rest-timeout.test.ts).
+  [ -x /usr/bin/node ] || missing+=(nodejs)
   [ "${#missing[@]}" -eq 0 ] && { log "Debian packages: all present"; return 0; }
   if [ "$(id -u)" -ne 0 ]; then
     log "missing Debian packages: ${missing[*]}"

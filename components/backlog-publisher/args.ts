@@ -1,6 +1,8 @@
 /**
  * Arguments of the `BacklogPublisher` and their defaults.
  */
+import type * as pulumi from "@pulumi/pulumi";
+
 export interface BacklogPublisherArgs {
   /**
    * Queue names start with this; JobWorkers name their queues with it and the publisher lists
@@ -21,8 +23,8 @@ export interface BacklogPublisherArgs {
   readonly memoryMiB?: number;
   /** Retention of the function's log group, days. @default 14 */
   readonly logRetentionDays?: number;
-  /** SNS topic ARNs notified when the publisher fails. @default [] */
-  readonly alarmActions?: readonly string[];
+  /** SNS topic ARNs notified (on ALARM and on OK) when the publisher fails. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
   /** @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -141,6 +141,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
         treatMissingData: "notBreaching",
         alarmActions: [...(args.alarmActions ?? [])],
         okActions: [...(args.alarmActions ?? [])],
+        actionsEnabled: true,
         tags,
       },
       parent,

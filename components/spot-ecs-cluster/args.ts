@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapSettingsInput } from "../../bootstrap/settings";
+import type { SecretRef } from "../../catalog/secret-ref";
 import type { IdentityStatement } from "../iam";
 
 export type AllocationStrategy = "diversified" | "priceCapacityOptimized" | "capacityOptimized";
@@ -36,6 +37,14 @@ export type FleetInstanceType =
       readonly memoryMiB?: number;
     };
 
+/** A host path a daemon reads: mounted read-only at `containerPath`. */
+export interface DaemonMount {
+  /** Absolute path on the instance, e.g. `/var/run/docker.sock`. */
+  readonly hostPath: string;
+  /** Absolute path in the container, e.g. `/host/proc`. */
+  readonly containerPath: string;
+}
+
 /** A node-local daemon: one task on every container instance (ECS `DAEMON` scheduling). */
 export interface DaemonSpec {
   /** Kebab-case; names the task family and the service. */
@@ -61,7 +70,18 @@ export interface DaemonSpec {
   readonly networkMode?: "host" | "bridge";
   readonly entryPoint?: readonly string[];
   readonly command?: readonly string[];
+  /** Plain environment variables; a name or value that looks like a credential is refused (use `secrets`). @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables ECS sets from secrets, by reference: name → `ssm:/<parameter path>` or
+   * `secretsmanager:<name or ARN>` (`catalog/secret-ref.ts`). They become the container's `secrets`
+   * (`valueFrom`), and the daemon's execution role may read exactly these. @default none
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** Host paths mounted into the container, always read-only (docker.sock, /proc, cgroups for an agent). @default none */
+  readonly mounts?: readonly DaemonMount[];
+  /** Run the container privileged (full access to the host's devices). @default false */
+  readonly privileged?: boolean;
   /** IAM statements for the daemon's task role (identity statements: `Resource`, no `Principal`). @default none */
   readonly taskPolicyStatements?: readonly IdentityStatement[];
 }

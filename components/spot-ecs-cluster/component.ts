@@ -45,7 +45,12 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     const settled = settleSpotEcsClusterArgs(args);
     const tags = { ...settled.tags, "jobworker:cluster": name };
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
+    // Container Insights: per-service running/pending task counts (the dashboard, the tasks-pending alarm).
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { settings: [{ name: "containerInsights", value: "enabled" }], tags },
+      { parent: this },
+    );
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const scope = pulumi
       .all([aws.getCallerIdentityOutput({}, { parent: this }).accountId, region, aws.getPartitionOutput({}, { parent: this }).partition])
@@ -106,6 +111,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         }),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
+        logGroupArn: logGroup.arn,
         region,
         scope,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
@@ -114,7 +120,11 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, scope, tags }, this);
+      createDaemon(
+        name,
+        { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, scope, tags },
+        this,
+      );
     }
 
     this.clusterName = cluster.name;

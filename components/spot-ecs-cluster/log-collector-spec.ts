@@ -9,11 +9,20 @@
  * user, a read-only root filesystem with a tmpfs at /tmp for the config its entry point writes, and
  * an image pinned by digest (log-collector-image.ts).
  */
+import type { AwsScope } from "../job-worker/policies";
 import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec } from "./args";
+import { daemonContainerExtras } from "./daemon-container";
 
 const [LISTEN_HOST, LISTEN_PORT] = FLUENTD_ADDRESS.split(":");
 
-/** Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit. */
+/**
+ * Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit.
+ * `log_key log` ships each container line as it was written (Docker's fluentd driver wraps it as
+ * `{"log": "<line>", "container_id": …}`): CloudWatch Logs then sees the runtime's JSON itself, so
+ * metric filters match `$.level` and Embedded Metric Format lines become metrics; `log_format
+ * json/emf` sends the `x-amzn-logs-format: json/emf` header (Fluent Bit docs, "Amazon CloudWatch").
+ * The log stream name (`container/<tag>`) still says which container wrote the line.
+ */
 export function renderFluentBitConfig(): string {
   return [
     "[SERVICE]",
@@ -31,6 +40,10 @@ export function renderFluentBitConfig(): string {
     "    region            ${AWS_REGION}",
     "    log_group_name    ${LOG_GROUP_NAME}",
     "    log_stream_prefix container/",
+    // Only the container's line (the fluentd driver's `log` field) is the log event, as JSON or EMF:
+    // the runtime's JSON stays top-level JSON, so metric filters (`{ $.level = "error" }`) and EMF read it.
+    "    log_key           log",
+    "    log_format        json/emf",
     "    auto_create_group false",
     "",
   ].join("\n");
@@ -62,10 +75,17 @@ export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
 /**
  * The ECS container definitions (JSON) of a daemon. Every daemon gets `AWS_REGION` and
  * `LOG_GROUP_NAME` (the cluster's container log group) in its environment; its own output goes to
- * that group through awslogs. It runs as a non-root user on a read-only root filesystem, writing
- * only to its tmpfs mounts. `image` overrides the spec's (the mirrored, digest-pinned reference).
+ * that group through awslogs. Secrets, read-only host mounts and `privileged` come from `daemon-container.ts`.
+ * It runs as a non-root user on a read-only root filesystem, writing only to its tmpfs mounts.
+ * `image` overrides the spec's (the log collector's mirrored, digest-pinned reference).
  */
-export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string, image: string = d.image): string {
+export function daemonContainerDefinitions(
+  d: DaemonSpec,
+  logGroupName: string,
+  region: string,
+  secretScope?: AwsScope,
+  image: string = d.image,
+): string {
   return JSON.stringify([
     {
       name: d.name,
@@ -87,6 +107,7 @@ export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, 
         logDriver: "awslogs",
         options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": `daemon/${d.name}` },
       },
+      ...daemonContainerExtras(d, secretScope),
     },
   ]);
 }

@@ -21,6 +21,7 @@ import {
 import type { ScalingSettings } from "./capacity-scaling-spec";
 import { SpotEcsClusterArgsError } from "./errors";
 import { fleetArchitecture, LargestInstance, largestInstanceOf, ResolvedInstanceType, resolveFleetInstanceTypes } from "./fleet-types";
+import { validateDaemonContainer } from "./daemon-validation";
 import { LOG_COLLECTOR_NAME } from "./log-collector-spec";
 
 /** Everything the component builds from, defaults applied. */
@@ -104,6 +105,7 @@ function validateDaemons(daemons: readonly DaemonSpec[]): void {
     if (typeof d.image !== "string" || d.image.length === 0) fail(`daemons[${i}].image`, "needs a container image");
     wholeNumber(`daemons[${i}].cpu`, d.cpu, 1, 10240, "CPU units (1024 = one vCPU)");
     wholeNumber(`daemons[${i}].memoryMiB`, d.memoryMiB, 6, 1048576, "MiB");
+    validateDaemonContainer(d, `daemons[${i}]`);
   });
 }
 

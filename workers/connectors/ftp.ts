@@ -41,6 +41,19 @@ export function classifyFtpError(err: unknown, what: string, target: string): Re
     return err.code >= 500 ? new PermanentError(message, { cause: err, context }) : new RetryableError(message, { cause: err, context });
   }
   const code = String((err as NodeJS.ErrnoException).code ?? "");
+  // A trusted certificate issued for another name: trusting more would not help, the host name is wrong.
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return new PermanentError(
+      `${message} (the server certificate does not name this host: set \`host\` to a name the certificate lists, or have the server's certificate list it)`,
+      { cause: err, context: { target, code } },
+    );
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return new PermanentError(`${message} (the server certificate is outside its validity period: the server must renew it)`, {
+      cause: err,
+      context: { target, code },
+    });
+  }
   if (TLS_PERMANENT.test(code)) {
     return new PermanentError(`${message} (the server certificate is not trusted: set \`tlsCaSecret\`)`, {
       cause: err,

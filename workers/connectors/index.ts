@@ -9,6 +9,7 @@ import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
 import type { RetryPolicy } from "./retry";
 import { createFtpConnector } from "./ftp";
+import { checkHeaderSecret } from "./header-secret";
 import { loadProtobufEncoder } from "./protobuf";
 import { createRestConnector } from "./rest";
 import { createS3Connector } from "./s3";
@@ -24,6 +25,8 @@ export interface ConnectorDeps {
   readonly secrets: SecretResolver;
   /** Retry policy override (tests shorten it). @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
+  /** Where the binding came from, for error messages (the runtime: `JOBWORKER_OUTPUTS.<slot>`). @default "binding" */
+  readonly field?: string;
 }
 
 /**
@@ -42,14 +45,17 @@ async function resolveSecrets(binding: ResolvedOutputBinding, secrets: SecretRes
 
 /** Validates the binding, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
 export async function createConnector(given: ResolvedOutputBinding, deps: ConnectorDeps): Promise<Connector> {
-  const binding = validateBinding(given);
+  const field = deps.field ?? "binding";
+  const binding = validateBinding(given, field);
   // The payload is encoded by the runtime; checking the schema here stops a bad one at start.
-  if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: "binding.format" });
+  if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: `${field}.format` });
   const secret = await resolveSecrets(binding, deps.secrets);
   switch (binding.type) {
     case "s3":
       return createS3Connector(binding, deps);
     case "rest":
+      // Sent as a header value: a line break in it is a configuration error, found now.
+      if (binding.authSecret !== undefined) checkHeaderSecret("authSecret", binding.authSecret, secret.authSecret!);
       return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
     case "sftp":
       return createSftpConnector(binding, {

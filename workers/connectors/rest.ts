@@ -11,6 +11,7 @@ import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
+import { DeadlineError, withDeadline, type Deadline } from "../runtime/deadline";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
 export const REST_DEFAULTS = {
@@ -85,7 +86,23 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     signal: AbortSignal,
     size?: number,
   ): Promise<void> {
-    const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    // A timer owned and cleared here: AbortSignal.any([.., AbortSignal.timeout()]) can lose its timeout to GC.
+    const attempt = withDeadline(signal, timeoutMs, `no response within ${timeoutMs} ms`);
+    try {
+      await sendOnce(body, contentType, idempotencyKey, signal, attempt, size);
+    } finally {
+      attempt.clear();
+    }
+  }
+
+  async function sendOnce(
+    body: BodyInit | Readable,
+    contentType: string,
+    idempotencyKey: string,
+    signal: AbortSignal,
+    attempt: Deadline,
+    size?: number,
+  ): Promise<void> {
     const headers: Record<string, string> = { "content-type": contentType, "idempotency-key": idempotencyKey };
     // A known size goes out as Content-Length rather than chunked encoding (some APIs refuse chunked);
     // undici fails the request if the stream's length differs.
@@ -98,13 +115,13 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
         headers,
         body: body as BodyInit,
         redirect: "manual",
-        signal: attemptSignal,
+        signal: attempt.signal,
         // Required by undici for a streamed request body.
         duplex: "half",
       } as RequestInit);
     } catch (err) {
       if (signal.aborted) throw err;
-      const timedOut = attemptSignal.aborted;
+      const timedOut = attempt.signal.reason instanceof DeadlineError;
       throw new RetryableError(timedOut ? `no response within ${timeoutMs} ms` : `request failed: ${(err as Error).message}`, {
         cause: err,
         context: { target, timeoutMs },

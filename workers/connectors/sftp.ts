@@ -10,6 +10,15 @@
  *   (v12 does not retry connects and a client is not reusable after `end`). A connection found
  *   dropped before a delivery is re-made once at once; a drop during a transfer is a retryable
  *   failure and the retry loop reconnects.
+ * - A stalled transfer ends (issue 13, item 3): an abort destroys the socket at once (a graceful
+ *   `end()` waits behind the unread data of a peer that stopped reading); a transfer whose bytes stop
+ *   moving for `idleTimeoutMs` fails as retryable; SSH keepalive ends a connection whose peer stops
+ *   answering, idle or not.
+ * - `TCP_NODELAY` on the socket: every SFTP WRITE waits for its status reply, and Nagle's algorithm
+ *   with delayed ACKs held each small request back, capping uploads at about 2 to 6 MiB/s on loopback;
+ *   a 1 MiB write buffer lets ssh2 send buffered chunks as concurrent WRITEs (issue 13, item 4;
+ *   `npm run bench -- sftp` compares the rate with OpenSSH's `sftp`).
+ * - ssh2-sftp-client's default event callbacks print plain text to stdout; ours log through pino.
  */
 import { createHash } from "node:crypto";
 import SftpClient from "ssh2-sftp-client";
@@ -18,10 +27,33 @@ import type { SftpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import { remotePaths } from "./remote-path";
 import type { RetryPolicy } from "./retry";
+import { watchProgress, type ProgressWatchdog } from "./progress-watchdog";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
-export const SFTP_DEFAULTS = { port: 22, readyTimeoutMs: 20_000 } as const;
+export const SFTP_DEFAULTS = {
+  port: 22,
+  readyTimeoutMs: 20_000,
+  /** SSH keepalive request every 10 s while connected… */
+  keepaliveIntervalMs: 10_000,
+  /** …and the connection is dropped after 3 unanswered ones (about 30 to 40 s). */
+  keepaliveCountMax: 3,
+  /** A transfer whose payload bytes stop moving for 30 s fails as retryable. */
+  idleTimeoutMs: 30_000,
+  /**
+   * Bytes the upload stream buffers while a write is in flight: buffered chunks go out together as
+   * concurrent SFTP WRITE requests (ssh2's `_writev`), so a larger buffer keeps more in flight.
+   */
+  writeBufferBytes: 1024 * 1024,
+  /** `close()` waits this long for a graceful SSH disconnect before destroying the socket. */
+  endTimeoutMs: 1_000,
+} as const;
+
+/**
+ * ssh2-sftp-client hands `writeStreamOptions` to ssh2's `createWriteStream` (a `Writable`, so
+ * `highWaterMark` applies); its typings list only the mode and flags.
+ */
+const PUT_OPTIONS = { writeStreamOptions: { highWaterMark: SFTP_DEFAULTS.writeBufferBytes } } as unknown as SftpClient.TransferOptions;
 
 export interface SftpConnectorDeps {
   readonly logger: Logger;
@@ -30,6 +62,12 @@ export interface SftpConnectorDeps {
   readonly password?: string;
   /** Resolved `privateKeySecret` (OpenSSH or PEM private key). */
   readonly privateKey?: string;
+  /** Idle-progress limit of a transfer, ms. @default SFTP_DEFAULTS.idleTimeoutMs */
+  readonly idleTimeoutMs?: number;
+  /** SSH keepalive interval, ms. @default SFTP_DEFAULTS.keepaliveIntervalMs */
+  readonly keepaliveIntervalMs?: number;
+  /** Unanswered keepalives before the connection is dropped. @default SFTP_DEFAULTS.keepaliveCountMax */
+  readonly keepaliveCountMax?: number;
 }
 
 /** The OpenSSH fingerprint of a host key blob: `SHA256:` and unpadded base64 of its SHA-256. */
@@ -46,12 +84,22 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
   const pinned = binding.hostKeySha256.replace(/=+$/, "");
   const origin = `sftp://${binding.host}:${port}`;
   const logger = deps.logger.child({ connector: "sftp", host: binding.host, port });
+  const idleTimeoutMs = deps.idleTimeoutMs ?? SFTP_DEFAULTS.idleTimeoutMs;
   let client: SftpClient | undefined;
+  /** The client being connected, until `connect()` returns: an abort destroys it too. */
+  let connecting: SftpClient | undefined;
   let closed = false;
 
   async function connect(): Promise<SftpClient> {
-    const fresh = new SftpClient(`jobworker-${binding.host}`);
+    const fresh = new SftpClient(`jobworker-${binding.host}`, {
+      // After connect, a dropped connection surfaces on the next call; these only keep the events
+      // from crashing the process, and from printing plain text into the JSON log stream.
+      error: (err: unknown) => logger.warn({ err }, "sftp connection error"),
+      end: () => logger.debug("sftp connection ended"),
+      close: () => logger.debug("sftp connection closed"),
+    });
     let presented: string | undefined;
+    connecting = fresh;
     try {
       await fresh.connect({
         host: binding.host,
@@ -60,6 +108,8 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
         password: deps.password,
         privateKey: deps.privateKey,
         readyTimeout: SFTP_DEFAULTS.readyTimeoutMs,
+        keepaliveInterval: deps.keepaliveIntervalMs ?? SFTP_DEFAULTS.keepaliveIntervalMs,
+        keepaliveCountMax: deps.keepaliveCountMax ?? SFTP_DEFAULTS.keepaliveCountMax,
         hostVerifier: (key: Buffer) => {
           presented = hostKeyFingerprint(key);
           return presented === pinned;
@@ -84,20 +134,37 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
         );
       }
       throw new RetryableError(`connecting to ${origin} failed: ${message}`, { cause: err, context: { target: origin } });
+    } finally {
+      if (connecting === fresh) connecting = undefined;
     }
-    // After connect, a dropped connection surfaces on the next call; don't let the event crash the process.
-    fresh.on("error", (err: Error) => logger.warn({ err }, "sftp connection error"));
+    sshOf(fresh).setNoDelay(true);
     return fresh;
   }
 
+  /** Drops the connection at once: destroys the socket, which fails whatever call is pending on it. */
+  function cut(): void {
+    for (const old of [client, connecting]) if (old) sshOf(old).destroy();
+    client = undefined;
+    connecting = undefined;
+  }
+
+  /** Ends the connection gracefully, destroying it when the peer does not answer within `endTimeoutMs`. */
   async function discard(): Promise<void> {
     const old = client;
     client = undefined;
-    if (old) await old.end().catch((err: unknown) => logger.debug({ err }, "ending a dropped sftp connection failed"));
+    if (!old) return;
+    const timer = setTimeout(() => sshOf(old).destroy(), SFTP_DEFAULTS.endTimeoutMs);
+    try {
+      await old.end();
+    } catch (err) {
+      logger.debug({ err }, "ending a dropped sftp connection failed");
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The open connection, checked alive; re-made once at once if it was dropped while idle. */
-  async function connection(): Promise<SftpClient> {
+  async function connection(signal: AbortSignal): Promise<SftpClient> {
     if (client) {
       try {
         await client.cwd();
@@ -107,6 +174,8 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
         await discard();
       }
     }
+    // An abort that cut the idle check must not open a new connection.
+    if (signal.aborted) throw new RetryableError("delivery aborted", { cause: signal.reason, context: { target: origin, aborted: true } });
     client = await connect();
     return client;
   }
@@ -131,12 +200,24 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
       let uploadStarted = false;
       try {
         return await runDelivery({ connector: "sftp", target, delivery, logger, retry: deps.retry }, async ({ stream, counter }) => {
-          const sftp = await connection();
-          const onAbort = () => void discard();
-          delivery.signal.addEventListener("abort", onAbort, { once: true });
+          delivery.signal.addEventListener("abort", cut, { once: true });
+          let stalled: RetryableError | undefined;
+          let watchdog: ProgressWatchdog | undefined;
           try {
+            const sftp = await connection(delivery.signal);
+            // Connecting is bounded by `readyTimeout`; from here on, payload bytes must keep moving.
+            watchdog = watchProgress(
+              () => counter.bytes,
+              idleTimeoutMs,
+              () => {
+                stalled = new RetryableError(`upload to ${target} made no progress for ${idleTimeoutMs} ms (${counter.bytes} bytes sent)`, {
+                  context: { target, idleTimeoutMs },
+                });
+                cut();
+              },
+            );
             uploadStarted = true;
-            await sftp.put(stream, paths.temp);
+            await sftp.put(stream, paths.temp, PUT_OPTIONS);
             // put resolves when the remote file closes, which a dropped connection also causes:
             // only a fully read payload of the same size on the server may take the final name.
             const remote = await sftp.stat(paths.temp);
@@ -147,15 +228,18 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
             }
             await sftp.posixRename(paths.temp, paths.final);
           } catch (err) {
+            if (stalled) throw stalled;
             const typed = classify(err, `upload to ${target} failed`);
-            if (typed instanceof RetryableError) await discard();
+            if (typed instanceof RetryableError) cut();
             throw typed;
           } finally {
-            delivery.signal.removeEventListener("abort", onAbort);
+            watchdog?.stop();
+            delivery.signal.removeEventListener("abort", cut);
           }
         });
       } catch (err) {
-        if (uploadStarted) await removeTemp(paths.temp);
+        // After an abort (shutdown, job deadline) nothing more is sent: a leftover is hidden and harmless.
+        if (uploadStarted && !delivery.signal.aborted) await removeTemp(paths.temp);
         throw err;
       }
     },
@@ -164,6 +248,11 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
       await discard();
     },
   };
+
+  function sshOf(c: SftpClient): { setNoDelay(noDelay: boolean): void; destroy(): void } {
+    // ssh2-sftp-client exposes its ssh2 `Client` as `client`; its typings do not.
+    return (c as unknown as { client: { setNoDelay(noDelay: boolean): void; destroy(): void } }).client;
+  }
 
   /** Best effort: a failed delivery's temporary file is removed; a leftover is hidden and harmless. */
   async function removeTemp(temp: string): Promise<void> {

@@ -30,6 +30,14 @@ export interface JobDeps {
    * encodes them (e.g. length-delimited protobuf) on the scratch disk before delivery.
    */
   readonly encoders?: Readonly<Record<string, ProtobufEncoder>>;
+  /** Filled in as the job runs, whatever its outcome: bytes read from S3 and bytes delivered (job metrics). */
+  readonly meter?: JobMeter;
+}
+
+/** Byte counts of one job, from the stream counters (object input) and the connectors' results. */
+export interface JobMeter {
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface JobMessage {
@@ -129,17 +137,17 @@ export async function runJob(
       const encoder = deps.encoders?.[file.slot];
       const payload = encoder === undefined ? file.path : await encodeRecords(file.path, encoder);
       const { size } = await stat(payload);
-      deliveries.push(
-        await connector.deliver({
-          name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
-          open: () => createReadStream(payload),
-          openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
-          size,
-          contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
-          idempotencyKey: idempotencyKey(identity, file.slot),
-          signal,
-        }),
-      );
+      const delivered = await connector.deliver({
+        name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
+        open: () => createReadStream(payload),
+        openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
+        size,
+        contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
+        idempotencyKey: idempotencyKey(identity, file.slot),
+        signal,
+      });
+      deliveries.push(delivered);
+      if (deps.meter !== undefined) deps.meter.bytesOut += delivered.bytes;
     }
     return { status: "done", bytesIn: object.bytesRead, deliveries };
   } catch (err) {
@@ -147,6 +155,7 @@ export async function runJob(
     if (signal.aborted && !(err instanceof PermanentError)) throw new Error(`job aborted: ${String(signal.reason)}`, { cause: err });
     throw err;
   } finally {
+    if (deps.meter !== undefined) deps.meter.bytesIn = object.bytesRead;
     for (const file of files.values()) file.stream.destroy();
     if (jobDirCreated) await rm(jobDir, { recursive: true, force: true });
   }

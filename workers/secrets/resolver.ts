@@ -8,6 +8,7 @@ import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SecretRef } from "../../catalog/contract";
 import { ConfigError } from "../errors";
+import type { SecretRedactor } from "./redactor";
 import { parseSecretRef } from "./ref";
 
 /** Resolves a secret reference to its value; values are cached for the life of the resolver. */
@@ -25,6 +26,8 @@ export interface SecretResolverDeps {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Allow `env:` and `file:` references (local runs). @default true */
   readonly allowLocal?: boolean;
+  /** Learns every value resolved, so logs and errors can leave it out. @default none */
+  readonly redactor?: SecretRedactor;
 }
 
 export function createSecretResolver(deps: SecretResolverDeps = {}): SecretResolver {
@@ -76,6 +79,7 @@ export function createSecretResolver(deps: SecretResolverDeps = {}): SecretResol
       }
     }
     if (value === undefined || value === "") throw missing(ref, "the secret is empty");
+    deps.redactor?.add(value);
     return value;
   }
 

@@ -152,6 +152,10 @@ describe("JobWorker rendering", () => {
         doc.Statement.find((s) => s.Sid === "SendToOwnDeadLetterQueue"),
         { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:dlq" },
       );
+      assert.deepEqual(
+        doc.Statement.find((s) => s.Sid === "HandBackToOwnQueue"),
+        { Sid: "HandBackToOwnQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:q" },
+      );
     });
     it("gives an execution role with nothing to pull or read a deny-only statement", () => {
       assert.deepEqual(executionRolePolicy({ scope, secrets: [] }).Statement, [
