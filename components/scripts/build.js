@@ -15,8 +15,8 @@ rmSync(DIST, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(PACKAGE, "tsconfig.build.json")], { stdio: "inherit" });
 
 cpSync(join(REPO, "bootstrap", "files"), join(DIST, "bootstrap", "files"), { recursive: true });
-// The log collector's mirror build context (log-collector-image.ts resolves it next to itself).
-cpSync(join(PACKAGE, "spot-ecs-cluster", "log-collector"), join(DIST, "components", "spot-ecs-cluster", "log-collector"), {
+// The daemon images' mirror build context (daemon-image.ts resolves it next to itself).
+cpSync(join(PACKAGE, "spot-ecs-cluster", "daemon-mirror"), join(DIST, "components", "spot-ecs-cluster", "daemon-mirror"), {
   recursive: true,
 });
 

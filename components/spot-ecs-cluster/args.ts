@@ -91,7 +91,7 @@ export interface LogCollectorArgs {
   /**
    * Container image speaking the fluentd forward protocol. Pinned by digest or in the account's ECR, it
    * runs as given; else it is mirrored into the cluster's ECR repository and run by digest
-   * (`log-collector-image.ts`).
+   * (`daemon-image.ts`).
    * @default "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" (Fluent Bit: forward in, CloudWatch Logs out)
    */
   readonly image?: string;

@@ -13,7 +13,7 @@ import { createDaemon } from "./daemons";
 import { createFleet } from "./fleet";
 import type { LargestInstance } from "./fleet-types";
 import { createLaunchTemplate } from "./launch-template";
-import { logCollectorImage } from "./log-collector-image";
+import { daemonImage } from "./daemon-image";
 import { logCollectorDaemon } from "./log-collector-spec";
 import { logCollectorPolicy } from "./policies";
 import { createFleetRole, createInstanceRole } from "./roles";
@@ -100,15 +100,13 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     createCapacityScaling(name, fleet.id, cluster.name, settled, this);
 
     const collector = logCollectorDaemon(args.logCollector ?? {});
+    // Daemon images by tag are mirrored into the cluster's ECR and run by digest (daemon-image.ts).
+    const mirror = { parent: this, tags, platform: settled.architecture === "arm64" ? ("linux/arm64" as const) : ("linux/amd64" as const) };
     createDaemon(
       name,
       {
         spec: collector,
-        image: logCollectorImage(name, collector.image, {
-          parent: this,
-          tags,
-          platform: settled.architecture === "arm64" ? "linux/arm64" : "linux/amd64",
-        }),
+        image: daemonImage(`${name}-${collector.name}`, collector.image, mirror),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
         logGroupArn: logGroup.arn,

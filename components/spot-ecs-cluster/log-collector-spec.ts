@@ -7,7 +7,7 @@
  * `ecs-no-host-namespaces.hostNetworkFamilies`): dockerd's fluentd driver connects from the host to
  * 127.0.0.1:24224, which a bridge-mode task cannot listen on. Otherwise it meets the pack: a non-root
  * user, a read-only root filesystem with a tmpfs at /tmp for the config its entry point writes, and
- * an image pinned by digest (log-collector-image.ts).
+ * an image pinned by digest (daemon-image.ts).
  */
 import type { AwsScope } from "../job-worker/policies";
 import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec } from "./args";

@@ -76,7 +76,7 @@ describe("LogArchive", function () {
     const rules = stack.one(T.lifecycle, "jw-archive").inputs.rules;
     assert.deepEqual(
       rules.map((r: { id: string }) => r.id),
-      ["abort-incomplete-multipart-uploads", "archive-logs", "expire-query-results"],
+      ["abort-incomplete-multipart-uploads", "expire-noncurrent-versions", "archive-logs", "expire-query-results"],
     );
     assert.deepEqual(rules[1].transitions, [
       { days: 60, storageClass: "GLACIER_IR" },

@@ -1,9 +1,10 @@
 /**
- * The log collector's image as the task runs it: pinned by digest. An image already pinned
- * (`…@sha256:<digest>`) or in the account's ECR is used as given; any other (a public image by tag,
- * the default) is mirrored into the cluster's own ECR repository (scan on push, immutable tags, a
- * lifecycle policy) by a build of `log-collector/Dockerfile` (`FROM <upstream>`), and the task runs
- * the pushed digest. The tag in the repository is the upstream tag.
+ * A daemon's image as its task runs it (the log collector's and every `daemons` entry's): pinned by
+ * digest. An image already pinned (`…@sha256:<digest>`) or in the account's ECR is used as given; any
+ * other (a public image by tag, the collector's default) is mirrored into an ECR repository of the
+ * cluster's, `<cluster>-<daemon>` (scan on push, immutable tags, a lifecycle policy), by a build of
+ * `daemon-mirror/Dockerfile` (`FROM <upstream>`), and the task runs the pushed digest. The tag in the
+ * repository is the upstream tag.
  */
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
@@ -28,7 +29,7 @@ export function mirrorTag(upstream: string): string {
 /** Images the mirror keeps in its repository. */
 const KEEP_IMAGES = 5;
 
-export function logCollectorImage(
+export function daemonImage(
   name: string,
   upstream: string,
   options: { parent: pulumi.Resource; tags: Record<string, string>; platform: "linux/amd64" | "linux/arm64"; cwd?: string },
@@ -36,7 +37,7 @@ export function logCollectorImage(
   if (isPinnedImage(upstream)) return pulumi.output(upstream);
   const opts = { parent: options.parent };
   const repository = new aws.ecr.Repository(
-    `${name}-log-collector`,
+    name,
     {
       imageScanningConfiguration: { scanOnPush: true },
       imageTagMutability: "IMMUTABLE",
@@ -45,16 +46,12 @@ export function logCollectorImage(
     },
     opts,
   );
-  new aws.ecr.LifecyclePolicy(
-    `${name}-log-collector-lifecycle`,
-    { repository: repository.name, policy: lifecyclePolicy(KEEP_IMAGES) },
-    opts,
-  );
+  new aws.ecr.LifecyclePolicy(`${name}-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(KEEP_IMAGES) }, opts);
   // Relative to the program's directory, as docker-build compares it (an absolute path rebuilds per checkout).
-  const context = relative(options.cwd ?? process.cwd(), resolve(__dirname, "log-collector")) || ".";
+  const context = relative(options.cwd ?? process.cwd(), resolve(__dirname, "daemon-mirror")) || ".";
   const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, opts);
   const mirrored = new dockerBuild.Image(
-    `${name}-log-collector-image`,
+    `${name}-image`,
     {
       context: { location: context },
       buildArgs: { UPSTREAM: upstream },
