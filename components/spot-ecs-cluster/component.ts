@@ -120,7 +120,16 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     for (const spec of settled.daemons) {
       createDaemon(
         name,
-        { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, scope, tags },
+        {
+          spec,
+          image: daemonImage(`${name}-${spec.name}`, spec.image, mirror),
+          clusterArn: cluster.arn,
+          logGroupName: logGroup.name,
+          logGroupArn: logGroup.arn,
+          region,
+          scope,
+          tags,
+        },
         this,
       );
     }

@@ -78,7 +78,7 @@ describe("LogArchive", function () {
       rules.map((r: { id: string }) => r.id),
       ["abort-incomplete-multipart-uploads", "expire-noncurrent-versions", "archive-logs", "expire-query-results"],
     );
-    assert.deepEqual(rules[1].transitions, [
+    assert.deepEqual(rules[2].transitions, [
       { days: 60, storageClass: "GLACIER_IR" },
       { days: 365, storageClass: "DEEP_ARCHIVE" },
     ]);

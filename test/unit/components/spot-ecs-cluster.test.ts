@@ -351,7 +351,10 @@ describe("SpotEcsCluster", () => {
       ["jw-node-exporter", "DAEMON"],
     ]);
     const [container] = parse(rr.stack.one(T.taskDef, "node-exporter").inputs.containerDefinitions);
-    assert.equal(container.image, "quay.io/prometheus/node-exporter:v1.8.2");
+    // An image by tag is mirrored into the cluster's ECR (`jw-node-exporter`) and run by digest.
+    const mirror = rr.stack.one("docker-build:index:Image", "node-exporter");
+    assert.deepEqual(mirror.inputs.buildArgs, { UPSTREAM: "quay.io/prometheus/node-exporter:v1.8.2" });
+    assert.equal(container.image, `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-node-exporter@${mirror.state.digest}`);
   });
 
   it("rejects wrong args before registering any child", async () => {

@@ -47,7 +47,11 @@ describe("jobworker:daemons", () => {
     const stack = await renderCluster(examples.get("mackerel"));
     const taskDef = stack.one(T.taskDef, "jw-mackerel");
     const [container] = JSON.parse(taskDef.inputs.containerDefinitions);
-    assert.equal(container.image, "mackerel/mackerel-container-agent:latest");
+    // The image by tag is mirrored into the cluster's ECR and run by digest.
+    assert.deepEqual(stack.one("docker-build:index:Image", "jw-mackerel").inputs.buildArgs, {
+      UPSTREAM: "mackerel/mackerel-container-agent:latest",
+    });
+    assert.match(container.image, /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/jw-mackerel@sha256:[0-9a-f]{64}$/);
     assert.deepEqual(container.secrets, [
       { name: "MACKEREL_APIKEY", valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:mackerel/apikey` },
     ]);
@@ -99,7 +103,11 @@ describe("jobworker:daemons", () => {
     const stack = await renderCluster(examples.get("cloudwatch-agent"));
     const taskDef = stack.one(T.taskDef, "jw-cloudwatch-agent");
     const [container] = JSON.parse(taskDef.inputs.containerDefinitions);
-    assert.match(container.image, /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:/);
+    assert.match(
+      stack.one("docker-build:index:Image", "jw-cloudwatch-agent").inputs.buildArgs.UPSTREAM,
+      /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:/,
+    );
+    assert.match(container.image, /\/jw-cloudwatch-agent@sha256:[0-9a-f]{64}$/);
     assert.equal(container.secrets, undefined);
     assert.equal(taskDef.inputs.executionRoleArn, undefined);
     assert.deepEqual(
