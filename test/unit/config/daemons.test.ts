@@ -99,6 +99,15 @@ describe("jobworker:daemons", () => {
     );
   });
 
+  it("runs a daemon as `nobody` on a read-only root, or as the configured non-root `user`", async () => {
+    const daemons = structuredClone(examples.get("mackerel")) as Array<Record<string, unknown>>;
+    const byDefault = JSON.parse((await renderCluster(daemons)).one(T.taskDef, "jw-mackerel").inputs.containerDefinitions)[0];
+    assert.deepEqual([byDefault.user, byDefault.readonlyRootFilesystem], ["65534:65534", true]);
+    daemons[0].user = "65534:992";
+    const configured = JSON.parse((await renderCluster(daemons)).one(T.taskDef, "jw-mackerel").inputs.containerDefinitions)[0];
+    assert.equal(configured.user, "65534:992");
+  });
+
   it("runs the CloudWatch agent with its host mounts and a task role of the documented statements, no execution role", async () => {
     const stack = await renderCluster(examples.get("cloudwatch-agent"));
     const taskDef = stack.one(T.taskDef, "jw-cloudwatch-agent");
