@@ -48,7 +48,7 @@ export const ecsNoHostNamespaces: ResourceValidationPolicy = {
 export const ecsNoAddedCapabilities: ResourceValidationPolicy = {
   name: "ecs-no-added-capabilities",
   description:
-    "Checks whether no container adds Linux capabilities (`linuxParameters.capabilities.add`), the partial form of privileged mode (Security Hub ECS.4's companion; no dedicated control).",
+    "Checks whether no container adds Linux capabilities (`linuxParameters.capabilities.add`), the partial form of privileged mode (no Security Hub or Checkov control: their privileged-mode controls read only `privileged`).",
   enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const family = taskDefinitionLabel(props, args.name);

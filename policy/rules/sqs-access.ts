@@ -94,7 +94,7 @@ function documentsOfQueue(queue: PolicyResource, queuePolicies: PolicyResource[]
 export const sqsQueueTlsOnly: StackValidationPolicy = {
   name: "sqs-queue-tls-only",
   description:
-    'Checks whether every SQS queue, dead-letter queues included, has a policy statement denying `sqs:*` to `*` when `aws:SecureTransport` is "false" (the SQS form of Security Hub S3.5).',
+    'Checks whether every SQS queue, dead-letter queues included, has a policy statement denying `sqs:*` to `*` when `aws:SecureTransport` is "false" (no Security Hub or Checkov control for SQS; the SQS form of the S3 SSL-only bucket policy control).',
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const queuePolicies = ofType(args.resources, TYPES.queuePolicy);

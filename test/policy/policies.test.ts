@@ -21,16 +21,19 @@ describe("the policy list", () => {
   it("names the AWS control each policy follows, or says it is the pack's own rule", () => {
     const own = policies.filter((p) => controlIdsOf(p.description).length === 0).map((p) => p.name);
     // The pack's own rules: the Spot Fleet shape, queue-driven scaling, the DLQ wiring, task limits, and
-    // rules whose AWS counterpart is guidance without an id (confused deputy, image pinning, Access Analyzer's validation).
+    // rules whose AWS counterpart is guidance without an id (confused deputy, image pinning, Access Analyzer's validation), and
+    // checks no control covers (added capabilities; TLS-only on SQS, whose Security Hub control exists only for S3).
     assert.deepEqual(own.sort(), [
       "ecs-container-resource-limits",
       "ecs-image-pinned",
+      "ecs-no-added-capabilities",
       "ecs-queue-consumer-scaling",
       "ecs-service-scalable-target",
       "iam-policy-document-valid",
       "iam-task-role-confused-deputy",
       "spot-fleet-diversified",
       "spot-fleet-no-max-price",
+      "sqs-queue-tls-only",
       "sqs-service-sender-restricted",
       "sqs-worker-queue-redrive",
     ]);
