@@ -71,7 +71,7 @@ function algorithmsOf(rules: unknown): string[] {
 export const bucketEncrypted: StackValidationPolicy = {
   name: "s3-bucket-encrypted",
   description:
-    "Checks whether every S3 bucket declares default server-side encryption (a BucketServerSideEncryptionConfiguration, or the bucket's inline configuration) with an allowed algorithm (Security Hub S3.4, CKV_AWS_19).",
+    "Checks whether every S3 bucket declares default server-side encryption (a BucketServerSideEncryptionConfiguration, or the bucket's inline configuration) with an allowed algorithm (CKV_AWS_19; Security Hub's current S3 controls have no default-encryption control).",
   enforcementLevel: "mandatory",
   configSchema: encryptionSchema,
   validateStack: (args, report) => {
