@@ -1,12 +1,14 @@
 /**
  * Delivery connectors: one per binding type of `catalog/bindings.ts`, all behind the `Connector`
- * interface. `createConnector` validates the binding and resolves its secrets once, at worker start.
+ * interface. `createConnector` validates the binding and resolves its secrets at worker start; the
+ * connector reads them through the resolver's cache afterwards (`binding-secrets.ts`).
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "pino";
-import { secretFieldsOf, type ResolvedOutputBinding } from "../../catalog/bindings";
+import type { ResolvedOutputBinding } from "../../catalog/bindings";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
+import { bindingSecrets } from "./binding-secrets";
 import type { RetryPolicy } from "./retry";
 import { createFtpConnector } from "./ftp";
 import { loadProtobufEncoder } from "./protobuf";
@@ -20,24 +22,10 @@ export interface ConnectorDeps {
   /** Client for `s3` bindings (and the runtime's own S3 access). */
   readonly s3: S3Client;
   readonly logger: Logger;
-  /** Resolves `*Secret` references of the binding, once, here. */
+  /** Resolves the binding's `*Secret` references: at start, then through its cache (TTL) and `refresh`. */
   readonly secrets: SecretResolver;
   /** Retry policy override (tests shorten it). @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
-}
-
-/**
- * Resolves every secret field of a binding (the fields the schema marks as secrets, the same ones the
- * task role is granted), once; by field name.
- */
-async function resolveSecrets(binding: ResolvedOutputBinding, secrets: SecretResolver): Promise<Readonly<Record<string, string>>> {
-  const fields = binding as unknown as Readonly<Record<string, unknown>>;
-  const resolved: Record<string, string> = {};
-  for (const field of secretFieldsOf(binding.type)) {
-    const ref = fields[field];
-    if (typeof ref === "string") resolved[field] = await secrets.resolve(ref);
-  }
-  return resolved;
 }
 
 /** Validates the binding, resolves its secrets and returns its connector; throws `ConfigError` on bad settings. */
@@ -45,25 +33,23 @@ export async function createConnector(given: ResolvedOutputBinding, deps: Connec
   const binding = validateBinding(given);
   // The payload is encoded by the runtime; checking the schema here stops a bad one at start.
   if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: "binding.format" });
-  const secret = await resolveSecrets(binding, deps.secrets);
+  const secrets = await bindingSecrets(binding, deps.secrets);
   switch (binding.type) {
     case "s3":
       return createS3Connector(binding, deps);
     case "rest":
-      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
+      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, secrets });
     case "sftp":
       return createSftpConnector(binding, {
         logger: deps.logger,
         retry: deps.retry,
-        password: secret.passwordSecret,
-        privateKey: secret.privateKeySecret,
+        secrets,
       });
     case "ftp":
       return createFtpConnector(binding, {
         logger: deps.logger,
         retry: deps.retry,
-        password: secret.passwordSecret,
-        tlsCa: secret.tlsCaSecret,
+        secrets,
       });
     default:
       // Unreachable after validateBinding; kept so a new binding type fails loudly here.
@@ -78,6 +64,8 @@ export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";
 export { uploadFile, S3_FILE_PART_SIZE, S3_FILE_PARTS_IN_FLIGHT } from "./s3-file-upload";
 export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS } from "./rest";
 export { loadProtobufEncoder, SCHEMAS_DIR, type ProtobufEncoder } from "./protobuf";
-export { createSftpConnector, hostKeyFingerprint, SFTP_DEFAULTS } from "./sftp";
+export { createSftpConnector, hostKeyFingerprint, pinnedHostKeys, SFTP_DEFAULTS } from "./sftp";
+export { bindingSecrets, fixedSecrets, type BindingSecrets } from "./binding-secrets";
+export { connectThroughProxy } from "./proxy";
 export { sanitizeRemoteName, remotePaths } from "./remote-path";
 export { createFtpConnector, classifyFtpError, FTP_DEFAULTS } from "./ftp";

@@ -1,7 +1,9 @@
 /**
  * SFTP connector (`ssh2-sftp-client`). Safety rules, each from a known failure:
- * - The server's host key is pinned by SHA-256 fingerprint: ssh2 accepts any host key unless a
- *   `hostVerifier` says otherwise, so a mismatch refuses the connection (PermanentError).
+ * - The server's host key is pinned by SHA-256 fingerprint (one, or a list during a key rotation:
+ *   any listed key is accepted): ssh2 accepts any host key unless a `hostVerifier` says otherwise,
+ *   so a mismatch refuses the connection (PermanentError).
+ * - A failed login re-reads the binding's secrets once (they may have rotated) and tries again.
  * - Streamed `put`, never `fastPut` (parallel reads corrupt files on some servers; see the
  *   ssh2-sftp-client README).
  * - Upload to a hidden temporary name, check its size, then `posix-rename` over the final name: the
@@ -16,20 +18,26 @@ import SftpClient from "ssh2-sftp-client";
 import type { Logger } from "pino";
 import type { SftpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
+import type { BindingSecrets } from "./binding-secrets";
+import { connectThroughProxy } from "./proxy";
 import { remotePaths } from "./remote-path";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
-export const SFTP_DEFAULTS = { port: 22, readyTimeoutMs: 20_000 } as const;
+export const SFTP_DEFAULTS = { port: 22, readyTimeoutMs: 20_000, createDirectory: false } as const;
 
 export interface SftpConnectorDeps {
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
-  /** Resolved `passwordSecret`. */
-  readonly password?: string;
-  /** Resolved `privateKeySecret` (OpenSSH or PEM private key). */
-  readonly privateKey?: string;
+  /** The binding's secrets: `passwordSecret`, `privateKeySecret` (OpenSSH or PEM), `privateKeyPassphraseSecret`, `proxyPasswordSecret`. */
+  readonly secrets: BindingSecrets;
+}
+
+/** The pinned fingerprints of a binding, without base64 padding. */
+export function pinnedHostKeys(binding: Pick<SftpOutputBinding, "hostKeySha256">): string[] {
+  const pins = typeof binding.hostKeySha256 === "string" ? [binding.hostKeySha256] : binding.hostKeySha256;
+  return pins.map((p) => p.replace(/=+$/, ""));
 }
 
 /** The OpenSSH fingerprint of a host key blob: `SHA256:` and unpadded base64 of its SHA-256. */
@@ -43,51 +51,91 @@ const SFTP_PERMISSION_DENIED = 3;
 
 export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnectorDeps): Connector {
   const port = binding.port ?? SFTP_DEFAULTS.port;
-  const pinned = binding.hostKeySha256.replace(/=+$/, "");
+  const pinned = pinnedHostKeys(binding);
+  const createDirectory = binding.createDirectory ?? SFTP_DEFAULTS.createDirectory;
   const origin = `sftp://${binding.host}:${port}`;
   const logger = deps.logger.child({ connector: "sftp", host: binding.host, port });
   let client: SftpClient | undefined;
   let closed = false;
 
-  async function connect(): Promise<SftpClient> {
+  async function connectOnce(): Promise<SftpClient> {
     const fresh = new SftpClient(`jobworker-${binding.host}`);
     let presented: string | undefined;
     try {
+      const sock =
+        binding.proxy === undefined
+          ? undefined
+          : await connectThroughProxy(
+              binding.proxy,
+              { username: binding.proxy.username, password: await deps.secrets.get("proxyPasswordSecret") },
+              binding.host,
+              port,
+              SFTP_DEFAULTS.readyTimeoutMs,
+            );
       await fresh.connect({
         host: binding.host,
         port,
+        sock,
         username: binding.username,
-        password: deps.password,
-        privateKey: deps.privateKey,
+        password: await deps.secrets.get("passwordSecret"),
+        privateKey: await deps.secrets.get("privateKeySecret"),
+        passphrase: await deps.secrets.get("privateKeyPassphraseSecret"),
+        algorithms: binding.algorithms as SftpClient.ConnectOptions["algorithms"],
         readyTimeout: SFTP_DEFAULTS.readyTimeoutMs,
         hostVerifier: (key: Buffer) => {
           presented = hostKeyFingerprint(key);
-          return presented === pinned;
+          return pinned.includes(presented);
         },
       });
     } catch (err) {
       await fresh.end().catch(() => undefined /* not connected: nothing to end */);
-      if (presented !== undefined && presented !== pinned) {
-        throw new PermanentError(`host key of ${origin} is ${presented}, not the pinned \`hostKeySha256\` ${pinned}: refusing to connect`, {
-          cause: err,
-          context: { target: origin, presented },
-        });
+      if (err instanceof PermanentError || err instanceof RetryableError) throw err;
+      if (presented !== undefined && !pinned.includes(presented)) {
+        throw new PermanentError(
+          `host key of ${origin} is ${presented}, not one of the pinned \`hostKeySha256\` ${pinned.join(", ")}: refusing to connect`,
+          { cause: err, context: { target: origin, presented } },
+        );
       }
       const message = (err as Error).message ?? String(err);
       if (AUTH_FAILURE.test(message)) {
         throw new PermanentError(
           `authentication as ${binding.username} at ${origin} failed (check \`passwordSecret\`/\`privateKeySecret\`): ${message}`,
-          {
-            cause: err,
-            context: { target: origin },
-          },
+          { cause: err, context: { target: origin, authFailure: true } },
         );
+      }
+      if (/passphrase|encrypted private key|cannot parse privateKey/i.test(message)) {
+        throw new PermanentError(`the private key cannot be read (check \`privateKeySecret\`/\`privateKeyPassphraseSecret\`): ${message}`, {
+          cause: err,
+          context: { target: origin },
+        });
       }
       throw new RetryableError(`connecting to ${origin} failed: ${message}`, { cause: err, context: { target: origin } });
     }
     // After connect, a dropped connection surfaces on the next call; don't let the event crash the process.
     fresh.on("error", (err: Error) => logger.warn({ err }, "sftp connection error"));
+    if (createDirectory) await ensureDirectory(fresh);
     return fresh;
+  }
+
+  /** `mkdir -p` of the binding's directory when it is absent. */
+  async function ensureDirectory(sftp: SftpClient): Promise<void> {
+    try {
+      if ((await sftp.exists(binding.directory)) !== "d") await sftp.mkdir(binding.directory, true);
+    } catch (err) {
+      await sftp.end().catch(() => undefined);
+      throw classify(err, `creating ${binding.directory} at ${origin} failed`);
+    }
+  }
+
+  /** Connects; a refused login re-reads the secrets (they may have rotated) and tries once more. */
+  async function connect(): Promise<SftpClient> {
+    try {
+      return await connectOnce();
+    } catch (err) {
+      if (!(err instanceof PermanentError && err.context.authFailure === true) || !(await deps.secrets.refresh())) throw err;
+      logger.info({ target: origin }, "sftp login refused; secrets re-read, trying once more");
+      return connectOnce();
+    }
   }
 
   async function discard(): Promise<void> {

@@ -1,2 +1,2 @@
-export { createSecretResolver, type SecretResolver, type SecretResolverDeps } from "./resolver";
+export { createSecretResolver, SECRET_TTL_MS, type SecretResolver, type SecretResolverDeps } from "./resolver";
 export { parseSecretRef, type ParsedSecretRef, type SecretSource } from "./ref";
