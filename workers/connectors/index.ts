@@ -24,6 +24,8 @@ export interface ConnectorDeps {
   readonly logger: Logger;
   /** Resolves the binding's `*Secret` references: at start, then through its cache (TTL) and `refresh`. */
   readonly secrets: SecretResolver;
+  /** Where REST reads `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Retry policy override (tests shorten it). @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
 }
@@ -38,7 +40,7 @@ export async function createConnector(given: ResolvedOutputBinding, deps: Connec
     case "s3":
       return createS3Connector(binding, deps);
     case "rest":
-      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, secrets });
+      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, secrets, env: deps.env });
     case "sftp":
       return createSftpConnector(binding, {
         logger: deps.logger,

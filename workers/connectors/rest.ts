@@ -17,6 +17,7 @@ import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
 import { createHttpDispatcher, proxyEnvOf } from "./http-dispatcher";
+import { permanentTlsFailure } from "./tls-errors";
 import { multipartBody } from "./multipart";
 import { createOAuth2TokenSource } from "./oauth2";
 import { CAPTURE_MAX_BYTES, captureFrom } from "./response-capture";
@@ -174,6 +175,8 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
       const timedOut = attemptSignal.aborted;
       const cause = (err as Error & { cause?: Error }).cause;
       const detail = cause?.message ? `${(err as Error).message} (${cause.message})` : (err as Error).message;
+      const tlsFix = permanentTlsFailure(err);
+      if (tlsFix) throw new PermanentError(`request failed: ${detail} (${tlsFix})`, { cause: err, context: { target } });
       throw new RetryableError(timedOut ? `no response within ${timeoutMs} ms` : `request failed: ${detail}`, {
         cause: err,
         context: { target, timeoutMs },
