@@ -103,6 +103,15 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
           { cause: err, context: { target: origin, authFailure: true } },
         );
       }
+      if (/no matching/i.test(message)) {
+        throw new PermanentError(
+          `connecting to ${origin} failed: the server offers none of the listed algorithms (check \`algorithms\`): ${message}`,
+          {
+            cause: err,
+            context: { target: origin },
+          },
+        );
+      }
       if (/passphrase|encrypted private key|cannot parse privateKey/i.test(message)) {
         throw new PermanentError(`the private key cannot be read (check \`privateKeySecret\`/\`privateKeyPassphraseSecret\`): ${message}`, {
           cause: err,
