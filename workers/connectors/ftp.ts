@@ -14,6 +14,7 @@ import type { Logger } from "pino";
 import type { FtpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
+import { CLIENT_CERT_REFUSED } from "./tls-errors";
 import { remotePaths } from "./remote-path";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
@@ -43,6 +44,15 @@ export function classifyFtpError(err: unknown, what: string, target: string): Re
     return err.code >= 500 ? new PermanentError(message, { cause: err, context }) : new RetryableError(message, { cause: err, context });
   }
   const code = String((err as NodeJS.ErrnoException).code ?? "");
+  if (CLIENT_CERT_REFUSED.test(code)) {
+    return new PermanentError(
+      `${message} (the server refused the client certificate: check \`clientCertSecret\` and \`clientKeySecret\`)`,
+      {
+        cause: err,
+        context: { target, code },
+      },
+    );
+  }
   if (TLS_PERMANENT.test(code)) {
     return new PermanentError(`${message} (the server certificate is not trusted: set \`tlsCaSecret\`)`, {
       cause: err,

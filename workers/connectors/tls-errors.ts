@@ -16,3 +16,9 @@ export function permanentTlsFailure(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * OpenSSL alerts by which a server refuses the client's certificate (or its absence). Seen when the
+ * client reads after the handshake (FTP reads the greeting); HTTP clients may see only a close.
+ */
+export const CLIENT_CERT_REFUSED = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN)/;
