@@ -4,7 +4,6 @@ import { SSH_ALGORITHMS } from "../../../catalog/ssh-algorithms";
 import { parseOutputBinding } from "../../../catalog/bindings";
 
 // ssh2 has no types for its protocol constants; the lists it supports at run time.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ssh2Constants = require("ssh2/lib/protocol/constants") as Record<string, string[]>;
 
 const HOST_KEY = `SHA256:${"A".repeat(43)}`;
