@@ -1,7 +1,11 @@
 /** The binding fields partners demand (issue 18): each rule, from a valid binding with one field changed. */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { SSH_ALGORITHMS } from "../../../catalog/ssh-algorithms";
 import { parseOutputBinding } from "../../../catalog/bindings";
+import { ROOT } from "../../support/pulumi";
 
 // ssh2 has no types for its protocol constants; the lists it supports at run time.
 const ssh2Constants = require("ssh2/lib/protocol/constants") as Record<string, string[]>;
@@ -107,4 +111,18 @@ describe("catalog/bindings: partner transport and auth fields", () => {
       assert.match(problem.fix, fix);
     });
   }
+
+  it("accepts every binding of docs/connectors.md's stack-config example", () => {
+    const page = readFileSync(join(ROOT, "docs", "connectors.md"), "utf8");
+    const block = /## Example: a partner's stack config\n\n```yaml\n([\s\S]*?)```/.exec(page);
+    assert.ok(block, "the example's yaml block");
+    const workers = parseYaml(block[1]!)["jobworker:workers"] as Record<string, { outputs: Record<string, unknown> }>;
+    const outputs = Object.values(workers).flatMap((w) => Object.entries(w.outputs));
+    assert.deepEqual(
+      outputs.map(([slot]) => slot),
+      ["receipts", "drop", "legacy"],
+    );
+    for (const [slot, binding] of outputs)
+      assert.equal(parseOutputBinding(binding).problems, undefined, `${slot}: ${JSON.stringify(parseOutputBinding(binding).problems)}`);
+  });
 });

@@ -40,9 +40,9 @@ describe("catalog/bindings: the one output-binding schema", () => {
     assert.deepEqual(found, {
       worker: [],
       s3: [],
-      rest: ["authSecret"],
-      sftp: ["passwordSecret", "privateKeySecret"],
-      ftp: ["passwordSecret", "tlsCaSecret"],
+      rest: ["authSecret", "clientCertSecret", "clientKeySecret", "tlsCaSecret", "oauth2ClientIdSecret", "oauth2ClientSecret"],
+      sftp: ["passwordSecret", "privateKeySecret", "privateKeyPassphraseSecret", "proxyPasswordSecret"],
+      ftp: ["passwordSecret", "tlsCaSecret", "clientCertSecret", "clientKeySecret"],
     });
     const listed = Object.fromEntries(bindingTypes("stack").map((t) => [t, doc.secretFields[t] ?? []]));
     assert.deepEqual(listed, found);
