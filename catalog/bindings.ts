@@ -249,7 +249,7 @@ function deliveryBindings(site: BindingSite) {
         clientKeySecret: secretRef(site).optional(),
         /** PEM certificate(s) to trust for the server (a private CA). @default the Node.js CA store */
         tlsCaSecret: secretRef(site).optional(),
-        /** OAuth2 client credentials grant: the token goes in `authHeader` as `Bearer <token>`. @default none */
+        /** OAuth2 client credentials grant: the token goes in `Authorization` as `Bearer <token>`. @default none */
         oauth2: z
           .strictObject(
             {
@@ -290,8 +290,12 @@ function deliveryBindings(site: BindingSite) {
           for (const f of oauth.filter((f) => b[f] === undefined))
             ctx.addIssue({ code: "custom", path: [f], message: `set it too: OAuth2 needs ${oauth.map((o) => `\`${o}\``).join(", ")}` });
         }
-        if (b.oauth2 !== undefined && b.authSecret !== undefined)
-          ctx.addIssue({ code: "custom", path: ["authSecret"], message: "remove it: with `oauth2` the header carries the token" });
+        if (b.oauth2 !== undefined && b.authSecret !== undefined && (b.authHeader ?? "Authorization").toLowerCase() === "authorization")
+          ctx.addIssue({
+            code: "custom",
+            path: ["authHeader"],
+            message: "name another header for `authSecret` (e.g. `X-Api-Key`): with `oauth2` the token takes `Authorization`",
+          });
         if (b.multipart !== undefined && b.mode === "records")
           ctx.addIssue({
             code: "custom",

@@ -12,7 +12,7 @@ import { posix } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
-import { fetch as undiciFetch } from "undici";
+import { fetch as undiciFetch, type Dispatcher } from "undici";
 import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
@@ -106,16 +106,24 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
   const authHeader = binding.authHeader ?? REST_DEFAULTS.authHeader;
   const timeoutMs = (binding.timeoutSeconds ?? REST_DEFAULTS.timeoutSeconds) * 1000;
   const batchSize = binding.batchSize ?? REST_DEFAULTS.batchSize;
-  const tls = Promise.all(["tlsCaSecret", "clientCertSecret", "clientKeySecret"].map((f) => deps.secrets.get(f)));
-  // One dispatcher per connector: its pool keeps connections (and TLS sessions) across deliveries.
-  const dispatcher = tls.then(([ca, cert, key]) => createHttpDispatcher(proxyEnvOf(deps.env ?? process.env), { ca, cert, key }));
+  // One dispatcher per connector, made on first use: its pool keeps connections (and TLS sessions)
+  // across deliveries. The TLS PEMs are read then, once: a rotated client certificate needs a restart.
+  let dispatcherMade: Promise<Dispatcher> | undefined;
+  const dispatcher = () =>
+    (dispatcherMade ??= Promise.all(["tlsCaSecret", "clientCertSecret", "clientKeySecret"].map((f) => deps.secrets.get(f))).then(
+      ([ca, cert, key]) => createHttpDispatcher(proxyEnvOf(deps.env ?? process.env), { ca, cert, key }),
+      (err: unknown) => {
+        dispatcherMade = undefined; // a failed secret read is not kept: the next delivery tries again
+        throw err;
+      },
+    ));
   const doFetch = deps.fetch ?? (undiciFetch as unknown as typeof fetch);
   const oauth2 =
     binding.oauth2 === undefined
       ? undefined
       : createOAuth2TokenSource(binding.oauth2, {
           secrets: deps.secrets,
-          fetch: (input, init) => dispatcher.then((d) => doFetch(input, { ...init, dispatcher: d } as RequestInit)),
+          fetch: async (input, init) => doFetch(input, { ...init, dispatcher: await dispatcher() } as RequestInit),
         });
   const capture = binding.captureResponse;
   const url = new URL(binding.url);
@@ -123,23 +131,25 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
   const target = `${url.protocol}//${url.host}${url.pathname}`;
   const logger = deps.logger.child({ connector: "rest" });
 
-  async function authValue(signal: AbortSignal): Promise<string | undefined> {
-    if (oauth2) return `Bearer ${await oauth2.token(signal)}`;
-    return deps.secrets.get("authSecret");
+  /** The auth headers: an OAuth2 token in `Authorization`, and `authSecret` in `authHeader`. */
+  async function authHeaders(signal: AbortSignal): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (oauth2) headers["authorization"] = `Bearer ${await oauth2.token(signal)}`;
+    const secret = await deps.secrets.get("authSecret");
+    if (secret !== undefined) headers[authHeader.toLowerCase()] = secret;
+    return headers;
   }
 
   /**
-   * After a 401/403: a fresh token or a re-read secret, and true when the request is worth sending
-   * once more (the credentials may have rotated); false when it was already retried or nothing changes.
+   * After a 401/403: a fresh token and re-read secrets, and true when the request is worth sending
+   * once more (the credentials may have rotated); false when it was already renewed or nothing changes.
    */
   async function renewCredentials(auth: { renewed: boolean }): Promise<boolean> {
     if (auth.renewed) return false;
     auth.renewed = true;
-    if (oauth2) {
-      oauth2.invalidate();
-      return true;
-    }
-    return binding.authSecret !== undefined && (await deps.secrets.refresh());
+    oauth2?.invalidate();
+    const reread = binding.authSecret !== undefined && (await deps.secrets.refresh());
+    return oauth2 !== undefined || reread;
   }
 
   /** Sends one request; resolves to the captured response value, if any. */
@@ -156,8 +166,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     // A known size goes out as Content-Length rather than chunked encoding (some APIs refuse chunked);
     // undici fails the request if the stream's length differs.
     if (size !== undefined) headers["content-length"] = String(size);
-    const credential = await authValue(signal);
-    if (credential !== undefined) headers[authHeader.toLowerCase()] = credential;
+    Object.assign(headers, await authHeaders(signal));
     let res: Response;
     try {
       res = await doFetch(url, {
@@ -166,7 +175,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
         body: body as BodyInit,
         redirect: "manual",
         signal: attemptSignal,
-        dispatcher: await dispatcher,
+        dispatcher: await dispatcher(),
         // Required by undici for a streamed request body.
         duplex: "half",
       } as RequestInit);
@@ -272,7 +281,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
       });
     },
     async close() {
-      await (await dispatcher).close();
+      if (dispatcherMade) await (await dispatcherMade).close();
     },
   };
 }

@@ -39,6 +39,7 @@ describe("catalog/bindings: partner transport and auth fields", () => {
     ["REST static headers", { ...REST, headers: { "X-Partner-Id": "42", Accept: "application/json" } }],
     ["REST mutual TLS", { ...REST, clientCertSecret: "ssm:/c", clientKeySecret: "ssm:/k", tlsCaSecret: "ssm:/ca" }],
     ["REST OAuth2 with scope and audience", { ...REST, ...OAUTH, oauth2: { ...OAUTH.oauth2, scope: "a b", audience: "x" } }],
+    ["REST OAuth2 with an API key in another header", { ...REST, ...OAUTH, authHeader: "X-Api-Key", authSecret: "ssm:/key" }],
     ["REST multipart", { ...REST, multipart: { field: "document", fields: { kind: "orders" } } }],
     ["REST capture by pointer", { ...REST, captureResponse: { jsonPointer: "/receipt/id", maxBytes: 4096 } }],
     ["SFTP host key list", { ...SFTP, hostKeySha256: [HOST_KEY, `SHA256:${"B".repeat(43)}`] }],
@@ -64,7 +65,12 @@ describe("catalog/bindings: partner transport and auth fields", () => {
     ["a header value with a line break", { ...REST, headers: { "X-A": "a\r\nX-B: b" } }, "headers.X-A", /line breaks/],
     ["a client certificate without its key", { ...REST, clientCertSecret: "ssm:/c" }, "clientKeySecret", /with `clientCertSecret`/],
     ["OAuth2 without the client secret", { ...REST, ...OAUTH, oauth2ClientSecret: undefined }, "oauth2ClientSecret", /OAuth2 needs/],
-    ["OAuth2 and authSecret together", { ...REST, ...OAUTH, authSecret: "ssm:/t" }, "authSecret", /with `oauth2`/],
+    [
+      "OAuth2 and authSecret in one header",
+      { ...REST, ...OAUTH, authSecret: "ssm:/t" },
+      "authHeader",
+      /with `oauth2` the token takes `Authorization`/,
+    ],
     ["a token URL over plain http", { ...REST, ...OAUTH, oauth2: { tokenUrl: "http://auth.example/t" } }, "oauth2.tokenUrl", /use https/],
     ["multipart in records mode", { ...REST, mode: "records", multipart: {} }, "multipart", /mode: "payload"/],
     [
