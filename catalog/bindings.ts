@@ -325,6 +325,8 @@ function deliveryBindings(site: BindingSite) {
         createDirectory: flag().optional(),
         /** SSH algorithm lists for legacy servers, in preference order. @default ssh2's defaults */
         algorithms: sshAlgorithms().optional(),
+        /** Writes in flight per upload, for servers that accept out-of-order writes; 1 is one streamed put. @default 1 */
+        concurrency: numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 64, "use an integer from 1 to 64").optional(),
         /** Connect through a SOCKS5 or HTTP CONNECT proxy. @default direct */
         proxy: proxySchema().optional(),
         /** The proxy's password, by reference. */

@@ -4,8 +4,9 @@
  *   any listed key is accepted): ssh2 accepts any host key unless a `hostVerifier` says otherwise,
  *   so a mismatch refuses the connection (PermanentError).
  * - A failed login re-reads the binding's secrets once (they may have rotated) and tries again.
- * - Streamed `put`, never `fastPut` (parallel reads corrupt files on some servers; see the
- *   ssh2-sftp-client README).
+ * - One streamed `put` by default, never `fastPut` (parallel reads corrupt files on some servers;
+ *   see the ssh2-sftp-client README); `concurrency` above 1 opts in to parallel writes
+ *   (`sftp-parallel-put.ts`) for servers that accept them.
  * - Upload to a hidden temporary name, check its size, then `posix-rename` over the final name: the
  *   receiver never sees a partial file, and a redelivery replaces the file atomically.
  * - One connection per connector, reused across deliveries; a fresh `Client` for every connection
@@ -14,18 +15,20 @@
  *   failure and the retry loop reconnects.
  */
 import { createHash } from "node:crypto";
+import type { SFTPWrapper } from "ssh2";
 import SftpClient from "ssh2-sftp-client";
 import type { Logger } from "pino";
 import type { SftpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
 import { connectThroughProxy } from "./proxy";
+import { parallelPut } from "./sftp-parallel-put";
 import { remotePaths } from "./remote-path";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
-export const SFTP_DEFAULTS = { port: 22, readyTimeoutMs: 20_000, createDirectory: false } as const;
+export const SFTP_DEFAULTS = { port: 22, readyTimeoutMs: 20_000, createDirectory: false, concurrency: 1 } as const;
 
 export interface SftpConnectorDeps {
   readonly logger: Logger;
@@ -53,6 +56,13 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
   const port = binding.port ?? SFTP_DEFAULTS.port;
   const pinned = pinnedHostKeys(binding);
   const createDirectory = binding.createDirectory ?? SFTP_DEFAULTS.createDirectory;
+  const concurrency = binding.concurrency ?? SFTP_DEFAULTS.concurrency;
+
+  /** The delivery, when it can go as parallel writes: `concurrency` above 1 and a payload read in ranges. */
+  function parallelSource(delivery: Delivery) {
+    if (concurrency <= 1 || delivery.size === undefined || delivery.openRange === undefined) return undefined;
+    return { ...delivery, size: delivery.size, openRange: delivery.openRange };
+  }
   const origin = `sftp://${binding.host}:${port}`;
   const logger = deps.logger.child({ connector: "sftp", host: binding.host, port });
   let client: SftpClient | undefined;
@@ -193,6 +203,20 @@ export function createSftpConnector(binding: SftpOutputBinding, deps: SftpConnec
           delivery.signal.addEventListener("abort", onAbort, { once: true });
           try {
             uploadStarted = true;
+            const parallel = parallelSource(delivery);
+            if (parallel) {
+              const wrapper = (sftp as unknown as { sftp?: SFTPWrapper }).sftp;
+              if (!wrapper) throw new RetryableError("the sftp channel is closed", { context: { target } });
+              const bytes = await parallelPut(wrapper, parallel, paths.temp, concurrency);
+              const remote = await sftp.stat(paths.temp);
+              if (remote.size !== bytes || bytes !== parallel.size) {
+                throw new RetryableError(`upload of ${paths.temp} incomplete: ${remote.size} bytes on the server, ${bytes} sent`, {
+                  context: { target },
+                });
+              }
+              await sftp.posixRename(paths.temp, paths.final);
+              return { bytes };
+            }
             await sftp.put(stream, paths.temp);
             // put resolves when the remote file closes, which a dropped connection also causes:
             // only a fully read payload of the same size on the server may take the final name.

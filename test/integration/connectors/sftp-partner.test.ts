@@ -6,9 +6,12 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import { join } from "node:path";
 import type { SftpOutputBinding } from "../../../catalog/contract";
 import { createConnector, type Connector } from "../../../workers/connectors";
+import { SFTP_PARALLEL_CHUNK_BYTES } from "../../../workers/connectors/sftp-parallel-put";
+import type { Delivery } from "../../../workers/connectors/types";
 import { PermanentError } from "../../../workers/errors";
 import { createSecretResolver } from "../../../workers/secrets";
 import { startConnectProxy, type ConnectProxy } from "../../support/connect-proxy";
@@ -180,5 +183,40 @@ describe("SFTP connector for partners (host key rotation, key passphrase, algori
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("parallel writes (`concurrency`)", () => {
+    /** A payload read in ranges, as the runtime's scratch files are; counts the ranges opened. */
+    function rangedDelivery(name: string, bytes: Buffer): Delivery & { ranges: Array<[number, number]> } {
+      const ranges: Array<[number, number]> = [];
+      return {
+        name,
+        idempotencyKey: `job-${name}`,
+        signal: new AbortController().signal,
+        size: bytes.length,
+        open: () => Readable.from([bytes]),
+        openRange: (start, end) => (ranges.push([start, end]), Readable.from([bytes.subarray(start, end)])),
+        ranges,
+      };
+    }
+    // Distinct bytes everywhere, so a chunk written at the wrong offset shows.
+    const payload = Buffer.from(Array.from({ length: 4 * SFTP_PARALLEL_CHUNK_BYTES + 12_345 }, (_, i) => (i * 7 + (i >> 10)) & 0xff));
+
+    it("writes the payload's ranges at their offsets with several writes in flight, byte for byte", async () => {
+      const { c } = await connector({ concurrency: 4 });
+      const delivery = rangedDelivery("parallel.bin", payload);
+      const result = await c.deliver(delivery);
+      assert.equal(result.bytes, payload.length);
+      assert.equal(delivery.ranges.length, 5);
+      assert.deepEqual(readFileSync(join(sshd.root, "parallel.bin")), payload);
+    });
+
+    it("streams one put without `concurrency`, reading no ranges", async () => {
+      const { c } = await connector();
+      const delivery = rangedDelivery("serial.bin", payload);
+      await c.deliver(delivery);
+      assert.equal(delivery.ranges.length, 0);
+      assert.deepEqual(readFileSync(join(sshd.root, "serial.bin")), payload);
+    });
   });
 });

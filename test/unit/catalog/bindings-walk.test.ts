@@ -64,6 +64,7 @@ const BINDINGS: Record<OutputType, Record<string, unknown>> = {
     privateKeyPassphraseSecret: "secretsmanager:jobworker/test/sftp-key-passphrase",
     directory: "/inbound/jobworker",
     createDirectory: true,
+    concurrency: 4,
     algorithms: { kex: ["diffie-hellman-group14-sha1"], cipher: ["aes128-cbc"], serverHostKey: ["ssh-rsa"], hmac: ["hmac-sha1"] },
     proxy: { type: "socks5", host: "10.0.1.20", port: 1080, username: "jobworker" },
     proxyPasswordSecret: "ssm:/jobworker/test/proxy-password",
