@@ -70,32 +70,35 @@ function httpConnect(proxy: ProxySettings, login: ProxyLogin, host: string, port
       reject(err);
     };
     const timer = setTimeout(() => fail(new Error(`no CONNECT response within ${timeoutMs} ms`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) {
-        if (head.length > MAX_CONNECT_HEAD) fail(new Error("the CONNECT response head is too long"));
-        return;
+    // Paused mode (`readable` + `read`), not a `data` listener: the bytes after the response head are
+    // the tunnel's first bytes (an SSH banner) and must wait in the stream for its consumer.
+    const onReadable = () => {
+      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf("\r\n\r\n");
+        if (end < 0) {
+          if (head.length > MAX_CONNECT_HEAD) return fail(new Error("the CONNECT response head is too long"));
+          continue;
+        }
+        const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString("latin1"));
+        const code = status ? Number(status[1]) : 0;
+        if (code === 407) return fail(new Error("authentication required (HTTP 407)"));
+        if (code < 200 || code > 299) return fail(new Error(`CONNECT answered ${status ? `HTTP ${code}` : "without an HTTP status line"}`));
+        cleanup();
+        const rest = head.subarray(end + 4);
+        if (rest.length > 0) socket.unshift(rest);
+        return resolve(socket);
       }
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.subarray(0, end).toString("latin1"));
-      const code = status ? Number(status[1]) : 0;
-      if (code === 407) return fail(new Error("authentication required (HTTP 407)"));
-      if (code < 200 || code > 299) return fail(new Error(`CONNECT answered ${status ? `HTTP ${code}` : "without an HTTP status line"}`));
-      cleanup();
-      // Bytes after the head already belong to the tunnel.
-      const rest = head.subarray(end + 4);
-      if (rest.length > 0) socket.unshift(rest);
-      resolve(socket);
     };
     const onError = (err: Error) => fail(err);
     const onClose = () => fail(new Error("the proxy closed the connection before answering CONNECT"));
     function cleanup() {
       clearTimeout(timer);
-      socket.off("data", onData);
+      socket.off("readable", onReadable);
       socket.off("error", onError);
       socket.off("close", onClose);
     }
-    socket.on("data", onData);
+    socket.on("readable", onReadable);
     socket.once("error", onError);
     socket.once("close", onClose);
     socket.once("connect", () => {
