@@ -296,6 +296,12 @@ function deliveryBindings(site: BindingSite) {
             path: ["authHeader"],
             message: "name another header for `authSecret` (e.g. `X-Api-Key`): with `oauth2` the token takes `Authorization`",
           });
+        const authHeaders = [
+          ...(b.authSecret !== undefined ? [(b.authHeader ?? "Authorization").toLowerCase()] : []),
+          ...(b.oauth2 !== undefined ? ["authorization"] : []),
+        ];
+        for (const name of Object.keys(b.headers ?? {}).filter((n) => authHeaders.includes(n.toLowerCase())))
+          ctx.addIssue({ code: "custom", path: ["headers", name], message: "remove it: `authSecret`/`oauth2` set this header" });
         if (b.multipart !== undefined && b.mode === "records")
           ctx.addIssue({
             code: "custom",

@@ -3,9 +3,9 @@
  * (`AUTH TLS`) by default, implicit TLS (`secure: "implicit"`, port 990 servers) on request;
  * `tlsCaSecret` trusts a private CA or a self-signed server certificate (certificates are always
  * verified); `clientCertSecret`/`clientKeySecret` present a client certificate. A refused login
- * (530) re-reads the secrets once (they may have rotated) and tries again. Each payload is streamed to a hidden temporary name in the
- * target directory, its size checked with `SIZE`, then renamed (`RNFR`/`RNTO`), so the receiver
- * never picks up a partial file. One connection per connector, re-made when found dropped.
+ * (530) re-reads the secrets once (they may have rotated) and tries again. Each payload is
+ * streamed to a hidden temporary name in the target directory, its size checked with `SIZE`, then
+ * renamed (`RNFR`/`RNTO`), so the receiver never picks up a partial file. One connection per connector, re-made when found dropped.
  */
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";

@@ -126,6 +126,8 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
           fetch: async (input, init) => doFetch(input, { ...init, dispatcher: await dispatcher() } as RequestInit),
         });
   const capture = binding.captureResponse;
+  // Lower-cased like the connector's own header names, so no header goes out twice in two spellings.
+  const staticHeaders = Object.fromEntries(Object.entries(binding.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   const url = new URL(binding.url);
   // The target names host and path only: query strings may carry tokens.
   const target = `${url.protocol}//${url.host}${url.pathname}`;
@@ -162,7 +164,7 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     size?: number,
   ): Promise<string | undefined> {
     const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
-    const headers: Record<string, string> = { ...binding.headers, "content-type": contentType, "idempotency-key": idempotencyKey };
+    const headers: Record<string, string> = { ...staticHeaders, "content-type": contentType, "idempotency-key": idempotencyKey };
     // A known size goes out as Content-Length rather than chunked encoding (some APIs refuse chunked);
     // undici fails the request if the stream's length differs.
     if (size !== undefined) headers["content-length"] = String(size);

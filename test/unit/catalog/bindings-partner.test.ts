@@ -62,6 +62,12 @@ describe("catalog/bindings: partner transport and auth fields", () => {
 
   const invalid: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ["a header the connector sets", { ...REST, headers: { "Content-Length": "1" } }, "headers.Content-Length", /sets this header itself/],
+    [
+      "a static header the auth secret sets",
+      { ...REST, authSecret: "ssm:/t", headers: { authorization: "Basic x" } },
+      "headers.authorization",
+      /`authSecret`\/`oauth2` set this header/,
+    ],
     ["a header value with a line break", { ...REST, headers: { "X-A": "a\r\nX-B: b" } }, "headers.X-A", /line breaks/],
     ["a client certificate without its key", { ...REST, clientCertSecret: "ssm:/c" }, "clientKeySecret", /with `clientCertSecret`/],
     ["OAuth2 without the client secret", { ...REST, ...OAUTH, oauth2ClientSecret: undefined }, "oauth2ClientSecret", /OAuth2 needs/],
