@@ -104,7 +104,7 @@ const staticHeaders = () =>
       }
     });
 
-/** A SOCKS5 or HTTP CONNECT proxy an `sftp` binding connects through; its password is `proxyPasswordSecret`. */
+/** A SOCKS5 or HTTP CONNECT proxy an `sftp` or `ftp` binding connects through; its password is `proxyPasswordSecret`. */
 const proxySchema = () =>
   z.strictObject(
     {
@@ -376,9 +376,14 @@ function deliveryBindings(site: BindingSite) {
         clientCertSecret: secretRef(site).optional(),
         /** The client certificate's private key (PEM). */
         clientKeySecret: secretRef(site).optional(),
+        /** Connect (control and data connections) through a SOCKS5 or HTTP CONNECT proxy. @default direct */
+        proxy: proxySchema().optional(),
+        /** The proxy's password, by reference. */
+        proxyPasswordSecret: secretRef(site).optional(),
         format,
       })
       .superRefine((b, ctx) => {
+        proxyAuthOf(b, ctx);
         for (const field of ["tlsCaSecret", "clientCertSecret", "clientKeySecret"] as const) {
           if (b[field] !== undefined && b.secure === false) {
             ctx.addIssue({ code: "custom", path: [field], message: "remove it, or set `secure: true` (TLS settings are for FTPS)" });

@@ -5,7 +5,8 @@
  * verified); `clientCertSecret`/`clientKeySecret` present a client certificate. A refused login
  * (530) re-reads the secrets once (they may have rotated) and tries again. Each payload is
  * streamed to a hidden temporary name in the target directory, its size checked with `SIZE`, then
- * renamed (`RNFR`/`RNTO`), so the receiver never picks up a partial file. One connection per connector, re-made when found dropped.
+ * renamed (`RNFR`/`RNTO`), so the receiver never picks up a partial file. A `proxy` carries the
+ * control and data connections (`ftp-proxy.ts`). One connection per connector, re-made when found dropped.
  */
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
@@ -14,6 +15,7 @@ import type { Logger } from "pino";
 import type { FtpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
+import { accessThroughProxy } from "./ftp-proxy";
 import { CLIENT_CERT_REFUSED } from "./tls-errors";
 import { remotePaths } from "./remote-path";
 import type { RetryPolicy } from "./retry";
@@ -80,14 +82,23 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
   async function connectOnce(): Promise<Client> {
     const fresh = new Client(deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs);
     try {
-      await fresh.access({
+      const access = {
         host: binding.host,
         port,
         user: binding.username,
         password: await deps.secrets.get("passwordSecret"),
         secure,
         secureOptions: await tlsOptions(),
-      });
+      };
+      if (binding.proxy === undefined) await fresh.access(access);
+      else
+        await accessThroughProxy(fresh, {
+          ...access,
+          tls: access.secureOptions,
+          proxy: binding.proxy,
+          login: { username: binding.proxy.username, password: await deps.secrets.get("proxyPasswordSecret") },
+          timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs,
+        });
       if (createDirectory) await fresh.ensureDir(binding.directory);
       else await fresh.cd(binding.directory);
       return fresh;

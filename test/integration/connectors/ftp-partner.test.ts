@@ -10,27 +10,37 @@ import type { FtpOutputBinding } from "../../../catalog/contract";
 import { createConnector, type Connector } from "../../../workers/connectors";
 import { PermanentError } from "../../../workers/errors";
 import { createSecretResolver } from "../../../workers/secrets";
+import { startConnectProxy, type ConnectProxy } from "../../support/connect-proxy";
+import { startSocks5Proxy, type Socks5Proxy } from "../../support/socks5-proxy";
 import { createTestPki, type TestPki } from "../../support/tls-certs";
 import { startVsftpd, type VsftpdServer } from "../../support/vsftpd";
 import { bufferDelivery, FAST_RETRY, recordingLogger } from "./helpers";
+
+const PROXY_LOGIN = { username: "relay", password: "relay-pass" };
 
 describe("FTP connector for partners (implicit FTPS, client certificates, rotating passwords)", function () {
   let pki: TestPki;
   let implicit: VsftpdServer;
   let certRequired: VsftpdServer;
+  let explicit: VsftpdServer;
+  let socks: Socks5Proxy;
+  let http: ConnectProxy;
   const open: Connector[] = [];
   before(async () => {
     pki = createTestPki();
-    [implicit, certRequired] = await Promise.all([
+    [implicit, certRequired, explicit] = await Promise.all([
       startVsftpd({ implicitTls: true }),
       startVsftpd({ requireClientCertCaFile: pki.files.ca }),
+      startVsftpd(),
     ]);
+    socks = await startSocks5Proxy({ login: PROXY_LOGIN });
+    http = await startConnectProxy({ login: PROXY_LOGIN });
   });
   afterEach(async () => {
     for (const c of open.splice(0)) await c.close();
   });
   after(async () => {
-    await Promise.all([implicit?.stop(), certRequired?.stop()]);
+    await Promise.all([implicit?.stop(), certRequired?.stop(), explicit?.stop(), socks?.stop(), http?.stop()]);
     pki?.remove();
   });
 
@@ -39,6 +49,7 @@ describe("FTP connector for partners (implicit FTPS, client certificates, rotati
     const secrets = createSecretResolver({
       env: {
         FTP_PASSWORD: server.password,
+        PROXY_PASSWORD: PROXY_LOGIN.password,
         SERVER_CA: server.certificatePem,
         CLIENT_CERT: pki.clientCert,
         CLIENT_KEY: pki.clientKey,
@@ -113,5 +124,39 @@ describe("FTP connector for partners (implicit FTPS, client certificates, rotati
     );
     assert.equal(log.withMsg("ftp login refused; secrets re-read, trying once more").length, 1);
     assert.equal(log.withMsg("delivery failed")[0]!.attempts, 1);
+  });
+
+  describe("through a proxy (control and data connections)", () => {
+    const cases: Array<[string, "socks5" | "http", () => VsftpdServer, boolean | "implicit", () => string[]]> = [
+      ["explicit FTPS through SOCKS5", "socks5", () => explicit, true, () => socks.connections],
+      ["plain FTP through SOCKS5", "socks5", () => explicit, false, () => socks.connections],
+      ["implicit FTPS through HTTP CONNECT", "http", () => implicit, "implicit", () => http.tunnels.map((t) => t.target)],
+    ];
+    for (const [what, type, server, secure, seen] of cases) {
+      it(`uploads ${what}, one tunnel for the control connection and one per transfer`, async () => {
+        const before = seen().length;
+        const ftpd = server();
+        const proxy = { type, host: "127.0.0.1", port: type === "socks5" ? socks.port : http.port, username: PROXY_LOGIN.username };
+        const tlsFields = secure === false ? { tlsCaSecret: undefined } : {};
+        const { c } = await connector(ftpd, { secure, ...tlsFields, proxy, proxyPasswordSecret: "env:PROXY_PASSWORD" });
+        await c.deliver(bufferDelivery(`proxied-${type}-${String(secure)}.csv`, "p,q\n"));
+        await c.deliver(bufferDelivery(`proxied-${type}-${String(secure)}-2.csv`, "r\n"));
+        assert.equal(readFileSync(join(ftpd.root, `proxied-${type}-${String(secure)}.csv`), "utf8"), "p,q\n");
+        const tunnels = seen().slice(before);
+        assert.equal(tunnels[0], `127.0.0.1:${ftpd.port}`, "the control connection");
+        assert.equal(tunnels.length, 3, `control + one data connection per upload: ${tunnels.join(", ")}`);
+        for (const t of tunnels.slice(1)) assert.match(t, /^127\.0\.0\.1:\d+$/);
+      });
+    }
+
+    it("fails at once on a refused proxy login, naming `proxyPasswordSecret`", async () => {
+      const proxy = { type: "socks5" as const, host: "127.0.0.1", port: socks.port, username: PROXY_LOGIN.username };
+      const { c, log } = await connector(explicit, { proxy, proxyPasswordSecret: "env:PROXY_PASSWORD" }, { PROXY_PASSWORD: "nope" });
+      await assert.rejects(
+        c.deliver(bufferDelivery("never.csv", "x")),
+        (err: unknown) => err instanceof PermanentError && /`proxyPasswordSecret`/.test(err.message),
+      );
+      assert.equal(log.withMsg("delivery failed")[0]!.attempts, 1);
+    });
   });
 });

@@ -53,6 +53,7 @@ describe("catalog/bindings: partner transport and auth fields", () => {
       { ...SFTP, proxy: { type: "socks5", host: "10.0.0.5", port: 1080, username: "u" }, proxyPasswordSecret: "ssm:/pp" },
     ],
     ["SFTP createDirectory", { ...SFTP, createDirectory: true }],
+    ["FTP through an HTTP CONNECT proxy", { ...FTP, proxy: { type: "http", host: "proxy.internal", port: 3128 } }],
     ["FTP implicit TLS with a client certificate", { ...FTP, secure: "implicit", clientCertSecret: "ssm:/c", clientKeySecret: "ssm:/k" }],
   ];
   for (const [what, binding] of valid) {

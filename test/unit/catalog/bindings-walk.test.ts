@@ -81,6 +81,8 @@ const BINDINGS: Record<OutputType, Record<string, unknown>> = {
     tlsCaSecret: "ssm:/jobworker/test/ftp-ca",
     clientCertSecret: "secretsmanager:jobworker/test/ftp-client-cert",
     clientKeySecret: "secretsmanager:jobworker/test/ftp-client-key",
+    proxy: { type: "http", host: "proxy.internal.example", port: 3128, username: "jobworker" },
+    proxyPasswordSecret: "secretsmanager:jobworker/test/ftp-proxy-password",
     createDirectory: true,
     format: FORMAT,
   },

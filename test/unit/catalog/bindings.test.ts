@@ -42,7 +42,7 @@ describe("catalog/bindings: the one output-binding schema", () => {
       s3: [],
       rest: ["authSecret", "clientCertSecret", "clientKeySecret", "tlsCaSecret", "oauth2ClientIdSecret", "oauth2ClientSecret"],
       sftp: ["passwordSecret", "privateKeySecret", "privateKeyPassphraseSecret", "proxyPasswordSecret"],
-      ftp: ["passwordSecret", "tlsCaSecret", "clientCertSecret", "clientKeySecret"],
+      ftp: ["passwordSecret", "tlsCaSecret", "clientCertSecret", "clientKeySecret", "proxyPasswordSecret"],
     });
     const listed = Object.fromEntries(bindingTypes("stack").map((t) => [t, doc.secretFields[t] ?? []]));
     assert.deepEqual(listed, found);
