@@ -32,7 +32,11 @@ export async function createOutputs(
   clients: AwsClients,
   logger: Logger,
 ): Promise<{ connectors: Record<string, Connector>; encoders: Record<string, ProtobufEncoder> }> {
-  const secrets = createSecretResolver({ ssm: clients.ssm, secretsManager: clients.secretsManager });
+  const secrets = createSecretResolver({
+    ssm: clients.ssm,
+    secretsManager: clients.secretsManager,
+    ttlMs: settings.secretTtlSeconds === undefined ? undefined : settings.secretTtlSeconds * 1000,
+  });
   const connectors: Record<string, Connector> = {};
   const encoders: Record<string, ProtobufEncoder> = {};
   for (const [slot, binding] of Object.entries(settings.outputs)) {
