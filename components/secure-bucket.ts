@@ -19,7 +19,13 @@ export interface SecureBucket {
 /** Creates the bucket and its guard rails, all parented to `parent`, names derived from `name`. */
 export function createSecureBucket(
   name: string,
-  options: { parent: pulumi.Resource; forceDestroy?: boolean; tags?: Record<string, string> },
+  options: {
+    parent: pulumi.Resource;
+    forceDestroy?: boolean;
+    tags?: Record<string, string>;
+    /** Lifecycle rules beside the incomplete-upload one (a bucket has one lifecycle configuration). @default none */
+    lifecycleRules?: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+  },
 ): SecureBucket {
   const opts = { parent: options.parent };
   const bucket = new aws.s3.Bucket(name, { forceDestroy: options.forceDestroy ?? false, tags: options.tags }, opts);
@@ -61,6 +67,7 @@ export function createSecureBucket(
           filter: {},
           abortIncompleteMultipartUpload: { daysAfterInitiation: INCOMPLETE_UPLOAD_DAYS },
         },
+        ...(options.lifecycleRules ?? []),
       ],
     },
     opts,

@@ -128,6 +128,8 @@ export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
       Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
       Resource: i.queueArn,
     },
+    // On shutdown the runtime hands an unfinished message back as a copy, so interruptions charge no receive.
+    { Sid: "HandBackToOwnQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: i.queueArn },
     { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: i.deadLetterQueueArn },
     {
       Sid: "OwnTaskScaleInProtection",
@@ -137,7 +139,7 @@ export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
     },
   ];
   if (i.queueKmsKeyArn) {
-    // Decrypt to receive; GenerateDataKey to send to the dead-letter queue (same key).
+    // Decrypt to receive; GenerateDataKey to send to the dead-letter queue and hand back to the queue (same key).
     statements.push({ Sid: "UseOwnQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: i.queueKmsKeyArn });
   }
   const puts = [...new Set(i.outputs.map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();

@@ -8,6 +8,7 @@ import type { SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS } from "./args";
 import type { AwsScope } from "./policies";
 import { queueKeyPolicy, queuePolicy, scopeOfArn } from "./policies";
+import { SCALING_TAGS } from "./scaling";
 
 export interface WorkerQueues {
   readonly queue: aws.sqs.Queue;
@@ -88,7 +89,8 @@ export function createQueues(
         JSON.stringify({ deadLetterTargetArn, maxReceiveCount: a.maxReceiveCount }),
       ),
       ...encryption(a, kmsKeyArn),
-      tags,
+      // The backlog publisher computes TasksNeeded from these (workers/backlog-publisher/tasks-needed.ts).
+      tags: { ...tags, [SCALING_TAGS.concurrency]: String(a.definition.concurrency), [SCALING_TAGS.maxTasks]: String(a.maxTasks) },
     },
     opts,
   );

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapSettingsInput } from "../../bootstrap/settings";
+import type { SecretRef } from "../../catalog/secret-ref";
 import type { IdentityStatement } from "../iam";
 
 export type AllocationStrategy = "diversified" | "priceCapacityOptimized" | "capacityOptimized";
@@ -36,6 +37,14 @@ export type FleetInstanceType =
       readonly memoryMiB?: number;
     };
 
+/** A host path a daemon reads: mounted read-only at `containerPath`. */
+export interface DaemonMount {
+  /** Absolute path on the instance, e.g. `/var/run/docker.sock`. */
+  readonly hostPath: string;
+  /** Absolute path in the container, e.g. `/host/proc`. */
+  readonly containerPath: string;
+}
+
 /** A node-local daemon: one task on every container instance (ECS `DAEMON` scheduling). */
 export interface DaemonSpec {
   /** Kebab-case; names the task family and the service. */
@@ -49,7 +58,18 @@ export interface DaemonSpec {
   readonly networkMode?: "host" | "bridge";
   readonly entryPoint?: readonly string[];
   readonly command?: readonly string[];
+  /** Plain environment variables; a name or value that looks like a credential is refused (use `secrets`). @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables ECS sets from secrets, by reference: name → `ssm:/<parameter path>` or
+   * `secretsmanager:<name or ARN>` (`catalog/secret-ref.ts`). They become the container's `secrets`
+   * (`valueFrom`), and the daemon's execution role may read exactly these. @default none
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** Host paths mounted into the container, always read-only (docker.sock, /proc, cgroups for an agent). @default none */
+  readonly mounts?: readonly DaemonMount[];
+  /** Run the container privileged (full access to the host's devices). @default false */
+  readonly privileged?: boolean;
   /** IAM statements for the daemon's task role (identity statements: `Resource`, no `Principal`). @default none */
   readonly taskPolicyStatements?: readonly IdentityStatement[];
 }
@@ -89,8 +109,35 @@ export interface CapacityScalingArgs {
   readonly memoryReservationTargetPercent?: number;
   /** Seconds between scale-outs. @default 60 */
   readonly scaleOutCooldownSeconds?: number;
-  /** Seconds between scale-ins (scale-in terminates instances without a drain: keep it slow). @default 900 */
+  /**
+   * The reservation policies' scale-in cooldown, seconds. They never scale in (the capacity
+   * controller does, drain first), so this only completes their configuration. @default 900
+   */
   readonly scaleInCooldownSeconds?: number;
+}
+
+/** Capacity control: scale-out on what cannot be placed, drain-first scale-in, on-demand fallback. */
+export interface CapacityControlArgs {
+  /** Namespace the backlog publisher puts the cluster's capacity metrics in. @default "Jobworker/Capacity" */
+  readonly metricsNamespace?: string;
+  /** Period of those metrics, seconds (the publisher's interval: 10, 30 or 60). @default 10 */
+  readonly metricsPeriodSeconds?: number;
+  /** vCPUs one scale-out step adds per step of shortfall. @default the largest weight */
+  readonly shortfallStepVcpus?: number;
+  /** Seconds between two shortfall scale-outs (an instance needs 2–3 min to register). @default 180 */
+  readonly shortfallCooldownSeconds?: number;
+  /** Spare ACTIVE vCPUs kept as headroom; scale-in removes only what stays above. @default the largest weight */
+  readonly spareThresholdVcpus?: number;
+  /** Minutes the spare must stay above the threshold before a scale-in. @default 15 */
+  readonly scaleInWindowMinutes?: number;
+  /** Instances one controller run drains at most. @default 2 */
+  readonly maxDrainsPerRun?: number;
+  /** Raise an on-demand share while Spot cannot fill the target. @default true */
+  readonly onDemandFallback?: boolean;
+  /** Highest on-demand target the fallback sets, vCPUs. @default scaling.maxCapacity */
+  readonly maxOnDemandCapacity?: number;
+  /** Minutes Spot must stay short before the fallback (rounded up to 5-minute periods). @default 10 */
+  readonly spotShortMinutes?: number;
 }
 
 export interface SpotEcsClusterArgs {
@@ -119,8 +166,12 @@ export interface SpotEcsClusterArgs {
   readonly onDemandBaseCapacity?: number;
   /** Launch a replacement when EC2 signals a rebalance recommendation (the watcher drains the old one). @default true */
   readonly capacityRebalance?: boolean;
-  /** Capacity autoscaling on the cluster's CPU and memory reservation. */
+  /** Capacity autoscaling on the cluster's CPU and memory reservation (scale-out only). */
   readonly scaling?: CapacityScalingArgs;
+  /** Scale-out on shortfall, drain-first scale-in, on-demand fallback. @default `CAPACITY_DEFAULTS` and the fleet's largest weight */
+  readonly capacity?: CapacityControlArgs;
+  /** SNS topic ARNs the cluster's alarms notify on ALARM and OK (spot short, controller failing); plain ones are checked. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
 
   /** Root EBS volume (gp3, encrypted), GiB. @default 30 */
   readonly rootVolumeGiB?: number;

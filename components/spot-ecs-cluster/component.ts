@@ -1,12 +1,21 @@
 /**
  * `SpotEcsCluster`: one ECS cluster whose EC2 capacity is a Spot Fleet weighted by vCPU, booted
- * from the stock ECS-optimized AMI with a cloud-config kept in S3, scaled on the cluster's CPU and
- * memory reservation, with a node-local log collector on every instance.
+ * from the stock ECS-optimized AMI with a cloud-config kept in S3, scaled out on what cannot be
+ * placed (and on reservation), scaled in drain first by the capacity controller, with an on-demand
+ * fallback and a node-local log collector on every instance.
  */
+
+/** Where the backlog publisher puts this cluster's capacity metrics (`BacklogPublisherArgs.capacity`). */
+export interface CapacityMetricsRef {
+  readonly clusterName: pulumi.Output<string>;
+  readonly namespace: string;
+  readonly periodSeconds: number;
+}
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { renderCloudConfig } from "../../bootstrap/cloud-config";
 import { FLUENTD_ADDRESS, SpotEcsClusterArgs } from "./args";
+import { createCapacityController } from "./capacity-controller";
 import { createCapacityScaling } from "./capacity-scaling";
 import { createCloudConfigObject } from "./cloud-config-object";
 import { createDaemon } from "./daemons";
@@ -36,6 +45,12 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
   public readonly fluentdAddress: typeof FLUENTD_ADDRESS = FLUENTD_ADDRESS;
   /** Host directory for task scratch volumes: on the NVMe instance store when the type has one. */
   public readonly scratchHostPath: string;
+  /** What the backlog publisher needs to publish the capacity metrics the fleet scales on. */
+  public readonly capacityMetrics: CapacityMetricsRef;
+  /** The capacity controller's Lambda function. */
+  public readonly capacityControllerName: pulumi.Output<string>;
+  /** The alarm that is in ALARM while Spot cannot fill the target (the on-demand fallback is on). */
+  public readonly spotShortAlarmName: pulumi.Output<string>;
 
   constructor(name: string, args: SpotEcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("jobworker:index:SpotEcsCluster", name, {}, opts);
@@ -44,7 +59,12 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     const settled = settleSpotEcsClusterArgs(args);
     const tags = { ...settled.tags, "jobworker:cluster": name };
 
-    const cluster = new aws.ecs.Cluster(`${name}-cluster`, { tags }, { parent: this });
+    // Container Insights: per-service running/pending task counts (the dashboard, the tasks-pending alarm).
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { settings: [{ name: "containerInsights", value: "enabled" }], tags },
+      { parent: this },
+    );
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
@@ -88,7 +108,12 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       },
       this,
     );
-    createCapacityScaling(name, fleet.id, cluster.name, settled, this);
+    createCapacityScaling(name, fleet.id, cluster.name, { ...settled, tags }, this);
+    const controller = createCapacityController(
+      name,
+      { settled, clusterName: cluster.name, fleetRequestId: fleet.id, clusterTag: name, tags },
+      this,
+    );
 
     createDaemon(
       name,
@@ -96,6 +121,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
         spec: logCollectorDaemon(args.logCollector ?? {}),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
+        logGroupArn: logGroup.arn,
         region,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
@@ -103,7 +129,7 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, region, tags }, this);
+      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, tags }, this);
     }
 
     this.clusterName = cluster.name;
@@ -117,6 +143,13 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
     this.logGroupName = logGroup.name;
     this.largestInstance = settled.largestInstance;
     this.scratchHostPath = `${settled.bootstrap.instanceStore.mountPoint}/scratch`;
+    this.capacityMetrics = {
+      clusterName: cluster.name,
+      namespace: settled.capacity.metricsNamespace,
+      periodSeconds: settled.capacity.metricsPeriodSeconds,
+    };
+    this.capacityControllerName = controller.function.name;
+    this.spotShortAlarmName = controller.spotShortAlarm.name;
     this.registerOutputs({
       clusterName: this.clusterName,
       clusterArn: this.clusterArn,
@@ -127,6 +160,8 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       vpcId: this.vpcId,
       subnetIds: this.subnetIds,
       logGroupName: this.logGroupName,
+      capacityControllerName: this.capacityControllerName,
+      spotShortAlarmName: this.spotShortAlarmName,
     });
   }
 }

@@ -4,12 +4,16 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DaemonSpec } from "./args";
 import { daemonContainerDefinitions } from "./log-collector-spec";
 import { policyDocument } from "../iam";
+import { scopeOfArn, type AwsScope } from "../job-worker/policies";
+import { daemonVolumes } from "./daemon-container";
+import { daemonExecutionRolePolicy } from "./daemon-policies";
 import { assumeRolePolicy } from "./policies";
 
 export interface DaemonArgs {
   readonly spec: DaemonSpec;
   readonly clusterArn: pulumi.Input<string>;
   readonly logGroupName: pulumi.Input<string>;
+  readonly logGroupArn: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
   /** Extra statements for the task role (the log collector's write access). */
   readonly taskPolicy?: pulumi.Input<string>;
@@ -35,6 +39,7 @@ export function createDaemon(
     new aws.iam.RolePolicy(`${name}-task`, { role: role.id, policy }, { parent });
     taskRoleArn = role.arn;
   }
+  const executionRoleArn = createExecutionRole(name, args, parent);
   const taskDefinition = new aws.ecs.TaskDefinition(
     name,
     {
@@ -42,9 +47,11 @@ export function createDaemon(
       requiresCompatibilities: ["EC2"],
       networkMode: args.spec.networkMode ?? "host",
       taskRoleArn,
+      executionRoleArn,
+      volumes: daemonVolumes(args.spec.mounts),
       containerDefinitions: pulumi
-        .all([args.logGroupName, args.region])
-        .apply(([group, region]) => daemonContainerDefinitions(args.spec, group, region)),
+        .all([args.logGroupName, args.region, secretScope(args)])
+        .apply(([group, region, scope]) => daemonContainerDefinitions(args.spec, group, region, scope)),
       tags: args.tags,
     },
     { parent },
@@ -66,4 +73,28 @@ export function createDaemon(
     { parent },
   );
   return { taskDefinition, service };
+}
+
+/** Account and region secret names resolve in (from the cluster's ARN), for a daemon with secrets only. */
+function secretScope(args: DaemonArgs): pulumi.Output<AwsScope> | undefined {
+  if (Object.keys(args.spec.secrets ?? {}).length === 0) return undefined;
+  return pulumi.output(args.clusterArn).apply(scopeOfArn);
+}
+
+/** A daemon with secrets gets an execution role that reads exactly those secrets (and writes its own logs). */
+function createExecutionRole(name: string, args: DaemonArgs, parent: pulumi.Resource): pulumi.Output<string> | undefined {
+  const secrets = Object.values(args.spec.secrets ?? {});
+  if (secrets.length === 0) return undefined;
+  const role = new aws.iam.Role(
+    `${name}-execution`,
+    { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags },
+    { parent },
+  );
+  const policy = pulumi
+    .all([args.clusterArn, args.logGroupArn])
+    .apply(([clusterArn, logGroupArn]) =>
+      JSON.stringify(daemonExecutionRolePolicy({ scope: scopeOfArn(clusterArn), secrets, logGroupArn })),
+    );
+  new aws.iam.RolePolicy(`${name}-execution`, { role: role.id, policy }, { parent });
+  return role.arn;
 }

@@ -3,11 +3,20 @@
  * listener bound to 127.0.0.1:24224 in host network mode, so only processes on the instance
  * (dockerd's `fluentd` log driver) can reach it, shipping to the cluster's CloudWatch log group.
  */
+import type { AwsScope } from "../job-worker/policies";
 import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec } from "./args";
+import { daemonContainerExtras } from "./daemon-container";
 
 const [LISTEN_HOST, LISTEN_PORT] = FLUENTD_ADDRESS.split(":");
 
-/** Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit. */
+/**
+ * Fluent Bit classic config; `${...}` are read from the container's environment by Fluent Bit.
+ * `log_key log` ships each container line as it was written (Docker's fluentd driver wraps it as
+ * `{"log": "<line>", "container_id": …}`): CloudWatch Logs then sees the runtime's JSON itself, so
+ * metric filters match `$.level` and Embedded Metric Format lines become metrics; `log_format
+ * json/emf` sends the `x-amzn-logs-format: json/emf` header (Fluent Bit docs, "Amazon CloudWatch").
+ * The log stream name (`container/<tag>`) still says which container wrote the line.
+ */
 export function renderFluentBitConfig(): string {
   return [
     "[SERVICE]",
@@ -25,6 +34,10 @@ export function renderFluentBitConfig(): string {
     "    region            ${AWS_REGION}",
     "    log_group_name    ${LOG_GROUP_NAME}",
     "    log_stream_prefix container/",
+    // Only the container's line (the fluentd driver's `log` field) is the log event, as JSON or EMF:
+    // the runtime's JSON stays top-level JSON, so metric filters (`{ $.level = "error" }`) and EMF read it.
+    "    log_key           log",
+    "    log_format        json/emf",
     "    auto_create_group false",
     "",
   ].join("\n");
@@ -54,9 +67,9 @@ export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
 /**
  * The ECS container definitions (JSON) of a daemon. Every daemon gets `AWS_REGION` and
  * `LOG_GROUP_NAME` (the cluster's container log group) in its environment; its own output goes to
- * that group through awslogs.
+ * that group through awslogs. Secrets, read-only host mounts and `privileged` come from `daemon-container.ts`.
  */
-export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string): string {
+export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string, secretScope?: AwsScope): string {
   return JSON.stringify([
     {
       name: d.name,
@@ -73,6 +86,7 @@ export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, 
         logDriver: "awslogs",
         options: { "awslogs-group": logGroupName, "awslogs-region": region, "awslogs-stream-prefix": `daemon/${d.name}` },
       },
+      ...daemonContainerExtras(d, secretScope),
     },
   ]);
 }

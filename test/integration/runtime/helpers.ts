@@ -93,6 +93,7 @@ export function testSettings(pipeline: Pipeline, overrides: Partial<RuntimeSetti
     pollWaitSeconds: 1,
     retryBaseSeconds: 0,
     retryCapSeconds: 1,
+    maxHandoffs: 20,
     ...overrides,
   };
 }
@@ -100,18 +101,25 @@ export function testSettings(pipeline: Pipeline, overrides: Partial<RuntimeSetti
 export interface RecordedLogs {
   readonly logger: Logger;
   readonly lines: Array<Record<string, unknown>>;
+  /** The same lines as written (before parsing), for what parsing hides: duplicate keys. */
+  readonly raw: string[];
   withMsg(msg: string): Array<Record<string, unknown>>;
 }
 
 export function recordingLogger(): RecordedLogs {
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line));
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line.trim()) continue;
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       cb();
     },
   });
-  return { logger: pino({ level: "debug" }, sink), lines, withMsg: (msg) => lines.filter((l) => l.msg === msg) };
+  return { logger: pino({ level: "debug" }, sink), lines, raw, withMsg: (msg) => lines.filter((l) => l.msg === msg) };
 }
 
 export interface RunningWorker {
@@ -126,7 +134,7 @@ export async function startWorker(
   moto: MotoServer,
   kind: WorkerKind,
   settings: RuntimeSettings,
-  options: { endpoint?: string; maxAttempts?: number; maxSockets?: number } = {},
+  options: { endpoint?: string; maxAttempts?: number; maxSockets?: number; onSqs?: (sqs: SQSClient) => void } = {},
 ): Promise<RunningWorker> {
   const logs = recordingLogger();
   const config = {
@@ -143,6 +151,8 @@ export async function startWorker(
       : { ...config, requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }) } };
   const s3 = new S3Client(s3Config);
   const sqs = new SQSClient(config);
+  // Tests add middleware here to make one SQS call fail.
+  options.onSqs?.(sqs);
   const secrets = createSecretResolver();
   const connectors = Object.fromEntries(
     await Promise.all(
@@ -232,9 +242,17 @@ export interface ChildWorker {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a worker process: `args` after node (a script and its arguments), env on top of moto's. */
-export function spawnWorker(args: string[], env: Record<string, string>, options: { plainNode?: boolean } = {}): ChildWorker {
-  const child = spawn(process.execPath, options.plainNode ? args : ["-r", "ts-node/register/transpile-only", ...args], {
+/**
+ * Starts a worker process: `args` after node (a script and its arguments), env on top of moto's.
+ * `node` picks another Node binary (e.g. the system's), `nodeFlags` go before everything (`--expose-gc`).
+ */
+export function spawnWorker(
+  args: string[],
+  env: Record<string, string>,
+  options: { plainNode?: boolean; node?: string; nodeFlags?: string[] } = {},
+): ChildWorker {
+  const flags = [...(options.nodeFlags ?? []), ...(options.plainNode ? [] : ["-r", "ts-node/register/transpile-only"])];
+  const child = spawn(options.node ?? process.execPath, [...flags, ...args], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), ...env },
     stdio: ["ignore", "pipe", "pipe"],

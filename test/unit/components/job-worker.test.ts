@@ -250,6 +250,13 @@ describe("JobWorker component", () => {
     });
     assert.equal(statement(doc, "ConsumeOwnQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-queue").state.arn);
     assert.equal(statement(doc, "SendToOwnDeadLetterQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-dlq").state.arn);
+    // Hand-off on shutdown: a copy of the message into its own queue, no other queue.
+    assert.deepEqual(statement(doc, "HandBackToOwnQueue"), {
+      Sid: "HandBackToOwnQueue",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: byName("aws:sqs/queue:Queue", "stage-one-queue").state.arn,
+    });
     assert.deepEqual(statement(doc, "OwnTaskScaleInProtection").Action, ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"]);
     assert.equal(statement(doc, "OwnTaskScaleInProtection").Resource, `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/jobworker-cluster/*`);
     const inbound = byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn;

@@ -25,6 +25,9 @@ const T = {
   service: "aws:ecs/service:Service",
   taskDef: "aws:ecs/taskDefinition:TaskDefinition",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  fn: "aws:lambda/function:Function",
+  rule: "aws:cloudwatch/eventRule:EventRule",
 } as const;
 
 interface Rendered {
@@ -105,10 +108,10 @@ describe("SpotEcsCluster", () => {
     assert.doesNotMatch(text, /ami-|userData|#include|cloud-config/);
   });
 
-  it("lets Application Auto Scaling own the target capacity and replaces the fleet create-before-delete", () => {
+  it("lets Application Auto Scaling and the controller own the targets and replaces the fleet create-before-delete", () => {
     const opts = r.options.get(`${T.fleet}::jw-fleet`);
     assert.ok(opts, "fleet options seen");
-    assert.deepEqual(opts!.ignoreChanges, ["targetCapacity"]);
+    assert.deepEqual(opts!.ignoreChanges, ["targetCapacity", "onDemandTargetCapacity"]);
     assert.equal(opts!.deleteBeforeReplace, false);
   });
 
@@ -189,7 +192,7 @@ describe("SpotEcsCluster", () => {
     assert.match(object.content, /ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\n/);
   });
 
-  it("renders only documents IAM accepts: instance, fleet and log collector roles, their policies, the cloud-config bucket policy", async () => {
+  it("renders only documents IAM accepts: instance, fleet, log collector and controller roles, their policies, the cloud-config bucket policy", async () => {
     const { messages, documents } = await judgeIamDocuments(r.stack.resources);
     assert.deepEqual(messages, []);
     assert.deepEqual(
@@ -201,6 +204,8 @@ describe("SpotEcsCluster", () => {
         "jw-log-collector-task.assumeRolePolicy",
         "jw-log-collector-task.policy",
         "jw-boot.policy",
+        "jw-controller.assumeRolePolicy",
+        "jw-controller.policy",
       ].sort(),
     );
   });
@@ -230,7 +235,7 @@ describe("SpotEcsCluster", () => {
     );
   });
 
-  it("scales the fleet's target capacity between min and max on the cluster's CPU and memory reservation", () => {
+  it("scales the fleet's target capacity out, between min and max, on the cluster's CPU and memory reservation, never in", () => {
     const target = r.stack.one(T.target).inputs;
     assert.deepEqual(target, {
       serviceNamespace: "ec2",
@@ -239,7 +244,10 @@ describe("SpotEcsCluster", () => {
       minCapacity: 32,
       maxCapacity: 64,
     });
-    const policies = r.stack.ofType(T.policy).map((p) => p.inputs);
+    const policies = r.stack
+      .ofType(T.policy)
+      .map((p) => p.inputs)
+      .filter((p) => p.policyType === "TargetTrackingScaling");
     assert.deepEqual(
       policies.map((p) => [
         p.policyType,
@@ -257,6 +265,7 @@ describe("SpotEcsCluster", () => {
       assert.deepEqual(c.customizedMetricSpecification.dimensions, [{ name: "ClusterName", value: "jw-cluster" }]);
       assert.equal(c.customizedMetricSpecification.namespace, "AWS/ECS");
       assert.deepEqual([c.scaleOutCooldown, c.scaleInCooldown], [60, 900]);
+      assert.equal(c.disableScaleIn, true, "scale-in is the controller's, drain first");
     }
   });
 
@@ -273,7 +282,7 @@ describe("SpotEcsCluster", () => {
     assert.equal(env.AWS_REGION, "ap-northeast-1");
     assert.match(env.JOBWORKER_COLLECTOR_CONFIG, /Name\s+forward\n\s+Listen\s+127\.0\.0\.1\n\s+Port\s+24224/);
     assert.match(env.JOBWORKER_COLLECTOR_CONFIG, /Name\s+cloudwatch_logs/);
-    assert.equal(r.stack.one(T.logGroup).inputs.retentionInDays, 30);
+    assert.equal(r.stack.one(T.logGroup, "jw-containers").inputs.retentionInDays, 30);
     const taskPolicy = r.stack.ofType(T.rolePolicy).find((p) => p.name === "jw-log-collector-task");
     assert.deepEqual(parse(taskPolicy!.inputs.policy).Statement[0].Resource, [
       "arn:aws:logs:ap-northeast-1:123456789012:log-group:/jobworker/test/jw/containers",
