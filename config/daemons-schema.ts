@@ -47,6 +47,8 @@ export const daemonSchema = z.strictObject({
     )
     .optional(),
   privileged: z.boolean({ error: "expected true or false" }).optional(),
+  /** Container user (`uid:gid`); the daemon runs as `nobody` without it, and the pack refuses root. */
+  user: z.string({ error: 'expected a user like "65534:65534"' }).min(1, 'expected a user like "65534:65534"').optional(),
   taskPolicyStatements: z.array(statementSchema, { error: "expected a list of IAM statements" }).optional(),
 });
 

@@ -185,6 +185,11 @@ export function tlsOnlyBucketPolicy(bucketArn: string): ResourcePolicy {
   return policyDocument(denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]));
 }
 
+/** Queue policy of a queue nobody sends to from outside (the dead-letter queue): no plain-HTTP access. */
+export function tlsOnlyQueuePolicy(queueArn: string): ResourcePolicy {
+  return policyDocument(denyInsecureTransport("sqs", queueArn));
+}
+
 /** Queue policy: only S3, only from the input bucket in this account, may send; no plain-HTTP access. */
 export function queuePolicy(i: { queueArn: string; bucketArn: string; accountId: string }): ResourcePolicy {
   return policyDocument<ResourceStatement>(

@@ -15,6 +15,10 @@ rmSync(DIST, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(PACKAGE, "tsconfig.build.json")], { stdio: "inherit" });
 
 cpSync(join(REPO, "bootstrap", "files"), join(DIST, "bootstrap", "files"), { recursive: true });
+// The daemon images' mirror build context (daemon-image.ts resolves it next to itself).
+cpSync(join(PACKAGE, "spot-ecs-cluster", "daemon-mirror"), join(DIST, "components", "spot-ecs-cluster", "daemon-mirror"), {
+  recursive: true,
+});
 
 const code = require(join(DIST, "components", "backlog-publisher", "code.js"));
 for (const [path, text] of Object.entries(code.transpileSources(join(REPO, "workers"), code.FUNCTION_SOURCES))) {

@@ -49,12 +49,24 @@ export interface DaemonMount {
 export interface DaemonSpec {
   /** Kebab-case; names the task family and the service. */
   readonly name: string;
+  /** Image reference; the pack requires it pinned by digest or in the account's ECR. */
   readonly image: string;
+  /** Container user, never root (the pack's ecs-container-non-root-user). @default "65534:65534" (nobody) */
+  readonly user?: string;
+  /**
+   * Writable in-memory directories (tmpfs, `linuxParameters.tmpfs`); the root filesystem is read-only.
+   * @default none
+   */
+  readonly tmpfs?: readonly { readonly containerPath: string; readonly sizeMiB: number }[];
   /** CPU units (1024 = one vCPU) reserved on every instance. */
   readonly cpu: number;
   /** Hard memory limit in MiB, reserved on every instance. */
   readonly memoryMiB: number;
-  /** @default "host" */
+  /**
+   * "host" is the DAEMON exception the pack allows only for families listed in policy/config.json
+   * (`ecs-no-host-namespaces.hostNetworkFamilies`): a listener on the instance's 127.0.0.1.
+   * @default "host"
+   */
   readonly networkMode?: "host" | "bridge";
   readonly entryPoint?: readonly string[];
   readonly command?: readonly string[];
@@ -77,7 +89,9 @@ export interface DaemonSpec {
 /** The node-local log collector: a fluentd-protocol (forward) listener on 127.0.0.1:24224. */
 export interface LogCollectorArgs {
   /**
-   * Container image speaking the fluentd forward protocol.
+   * Container image speaking the fluentd forward protocol. Pinned by digest or in the account's ECR, it
+   * runs as given; else it is mirrored into the cluster's ECR repository and run by digest
+   * (`daemon-image.ts`).
    * @default "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" (Fluent Bit: forward in, CloudWatch Logs out)
    */
   readonly image?: string;
@@ -86,7 +100,10 @@ export interface LogCollectorArgs {
    * `${AWS_REGION}` are set in its environment. @default `renderFluentBitConfig()`
    */
   readonly config?: string;
-  /** Path the image reads its config from; the entry point writes `config` there. @default "/fluent-bit/etc/jobworker.conf" */
+  /**
+   * Path the entry point writes `config` to and Fluent Bit reads it from: in the writable tmpfs at
+   * `/tmp` (the root filesystem is read-only). @default "/tmp/jobworker.conf"
+   */
   readonly configPath?: string;
   /** Command run after the config is written. @default ["/fluent-bit/bin/fluent-bit", "-c", configPath] */
   readonly command?: readonly string[];
@@ -211,7 +228,12 @@ export const SCALING_DEFAULTS = {
 
 export const LOG_COLLECTOR_DEFAULTS = {
   image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5",
-  configPath: "/fluent-bit/etc/jobworker.conf",
+  configPath: "/tmp/jobworker.conf",
+  /** The tmpfs the config is written to, and its size. */
+  tmpfsPath: "/tmp",
+  tmpfsSizeMiB: 8,
+  /** `nobody`: the collector only listens on an unprivileged port and calls CloudWatch Logs. */
+  user: "65534:65534",
   cpu: 128,
   memoryMiB: 128,
   retentionInDays: 30,

@@ -22,6 +22,7 @@ import { createDaemon } from "./daemons";
 import { createFleet } from "./fleet";
 import type { LargestInstance } from "./fleet-types";
 import { createLaunchTemplate } from "./launch-template";
+import { daemonImage } from "./daemon-image";
 import { logCollectorDaemon } from "./log-collector-spec";
 import { logCollectorPolicy } from "./policies";
 import { createFleetRole, createInstanceRole } from "./roles";
@@ -66,6 +67,9 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       { parent: this },
     );
     const region = aws.getRegionOutput({}, { parent: this }).region;
+    const scope = pulumi
+      .all([aws.getCallerIdentityOutput({}, { parent: this }).accountId, region, aws.getPartitionOutput({}, { parent: this }).partition])
+      .apply(([accountId, r, partition]) => ({ accountId, region: r, partition }));
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-containers`,
       { name: `/jobworker/${pulumi.getStack()}/${name}/containers`, retentionInDays: settled.logRetentionInDays, tags },
@@ -115,21 +119,39 @@ export class SpotEcsCluster extends pulumi.ComponentResource {
       this,
     );
 
+    const collector = logCollectorDaemon(args.logCollector ?? {});
+    // Daemon images by tag are mirrored into the cluster's ECR and run by digest (daemon-image.ts).
+    const mirror = { parent: this, tags, platform: settled.architecture === "arm64" ? ("linux/arm64" as const) : ("linux/amd64" as const) };
     createDaemon(
       name,
       {
-        spec: logCollectorDaemon(args.logCollector ?? {}),
+        spec: collector,
+        image: daemonImage(`${name}-${collector.name}`, collector.image, mirror),
         clusterArn: cluster.arn,
         logGroupName: logGroup.name,
         logGroupArn: logGroup.arn,
         region,
+        scope,
         taskPolicy: logGroup.arn.apply((arn) => JSON.stringify(logCollectorPolicy(arn))),
         tags,
       },
       this,
     );
     for (const spec of settled.daemons) {
-      createDaemon(name, { spec, clusterArn: cluster.arn, logGroupName: logGroup.name, logGroupArn: logGroup.arn, region, tags }, this);
+      createDaemon(
+        name,
+        {
+          spec,
+          image: daemonImage(`${name}-${spec.name}`, spec.image, mirror),
+          clusterArn: cluster.arn,
+          logGroupName: logGroup.name,
+          logGroupArn: logGroup.arn,
+          region,
+          scope,
+          tags,
+        },
+        this,
+      );
     }
 
     this.clusterName = cluster.name;

@@ -4,10 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DaemonSpec } from "./args";
 import { daemonContainerDefinitions } from "./log-collector-spec";
 import { policyDocument } from "../iam";
-import { scopeOfArn, type AwsScope } from "../job-worker/policies";
+import { ecsTasksAssumeRolePolicy, scopeOfArn, type AwsScope } from "../job-worker/policies";
 import { daemonVolumes } from "./daemon-container";
 import { daemonExecutionRolePolicy } from "./daemon-policies";
-import { assumeRolePolicy } from "./policies";
 
 export interface DaemonArgs {
   readonly spec: DaemonSpec;
@@ -15,6 +14,10 @@ export interface DaemonArgs {
   readonly logGroupName: pulumi.Input<string>;
   readonly logGroupArn: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
+  /** Account, region and partition: the task role trusts only this account's ECS (confused-deputy keys). */
+  readonly scope: pulumi.Input<AwsScope>;
+  /** The image the task runs, when not the spec's (the log collector's digest-pinned mirror). */
+  readonly image?: pulumi.Input<string>;
   /** Extra statements for the task role (the log collector's write access). */
   readonly taskPolicy?: pulumi.Input<string>;
   readonly tags: Readonly<Record<string, string>>;
@@ -32,7 +35,11 @@ export function createDaemon(
   if (needsRole) {
     const role = new aws.iam.Role(
       `${name}-task`,
-      { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags },
+      {
+        // Only this account's ECS, in the cluster's region, may assume it (confused-deputy keys).
+        assumeRolePolicy: pulumi.output(args.scope).apply((scope) => JSON.stringify(ecsTasksAssumeRolePolicy(scope))),
+        tags: args.tags,
+      },
       { parent },
     );
     const policy = args.taskPolicy ?? JSON.stringify(policyDocument(...statements));
@@ -50,8 +57,8 @@ export function createDaemon(
       executionRoleArn,
       volumes: daemonVolumes(args.spec.mounts),
       containerDefinitions: pulumi
-        .all([args.logGroupName, args.region, secretScope(args)])
-        .apply(([group, region, scope]) => daemonContainerDefinitions(args.spec, group, region, scope)),
+        .all([args.logGroupName, args.region, secretScope(args), args.image ?? args.spec.image])
+        .apply(([group, region, scope, image]) => daemonContainerDefinitions(args.spec, group, region, scope, image)),
       tags: args.tags,
     },
     { parent },
@@ -87,7 +94,11 @@ function createExecutionRole(name: string, args: DaemonArgs, parent: pulumi.Reso
   if (secrets.length === 0) return undefined;
   const role = new aws.iam.Role(
     `${name}-execution`,
-    { assumeRolePolicy: JSON.stringify(assumeRolePolicy("ecs-tasks.amazonaws.com")), tags: args.tags },
+    {
+      // Only this account's ECS, in the cluster's region, may assume it (confused-deputy keys).
+      assumeRolePolicy: pulumi.output(args.scope).apply((scope) => JSON.stringify(ecsTasksAssumeRolePolicy(scope))),
+      tags: args.tags,
+    },
     { parent },
   );
   const policy = pulumi

@@ -2,6 +2,12 @@
  * The node-local log collector (a DAEMON task on every instance): a fluentd forward-protocol
  * listener bound to 127.0.0.1:24224 in host network mode, so only processes on the instance
  * (dockerd's `fluentd` log driver) can reach it, shipping to the cluster's CloudWatch log group.
+ *
+ * Host networking is the pack's one documented exception (policy/config.json lists the family under
+ * `ecs-no-host-namespaces.hostNetworkFamilies`): dockerd's fluentd driver connects from the host to
+ * 127.0.0.1:24224, which a bridge-mode task cannot listen on. Otherwise it meets the pack: a non-root
+ * user, a read-only root filesystem with a tmpfs at /tmp for the config its entry point writes, and
+ * an image pinned by digest (daemon-image.ts).
  */
 import type { AwsScope } from "../job-worker/policies";
 import { FLUENTD_ADDRESS, LOG_COLLECTOR_DEFAULTS, LogCollectorArgs, DaemonSpec } from "./args";
@@ -58,6 +64,8 @@ export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
     cpu: args.cpu ?? LOG_COLLECTOR_DEFAULTS.cpu,
     memoryMiB: args.memoryMiB ?? LOG_COLLECTOR_DEFAULTS.memoryMiB,
     networkMode: "host",
+    user: LOG_COLLECTOR_DEFAULTS.user,
+    tmpfs: [{ containerPath: LOG_COLLECTOR_DEFAULTS.tmpfsPath, sizeMiB: LOG_COLLECTOR_DEFAULTS.tmpfsSizeMiB }],
     entryPoint: ["/bin/sh", "-c"],
     command: [`printf '%s\\n' "$${COLLECTOR_CONFIG_ENV}" > '${configPath}' && exec ${quoted}`],
     environment: { [COLLECTOR_CONFIG_ENV]: args.config ?? renderFluentBitConfig() },
@@ -68,13 +76,26 @@ export function logCollectorDaemon(args: LogCollectorArgs): DaemonSpec {
  * The ECS container definitions (JSON) of a daemon. Every daemon gets `AWS_REGION` and
  * `LOG_GROUP_NAME` (the cluster's container log group) in its environment; its own output goes to
  * that group through awslogs. Secrets, read-only host mounts and `privileged` come from `daemon-container.ts`.
+ * It runs as a non-root user on a read-only root filesystem, writing only to its tmpfs mounts.
+ * `image` overrides the spec's (the log collector's mirrored, digest-pinned reference).
  */
-export function daemonContainerDefinitions(d: DaemonSpec, logGroupName: string, region: string, secretScope?: AwsScope): string {
+export function daemonContainerDefinitions(
+  d: DaemonSpec,
+  logGroupName: string,
+  region: string,
+  secretScope?: AwsScope,
+  image: string = d.image,
+): string {
   return JSON.stringify([
     {
       name: d.name,
-      image: d.image,
+      image,
       essential: true,
+      user: d.user ?? LOG_COLLECTOR_DEFAULTS.user,
+      readonlyRootFilesystem: true,
+      ...(d.tmpfs && d.tmpfs.length > 0
+        ? { linuxParameters: { tmpfs: d.tmpfs.map((t) => ({ containerPath: t.containerPath, size: t.sizeMiB })) } }
+        : {}),
       cpu: d.cpu,
       memory: d.memoryMiB,
       ...(d.entryPoint ? { entryPoint: [...d.entryPoint] } : {}),

@@ -169,19 +169,30 @@ export async function runJob(
   }
 }
 
-/** Encodes an NDJSON file into the slot's binary format, next to it; returns the encoded file's path and its record count. */
+/**
+ * Encodes an NDJSON file into the slot's binary format, next to it; returns the encoded file's path
+ * and its record count. A record the format refuses fails the job naming its line in the handler's
+ * output (and the field, from the encoder's message).
+ */
 async function encodeRecords(path: string, encoder: ProtobufEncoder): Promise<{ path: string; records: number }> {
   const encoded = `${path}.pb`;
   let records = 0;
   await pipeline(
     readNdjson(createReadStream(path), "output"),
     async function* (lines) {
-      for await (const { record } of lines) {
+      for await (const { record, lineNumber } of lines) {
+        try {
+          yield encoder.encodeRecord(record, records);
+        } catch (err) {
+          if (!(err instanceof PermanentError)) throw err;
+          throw new PermanentError(`output line ${lineNumber}: ${err.message}`, {
+            cause: err,
+            context: { ...err.context, line: lineNumber },
+          });
+        }
         records += 1;
-        yield record;
       }
     },
-    encoder.createStream(),
     createWriteStream(encoded),
   );
   return { path: encoded, records };

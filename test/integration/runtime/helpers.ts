@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Readable, Writable } from "node:stream";
 import pino, { type Logger } from "pino";
+import { loadProtobufEncoder } from "../../../workers/connectors/protobuf";
 import { createConnector } from "../../../workers/connectors";
 import { createSecretResolver } from "../../../workers/secrets";
 import type { WorkerEvent } from "../../../workers/runtime/events";
@@ -165,6 +166,17 @@ export async function startWorker(
       ),
     ),
   );
+  // Slots with a `format` get their encoder, as `createOutputs` gives them in `jobworker run`.
+  const encoders = Object.fromEntries(
+    await Promise.all(
+      Object.entries(settings.outputs)
+        .filter(([, binding]) => binding.format !== undefined)
+        .map(
+          async ([slot, binding]) =>
+            [slot, await loadProtobufEncoder(binding.format!, { field: `JOBWORKER_OUTPUTS.${slot}.format` })] as const,
+        ),
+    ),
+  );
   const events: WorkerEvent[] = [];
   const worker = new Worker({
     kind,
@@ -172,6 +184,7 @@ export async function startWorker(
     s3,
     sqs,
     connectors,
+    encoders,
     logger: logs.logger,
     onEvent: (e) => events.push(e),
     taskProtection: undefined,

@@ -76,9 +76,9 @@ describe("LogArchive", function () {
     const rules = stack.one(T.lifecycle, "jw-archive").inputs.rules;
     assert.deepEqual(
       rules.map((r: { id: string }) => r.id),
-      ["abort-incomplete-multipart-uploads", "archive-logs", "expire-query-results"],
+      ["abort-incomplete-multipart-uploads", "expire-noncurrent-versions", "archive-logs", "expire-query-results"],
     );
-    assert.deepEqual(rules[1].transitions, [
+    assert.deepEqual(rules[2].transitions, [
       { days: 60, storageClass: "GLACIER_IR" },
       { days: 365, storageClass: "DEEP_ARCHIVE" },
     ]);

@@ -28,6 +28,7 @@ const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   fn: "aws:lambda/function:Function",
   rule: "aws:cloudwatch/eventRule:EventRule",
+  ecrRepository: "aws:ecr/repository:Repository",
 } as const;
 
 interface Rendered {
@@ -269,14 +270,30 @@ describe("SpotEcsCluster", () => {
     }
   });
 
-  it("runs a log collector on every instance: DAEMON, host network, forward input on 127.0.0.1:24224, to its log group", () => {
+  it("runs a log collector on every instance: DAEMON, host network, forward input on 127.0.0.1:24224, to its log group, non-root, read-only", () => {
     const service = r.stack.one(T.service, "log-collector").inputs;
     assert.equal(service.schedulingStrategy, "DAEMON");
     assert.equal(service.cluster, "arn:aws:ecs:ap-northeast-1:123456789012:cluster/jw-cluster");
     const td = r.stack.one(T.taskDef, "log-collector").inputs;
     assert.equal(td.networkMode, "host");
     const [container] = parse(td.containerDefinitions);
-    assert.equal(container.image, "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5");
+    // The public image by tag is mirrored into the cluster's ECR repository and run by digest.
+    const mirror = r.stack.one("docker-build:index:Image", "log-collector");
+    assert.deepEqual(mirror.inputs.buildArgs, { UPSTREAM: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" });
+    assert.equal(mirror.inputs.tags[0], "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-log-collector:2.32.5");
+    assert.equal(container.image, `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-log-collector@${mirror.state.digest}`);
+    const repository = r.stack.one(T.ecrRepository, "log-collector").inputs;
+    assert.deepEqual([repository.imageTagMutability, repository.imageScanningConfiguration], ["IMMUTABLE", { scanOnPush: true }]);
+    assert.equal(r.stack.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 1);
+    assert.equal(container.user, "65534:65534");
+    assert.equal(container.readonlyRootFilesystem, true);
+    assert.deepEqual(container.linuxParameters, { tmpfs: [{ containerPath: "/tmp", size: 8 }] });
+    assert.match(container.command[0], /> '\/tmp\/jobworker\.conf' && exec '\/fluent-bit\/bin\/fluent-bit' '-c' '\/tmp\/jobworker\.conf'$/);
+    const trust = parse(r.stack.one(T.role, "log-collector-task").inputs.assumeRolePolicy);
+    assert.deepEqual(trust.Statement[0].Condition, {
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": "arn:aws:ecs:ap-northeast-1:123456789012:*" },
+    });
     const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
     assert.equal(env.LOG_GROUP_NAME, "/jobworker/test/jw/containers");
     assert.equal(env.AWS_REGION, "ap-northeast-1");
@@ -343,7 +360,10 @@ describe("SpotEcsCluster", () => {
       ["jw-node-exporter", "DAEMON"],
     ]);
     const [container] = parse(rr.stack.one(T.taskDef, "node-exporter").inputs.containerDefinitions);
-    assert.equal(container.image, "quay.io/prometheus/node-exporter:v1.8.2");
+    // An image by tag is mirrored into the cluster's ECR (`jw-node-exporter`) and run by digest.
+    const mirror = rr.stack.one("docker-build:index:Image", "node-exporter");
+    assert.deepEqual(mirror.inputs.buildArgs, { UPSTREAM: "quay.io/prometheus/node-exporter:v1.8.2" });
+    assert.equal(container.image, `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-node-exporter@${mirror.state.digest}`);
   });
 
   it("rejects wrong args before registering any child", async () => {

@@ -47,7 +47,11 @@ describe("jobworker:daemons", () => {
     const stack = await renderCluster(examples.get("mackerel"));
     const taskDef = stack.one(T.taskDef, "jw-mackerel");
     const [container] = JSON.parse(taskDef.inputs.containerDefinitions);
-    assert.equal(container.image, "mackerel/mackerel-container-agent:latest");
+    // The image by tag is mirrored into the cluster's ECR and run by digest.
+    assert.deepEqual(stack.one("docker-build:index:Image", "jw-mackerel").inputs.buildArgs, {
+      UPSTREAM: "mackerel/mackerel-container-agent:latest",
+    });
+    assert.match(container.image, /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/jw-mackerel@sha256:[0-9a-f]{64}$/);
     assert.deepEqual(container.secrets, [
       { name: "MACKEREL_APIKEY", valueFrom: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:mackerel/apikey` },
     ]);
@@ -95,11 +99,24 @@ describe("jobworker:daemons", () => {
     );
   });
 
+  it("runs a daemon as `nobody` on a read-only root, or as the configured non-root `user`", async () => {
+    const daemons = structuredClone(examples.get("mackerel")) as Array<Record<string, unknown>>;
+    const byDefault = JSON.parse((await renderCluster(daemons)).one(T.taskDef, "jw-mackerel").inputs.containerDefinitions)[0];
+    assert.deepEqual([byDefault.user, byDefault.readonlyRootFilesystem], ["65534:65534", true]);
+    daemons[0].user = "65534:992";
+    const configured = JSON.parse((await renderCluster(daemons)).one(T.taskDef, "jw-mackerel").inputs.containerDefinitions)[0];
+    assert.equal(configured.user, "65534:992");
+  });
+
   it("runs the CloudWatch agent with its host mounts and a task role of the documented statements, no execution role", async () => {
     const stack = await renderCluster(examples.get("cloudwatch-agent"));
     const taskDef = stack.one(T.taskDef, "jw-cloudwatch-agent");
     const [container] = JSON.parse(taskDef.inputs.containerDefinitions);
-    assert.match(container.image, /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:/);
+    assert.match(
+      stack.one("docker-build:index:Image", "jw-cloudwatch-agent").inputs.buildArgs.UPSTREAM,
+      /^public\.ecr\.aws\/cloudwatch-agent\/cloudwatch-agent:/,
+    );
+    assert.match(container.image, /\/jw-cloudwatch-agent@sha256:[0-9a-f]{64}$/);
     assert.equal(container.secrets, undefined);
     assert.equal(taskDef.inputs.executionRoleArn, undefined);
     assert.deepEqual(
