@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createReadStream } from "node:fs";
 import pino from "pino";
+import { fixedSecrets } from "../workers/connectors/binding-secrets";
 import { createSftpConnector } from "../workers/connectors/sftp";
 import { startSshd } from "../test/support/sshd";
 
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
 
     const connector = createSftpConnector(
       { type: "sftp", host: sshd.host, port: sshd.port, username: sshd.username, hostKeySha256: sshd.hostKeySha256, directory: sshd.root },
-      { logger: pino({ level: "warn" }), privateKey: sshd.privateKey },
+      { logger: pino({ level: "warn" }), secrets: fixedSecrets({ privateKeySecret: sshd.privateKey }) },
     );
     let connectorMs = Infinity;
     let opensshMs = Infinity;

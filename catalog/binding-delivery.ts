@@ -108,7 +108,7 @@ export function arrivalFields() {
 
 interface FileDeliveryValues {
   readonly type: string;
-  readonly secure?: boolean;
+  readonly secure?: boolean | "implicit";
   readonly fileName?: string;
   readonly triggerFile?: { readonly name?: string; readonly content?: string };
   readonly compression?: string;

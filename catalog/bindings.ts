@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { arrivalFields, checkFileDelivery, fileDeliveryFields } from "./binding-delivery";
 import { splitSecretRef, type SecretRef } from "./secret-ref";
+import { SSH_ALGORITHMS, type SshAlgorithmKind } from "./ssh-algorithms";
 
 /**
  * Where a binding is read, which decides the forms a few fields take:
@@ -84,6 +85,93 @@ const httpsUrl = () =>
     if (url.username || url.password) ctx.addIssue({ code: "custom", message: "remove credentials from the URL; use `authSecret`" });
   });
 
+// --- transport pieces several binding types share (issue 18)
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** Headers the connector sets itself: a static header may not replace them. */
+const RESERVED_HEADERS = ["content-type", "content-length", "transfer-encoding", "host", "idempotency-key", "connection"];
+
+/** Static, non-secret request headers (`rest`): secrets go in `authSecret`. */
+const staticHeaders = () =>
+  z
+    .record(z.string(), z.string({ error: "give each header a string value" }), { error: "give an object of header names to values" })
+    .superRefine((headers, ctx) => {
+      for (const [name, value] of Object.entries(headers)) {
+        if (!HEADER_NAME.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "use an HTTP header name" });
+        else if (RESERVED_HEADERS.includes(name.toLowerCase()))
+          ctx.addIssue({ code: "custom", path: [name], message: "the connector sets this header itself; remove it" });
+        // eslint-disable-next-line no-control-regex
+        if (/[\r\n\x00]/.test(value)) ctx.addIssue({ code: "custom", path: [name], message: "remove line breaks and NUL from the value" });
+      }
+    });
+
+/** A SOCKS5 or HTTP CONNECT proxy an `sftp` or `ftp` binding connects through; its password is `proxyPasswordSecret`. */
+const proxySchema = () =>
+  z.strictObject(
+    {
+      type: z.enum(["socks5", "http"], { error: 'use "socks5" or "http" (HTTP CONNECT)' }),
+      host: host(),
+      port: port(),
+      /** Proxy login, with `proxyPasswordSecret`. @default no proxy authentication */
+      username: text().optional(),
+    },
+    { error: 'give `{ type: "socks5" | "http", host, port }`' },
+  );
+
+/** SSH algorithm lists, each a subset of what ssh2 supports (`catalog/ssh-algorithms.ts`), in preference order. */
+const sshAlgorithms = () =>
+  z.strictObject(
+    Object.fromEntries(
+      (Object.keys(SSH_ALGORITHMS) as SshAlgorithmKind[]).map((kind) => {
+        const known: readonly string[] = SSH_ALGORITHMS[kind];
+        const fix = `list one or more of ${known.join(", ")}`;
+        return [
+          kind,
+          z
+            .array(z.string({ error: fix }), { error: fix })
+            .min(1, fix)
+            .refine((xs) => xs.every((x) => known.includes(x)), fix)
+            .optional(),
+        ];
+      }),
+    ) as Record<SshAlgorithmKind, z.ZodOptional<z.ZodArray<z.ZodString>>>,
+    { error: "give `{ kex?, cipher?, serverHostKey?, hmac? }`, each a list of algorithm names" },
+  );
+
+const hostKeyPin = () =>
+  z
+    .string({ error: "pin the server's host key" })
+    .regex(HOST_KEY_SHA256, "pin the server's host key as `SHA256:<base64>`, as `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` prints it");
+
+/** Where a response value is captured from (`rest`): a JSON pointer or a regular expression's first group. */
+const captureSchema = () =>
+  z
+    .strictObject(
+      {
+        /** RFC 6901 pointer into a JSON response, e.g. `/receipt/id`. */
+        jsonPointer: z
+          .string({ error: "use a JSON pointer such as `/receipt/id`" })
+          .regex(/^(\/([^~/]|~[01])*)+$/, "use a JSON pointer such as `/receipt/id`")
+          .optional(),
+        /** Regular expression; its first capture group (or the whole match) is kept. */
+        pattern: z
+          .string({ error: "use a regular expression" })
+          .refine((p) => {
+            try {
+              new RegExp(p);
+              return true;
+            } catch {
+              return false;
+            }
+          }, "use a valid JavaScript regular expression")
+          .optional(),
+        /** Response bytes read at most. @default 65536 */
+        maxBytes: numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 1_048_576, "use an integer from 1 to 1048576").optional(),
+      },
+      { error: "give `{ jsonPointer }` or `{ pattern }`" },
+    )
+    .refine((c) => (c.jsonPointer === undefined) !== (c.pattern === undefined), "set exactly one of `jsonPointer` and `pattern`");
+
 /** Protocol Buffers encoding of a slot's records (`workers/connectors/protobuf.ts`). */
 export const protobufFormatSchema = z.strictObject(
   {
@@ -140,27 +228,94 @@ function deliveryBindings(site: BindingSite) {
         ...file,
       })
       .superRefine(checkFileDelivery),
-    rest: z.strictObject({
-      type: z.literal("rest"),
-      /** https URL (http only for loopback). */
-      url: httpsUrl(),
-      /** @default "POST" */
-      method: z.enum(["POST", "PUT"], { error: 'use "POST" or "PUT"' }).optional(),
-      /** Send the payload as one body, or its records in JSON batches. @default "payload" */
-      mode: z.enum(["payload", "records"], { error: 'use "payload" or "records"' }).optional(),
-      /** Header that carries the secret. @default "Authorization" */
-      authHeader: z
-        .string({ error: "use an HTTP header name" })
-        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "use an HTTP header name")
-        .optional(),
-      /** The header's value, by reference. @default no auth header */
-      authSecret: secretRef(site).optional(),
-      /** Per-attempt timeout in seconds. @default 30 */
-      timeoutSeconds: numberWhere((n) => n > 0 && n <= 900, "use a number of seconds above 0 and at most 900").optional(),
-      /** Records per JSON batch in `records` mode (the payload is NDJSON). @default 500 */
-      batchSize: numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 10_000, "use an integer from 1 to 10000").optional(),
-      format,
-    }),
+    rest: z
+      .strictObject({
+        type: z.literal("rest"),
+        /** https URL (http only for loopback). */
+        url: httpsUrl(),
+        /** @default "POST" */
+        method: z.enum(["POST", "PUT"], { error: 'use "POST" or "PUT"' }).optional(),
+        /** Send the payload as one body, or its records in JSON batches. @default "payload" */
+        mode: z.enum(["payload", "records"], { error: 'use "payload" or "records"' }).optional(),
+        /** Header that carries the secret. @default "Authorization" */
+        authHeader: z
+          .string({ error: "use an HTTP header name" })
+          .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "use an HTTP header name")
+          .optional(),
+        /** The header's value, by reference. @default no auth header */
+        authSecret: secretRef(site).optional(),
+        /** Per-attempt timeout in seconds. @default 30 */
+        timeoutSeconds: numberWhere((n) => n > 0 && n <= 900, "use a number of seconds above 0 and at most 900").optional(),
+        /** Records per JSON batch in `records` mode (the payload is NDJSON). @default 500 */
+        batchSize: numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 10_000, "use an integer from 1 to 10000").optional(),
+        /** Static, non-secret headers sent with every request. @default none */
+        headers: staticHeaders().optional(),
+        /** Client certificate (PEM) for mutual TLS, with `clientKeySecret`. @default no client certificate */
+        clientCertSecret: secretRef(site).optional(),
+        /** The client certificate's private key (PEM). */
+        clientKeySecret: secretRef(site).optional(),
+        /** PEM certificate(s) to trust for the server (a private CA). @default the Node.js CA store */
+        tlsCaSecret: secretRef(site).optional(),
+        /** OAuth2 client credentials grant: the token goes in `Authorization` as `Bearer <token>`. @default none */
+        oauth2: z
+          .strictObject(
+            {
+              tokenUrl: httpsUrl(),
+              /** Space-separated scopes. @default none */
+              scope: text().optional(),
+              /** `audience` parameter some providers (Auth0, Okta) require. @default none */
+              audience: text().optional(),
+            },
+            { error: "give `{ tokenUrl, scope?, audience? }`" },
+          )
+          .optional(),
+        /** The OAuth2 client id, by reference. */
+        oauth2ClientIdSecret: secretRef(site).optional(),
+        /** The OAuth2 client secret, by reference. */
+        oauth2ClientSecret: secretRef(site).optional(),
+        /** Send the payload as one file part of a `multipart/form-data` body. @default a plain body */
+        multipart: z
+          .strictObject(
+            {
+              /** The file part's field name. @default "file" */
+              field: text().optional(),
+              /** Extra text fields sent before the file. @default none */
+              fields: z.record(z.string(), z.string({ error: "give each field a string value" })).optional(),
+            },
+            { error: "give `{ field?, fields? }`" },
+          )
+          .optional(),
+        /** Capture a value (e.g. a receipt id) from the response into the delivery's log line and result. @default none */
+        captureResponse: captureSchema().optional(),
+        format,
+      })
+      .superRefine((b, ctx) => {
+        pairOf(b, ctx, "clientCertSecret", "clientKeySecret");
+        const oauth = ["oauth2", "oauth2ClientIdSecret", "oauth2ClientSecret"] as const;
+        const set = oauth.filter((f) => b[f] !== undefined);
+        if (set.length > 0 && set.length < oauth.length) {
+          for (const f of oauth.filter((f) => b[f] === undefined))
+            ctx.addIssue({ code: "custom", path: [f], message: `set it too: OAuth2 needs ${oauth.map((o) => `\`${o}\``).join(", ")}` });
+        }
+        if (b.oauth2 !== undefined && b.authSecret !== undefined && (b.authHeader ?? "Authorization").toLowerCase() === "authorization")
+          ctx.addIssue({
+            code: "custom",
+            path: ["authHeader"],
+            message: "name another header for `authSecret` (e.g. `X-Api-Key`): with `oauth2` the token takes `Authorization`",
+          });
+        const authHeaders = [
+          ...(b.authSecret !== undefined ? [(b.authHeader ?? "Authorization").toLowerCase()] : []),
+          ...(b.oauth2 !== undefined ? ["authorization"] : []),
+        ];
+        for (const name of Object.keys(b.headers ?? {}).filter((n) => authHeaders.includes(n.toLowerCase())))
+          ctx.addIssue({ code: "custom", path: ["headers", name], message: "remove it: `authSecret`/`oauth2` set this header" });
+        if (b.multipart !== undefined && b.mode === "records")
+          ctx.addIssue({
+            code: "custom",
+            path: ["multipart"],
+            message: 'remove it, or use `mode: "payload"` (records go as JSON batches)',
+          });
+      }),
     sftp: z
       .strictObject({
         type: z.literal("sftp"),
@@ -168,23 +323,40 @@ function deliveryBindings(site: BindingSite) {
         /** @default 22 */
         port: port().optional(),
         username: text(),
-        /** Pinned host key: `SHA256:<base64>` as `ssh-keygen -lf` prints it. */
-        hostKeySha256: z
-          .string({ error: "pin the server's host key" })
-          .regex(
-            HOST_KEY_SHA256,
-            "pin the server's host key as `SHA256:<base64>`, as `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` prints it",
-          ),
+        /** Pinned host key(s): `SHA256:<base64>` as `ssh-keygen -lf` prints it, or a list (any match accepts: key rotation). */
+        hostKeySha256: z.union([hostKeyPin(), z.array(hostKeyPin()).min(1, "list at least one host key").max(16, "list at most 16")], {
+          error:
+            "pin the server's host key as `SHA256:<base64>` (or a list of them), as `ssh-keyscan -p PORT HOST | ssh-keygen -lf -` prints it",
+        }),
         passwordSecret: secretRef(site).optional(),
         privateKeySecret: secretRef(site).optional(),
+        /** Passphrase of an encrypted `privateKeySecret`. @default the key is not encrypted */
+        privateKeyPassphraseSecret: secretRef(site).optional(),
         /** Remote directory. */
         directory: remoteDirectory(),
+        /** Create `directory` (and parents) when missing. @default false */
+        createDirectory: flag().optional(),
+        /** SSH algorithm lists for legacy servers, in preference order. @default ssh2's defaults */
+        algorithms: sshAlgorithms().optional(),
+        /** Writes in flight per upload, for servers that accept out-of-order writes; 1 is one streamed put. @default 1 */
+        concurrency: numberWhere((n) => Number.isInteger(n) && n >= 1 && n <= 64, "use an integer from 1 to 64").optional(),
+        /** Connect through a SOCKS5 or HTTP CONNECT proxy. @default direct */
+        proxy: proxySchema().optional(),
+        /** The proxy's password, by reference. */
+        proxyPasswordSecret: secretRef(site).optional(),
         format,
         ...file,
         ...arrival,
       })
       .superRefine(checkFileDelivery)
       .superRefine((b, ctx) => {
+        if (b.privateKeyPassphraseSecret !== undefined && b.privateKeySecret === undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["privateKeyPassphraseSecret"],
+            message: "remove it, or set `privateKeySecret` (the key it opens)",
+          });
+        proxyAuthOf(b, ctx);
         if (b.passwordSecret === undefined && b.privateKeySecret === undefined) {
           ctx.addIssue({
             code: "custom",
@@ -202,27 +374,50 @@ function deliveryBindings(site: BindingSite) {
         username: text(),
         passwordSecret: secretRef(site),
         directory: remoteDirectory(),
-        /** Explicit TLS (FTPS, AUTH TLS). @default true */
-        secure: flag("use true (explicit TLS) or false").optional(),
+        /** Explicit TLS (FTPS, AUTH TLS), `"implicit"` TLS (legacy, port 990), or `false`. @default true */
+        secure: z
+          .union([z.boolean(), z.literal("implicit")], { error: 'use true (explicit TLS), "implicit" (TLS from the first byte) or false' })
+          .optional(),
         /** Create the remote directory when missing. @default false */
         createDirectory: flag().optional(),
         /** PEM certificate(s) to trust for FTPS (a private CA or a self-signed certificate). @default the Node.js CA store */
         tlsCaSecret: secretRef(site).optional(),
+        /** Client certificate (PEM) for servers that require one, with `clientKeySecret`; requires `secure`. @default none */
+        clientCertSecret: secretRef(site).optional(),
+        /** The client certificate's private key (PEM). */
+        clientKeySecret: secretRef(site).optional(),
+        /** Connect (control and data connections) through a SOCKS5 or HTTP CONNECT proxy. @default direct */
+        proxy: proxySchema().optional(),
+        /** The proxy's password, by reference. */
+        proxyPasswordSecret: secretRef(site).optional(),
         format,
         ...file,
         ...arrival,
       })
       .superRefine(checkFileDelivery)
       .superRefine((b, ctx) => {
-        if (b.tlsCaSecret !== undefined && b.secure === false) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["tlsCaSecret"],
-            message: "remove it, or set `secure: true` (a CA certificate is for FTPS)",
-          });
+        proxyAuthOf(b, ctx);
+        for (const field of ["tlsCaSecret", "clientCertSecret", "clientKeySecret"] as const) {
+          if (b[field] !== undefined && b.secure === false) {
+            ctx.addIssue({ code: "custom", path: [field], message: "remove it, or set `secure: true` (TLS settings are for FTPS)" });
+          }
         }
+        pairOf(b, ctx, "clientCertSecret", "clientKeySecret");
       }),
   };
+}
+
+/** Two fields that go together (a certificate and its key): one set alone is a problem on the other. */
+function pairOf<K extends string>(b: Partial<Record<K, unknown>>, ctx: z.RefinementCtx, one: K, other: K): void {
+  if ((b[one] === undefined) === (b[other] === undefined)) return;
+  const missing = b[one] === undefined ? one : other;
+  const given = b[one] === undefined ? other : one;
+  ctx.addIssue({ code: "custom", path: [missing], message: `set it with \`${given}\` (a certificate and its key go together)` });
+}
+
+function proxyAuthOf(b: { proxy?: { username?: string }; proxyPasswordSecret?: string }, ctx: z.RefinementCtx): void {
+  if (b.proxyPasswordSecret !== undefined && b.proxy?.username === undefined)
+    ctx.addIssue({ code: "custom", path: ["proxy", "username"], message: "set the proxy login that `proxyPasswordSecret` belongs to" });
 }
 
 function unionOf<const T extends readonly [z.ZodObject, ...z.ZodObject[]]>(site: BindingSite, members: T) {

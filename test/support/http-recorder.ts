@@ -1,9 +1,12 @@
 /**
  * A real Node HTTP server on a free loopback port that records every request (method, path,
  * headers, body) and answers from a script: the test decides, per request, the status, headers and
- * body, or to hang (never answer) to exercise client timeouts.
+ * body, or to hang (never answer) to exercise client timeouts. With `tls`, it is an HTTPS server
+ * (e.g. one that requires a client certificate) and records the client certificate's subject.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from "node:https";
+import type { TLSSocket } from "node:tls";
 import type { AddressInfo } from "node:net";
 
 export interface RecordedRequest {
@@ -12,6 +15,8 @@ export interface RecordedRequest {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** The client certificate's CN (HTTPS with `requestCert` only). */
+  readonly clientCn?: string;
 }
 
 export interface ScriptedResponse {
@@ -24,24 +29,36 @@ export interface ScriptedResponse {
 export type Responder = (req: RecordedRequest, index: number) => ScriptedResponse | "hang";
 
 export interface HttpRecorder {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   readonly url: string;
+  readonly port: number;
+  /** TCP connections accepted. */
+  readonly connections: () => number;
   readonly requests: RecordedRequest[];
   /** Replaces the responder (default: 200 for everything) and forgets recorded requests. */
   script(responder: Responder): void;
   stop(): Promise<void>;
 }
 
-export async function startHttpRecorder(): Promise<HttpRecorder> {
+export async function startHttpRecorder(tls?: HttpsOptions): Promise<HttpRecorder> {
   const requests: RecordedRequest[] = [];
   let responder: Responder = () => ({ status: 200, body: "ok" });
   const hanging = new Set<ServerResponse>();
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  let connections = 0;
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const recorded: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
+      const peer = tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
+      const clientCn = peer?.subject?.CN as string | undefined;
+      const recorded: RecordedRequest = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        clientCn,
+      };
       const index = requests.push(recorded) - 1;
       const answer = responder(recorded, index);
       if (answer === "hang") {
@@ -52,7 +69,9 @@ export async function startHttpRecorder(): Promise<HttpRecorder> {
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.body ?? "");
     });
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+  server.on("connection", () => connections++);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -60,7 +79,9 @@ export async function startHttpRecorder(): Promise<HttpRecorder> {
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
+    port,
+    connections: () => connections,
     requests,
     script(next) {
       responder = next;

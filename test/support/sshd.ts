@@ -1,6 +1,7 @@
 /**
- * A real OpenSSH sshd on a free loopback port, sftp-only (`ForceCommand internal-sftp`), with a
- * host key and a client key generated into a temp dir; started per test file, stopped after.
+ * A real OpenSSH sshd on a free loopback port, sftp-only (`ForceCommand internal-sftp`), with two
+ * host keys (ed25519 and ECDSA, as a server mid-rotation offers) and two client keys (one plain, one
+ * protected by a passphrase) generated into a temp dir; started per test file, stopped after.
  * Needs Debian `openssh-server` and root (sshd re-executes itself by absolute path and needs the
  * privilege-separation directory `/run/sshd`).
  */
@@ -23,8 +24,13 @@ export interface SshdServer {
   readonly password: string;
   /** Client private key (OpenSSH format) authorised for `username`. */
   readonly privateKey: string;
-  /** `SHA256:...` of the server's host key, as `ssh-keygen -lf` prints it. */
+  /** `SHA256:...` of the server's ed25519 host key (what ssh2 picks first), as `ssh-keygen -lf` prints it. */
   readonly hostKeySha256: string;
+  /** `SHA256:...` of the server's second host key, ECDSA P-256 (`ecdsa-sha2-nistp256`). */
+  readonly ecdsaHostKeySha256: string;
+  /** A second authorised client key (OpenSSH format), encrypted with `privateKeyPassphrase`. */
+  readonly encryptedPrivateKey: string;
+  readonly privateKeyPassphrase: string;
   /** The sftp start directory, as seen by the client (an absolute path on this machine). */
   readonly root: string;
   /** Kills every per-connection sshd process (monitor and session): open connections drop, the listener stays. */
@@ -32,8 +38,25 @@ export interface SshdServer {
   stop(): Promise<void>;
 }
 
-function keygen(path: string): void {
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "jobworker-test", "-f", path]);
+const PASSPHRASE = "correct horse battery staple";
+
+function keygen(path: string, type: "ed25519" | "ecdsa" = "ed25519", passphrase = ""): void {
+  execFileSync("ssh-keygen", [
+    "-q",
+    "-t",
+    type,
+    ...(type === "ecdsa" ? ["-b", "256"] : []),
+    "-N",
+    passphrase,
+    "-C",
+    "jobworker-test",
+    "-f",
+    path,
+  ]);
+}
+
+function fingerprintOf(pub: string): string {
+  return execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", pub]).toString().split(" ")[1]!;
 }
 
 export async function startSshd(): Promise<SshdServer> {
@@ -46,11 +69,14 @@ export async function startSshd(): Promise<SshdServer> {
   mkdirSync(root, { recursive: true });
   chownSync(root, user.uid, user.gid);
   keygen(join(dir, "host_ed25519"));
+  keygen(join(dir, "host_ecdsa"), "ecdsa");
   keygen(join(dir, "client_ed25519"));
-  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_ed25519.pub")));
-  const fingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", join(dir, "host_ed25519.pub")])
-    .toString()
-    .split(" ")[1]!;
+  keygen(join(dir, "client_encrypted"), "ed25519", PASSPHRASE);
+  writeFileSync(
+    join(dir, "authorized_keys"),
+    readFileSync(join(dir, "client_ed25519.pub"), "utf8") + readFileSync(join(dir, "client_encrypted.pub"), "utf8"),
+  );
+  const fingerprint = fingerprintOf(join(dir, "host_ed25519.pub"));
   const port = await freePort();
   writeFileSync(
     join(dir, "sshd_config"),
@@ -58,6 +84,7 @@ export async function startSshd(): Promise<SshdServer> {
       `Port ${port}`,
       "ListenAddress 127.0.0.1",
       `HostKey ${join(dir, "host_ed25519")}`,
+      `HostKey ${join(dir, "host_ecdsa")}`,
       `PidFile ${join(dir, "sshd.pid")}`,
       "UsePAM no",
       "PasswordAuthentication yes",
@@ -110,6 +137,9 @@ export async function startSshd(): Promise<SshdServer> {
     password: user.password,
     privateKey: readFileSync(join(dir, "client_ed25519"), "utf8"),
     hostKeySha256: fingerprint,
+    ecdsaHostKeySha256: fingerprintOf(join(dir, "host_ecdsa.pub")),
+    encryptedPrivateKey: readFileSync(join(dir, "client_encrypted"), "utf8"),
+    privateKeyPassphrase: PASSPHRASE,
     root,
     dropConnections() {
       // Each connection is a privileged monitor (child of the listener) and an unprivileged session

@@ -1,16 +1,24 @@
 /**
  * FTP / FTPS connector (`basic-ftp`, passive mode only, which is all it speaks). Explicit TLS
- * (`AUTH TLS`) by default; `tlsCaSecret` trusts a private CA or a self-signed server certificate
- * (certificates are always verified). Each payload is streamed to a temporary name in the target
- * directory (hidden by default; `arrival`, `arrival.ts`), its size checked with `SIZE`, then renamed
- * (`RNFR`/`RNTO`), so the receiver never picks up a partial file. One connection per connector, re-made when found dropped.
+ * (`AUTH TLS`) by default, implicit TLS (`secure: "implicit"`, port 990 servers) on request;
+ * `tlsCaSecret` trusts a private CA or a self-signed server certificate (certificates are always
+ * verified); `clientCertSecret`/`clientKeySecret` present a client certificate. A refused login
+ * (530) re-reads the secrets once (they may have rotated) and tries again. Each payload is
+ * streamed to a temporary name in the target directory (hidden by default; `arrival`, `arrival.ts`),
+ * its size checked with `SIZE`, then renamed (`RNFR`/`RNTO`), so the receiver never picks up a
+ * partial file. A `proxy` carries the control and data connections (`ftp-proxy.ts`). One connection
+ * per connector, re-made when found dropped.
  */
 import { posix } from "node:path";
+import type { ConnectionOptions } from "node:tls";
 import { Client, FTPError } from "basic-ftp";
 import type { Logger } from "pino";
 import type { FtpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import { arrivalPaths } from "./arrival";
+import type { BindingSecrets } from "./binding-secrets";
+import { accessThroughProxy } from "./ftp-proxy";
+import { CLIENT_CERT_REFUSED } from "./tls-errors";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
@@ -20,10 +28,8 @@ export const FTP_DEFAULTS = { port: 21, secure: true, createDirectory: false, ti
 export interface FtpConnectorDeps {
   readonly logger: Logger;
   readonly retry?: Partial<RetryPolicy>;
-  /** Resolved `passwordSecret`. */
-  readonly password: string;
-  /** Resolved `tlsCaSecret` (PEM). */
-  readonly tlsCa?: string;
+  /** The binding's secrets: `passwordSecret`, `tlsCaSecret`, `clientCertSecret`, `clientKeySecret` (PEM). */
+  readonly secrets: BindingSecrets;
   /** Control and data socket timeout, ms. @default 30000 */
   readonly timeoutMs?: number;
 }
@@ -41,6 +47,15 @@ export function classifyFtpError(err: unknown, what: string, target: string): Re
     return err.code >= 500 ? new PermanentError(message, { cause: err, context }) : new RetryableError(message, { cause: err, context });
   }
   const code = String((err as NodeJS.ErrnoException).code ?? "");
+  if (CLIENT_CERT_REFUSED.test(code)) {
+    return new PermanentError(
+      `${message} (the server refused the client certificate: check \`clientCertSecret\` and \`clientKeySecret\`)`,
+      {
+        cause: err,
+        context: { target, code },
+      },
+    );
+  }
   // A trusted certificate issued for another name: trusting more would not help, the host name is wrong.
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     return new PermanentError(
@@ -67,22 +82,37 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
   const port = binding.port ?? FTP_DEFAULTS.port;
   const secure = binding.secure ?? FTP_DEFAULTS.secure;
   const createDirectory = binding.createDirectory ?? FTP_DEFAULTS.createDirectory;
-  const origin = `${secure ? "ftps" : "ftp"}://${binding.host}:${port}`;
+  const origin = `${secure === false ? "ftp" : "ftps"}://${binding.host}:${port}`;
   const logger = deps.logger.child({ connector: "ftp", host: binding.host, port });
   let client: Client | undefined;
   let closed = false;
 
-  async function connect(): Promise<Client> {
+  async function tlsOptions(): Promise<ConnectionOptions | undefined> {
+    if (secure === false) return undefined;
+    const [ca, cert, key] = await Promise.all(["tlsCaSecret", "clientCertSecret", "clientKeySecret"].map((f) => deps.secrets.get(f)));
+    return { ca, cert, key };
+  }
+
+  async function connectOnce(): Promise<Client> {
     const fresh = new Client(deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs);
     try {
-      await fresh.access({
+      const access = {
         host: binding.host,
         port,
         user: binding.username,
-        password: deps.password,
+        password: await deps.secrets.get("passwordSecret"),
         secure,
-        secureOptions: deps.tlsCa === undefined ? undefined : { ca: deps.tlsCa },
-      });
+        secureOptions: await tlsOptions(),
+      };
+      if (binding.proxy === undefined) await fresh.access(access);
+      else
+        await accessThroughProxy(fresh, {
+          ...access,
+          tls: access.secureOptions,
+          proxy: binding.proxy,
+          login: { username: binding.proxy.username, password: await deps.secrets.get("proxyPasswordSecret") },
+          timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs,
+        });
       if (createDirectory) await fresh.ensureDir(binding.directory);
       else await fresh.cd(binding.directory);
       return fresh;
@@ -93,6 +123,17 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
         `connecting to ${origin}${binding.directory.startsWith("/") ? "" : "/"}${binding.directory} failed`,
         origin,
       );
+    }
+  }
+
+  /** Connects; a refused login (530) re-reads the secrets (they may have rotated) and tries once more. */
+  async function connect(): Promise<Client> {
+    try {
+      return await connectOnce();
+    } catch (err) {
+      if (!(err instanceof PermanentError && err.context.ftpCode === 530) || !(await deps.secrets.refresh())) throw err;
+      logger.info({ target: origin }, "ftp login refused; secrets re-read, trying once more");
+      return connectOnce();
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * Delivery connectors: one per binding type of `catalog/bindings.ts`, all behind the `Connector`
- * interface. `createConnector` validates the binding and resolves its secrets once, at worker start.
+ * interface. `createConnector` validates the binding and resolves its secrets at worker start; the
+ * connector reads them through the resolver's cache afterwards (`binding-secrets.ts`).
  */
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { PGP_SECRET_FIELDS } from "../../catalog/binding-delivery";
 import { secretFieldsOf, type ResolvedOutputBinding } from "../../catalog/bindings";
 import { ConfigError } from "../errors";
 import type { SecretResolver } from "../secrets/resolver";
+import { bindingSecrets } from "./binding-secrets";
 import type { RetryPolicy } from "./retry";
 import { usesFileDelivery, withFileDelivery } from "./file-delivery";
 import { createFtpConnector } from "./ftp";
@@ -26,8 +28,10 @@ export interface ConnectorDeps {
   /** Client for `s3` bindings (and the runtime's own S3 access). */
   readonly s3: S3Client;
   readonly logger: Logger;
-  /** Resolves `*Secret` references of the binding, once, here. */
+  /** Resolves the binding's `*Secret` references: at start, then through its cache (TTL) and `refresh`. */
   readonly secrets: SecretResolver;
+  /** Where REST reads `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Retry policy override (tests shorten it). @default DEFAULT_RETRY_POLICY */
   readonly retry?: Partial<RetryPolicy>;
   /** Where the binding came from, for error messages (the runtime: `JOBWORKER_OUTPUTS.<slot>`). @default "binding" */
@@ -109,27 +113,32 @@ async function createTransport(given: ResolvedOutputBinding, deps: ConnectorDeps
   const binding = validateBinding(given, field);
   // The payload is encoded by the runtime; checking the schema here stops a bad one at start.
   if (binding.format !== undefined) await loadProtobufEncoder(binding.format, { field: `${field}.format` });
-  const secret = await resolveSecrets(binding, deps.secrets);
+  // The transport's secrets; the OpenPGP keys are resolved by partner file delivery (below).
+  const secrets = await bindingSecrets(
+    binding,
+    deps.secrets,
+    (name) => !PGP_SECRET_FIELDS.includes(name),
+    // Sent as a header value: a line break in it is a configuration error, found now.
+    (name, ref, value) => {
+      if (binding.type === "rest" && name === "authSecret") checkHeaderSecret(name, ref, value);
+    },
+  );
   switch (binding.type) {
     case "s3":
       return createS3Connector(binding, deps);
     case "rest":
-      // Sent as a header value: a line break in it is a configuration error, found now.
-      if (binding.authSecret !== undefined) checkHeaderSecret("authSecret", binding.authSecret, secret.authSecret!);
-      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, authValue: secret.authSecret });
+      return createRestConnector(binding, { logger: deps.logger, retry: deps.retry, secrets, env: deps.env });
     case "sftp":
       return createSftpConnector(binding, {
         logger: deps.logger,
         retry: deps.retry,
-        password: secret.passwordSecret,
-        privateKey: secret.privateKeySecret,
+        secrets,
       });
     case "ftp":
       return createFtpConnector(binding, {
         logger: deps.logger,
         retry: deps.retry,
-        password: secret.passwordSecret,
-        tlsCa: secret.tlsCaSecret,
+        secrets,
       });
     default:
       // Unreachable after validateBinding; kept so a new binding type fails loudly here.
@@ -144,6 +153,8 @@ export { createS3Connector, s3Key, S3_PART_SIZE } from "./s3";
 export { uploadFile, S3_FILE_PART_SIZE, S3_FILE_PARTS_IN_FLIGHT } from "./s3-file-upload";
 export { createRestConnector, parseRetryAfter, classifyResponse, REST_DEFAULTS } from "./rest";
 export { loadProtobufEncoder, SCHEMAS_DIR, type ProtobufEncoder } from "./protobuf";
-export { createSftpConnector, hostKeyFingerprint, SFTP_DEFAULTS } from "./sftp";
+export { createSftpConnector, hostKeyFingerprint, pinnedHostKeys, SFTP_DEFAULTS } from "./sftp";
+export { bindingSecrets, fixedSecrets, type BindingSecrets } from "./binding-secrets";
+export { connectThroughProxy } from "./proxy";
 export { sanitizeRemoteName, remotePaths } from "./remote-path";
 export { createFtpConnector, classifyFtpError, FTP_DEFAULTS } from "./ftp";

@@ -26,9 +26,10 @@ export interface AttemptBody {
 
 /**
  * What an attempt may report: the bytes it sent, when it did not send them through `body.stream`,
- * and the attempts its requests needed, when it retried them itself.
+ * the attempts its requests needed, when it retried them itself, and a value it captured from the
+ * response (REST `captureResponse`), logged and returned.
  */
-export type AttemptResult = void | { readonly bytes: number; readonly attempts?: number };
+export type AttemptResult = void | { readonly bytes?: number; readonly attempts?: number; readonly captured?: string };
 
 export interface RunDeliveryOptions {
   /** The binding type, logged as `connector` (once, whether or not `logger` already binds it). */
@@ -78,6 +79,7 @@ export async function runDelivery(
   const started = performance.now();
   let attempts = 0;
   let bytes = 0;
+  let captured: string | undefined;
   try {
     await withRetry(
       async (attempt) => {
@@ -92,8 +94,9 @@ export async function runDelivery(
           body.opened?.counter.destroy();
         }
         if (reported !== undefined) {
-          bytes = reported.bytes;
+          if (reported.bytes !== undefined) bytes = reported.bytes;
           if (reported.attempts !== undefined) attempts = reported.attempts;
+          captured = reported.captured;
         }
       },
       {
@@ -104,7 +107,13 @@ export async function runDelivery(
           logger.debug({ target, attempt, delayMs, err: error }, "delivery attempt failed, retrying"),
       },
     );
-    const result: DeliveryResult = { target, bytes, attempts, durationMs: Math.round(performance.now() - started) };
+    const result: DeliveryResult = {
+      target,
+      bytes,
+      attempts,
+      durationMs: Math.round(performance.now() - started),
+      ...(captured === undefined ? {} : { captured }),
+    };
     logger.info(result, "delivered");
     return result;
   } catch (err) {

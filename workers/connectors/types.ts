@@ -57,6 +57,8 @@ export interface DeliveryResult {
   readonly bytes: number;
   readonly attempts: number;
   readonly durationMs: number;
+  /** The value `captureResponse` kept from a REST response (e.g. a partner's receipt id), when configured and found. */
+  readonly captured?: string;
 }
 
 export interface Connector {

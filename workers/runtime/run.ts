@@ -42,7 +42,12 @@ export async function createOutputs(
   logger: Logger,
   redactor?: SecretRedactor,
 ): Promise<{ connectors: Record<string, Connector>; encoders: Record<string, ProtobufEncoder> }> {
-  const secrets = createSecretResolver({ ssm: clients.ssm, secretsManager: clients.secretsManager, redactor });
+  const secrets = createSecretResolver({
+    ssm: clients.ssm,
+    secretsManager: clients.secretsManager,
+    redactor,
+    ttlMs: settings.secretTtlSeconds === undefined ? undefined : settings.secretTtlSeconds * 1000,
+  });
   const connectors: Record<string, Connector> = {};
   const encoders: Record<string, ProtobufEncoder> = {};
   for (const [slot, binding] of Object.entries(settings.outputs)) {

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { bindingTypes, parseResolvedBinding, problemText, type OutputType, type ResolvedOutputBinding } from "../../catalog/bindings";
 import { WORKER_ENV, type WorkerDefinition } from "../../catalog/contract";
 import { ConfigError } from "../errors";
+import { SECRET_TTL_MS } from "../secrets/resolver";
 
 /** Runtime tuning knobs that the infrastructure does not set (tests and local runs do). */
 export const RUNTIME_TUNING_ENV = {
@@ -27,6 +28,8 @@ export const RUNTIME_TUNING_ENV = {
   retryBaseSeconds: "JOBWORKER_RETRY_BASE_SECONDS",
   /** Longest retry delay of a failed job, seconds. @default 300 */
   retryCapSeconds: "JOBWORKER_RETRY_CAP_SECONDS",
+  /** How long a resolved secret is reused before it is read again, seconds (0..86400). @default 300 */
+  secretTtlSeconds: "JOBWORKER_SECRET_TTL_SECONDS",
   /**
    * "true" lets any slot be bound to `s3`: the local pipeline (`npm start`) redirects deliveries to
    * systems that do not exist on a laptop (REST, SFTP, FTP) into a local bucket. Never set on AWS.
@@ -60,6 +63,8 @@ export interface RuntimeSettings {
   readonly retryBaseSeconds: number;
   /** @default 300 */
   readonly retryCapSeconds: number;
+  /** Secret cache TTL, seconds. @default 300 (`SECRET_TTL_MS`) */
+  readonly secretTtlSeconds?: number;
   /** ECS agent endpoint for task scale-in protection; absent on local runs. */
   readonly ecsAgentUri?: string;
 }
@@ -68,6 +73,7 @@ export const DEFAULT_SHUTDOWN_SECONDS = 30;
 export const DEFAULT_POLL_WAIT_SECONDS = 20;
 export const DEFAULT_RETRY_BASE_SECONDS = 10;
 export const DEFAULT_RETRY_CAP_SECONDS = 300;
+export const DEFAULT_SECRET_TTL_SECONDS = SECRET_TTL_MS / 1000;
 export const DEFAULT_MAX_HANDOFFS = 20;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -185,6 +191,11 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
     ),
     retryBaseSeconds,
     retryCapSeconds,
+    secretTtlSeconds: read(
+      RUNTIME_TUNING_ENV.secretTtlSeconds,
+      intVar(RUNTIME_TUNING_ENV.secretTtlSeconds, 0, 86_400, "set how long a secret is reused, in seconds (0 reads it on every use)"),
+      DEFAULT_SECRET_TTL_SECONDS,
+    ),
     ecsAgentUri,
   };
 }

@@ -1,3 +1,3 @@
-export { createSecretResolver, type SecretResolver, type SecretResolverDeps } from "./resolver";
+export { createSecretResolver, SECRET_TTL_MS, type SecretResolver, type SecretResolverDeps } from "./resolver";
 export { parseSecretRef, type ParsedSecretRef, type SecretSource } from "./ref";
 export { REDACTED, SecretRedactor } from "./redactor";

@@ -47,7 +47,12 @@ describe("REST connector (recording HTTP server)", function () {
       requests: FAST_RETRY.maxAttempts,
       minDurationMs: FAST_RETRY.maxAttempts * 1000,
     },
-    { title: "does not retry a 401", responder: () => ({ status: 401, body: "bad token" }), outcome: PermanentError, requests: 1 },
+    {
+      title: "sends once more after a 401, with the secret re-read, and then gives up",
+      responder: () => ({ status: 401, body: "bad token" }),
+      outcome: PermanentError,
+      requests: 2,
+    },
     { title: "does not retry a 422", responder: () => ({ status: 422 }), outcome: PermanentError, requests: 1 },
     { title: "retries a 408", responder: (_r, i) => ({ status: i < 2 ? 408 : 204 }), outcome: "ok", requests: 3 },
   ];

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { fixedSecrets } from "../../../workers/connectors/binding-secrets";
 import { createSftpConnector, type SftpConnectorDeps } from "../../../workers/connectors/sftp";
 import { RetryableError } from "../../../workers/errors";
 import { startSshd, type SshdServer } from "../../support/sshd";
@@ -48,7 +49,7 @@ describe("SFTP connector, stalled transfer (sshd behind a proxy that stops forwa
         hostKeySha256: sshd.hostKeySha256,
         directory: sshd.root,
       },
-      { logger: log.logger, privateKey: sshd.privateKey, retry: { maxAttempts: 1 }, ...extra },
+      { logger: log.logger, secrets: fixedSecrets({ privateKeySecret: sshd.privateKey }), retry: { maxAttempts: 1 }, ...extra },
     );
     const name = `stalled-${Date.now()}.bin`;
     const run = connector.deliver({ name, open: endless, idempotencyKey: name, signal });
@@ -85,7 +86,7 @@ describe("SFTP connector, stalled transfer (sshd behind a proxy that stops forwa
     const log = recordingLogger();
     const connector = createSftpConnector(
       { type: "sftp", host: sshd.host, port: proxy.port, username: sshd.username, hostKeySha256: sshd.hostKeySha256, directory: sshd.root },
-      { logger: log.logger, privateKey: sshd.privateKey, retry: { maxAttempts: 1 } },
+      { logger: log.logger, secrets: fixedSecrets({ privateKeySecret: sshd.privateKey }), retry: { maxAttempts: 1 } },
     );
     try {
       await connector.deliver({

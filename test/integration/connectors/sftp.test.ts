@@ -68,7 +68,7 @@ describe("SFTP connector (OpenSSH sshd)", function () {
       "a wrong pinned host key",
       { hostKeySha256: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
       {},
-      /not the pinned `hostKeySha256`/,
+      /not one of the pinned `hostKeySha256`/,
     ],
     ["a wrong password", {}, { SFTP_PASSWORD: "wrong" }, /authentication as jobworker-test/],
   ];

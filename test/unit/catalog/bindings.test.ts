@@ -42,9 +42,9 @@ describe("catalog/bindings: the one output-binding schema", () => {
     assert.deepEqual(found, {
       worker: [],
       s3: [...PGP_SECRETS],
-      rest: ["authSecret"],
-      sftp: ["passwordSecret", "privateKeySecret", ...PGP_SECRETS],
-      ftp: ["passwordSecret", "tlsCaSecret", ...PGP_SECRETS],
+      rest: ["authSecret", "clientCertSecret", "clientKeySecret", "tlsCaSecret", "oauth2ClientIdSecret", "oauth2ClientSecret"],
+      sftp: ["passwordSecret", "privateKeySecret", "privateKeyPassphraseSecret", "proxyPasswordSecret", ...PGP_SECRETS],
+      ftp: ["passwordSecret", "tlsCaSecret", "clientCertSecret", "clientKeySecret", "proxyPasswordSecret", ...PGP_SECRETS],
     });
     const listed = Object.fromEntries(bindingTypes("stack").map((t) => [t, doc.secretFields[t] ?? []]));
     assert.deepEqual(listed, found);
