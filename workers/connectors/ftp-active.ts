@@ -128,7 +128,13 @@ async function listen(ip: string, ports: ActiveModeOptions["ports"]): Promise<Se
       if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
     }
   }
-  throw new RetryableError(`no free port for an active-mode data connection in ${ports?.min}-${ports?.max}`, { cause: lastError });
+  throw new RetryableError(
+    `no free port for an active-mode data connection in \`activePorts\` ${ports?.min}-${ports?.max}: widen the range`,
+    {
+      cause: lastError,
+      context: { address: ip },
+    },
+  );
 }
 
 const unmapped = (ip: string) => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { Client } from "basic-ftp";
@@ -52,8 +52,11 @@ describe("FTP connector in active mode (vsftpd with pasv_enable=NO)", function (
 
   it("fails with the passive default: the server refuses passive mode", async () => {
     const { c, log } = await connector({});
-    await assert.rejects(c.deliver(bufferDelivery("passive.csv", "x")), /upload to .* failed/);
-    assert.ok(log.withMsg("delivery failed").length === 1);
+    await assert.rejects(
+      c.deliver(bufferDelivery("passive.csv", "x")),
+      /upload to .* failed: None of the available transfer strategies work.*550 Permission denied/,
+    );
+    assert.equal(log.withMsg("delivery failed").length, 1);
     assert.ok(!existsSync(join(server.root, "passive.csv")));
   });
 
@@ -99,6 +102,27 @@ describe("active-mode data connections (a scripted FTP server)", () => {
     assert.deepEqual(server.uploads.map(String), ["via PORT\n"]);
     assert.deepEqual(server.intruderRefused, [true], "the connection from 127.0.0.2 is closed");
     assert.equal(await connects(port), false, "the listener is closed once the data connection is taken");
+  });
+
+  it("listens on the first free port of `activePorts`, and fails naming `activePorts` when all are taken", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const taken = (busy.address() as { port: number }).port;
+    try {
+      const { server, client } = await loggedIn({}, 10_000);
+      client.prepareTransfer = activeTransfer({ timeoutMs: 10_000, ports: { min: taken, max: taken + 1 } });
+      await client.uploadFrom(Readable.from([Buffer.from("ranged")]), "ranged.csv");
+      assert.equal(server.lastDataPort(), taken + 1);
+      assert.deepEqual(server.uploads.map(String), ["ranged"]);
+      client.prepareTransfer = activeTransfer({ timeoutMs: 10_000, ports: { min: taken, max: taken } });
+      await assert.rejects(
+        client.uploadFrom(Readable.from([Buffer.from("x")]), "full.csv"),
+        (err: unknown) =>
+          err instanceof RetryableError && new RegExp(`\`activePorts\` ${taken}-${taken}: widen the range`).test(err.message),
+      );
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 
   it("fails with a RetryableError naming `dataConnection` when the server never connects back, and closes the listener", async () => {
