@@ -388,25 +388,10 @@ function deliveryBindings(site: BindingSite) {
          * A `proxy` cannot carry active-mode connections: the two are refused together. @default "passive"
          */
         dataConnection: z.enum(["passive", "active"], { error: 'use "passive" or "active"' }).optional(),
-        /**
-         * Active mode's local ports, inclusive (`{ min, max }`): the first free one is used, so a
-         * security group can open just these to the server. Needs `dataConnection: "active"`. @default any free port
-         */
-        activePorts: z.strictObject({ min: port(), max: port() }).optional(),
         format,
       })
       .superRefine((b, ctx) => {
         proxyAuthOf(b, ctx);
-        if (b.activePorts !== undefined && b.dataConnection !== "active") {
-          ctx.addIssue({
-            code: "custom",
-            path: ["activePorts"],
-            message: 'remove it, or set `dataConnection: "active"` (the ports are active mode\'s)',
-          });
-        }
-        if (b.activePorts !== undefined && b.activePorts.min > b.activePorts.max) {
-          ctx.addIssue({ code: "custom", path: ["activePorts", "max"], message: "set `max` to `min` or above (the range is inclusive)" });
-        }
         if (b.dataConnection === "active" && b.proxy !== undefined) {
           ctx.addIssue({
             code: "custom",

@@ -22,7 +22,10 @@ import { useDataSocket } from "./ftp-data-socket";
 export interface ActiveModeOptions {
   /** How long the server has to connect back, ms. */
   readonly timeoutMs: number;
-  /** Local ports to listen on, inclusive (a firewall opening). @default any free port */
+  /**
+   * Local ports to listen on, inclusive: the first free one is used, so a firewall can open just these.
+   * Not a binding field yet (see docs/connectors.md). @default any free port
+   */
   readonly ports?: { readonly min: number; readonly max: number };
 }
 
@@ -128,13 +131,10 @@ async function listen(ip: string, ports: ActiveModeOptions["ports"]): Promise<Se
       if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
     }
   }
-  throw new RetryableError(
-    `no free port for an active-mode data connection in \`activePorts\` ${ports?.min}-${ports?.max}: widen the range`,
-    {
-      cause: lastError,
-      context: { address: ip },
-    },
-  );
+  throw new RetryableError(`no free port for an active-mode data connection in ${ports?.min}-${ports?.max}: widen the range`, {
+    cause: lastError,
+    context: { address: ip },
+  });
 }
 
 const unmapped = (ip: string) => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");

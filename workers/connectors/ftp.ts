@@ -102,8 +102,7 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
           login: { username: binding.proxy.username, password: await deps.secrets.get("proxyPasswordSecret") },
           timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs,
         });
-      if (dataConnection === "active")
-        fresh.prepareTransfer = activeTransfer({ timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs, ports: binding.activePorts });
+      if (dataConnection === "active") fresh.prepareTransfer = activeTransfer({ timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs });
       if (createDirectory) await fresh.ensureDir(binding.directory);
       else await fresh.cd(binding.directory);
       return fresh;

@@ -104,7 +104,7 @@ describe("active-mode data connections (a scripted FTP server)", () => {
     assert.equal(await connects(port), false, "the listener is closed once the data connection is taken");
   });
 
-  it("listens on the first free port of `activePorts`, and fails naming `activePorts` when all are taken", async () => {
+  it("listens on the first free port of a configured range, and fails naming the range when all are taken", async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const taken = (busy.address() as { port: number }).port;
@@ -117,8 +117,7 @@ describe("active-mode data connections (a scripted FTP server)", () => {
       client.prepareTransfer = activeTransfer({ timeoutMs: 10_000, ports: { min: taken, max: taken } });
       await assert.rejects(
         client.uploadFrom(Readable.from([Buffer.from("x")]), "full.csv"),
-        (err: unknown) =>
-          err instanceof RetryableError && new RegExp(`\`activePorts\` ${taken}-${taken}: widen the range`).test(err.message),
+        (err: unknown) => err instanceof RetryableError && new RegExp(`in ${taken}-${taken}: widen the range`).test(err.message),
       );
     } finally {
       await new Promise((resolve) => busy.close(resolve));

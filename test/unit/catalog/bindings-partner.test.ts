@@ -55,7 +55,6 @@ describe("catalog/bindings: partner transport and auth fields", () => {
     ["SFTP createDirectory", { ...SFTP, createDirectory: true }],
     ["FTP through an HTTP CONNECT proxy", { ...FTP, proxy: { type: "http", host: "proxy.internal", port: 3128 } }],
     ["FTP active mode", { ...FTP, dataConnection: "active" }],
-    ["FTP active mode on a port range", { ...FTP, dataConnection: "active", activePorts: { min: 50000, max: 50009 } }],
     ["FTP passive mode through a proxy", { ...FTP, dataConnection: "passive", proxy: { type: "socks5", host: "p", port: 1080 } }],
     ["FTP implicit TLS with a client certificate", { ...FTP, secure: "implicit", clientCertSecret: "ssm:/c", clientKeySecret: "ssm:/k" }],
   ];
@@ -119,13 +118,6 @@ describe("catalog/bindings: partner transport and auth fields", () => {
     ],
     ["an unknown TLS mode", { ...FTP, secure: "explicit" }, "secure", /"implicit"/],
     ["an unknown FTP data connection mode", { ...FTP, dataConnection: "extended" }, "dataConnection", /"passive" or "active"/],
-    ["active-mode ports in passive mode", { ...FTP, activePorts: { min: 50000, max: 50009 } }, "activePorts", /`dataConnection: "active"`/],
-    [
-      "an active-mode port range upside down",
-      { ...FTP, dataConnection: "active", activePorts: { min: 50009, max: 50000 } },
-      "activePorts.max",
-      /`min` or above/,
-    ],
     [
       "FTP active mode through a proxy",
       { ...FTP, dataConnection: "active", proxy: { type: "http", host: "p", port: 3128 } },
