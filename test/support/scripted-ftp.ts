@@ -11,6 +11,8 @@ export interface ScriptedFtpOptions {
   readonly refuseEprt?: boolean;
   /** After `STOR`: `"connect"` back and take the upload, or stay `"silent"`. @default "connect" */
   readonly onStore?: "connect" | "silent";
+  /** Reply `150` before connecting back (RFC 959: "about to open data connection"), not after. @default false */
+  readonly replyBeforeConnect?: boolean;
   /** Before connecting back, connect to the data port from 127.0.0.2 and record whether it was refused. @default false */
   readonly intruder?: boolean;
 }
@@ -85,10 +87,11 @@ export async function startScriptedFtp(options: ScriptedFtpOptions = {}): Promis
   }
 
   async function takeUpload(port: number, reply: (line: string) => void): Promise<Buffer> {
+    if (options.replyBeforeConnect) reply("150 about to open data connection");
     const data = connect({ port, host: "127.0.0.1" });
     sockets.add(data);
     await new Promise<void>((resolve, reject) => data.once("connect", resolve).once("error", reject));
-    reply("150 send it");
+    if (!options.replyBeforeConnect) reply("150 send it");
     const chunks: Buffer[] = [];
     for await (const chunk of data) chunks.push(chunk as Buffer);
     sockets.delete(data);

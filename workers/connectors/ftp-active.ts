@@ -75,6 +75,7 @@ async function announce(ftp: FTPContext, ip: string, port: number): Promise<FTPR
 /** Holds the control connection's replies until the server's data connection is accepted, or the time is up. */
 function awaitServer(ftp: FTPContext, listener: Server, peer: string, timeoutMs: number): void {
   const control = ftp.socket;
+  const port = (listener.address() as { port: number }).port;
   control.pause();
   const done = () => {
     clearTimeout(timer);
@@ -94,15 +95,14 @@ function awaitServer(ftp: FTPContext, listener: Server, peer: string, timeoutMs:
   };
   const onError = (err: Error) => {
     done();
-    ftp.closeWithError(new RetryableError(`the active-mode data listener failed: ${err.message}`, { cause: err, context: { peer } }));
+    ftp.closeWithError(new RetryableError(`the active-mode data listener failed: ${err.message}`, { cause: err, context: { peer, port } }));
   };
   const timer = setTimeout(() => {
     done();
-    const address = listener.address() as { address: string; port: number } | null;
     ftp.closeWithError(
       new RetryableError(
         `the FTP server did not open the active-mode data connection within ${timeoutMs} ms (it must reach the worker's address; see \`dataConnection\`)`,
-        { context: { peer, port: address?.port } },
+        { context: { peer, port } },
       ),
     );
   }, timeoutMs);
@@ -116,7 +116,7 @@ async function listen(ip: string, ports: ActiveModeOptions["ports"]): Promise<Se
   const candidates = ports === undefined ? [0] : Array.from({ length: ports.max - ports.min + 1 }, (_, i) => ports.min + i);
   let lastError: unknown;
   for (const port of candidates) {
-    const server = createServer({ pauseOnConnect: false });
+    const server = createServer();
     try {
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);

@@ -93,6 +93,12 @@ describe("active-mode data connections (a scripted FTP server)", () => {
     return { server: scripted, client: ftp };
   }
 
+  it("hands basic-ftp the data connection before the `150` a server sends ahead of connecting back", async () => {
+    const { server, client } = await loggedIn({ replyBeforeConnect: true }, 10_000);
+    for (const name of ["first.csv", "second.csv"]) await client.uploadFrom(Readable.from([Buffer.from(name)]), name);
+    assert.deepEqual(server.uploads.map(String), ["first.csv", "second.csv"]);
+  });
+
   it("falls back to PORT when EPRT is refused, and takes the upload only from the server's address", async () => {
     const { server, client } = await loggedIn({ refuseEprt: true, intruder: true }, 10_000);
     await client.uploadFrom(Readable.from([Buffer.from("via PORT\n")]), "port.csv");
@@ -129,7 +135,9 @@ describe("active-mode data connections (a scripted FTP server)", () => {
     await assert.rejects(
       client.uploadFrom(Readable.from([Buffer.from("x")]), "never.csv"),
       (err: unknown) =>
-        err instanceof RetryableError && /did not open the active-mode data connection within 300 ms.*`dataConnection`/.test(err.message),
+        err instanceof RetryableError &&
+        /did not open the active-mode data connection within 300 ms.*`dataConnection`/.test(err.message) &&
+        err.context.port === scripted?.lastDataPort(),
     );
     assert.deepEqual(server.uploads, []);
     assert.equal(await connects(server.lastDataPort()!), false, "the listener is closed");
