@@ -9,6 +9,7 @@
  * field lists to this schema.
  */
 import { z } from "zod";
+import { arrivalFields, checkFileDelivery, fileDeliveryFields } from "./binding-delivery";
 import { splitSecretRef, type SecretRef } from "./secret-ref";
 import { SSH_ALGORITHMS, type SshAlgorithmKind } from "./ssh-algorithms";
 
@@ -204,23 +205,29 @@ const workerBinding = z.strictObject({
 /** The binding types a container delivers to, with the forms `site` accepts. */
 function deliveryBindings(site: BindingSite) {
   const format = protobufFormatSchema.optional();
+  // --- partner file delivery (catalog/binding-delivery.ts): name template, compression, PGP, sidecars, trigger, arrival
+  const file = fileDeliveryFields(() => secretRef(site));
+  const arrival = arrivalFields();
   return {
-    s3: z.strictObject({
-      type: z.literal("s3"),
-      bucket: z
-        .string({ error: "use an S3 bucket name" })
-        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use an S3 bucket name (3-63 lowercase letters, digits, `.`, `-`)"),
-      /** Key prefix, no leading slash. @default "" */
-      prefix: z
-        .string({ error: "use a key prefix" })
-        .refine((p) => !p.startsWith("/"), "S3 keys have no leading slash: use a key prefix without a leading `/`")
-        .optional(),
-      /** SSE-KMS key for the written objects: its ARN in a stack; an id or alias also in a local run. @default bucket default encryption */
-      kmsKeyId: kmsKeyId(site).optional(),
-      /** Grant the bucket owner full control (cross-account delivery). @default false */
-      bucketOwnerFullControl: flag().optional(),
-      format,
-    }),
+    s3: z
+      .strictObject({
+        type: z.literal("s3"),
+        bucket: z
+          .string({ error: "use an S3 bucket name" })
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "use an S3 bucket name (3-63 lowercase letters, digits, `.`, `-`)"),
+        /** Key prefix, no leading slash. @default "" */
+        prefix: z
+          .string({ error: "use a key prefix" })
+          .refine((p) => !p.startsWith("/"), "S3 keys have no leading slash: use a key prefix without a leading `/`")
+          .optional(),
+        /** SSE-KMS key for the written objects: its ARN in a stack; an id or alias also in a local run. @default bucket default encryption */
+        kmsKeyId: kmsKeyId(site).optional(),
+        /** Grant the bucket owner full control (cross-account delivery). @default false */
+        bucketOwnerFullControl: flag().optional(),
+        format,
+        ...file,
+      })
+      .superRefine(checkFileDelivery),
     rest: z
       .strictObject({
         type: z.literal("rest"),
@@ -338,7 +345,10 @@ function deliveryBindings(site: BindingSite) {
         /** The proxy's password, by reference. */
         proxyPasswordSecret: secretRef(site).optional(),
         format,
+        ...file,
+        ...arrival,
       })
+      .superRefine(checkFileDelivery)
       .superRefine((b, ctx) => {
         if (b.privateKeyPassphraseSecret !== undefined && b.privateKeySecret === undefined)
           ctx.addIssue({
@@ -389,7 +399,10 @@ function deliveryBindings(site: BindingSite) {
          */
         dataConnection: z.enum(["passive", "active"], { error: 'use "passive" or "active"' }).optional(),
         format,
+        ...file,
+        ...arrival,
       })
+      .superRefine(checkFileDelivery)
       .superRefine((b, ctx) => {
         proxyAuthOf(b, ctx);
         if (b.dataConnection === "active" && b.proxy !== undefined) {

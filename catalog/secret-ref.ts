@@ -62,3 +62,23 @@ export function splitSecretRef(ref: unknown, scope: SecretRefScope): SplitSecret
   }
   return { source, name };
 }
+
+/** Names that say "this is a credential" (`MACKEREL_APIKEY`, `DB_PASSWORD`, `AUTH_TOKEN`, …). */
+const SECRET_NAME = /(API_?KEY|APIKEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_?KEY|ACCESS_?KEY)/i;
+/** Values that are credentials whatever their name: AWS access keys, PEM blocks, long opaque tokens. */
+const SECRET_VALUES: readonly [RegExp, string][] = [
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a PEM private key"],
+  [/^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/_=-]{32,}$/, "a long opaque token"],
+];
+
+/**
+ * Why a plain (non-secret) environment variable looks like it carries a secret, or undefined. Plain
+ * values end up in task definitions, `pulumi preview` diffs and the console; secrets belong in
+ * `secrets` as references. The reason never repeats the value.
+ */
+export function secretLookalike(name: string, value: string): string | undefined {
+  if (SECRET_NAME.test(name)) return `its name \`${name}\` says it is a credential`;
+  for (const [pattern, what] of SECRET_VALUES) if (pattern.test(value)) return `its value looks like ${what}`;
+  return undefined;
+}

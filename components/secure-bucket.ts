@@ -1,7 +1,9 @@
 /**
- * A private, encrypted, TLS-only S3 bucket: what every worker input bucket (own or shared) is. It is
- * also where chained workers write, so incomplete multipart uploads (a task killed mid-upload cannot
- * abort its own) are removed after a day rather than billed forever.
+ * A private, encrypted, TLS-only, versioned S3 bucket: what every worker input bucket (own or shared)
+ * is. It is also where chained workers write, so incomplete multipart uploads (a task killed
+ * mid-upload cannot abort its own) are removed after a day rather than billed forever. Versioning
+ * (Security Hub S3.14) keeps an overwritten or deleted input for `NONCURRENT_VERSION_DAYS`, then the
+ * lifecycle expires it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +11,8 @@ import { tlsOnlyBucketPolicy } from "./job-worker/policies";
 
 /** Days after which S3 removes the parts of a multipart upload nobody completed or aborted. */
 export const INCOMPLETE_UPLOAD_DAYS = 1;
+/** Days S3 keeps a version after it was overwritten or deleted. */
+export const NONCURRENT_VERSION_DAYS = 7;
 
 export interface SecureBucket {
   readonly bucket: aws.s3.Bucket;
@@ -19,7 +23,13 @@ export interface SecureBucket {
 /** Creates the bucket and its guard rails, all parented to `parent`, names derived from `name`. */
 export function createSecureBucket(
   name: string,
-  options: { parent: pulumi.Resource; forceDestroy?: boolean; tags?: Record<string, string> },
+  options: {
+    parent: pulumi.Resource;
+    forceDestroy?: boolean;
+    tags?: Record<string, string>;
+    /** Lifecycle rules beside the incomplete-upload one (a bucket has one lifecycle configuration). @default none */
+    lifecycleRules?: aws.types.input.s3.BucketLifecycleConfigurationRule[];
+  },
 ): SecureBucket {
   const opts = { parent: options.parent };
   const bucket = new aws.s3.Bucket(name, { forceDestroy: options.forceDestroy ?? false, tags: options.tags }, opts);
@@ -50,6 +60,11 @@ export function createSecureBucket(
     },
     opts,
   );
+  const versioning = new aws.s3.BucketVersioning(
+    `${name}-versioning`,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    opts,
+  );
   const lifecycle = new aws.s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
     {
@@ -61,9 +76,16 @@ export function createSecureBucket(
           filter: {},
           abortIncompleteMultipartUpload: { daysAfterInitiation: INCOMPLETE_UPLOAD_DAYS },
         },
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+        },
+        ...(options.lifecycleRules ?? []),
       ],
     },
-    opts,
+    { ...opts, dependsOn: [versioning] },
   );
   const policy = new aws.s3.BucketPolicy(
     `${name}-tls-only`,
@@ -73,5 +95,5 @@ export function createSecureBucket(
     },
     { ...opts, dependsOn: [publicAccess] },
   );
-  return { bucket, ready: [publicAccess, ownership, encryption, lifecycle, policy] };
+  return { bucket, ready: [publicAccess, ownership, encryption, versioning, lifecycle, policy] };
 }

@@ -5,6 +5,7 @@
  * and are reported under the same keys by `loadClusterConfig`.
  */
 import { z } from "zod";
+import { logArchiveSchema } from "./log-archive-schema";
 
 const wholeNumber = (min: number, max: number, unit: string) =>
   z
@@ -126,6 +127,8 @@ export const loggingSchema = z.strictObject({
     .optional(),
   cpu: wholeNumber(1, 10240, "CPU units").optional(),
   memoryMiB: wholeNumber(6, 1048576, "MiB").optional(),
+  /** The long-term archive (`config/log-archive-schema.ts`); not a collector setting. */
+  archive: logArchiveSchema.optional(),
 });
 
 export type NetworkConfig = z.infer<typeof networkSchema>;

@@ -6,16 +6,25 @@
  * the config key (`jobworker:fleet.instanceTypes[3]`), the value and what is expected.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { LogArchiveSettings } from "../components/log-archive/args";
+import { LogArchiveArgsError, settleLogArchiveSettings } from "../components/log-archive/validation";
 import type { ClusterSettingsArgs } from "../components/spot-ecs-cluster/args";
 import { SpotEcsClusterArgsError } from "../components/spot-ecs-cluster/errors";
 import { settleClusterSettings } from "../components/spot-ecs-cluster/validation";
 import { bootstrapSchema, fleetSchema, loggingSchema } from "./cluster-schema";
+import { daemonsSchema } from "./daemons-schema";
 import { StackConfigError } from "./errors";
 import { NETWORK_FORMS, NetworkChoice, parseNetworkConfig } from "./network";
 import { parseConfigValue } from "./zod-issues";
 
 /** The config keys this loader reads, under the project namespace. */
-export const CLUSTER_CONFIG_KEYS = { network: "network", fleet: "fleet", bootstrap: "bootstrap", logging: "logging" } as const;
+export const CLUSTER_CONFIG_KEYS = {
+  network: "network",
+  fleet: "fleet",
+  bootstrap: "bootstrap",
+  logging: "logging",
+  daemons: "daemons",
+} as const;
 
 /** The part of `Config` the loader uses (a `pulumi.Config` or a plain stand-in in tests). */
 export type ConfigReader = Pick<pulumi.Config, "name" | "get">;
@@ -48,7 +57,7 @@ export function configKeyForArgField(namespace: string, field: string): string {
     rootVolumeGiB: "fleet",
     scaling: "fleet",
   };
-  if (head === "bootstrap") return `${namespace}:${field}`;
+  if (head === "bootstrap" || head === "daemons") return `${namespace}:${field}`;
   if (head === "logCollector") return `${namespace}:logging${field.slice("logCollector".length)}`;
   return `${namespace}:${mapping[head] ?? "fleet"}.${field}`;
 }
@@ -57,6 +66,8 @@ export function configKeyForArgField(namespace: string, field: string): string {
 export interface ClusterConfig {
   readonly network: NetworkChoice;
   readonly cluster: ClusterSettingsArgs;
+  /** `jobworker:logging.archive`, when set: the long-term log archive's settings. */
+  readonly logArchive?: LogArchiveSettings;
 }
 
 /** Reads and validates the cluster's config; `SpotEcsClusterArgs` are `cluster` plus the network's ids. */
@@ -75,11 +86,17 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     bootstrapSchema,
     readObject(cfg, CLUSTER_CONFIG_KEYS.bootstrap, false, "an object of bootstrap settings") ?? {},
   );
-  const logging = parseConfigValue(
+  const { archive: logArchive, ...logging } = parseConfigValue(
     ns,
     CLUSTER_CONFIG_KEYS.logging,
     loggingSchema,
     readObject(cfg, CLUSTER_CONFIG_KEYS.logging, false, "an object of logging settings") ?? {},
+  );
+  const daemons = parseConfigValue(
+    ns,
+    CLUSTER_CONFIG_KEYS.daemons,
+    daemonsSchema,
+    readObject(cfg, CLUSTER_CONFIG_KEYS.daemons, false, "a list of daemon container specs") ?? [],
   );
 
   const cluster: ClusterSettingsArgs = {
@@ -92,6 +109,7 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     scaling: fleet.scaling,
     bootstrap,
     logCollector: logging,
+    daemons,
   };
   try {
     settleClusterSettings(cluster);
@@ -99,5 +117,14 @@ export function loadClusterConfig(cfg: ConfigReader): ClusterConfig {
     if (err instanceof SpotEcsClusterArgsError) throw new StackConfigError(configKeyForArgField(ns, err.field), err.detail, { cause: err });
     throw err;
   }
-  return { network, cluster };
+  if (logArchive !== undefined) {
+    try {
+      settleLogArchiveSettings(logArchive);
+    } catch (err) {
+      if (err instanceof LogArchiveArgsError)
+        throw new StackConfigError(`${ns}:${CLUSTER_CONFIG_KEYS.logging}.archive.${err.field}`, err.detail, { cause: err });
+      throw err;
+    }
+  }
+  return { network, cluster, ...(logArchive !== undefined ? { logArchive } : {}) };
 }

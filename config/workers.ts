@@ -28,6 +28,7 @@ import type {
 } from "../components/job-worker/args";
 import { isJobWorkerArgsError } from "../components/job-worker/errors";
 import { filtersOverlap } from "../components/job-worker/validation";
+import { logAlarmsSchema } from "./alerts";
 import { valueAt } from "./zod-issues";
 
 export const WORKERS_KEY = "jobworker:workers";
@@ -71,6 +72,21 @@ export const workerConfigSchema = z.strictObject({
   scaleInIdleSeconds: z.number().optional(),
   oldestMessageAlarmSeconds: z.number().optional(),
   queueEncryption: z.enum(["sse-sqs", "kms"]).optional(),
+  /**
+   * SNS topic ARNs this worker's alerts go to (ALARM and OK) instead of the stack's topic: its owning
+   * team's topic. The topic's policy (and key) must let CloudWatch and EventBridge publish. @default [the stack topic]
+   */
+  alarmActions: z
+    .array(
+      z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, {
+        message: "use an SNS topic ARN, e.g. arn:aws:sns:ap-northeast-1:123456789012:team-alerts",
+      }),
+    )
+    .min(1, { message: "list at least one SNS topic ARN, or remove the key to use the stack's topic" })
+    .max(5, { message: "list at most 5 topics: a CloudWatch alarm takes 5 actions and an EventBridge rule 5 targets" })
+    .optional(),
+  /** This worker's log alarm thresholds (lines per 5 minutes); @default `jobworker:alerts.logAlarms` */
+  alerts: logAlarmsSchema.optional(),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
@@ -248,7 +264,8 @@ export interface WorkerArgsDeps {
   /** An already created worker (creation follows `orderWorkers`, so targets exist). */
   readonly worker: (name: string) => ChainTarget;
   readonly backlogMetrics?: BacklogMetricsRef;
-  readonly alarmActions?: readonly string[];
+  /** The stack's alert topic; a worker's own `alarmActions` replace it. */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
 }
 
 /** Maps one validated worker configuration to `JobWorkerArgs`: a plain function, no resources. */
@@ -282,7 +299,7 @@ export function jobWorkerArgsFor(name: string, w: WorkerConfig, deps: WorkerArgs
     oldestMessageAlarmSeconds: w.oldestMessageAlarmSeconds,
     queueEncryption: w.queueEncryption === "kms" ? { type: "kms" } : undefined,
     backlogMetrics: deps.backlogMetrics,
-    alarmActions: deps.alarmActions,
+    alarmActions: w.alarmActions ?? deps.alarmActions,
   };
 }
 

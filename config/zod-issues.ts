@@ -12,13 +12,19 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-export function issueToError(namespace: string, topKey: string, value: unknown, issue: z.core.$ZodIssue): StackConfigError {
+export function issueToError(
+  namespace: string,
+  topKey: string,
+  value: unknown,
+  issue: z.core.$ZodIssue,
+  doc = "docs/cluster.md",
+): StackConfigError {
   const path = issue.path as PropertyKey[];
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys;
     return new StackConfigError(
       configKey(namespace, topKey, [...path, keys[0]]),
-      `unknown setting${keys.length > 1 ? `s ${keys.join(", ")}` : ""}; check the spelling against docs/cluster.md`,
+      `unknown setting${keys.length > 1 ? `s ${keys.join(", ")}` : ""}; check the spelling against ${doc}`,
     );
   }
   const got = valueAt(value, path);

@@ -47,11 +47,15 @@ export function containerInstanceInfo(ci: ContainerInstance, ec2States: Readonly
 }
 
 export function spotFleetInfo(config: SpotFleetRequestConfig): SpotFleetInfo {
+  const c = config.SpotFleetRequestConfig;
+  const onDemandTarget = c?.OnDemandTargetCapacity ?? 0;
   return {
     id: config.SpotFleetRequestId ?? "",
     state: config.SpotFleetRequestState ?? "unknown",
-    targetVcpus: config.SpotFleetRequestConfig?.TargetCapacity ?? 0,
-    fulfilledVcpus: config.SpotFleetRequestConfig?.FulfilledCapacity ?? 0,
+    targetVcpus: c?.TargetCapacity ?? 0,
+    fulfilledVcpus: c?.FulfilledCapacity ?? 0,
+    // An on-demand share above the configured base means the capacity controller's Spot fallback is on.
+    ...(onDemandTarget > 0 ? { onDemandTargetVcpus: onDemandTarget, onDemandFulfilledVcpus: c?.OnDemandFulfilledCapacity ?? 0 } : {}),
   };
 }
 

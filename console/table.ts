@@ -61,7 +61,8 @@ export function renderStatus(snapshot: Snapshot): string {
       .map((f) => {
         const i = f.interruptions;
         const interrupted = i ? `, ${i.count} interrupted in ${i.windowHours} h${i.last ? ` (last ${i.last})` : ""}` : "";
-        return `fleet ${f.id} ${f.fulfilledVcpus}/${f.targetVcpus} vCPU${interrupted}`;
+        const onDemand = f.onDemandTargetVcpus ? ` (on-demand ${f.onDemandFulfilledVcpus ?? 0}/${f.onDemandTargetVcpus})` : "";
+        return `fleet ${f.id} ${f.fulfilledVcpus}/${f.targetVcpus} vCPU${onDemand}${interrupted}`;
       })
       .join(", ") || "no spot fleet found";
   const types =

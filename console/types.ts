@@ -163,6 +163,9 @@ export interface SpotFleetInfo {
   /** Weights are vCPUs (the SpotEcsCluster convention), so capacities are vCPUs. */
   readonly targetVcpus: number;
   readonly fulfilledVcpus: number;
+  /** The on-demand part (base plus the Spot fallback's share), when the fleet has one. */
+  readonly onDemandTargetVcpus?: number;
+  readonly onDemandFulfilledVcpus?: number;
   /** Spot interruptions over the last 24 h, from the fleet's request history; absent when the history could not be read. */
   readonly interruptions?: SpotInterruptions;
 }

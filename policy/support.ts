@@ -87,25 +87,76 @@ export function ofType(resources: readonly PolicyResource[], ...types: string[])
   return resources.filter((r) => types.includes(r.type));
 }
 
+// The SDK's unknown-value error (exported at run time, internal to its typings): see policy/evaluate.ts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy") as { UnknownValueError: new (...args: never[]) => Error };
+
+/**
+ * `props[key]`, or undefined when the value is unknown (a preview of a resource not yet created). The
+ * engine's props throw `UnknownValueError` when an unknown is read; stack policies that link resources
+ * read identities through this, and follow the engine's dependency information instead.
+ */
+export function peek(props: Record<string, unknown> | undefined, key: string): unknown {
+  if (props === undefined || props === null) return undefined;
+  try {
+    return props[key];
+  } catch (err) {
+    if (err instanceof UnknownValueError) return undefined;
+    throw err;
+  }
+}
+
+/** A known non-empty string at `props[key]`, else undefined (absent, empty, other type or unknown). */
+export function knownString(props: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = peek(props, key);
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
 /**
  * The values other resources use to point at `target` (its id, ARN, URL, name, bucket name). Stack
  * policies see resource outputs, so a reference like `bucket: myBucket.id` arrives as the value.
+ * Values unknown at preview are skipped.
  */
 export function identitiesOf(target: PolicyResource): Set<string> {
   const ids = new Set<string>();
   for (const key of ["id", "arn", "url", "name", "bucket"]) {
-    const value = target.props[key];
-    if (typeof value === "string" && value !== "") ids.add(value);
+    const value = knownString(target.props, key);
+    if (value !== undefined) ids.add(value);
   }
   return ids;
 }
 
+/** Whether the engine's dependency information says `resource.props[property]` was made from `target`. */
+export function dependsOn(resource: PolicyResource, property: string, target: PolicyResource): boolean {
+  return resource.propertyDependencies?.[property]?.some((d) => d.urn === target.urn) ?? false;
+}
+
 /**
  * Whether `resource.props[property]` refers to `target`: by the engine's property dependencies when it
- * has them (known even while values are not), else by value.
+ * has them (known even while values are not, as at the first preview of a stack), else by value.
  */
 export function refersTo(resource: PolicyResource, property: string, target: PolicyResource): boolean {
-  if (resource.propertyDependencies?.[property]?.some((d) => d.urn === target.urn)) return true;
-  const value = resource.props[property];
-  return typeof value === "string" && identitiesOf(target).has(value);
+  if (dependsOn(resource, property, target)) return true;
+  const value = knownString(resource.props, property);
+  return value !== undefined && identitiesOf(target).has(value);
+}
+
+/** A resource's name for messages: its `name` (or another naming property) when known, else its Pulumi name. */
+export function labelOf(resource: { name: string; props: Record<string, unknown> }, key = "name"): string {
+  return knownString(resource.props, key) ?? resource.name;
+}
+
+/**
+ * The AWS Security Hub and Checkov control ids a policy's description cites ("(Security Hub ECS.17,
+ * CKV_AWS_341)"): the one place they are written, read back for `npm run policy:check` and the README.
+ */
+export function controlIdsOf(description: string): string[] {
+  const ids = description.match(/\b(?:[A-Z][A-Za-z0-9]*\.\d+|CKV2?_AWS_\d+)\b/g) ?? [];
+  return [...new Set(ids)];
+}
+
+/** Simple `*` wildcard match (case-insensitive), as config allow-lists use it. */
+export function matchesPattern(value: string, pattern: string): boolean {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`, "i").test(value);
 }

@@ -35,6 +35,18 @@ export const TYPES = {
   ecrRepositoryPolicy: "aws:ecr/repositoryPolicy:RepositoryPolicy",
   lambdaFunction: "aws:lambda/function:Function",
   lambdaPermission: "aws:lambda/permission:Permission",
+  instance: "aws:ec2/instance:Instance",
+  ebsVolume: "aws:ebs/volume:Volume",
+  subnet: "aws:ec2/subnet:Subnet",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  ecrLifecyclePolicy: "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+  bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+  bucketVersioningV2: "aws:s3/bucketVersioningV2:BucketVersioningV2",
+  bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
 } as const;
 
 /** One entry of a task definition's `containerDefinitions` JSON (ECS API names). */
@@ -49,10 +61,18 @@ export interface ContainerDefinition {
   readonlyRootFilesystem?: boolean;
   environment?: { name?: string; value?: string }[];
   secrets?: { name?: string; valueFrom?: string }[];
+  logConfiguration?: { logDriver?: string; options?: Record<string, string> };
+  linuxParameters?: { capabilities?: { add?: string[]; drop?: string[] }; tmpfs?: { containerPath?: string; size?: number }[] };
 }
 
 export interface TaskDefinitionProps {
   family?: string;
+  /** Task-level CPU units and memory (MiB): a resource limit for the whole task. */
+  cpu?: string;
+  memory?: string;
+  networkMode?: string;
+  pidMode?: string;
+  ipcMode?: string;
   /** JSON text: an array of {@link ContainerDefinition}. */
   containerDefinitions?: string;
   arn?: string;

@@ -14,6 +14,16 @@ import { orderWorkers, parseWorkersConfig, type WorkersConfig } from "../config/
 
 export const ROOT = join(__dirname, "..");
 export const DELIVERIES_BUCKET = "local-deliveries";
+/** Throwaway OpenPGP keyrings of a local run (`npm start` makes them with gpg): the partner's and ours. */
+export const LOCAL_PGP_DIR = join(ROOT, ".local", "pgp");
+/** What a redirected binding's OpenPGP references become: files of the local keyrings. */
+export const LOCAL_PGP_REFS = {
+  pgpPublicKeySecret: `file:${join(LOCAL_PGP_DIR, "partner", "public.asc")}`,
+  pgpSigningKeySecret: `file:${join(LOCAL_PGP_DIR, "ours", "secret.asc")}`,
+  pgpPassphraseSecret: `file:${join(LOCAL_PGP_DIR, "ours", "passphrase")}`,
+} as const;
+/** Partner file delivery fields a redirect keeps: the local result is named and packaged as the partner's. */
+const FILE_FIELDS = ["fileName", "timeZone", "compression", "zipEntryName", "pgpArmor", "checksumFiles", "triggerFile"] as const;
 
 export interface PlannedWorker {
   readonly name: string;
@@ -75,15 +85,22 @@ export function planLocalPipeline(
         const target = inputOf(binding.worker, workers);
         outputs[slot] = { type: "s3", bucket: target.bucket, prefix: target.prefix };
       } else {
+        const files = binding.type === "rest" ? {} : partnerFileFields(binding);
         const local = {
           type: "s3" as const,
           bucket: DELIVERIES_BUCKET,
           prefix: `${name}/${slot}/`,
           ...(binding.format ? { format: binding.format } : {}),
+          ...files,
         };
         outputs[slot] = local;
+        const kept = [
+          binding.format ? `still ${binding.format.messageType} protobuf` : "",
+          "fileName" in files ? `named ${files.fileName}` : "",
+          "pgpPublicKeySecret" in files ? "OpenPGP-encrypted to a local partner key" : "",
+        ].filter((k) => k !== "");
         redirects.push(
-          `${slot}: ${describe(binding)} does not exist here → s3://${DELIVERIES_BUCKET}/${local.prefix}${binding.format ? ` (still ${binding.format.messageType} protobuf)` : ""}`,
+          `${slot}: ${describe(binding)} does not exist here → s3://${DELIVERIES_BUCKET}/${local.prefix}${kept.length > 0 ? ` (${kept.join(", ")})` : ""}`,
         );
       }
     }
@@ -125,6 +142,15 @@ export function planLocalPipeline(
     ]),
   ].sort();
   return { workers: planned, buckets };
+}
+
+/** A binding's partner file fields, its OpenPGP references swapped for the local keyrings' files. */
+function partnerFileFields(binding: Exclude<OutputBinding, { type: "worker" | "rest" }>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const field of FILE_FIELDS) if (binding[field] !== undefined) fields[field] = binding[field];
+  for (const [field, ref] of Object.entries(LOCAL_PGP_REFS))
+    if (binding[field as keyof typeof LOCAL_PGP_REFS] !== undefined) fields[field] = ref;
+  return fields;
 }
 
 function describe(binding: Exclude<OutputBinding, { type: "worker" }>): string {

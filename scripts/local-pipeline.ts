@@ -27,7 +27,17 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { WORKER_ENV } from "../catalog/contract";
 import { MOTO_BIN, startMoto, type MotoServer } from "../test/support/moto";
-import { DELIVERIES_BUCKET, planLocalPipeline, readStackWorkers, ROOT, type LocalPlan, type PlannedWorker } from "./local-pipeline-plan";
+import { createGpgKeyring, type GpgKeyring } from "../test/support/gpg";
+import {
+  DELIVERIES_BUCKET,
+  LOCAL_PGP_DIR,
+  LOCAL_PGP_REFS,
+  planLocalPipeline,
+  readStackWorkers,
+  ROOT,
+  type LocalPlan,
+  type PlannedWorker,
+} from "./local-pipeline-plan";
 
 export interface PipelineOptions {
   /** Exit once the samples are processed. */
@@ -237,6 +247,33 @@ async function queueDepths(moto: MotoServer, urls: string[]): Promise<number> {
   }
 }
 
+/**
+ * The local OpenPGP keyrings the plan's bindings reference (made once with gpg, kept in .local/pgp):
+ * the partner's, to decrypt what was delivered, and ours, to sign.
+ */
+function localKeyrings(plan: LocalPlan): { partner?: GpgKeyring } {
+  const refs = new Set(plan.workers.flatMap((w) => Object.values(w.outputs).flatMap((o) => Object.values(o as Record<string, unknown>))));
+  if (!refs.has(LOCAL_PGP_REFS.pgpPublicKeySecret)) return {};
+  const signs = refs.has(LOCAL_PGP_REFS.pgpSigningKeySecret);
+  say(
+    `OpenPGP: the partner's key${signs ? " and ours (to sign) are throwaway keys" : " is a throwaway key"} in ${relative(process.cwd(), LOCAL_PGP_DIR)}/ (made once with gpg)`,
+  );
+  const partner = createGpgKeyring("Partner (local)", "", join(LOCAL_PGP_DIR, "partner"));
+  if (signs) {
+    const ours = createGpgKeyring("Jobworker (local)", "local only", join(LOCAL_PGP_DIR, "ours"));
+    partner.gpg(["--import", ours.publicKeyFile]);
+  }
+  return { partner };
+}
+
+/** Decrypts an OpenPGP result with the local partner key next to it (`<file>.decrypted`); the line to print. */
+function decryptResult(partner: GpgKeyring, file: string): string {
+  const decrypted = `${file}.decrypted`;
+  const r = partner.gpg(["--yes", "--output", decrypted, "--decrypt", file]);
+  if (r.status !== 0) return `could not decrypt ${relative(process.cwd(), file)} with the local partner key: ${r.stderr.trim()}`;
+  return `decrypted with the local partner key → ${relative(process.cwd(), decrypted)} (gpg --homedir ${relative(process.cwd(), partner.home)} --decrypt)`;
+}
+
 async function copyResult(moto: MotoServer, target: string, resultsDir: string): Promise<string | undefined> {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(target);
   if (!match) return undefined;
@@ -262,6 +299,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const plan = planLocalPipeline(readStackWorkers());
   say(`jobworker local pipeline: ${plan.workers.length} workers from Pulumi.prod.yaml`);
+  const { partner } = localKeyrings(plan);
   const moto = await startMoto();
   say(`moto server (S3 + SQS emulator) on ${moto.endpoint}`);
   const workers: WorkerProcess[] = [];
@@ -293,6 +331,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         copyResult(moto, target, options.resultsDir).then<void, void>(
           (file) => {
             if (file && target.startsWith(`s3://${DELIVERIES_BUCKET}/`)) say(`${pad("", 26)}   copied to ${relative(process.cwd(), file)}`);
+            if (file && partner && /\.(pgp|gpg|asc)$/.test(file)) say(`${pad("", 26)}   ${decryptResult(partner, file)}`);
           },
           (err: unknown) => {
             say(`could not copy ${target}: ${(err as Error).message}`);

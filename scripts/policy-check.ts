@@ -17,6 +17,7 @@ import { parse as parseYaml } from "yaml";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { evaluatePolicies, hasMandatory, type ResourceSnapshot, type Violation } from "../policy/evaluate";
 import { DEFAULT_ENFORCEMENT_LEVEL, POLICY_PACK_NAME, policies } from "../policy/policies";
+import { controlIdsOf } from "../policy/support";
 import { ROOT, runProgram, type RecordedResource } from "../test/support/pulumi";
 
 export interface CheckOptions {
@@ -82,7 +83,13 @@ export function toSnapshot(r: RecordedResource, stack: string): ResourceSnapshot
   };
 }
 
-/** The report, grouped by resource like `pulumi preview`'s "Policies" section. */
+/** The AWS controls a finding follows (`ECS.17, CKV_AWS_335`), or `jobworker` for the pack's own rules. */
+export function controlsLabel(description: string): string {
+  const ids = controlIdsOf(description);
+  return ids.length > 0 ? ids.join(", ") : POLICY_PACK_NAME;
+}
+
+/** The report, grouped by resource like `pulumi preview`'s "Policies" section; each finding names its controls. */
 export function formatReport(violations: readonly Violation[], meta: { stack: string; resources: number; version: string }): string {
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const advisory = violations.length - mandatory;
@@ -99,7 +106,11 @@ export function formatReport(violations: readonly Violation[], meta: { stack: st
   for (const [resource, list] of groups) {
     lines.push(`        ${resource}`);
     for (const v of list) {
-      lines.push(`          - [${v.enforcementLevel}]  ${v.policyName}`, `            ${v.description}`, `            ${v.message}`);
+      lines.push(
+        `          - [${v.enforcementLevel}]  ${v.policyName}  [${controlsLabel(v.description)}]`,
+        `            ${v.description}`,
+        `            ${v.message}`,
+      );
     }
   }
   lines.push(`    ${mandatory} mandatory, ${advisory} advisory violation(s)`);

@@ -22,6 +22,11 @@ install_debian_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # A second Node line for the REST timeout test under forced GC (test/integration/connectors/rest-timeout.test.ts).
+  [ -x /usr/bin/node ] || missing+=(nodejs)
+  # Partner files: OpenPGP by gpg (the worker image installs it too), zip checked by `unzip -t` in tests.
+  command -v gpg >/dev/null 2>&1 || missing+=(gnupg)
+  command -v unzip >/dev/null 2>&1 || missing+=(unzip)
   [ "${#missing[@]}" -eq 0 ] && { log "Debian packages: all present"; return 0; }
   if [ "$(id -u)" -ne 0 ]; then
     log "missing Debian packages: ${missing[*]}"

@@ -1,6 +1,8 @@
 /**
  * Arguments of the `BacklogPublisher` and their defaults.
  */
+import type * as pulumi from "@pulumi/pulumi";
+
 export interface BacklogPublisherArgs {
   /**
    * Queue names start with this; JobWorkers name their queues with it and the publisher lists
@@ -21,8 +23,18 @@ export interface BacklogPublisherArgs {
   readonly memoryMiB?: number;
   /** Retention of the function's log group, days. @default 14 */
   readonly logRetentionDays?: number;
-  /** SNS topic ARNs notified when the publisher fails. @default [] */
-  readonly alarmActions?: readonly string[];
+  /**
+   * A cluster whose capacity metrics (shortfall, spare ACTIVE capacity) the publisher also puts out
+   * every interval: `SpotEcsCluster.capacityMetrics`. Its period must be the publisher's interval.
+   * @default none
+   */
+  readonly capacity?: {
+    readonly clusterName: pulumi.Input<string>;
+    readonly namespace: string;
+    readonly periodSeconds: number;
+  };
+  /** SNS topic ARNs notified (on ALARM and on OK) when the publisher fails. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
   /** @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -49,6 +61,7 @@ export function validateBacklogPublisherArgs(a: {
   intervalSeconds: number;
   memoryMiB: number;
   logRetentionDays: number;
+  capacity?: { namespace: string; periodSeconds: number };
 }): void {
   const fail = (field: string, message: string) => {
     throw new Error(`BacklogPublisher: \`${field}\` ${message}`);
@@ -74,6 +87,15 @@ export function validateBacklogPublisherArgs(a: {
   }
   if (!Number.isInteger(a.memoryMiB) || a.memoryMiB < 128 || a.memoryMiB > 10_240) {
     fail("memoryMiB", `is ${a.memoryMiB}; Lambda takes 128 to 10240 MiB.`);
+  }
+  if (a.capacity && a.capacity.periodSeconds !== a.intervalSeconds) {
+    fail(
+      "capacity",
+      `has period ${a.capacity.periodSeconds} s but the publisher publishes every ${a.intervalSeconds} s; set the cluster's \`capacity.metricsPeriodSeconds\` to ${a.intervalSeconds}.`,
+    );
+  }
+  if (a.capacity && a.capacity.namespace === a.namespace) {
+    fail("capacity", `uses the namespace \`${a.namespace}\` of the queue metrics; give the cluster's capacity metrics their own.`);
   }
   const retention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
   if (!retention.includes(a.logRetentionDays)) {

@@ -23,6 +23,8 @@ const ENV = {
   namespace: "JOBWORKER_BACKLOG_NAMESPACE",
   intervalSeconds: "JOBWORKER_BACKLOG_INTERVAL_SECONDS",
   windowSeconds: "JOBWORKER_BACKLOG_WINDOW_SECONDS",
+  capacityCluster: "JOBWORKER_CAPACITY_CLUSTER",
+  capacityNamespace: "JOBWORKER_CAPACITY_NAMESPACE",
 } as const;
 
 export class BacklogPublisher extends pulumi.ComponentResource {
@@ -40,6 +42,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
       intervalSeconds: args.intervalSeconds ?? d.intervalSeconds,
       memoryMiB: args.memoryMiB ?? d.memoryMiB,
       logRetentionDays: args.logRetentionDays ?? d.logRetentionDays,
+      capacity: args.capacity,
     };
     validateBacklogPublisherArgs(settled);
     const tags = { ...args.tags };
@@ -63,8 +66,8 @@ export class BacklogPublisher extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([identity.accountId, region.region, partition.partition, logGroup.arn])
-          .apply(([accountId, reg, part, logGroupArn]) =>
+          .all([identity.accountId, region.region, partition.partition, logGroup.arn, settled.capacity?.clusterName])
+          .apply(([accountId, reg, part, logGroupArn, clusterName]) =>
             JSON.stringify(
               publisherRolePolicy({
                 accountId,
@@ -73,6 +76,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
                 queueNamePrefix: settled.queueNamePrefix,
                 namespace: settled.namespace,
                 logGroupArn,
+                ...(settled.capacity && clusterName ? { capacity: { clusterName, namespace: settled.capacity.namespace } } : {}),
               }),
             ),
           ),
@@ -83,7 +87,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
     const fn = new aws.lambda.Function(
       `${name}-function`,
       {
-        description: "jobworker: publishes every worker queue's visible and in-flight counts every 10 s",
+        description: "jobworker: publishes every worker queue's backlog and tasks needed, and the cluster's capacity, every 10 s",
         runtime: "nodejs24.x",
         architectures: ["arm64"],
         handler: PUBLISHER_HANDLER,
@@ -100,6 +104,9 @@ export class BacklogPublisher extends pulumi.ComponentResource {
             [ENV.namespace]: settled.namespace,
             [ENV.intervalSeconds]: String(settled.intervalSeconds),
             [ENV.windowSeconds]: String(d.scheduleSeconds),
+            ...(settled.capacity
+              ? { [ENV.capacityCluster]: settled.capacity.clusterName, [ENV.capacityNamespace]: settled.capacity.namespace }
+              : {}),
           },
         },
         tags,
@@ -141,6 +148,7 @@ export class BacklogPublisher extends pulumi.ComponentResource {
         treatMissingData: "notBreaching",
         alarmActions: [...(args.alarmActions ?? [])],
         okActions: [...(args.alarmActions ?? [])],
+        actionsEnabled: true,
         tags,
       },
       parent,

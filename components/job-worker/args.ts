@@ -163,8 +163,8 @@ export interface JobWorkerArgs {
   readonly scaleInIdleSeconds?: number;
   /** Alarm when the oldest message is older than this, seconds. @default 1800 */
   readonly oldestMessageAlarmSeconds?: number;
-  /** SNS topic ARNs notified by the DLQ and message-age alarms. @default [] */
-  readonly alarmActions?: readonly string[];
+  /** SNS topic ARNs notified (on ALARM and on OK) by the DLQ and message-age alarms. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
   /** The backlog publisher's metrics; without it the alarms use only SQS's own (slower) metrics. @default undefined */
   readonly backlogMetrics?: BacklogMetricsRef;
   /** Images the ECR lifecycle policy keeps. @default 10 */
@@ -241,7 +241,7 @@ export interface SettledArgs {
   readonly backlogPerTask: number;
   readonly scaleInIdleSeconds: number;
   readonly oldestMessageAlarmSeconds: number;
-  readonly alarmActions: readonly string[];
+  readonly alarmActions: readonly pulumi.Input<string>[];
   readonly keepImages: number;
   readonly deploymentMinimumHealthyPercent: number;
   readonly deploymentMaximumPercent: number;

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JobWorkerArgs, SettledArgs } from "./args";
 import type { WorkerQueues } from "./queues";
 import type { AlarmSpec, MetricRef } from "./scaling";
-import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps } from "./scaling";
+import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps, tasksNeededSteps } from "./scaling";
 
 export function createAutoscaling(
   name: string,
@@ -65,15 +65,38 @@ export function createAutoscaling(
     },
     opts,
   );
+  // Created only with the publisher (whose TasksNeeded metric drives it) and room to scale in.
+  const scaleToNeeded =
+    inputs.backlogMetrics && a.maxTasks >= 2
+      ? new aws.appautoscaling.Policy(
+          `${name}-scale-to-needed`,
+          {
+            ...policyBase,
+            stepScalingPolicyConfiguration: {
+              adjustmentType: "ExactCapacity",
+              cooldown: 60,
+              metricAggregationType: "Maximum",
+              stepAdjustments: tasksNeededSteps(a.maxTasks),
+            },
+          },
+          opts,
+        )
+      : undefined;
   const specs = alarmSpecs<pulumi.Output<string>>({
     worker: name,
     queueName: inputs.queues.queue.name,
     deadLetterQueueName: inputs.queues.deadLetterQueue.name,
     scaleInIdleSeconds: a.scaleInIdleSeconds,
     oldestMessageAlarmSeconds: a.oldestMessageAlarmSeconds,
+    maxTasks: a.maxTasks,
     backlogMetrics: inputs.backlogMetrics,
   });
-  const actions = { "scale-out": [scaleOut.arn], "scale-in": [scaleIn.arn], notify: [...a.alarmActions] };
+  const actions = {
+    "scale-out": [scaleOut.arn],
+    "scale-to-needed": scaleToNeeded ? [scaleToNeeded.arn] : [],
+    "scale-in": [scaleIn.arn],
+    notify: [...a.alarmActions],
+  };
   for (const spec of specs) createAlarm(name, spec, actions, inputs.tags, inputs.parent);
 }
 

@@ -33,7 +33,10 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
   readonly queueName: pulumi.Output<string>;
   readonly deadLetterQueueUrl: pulumi.Output<string>;
   readonly deadLetterQueueArn: pulumi.Output<string>;
+  readonly deadLetterQueueName: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
+  /** The ECS service's ARN (its EventBridge events name it). */
+  readonly serviceArn: pulumi.Output<string>;
   readonly repositoryUrl: pulumi.Output<string>;
   readonly taskRoleArn: pulumi.Output<string>;
   /** Where each output slot delivers, as the container sees it (`worker` bindings resolved to the next worker's bucket and prefix). */
@@ -89,7 +92,9 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
     this.queueName = queues.queue.name;
     this.deadLetterQueueUrl = queues.deadLetterQueue.url;
     this.deadLetterQueueArn = queues.deadLetterQueue.arn;
+    this.deadLetterQueueName = queues.deadLetterQueue.name;
     this.serviceName = service.name;
+    this.serviceArn = service.arn;
     this.repositoryUrl = image.repository.repositoryUrl;
     this.taskRoleArn = roles.taskRole.arn;
     this.outputBindings = outputs.bindings;
@@ -101,6 +106,7 @@ export class JobWorker extends pulumi.ComponentResource implements ChainTarget {
       deadLetterQueueUrl: this.deadLetterQueueUrl,
       deadLetterQueueArn: this.deadLetterQueueArn,
       serviceName: this.serviceName,
+      serviceArn: this.serviceArn,
       repositoryUrl: this.repositoryUrl,
       outputBindings: this.outputBindings,
     });

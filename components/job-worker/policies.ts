@@ -128,6 +128,8 @@ export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
       Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
       Resource: i.queueArn,
     },
+    // On shutdown the runtime hands an unfinished message back as a copy, so interruptions charge no receive.
+    { Sid: "HandBackToOwnQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: i.queueArn },
     { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: i.deadLetterQueueArn },
     {
       Sid: "OwnTaskScaleInProtection",
@@ -137,7 +139,7 @@ export function taskRolePolicy(i: TaskRoleInputs): IdentityPolicy {
     },
   ];
   if (i.queueKmsKeyArn) {
-    // Decrypt to receive; GenerateDataKey to send to the dead-letter queue (same key).
+    // Decrypt to receive; GenerateDataKey to send to the dead-letter queue and hand back to the queue (same key).
     statements.push({ Sid: "UseOwnQueueKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: i.queueKmsKeyArn });
   }
   const puts = [...new Set(i.outputs.map((o) => `${o.bucketArn}/${o.prefix}*`))].sort();
@@ -181,6 +183,11 @@ export function executionRolePolicy(i: { scope: AwsScope; repositoryArn?: string
 /** Bucket policy: deny any request not over TLS. */
 export function tlsOnlyBucketPolicy(bucketArn: string): ResourcePolicy {
   return policyDocument(denyInsecureTransport("s3", [bucketArn, `${bucketArn}/*`]));
+}
+
+/** Queue policy of a queue nobody sends to from outside (the dead-letter queue): no plain-HTTP access. */
+export function tlsOnlyQueuePolicy(queueArn: string): ResourcePolicy {
+  return policyDocument(denyInsecureTransport("sqs", queueArn));
 }
 
 /** Queue policy: only S3, only from the input bucket in this account, may send; no plain-HTTP access. */

@@ -1,13 +1,14 @@
 /**
- * The worker's input queue, its dead-letter queue, the redrive wiring and the queue policy that
- * lets only the input bucket's S3 notifications in.
+ * The worker's input queue, its dead-letter queue, the redrive wiring, the queue policy that lets
+ * only the input bucket's S3 notifications in, and a TLS-only policy on the dead-letter queue.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SettledArgs } from "./args";
 import { JOB_WORKER_DEFAULTS } from "./args";
 import type { AwsScope } from "./policies";
-import { queueKeyPolicy, queuePolicy, scopeOfArn } from "./policies";
+import { queueKeyPolicy, queuePolicy, scopeOfArn, tlsOnlyQueuePolicy } from "./policies";
+import { SCALING_TAGS } from "./scaling";
 
 export interface WorkerQueues {
   readonly queue: aws.sqs.Queue;
@@ -88,7 +89,8 @@ export function createQueues(
         JSON.stringify({ deadLetterTargetArn, maxReceiveCount: a.maxReceiveCount }),
       ),
       ...encryption(a, kmsKeyArn),
-      tags,
+      // The backlog publisher computes TasksNeeded from these (workers/backlog-publisher/tasks-needed.ts).
+      tags: { ...tags, [SCALING_TAGS.concurrency]: String(a.definition.concurrency), [SCALING_TAGS.maxTasks]: String(a.maxTasks) },
     },
     opts,
   );
@@ -98,6 +100,13 @@ export function createQueues(
       queueUrl: deadLetterQueue.url,
       redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })),
     },
+    opts,
+  );
+  // The dead-letter queue refuses plain HTTP too (the pack's sqs-queue-tls-only); SQS itself moves
+  // messages into it, which no queue policy governs.
+  new aws.sqs.QueuePolicy(
+    `${a.name}-dlq-policy`,
+    { queueUrl: deadLetterQueue.url, policy: deadLetterQueue.arn.apply((arn) => JSON.stringify(tlsOnlyQueuePolicy(arn))) },
     opts,
   );
   const policy = new aws.sqs.QueuePolicy(

@@ -8,7 +8,11 @@
  *   one-minute metrics (late after an idle queue wakes up, but independent of the publisher).
  *   While an alarm stays in ALARM, CloudWatch re-invokes its Auto Scaling action every period, so
  *   capacity keeps growing (up to maxTasks) as long as messages wait.
- * - scale IN, straight to zero, only after visible AND in-flight have both been zero for
+ * - scale IN gradually, with the backlog publisher: every minute the desired count is set to the
+ *   publisher's `TasksNeeded` = ceil((visible + in flight) / concurrency), clamped to maxTasks (its
+ *   maximum over the minute), down to one task. Busy tasks carry task scale-in protection (the
+ *   runtime sets it while a message is in flight), so lowering the count stops only idle tasks.
+ * - scale IN, to zero, only after visible AND in-flight have both been zero for
  *   `scaleInIdleSeconds`: a task with a message in flight keeps the in-flight count above zero, so
  *   a busy task is never stopped by scale-in (the runtime's task scale-in protection backs this up).
  */
@@ -52,6 +56,39 @@ export function scaleOutSteps(backlogPerTask: number, maxTasks: number): StepAdj
 /** The scale-in step: at or below the idle threshold (0), set the desired count to exactly 0. */
 export const SCALE_IN_STEPS: StepAdjustment[] = [{ metricIntervalUpperBound: "0", scalingAdjustment: 0 }];
 
+/** The publisher's per-worker metric, and the queue tags it is computed from. */
+export const TASKS_NEEDED = "TasksNeeded";
+export const SCALING_TAGS = { concurrency: "jobworker:concurrency", maxTasks: "jobworker:max-tasks" } as const;
+/** Application Auto Scaling takes at most 20 step adjustments per policy. */
+export const MAX_STEP_ADJUSTMENTS = 20;
+
+/**
+ * ExactCapacity steps on TasksNeeded for the alarm "IF(TasksNeeded > 0, TasksNeeded, maxTasks) <
+ * maxTasks": a value v in 1..maxTasks−1 sets the desired count to v. Bounds are relative to the
+ * threshold maxTasks and, below it, the lower bound is exclusive and the upper inclusive ("a lower
+ * bound of -10 and an upper bound of 0" is "greater than 40 and less than or equal to 50",
+ * Application Auto Scaling API, StepAdjustment); the first step has no lower bound, as AWS requires
+ * when a lower bound is negative, and the last ends at the threshold. Above 20 values they go in
+ * equal buckets, each setting the bucket's highest value (rounding up, never down). Zero never
+ * breaches (the alarm's expression maps it to maxTasks): going to zero is the idle alarm's, after
+ * `scaleInIdleSeconds`.
+ */
+export function tasksNeededSteps(maxTasks: number): StepAdjustment[] {
+  const values = maxTasks - 1;
+  if (values < 1) return [];
+  const bucket = Math.ceil(values / MAX_STEP_ADJUSTMENTS);
+  const out: StepAdjustment[] = [];
+  for (let low = 1; low < maxTasks; low += bucket) {
+    const high = Math.min(maxTasks, low + bucket);
+    out.push({
+      ...(low === 1 ? {} : { metricIntervalLowerBound: String(low - 1 - maxTasks) }),
+      metricIntervalUpperBound: high === maxTasks ? "0" : String(high - 1 - maxTasks),
+      scalingAdjustment: high - 1,
+    });
+  }
+  return out;
+}
+
 /** `N` is the type of a queue name: `string` in tests, `pulumi.Output<string>` in the component. */
 export interface MetricRef<N = string> {
   readonly namespace: string;
@@ -63,10 +100,10 @@ export interface MetricRef<N = string> {
 
 export interface AlarmSpec<N = string> {
   /** Suffix of the alarm's resource name. */
-  readonly key: "backlog-fast" | "backlog" | "idle" | "dlq-not-empty" | "oldest-message";
+  readonly key: "backlog-fast" | "backlog" | "tasks-needed" | "idle" | "dlq-not-empty" | "oldest-message";
   readonly description: string;
-  readonly action: "scale-out" | "scale-in" | "notify";
-  readonly comparisonOperator: "GreaterThanThreshold" | "LessThanOrEqualToThreshold";
+  readonly action: "scale-out" | "scale-to-needed" | "scale-in" | "notify";
+  readonly comparisonOperator: "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
   readonly threshold: number;
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
@@ -88,6 +125,8 @@ export interface AlarmInputs<N = string> {
   readonly deadLetterQueueName: N;
   readonly scaleInIdleSeconds: number;
   readonly oldestMessageAlarmSeconds: number;
+  /** The service's maximum task count: with it (≥ 2) and a publisher, the tasks-needed alarm. @default none */
+  readonly maxTasks?: number;
   /** The backlog publisher's metrics, when one runs. */
   readonly backlogMetrics?: { readonly namespace: string; readonly periodSeconds: number };
 }
@@ -133,6 +172,26 @@ export function alarmSpecs<N = string>(i: AlarmInputs<N>): AlarmSpec<N>[] {
     treatMissingData: "notBreaching",
     metric: native(VISIBLE, i.queueName),
   });
+  if (i.backlogMetrics && i.maxTasks !== undefined && i.maxTasks >= 2) {
+    specs.push({
+      key: "tasks-needed",
+      description: `${i.worker}: fewer tasks needed than the maximum: set the desired count to ceil((visible + in flight) / concurrency)`,
+      action: "scale-to-needed",
+      comparisonOperator: "LessThanThreshold",
+      threshold: i.maxTasks,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // Without numbers, the count stays where it is.
+      treatMissingData: "notBreaching",
+      // Zero is mapped to maxTasks (no breach): scaling to zero is the idle alarm's.
+      expression: {
+        id: "needed",
+        expression: `IF(tn > 0, tn, ${i.maxTasks})`,
+        label: "tasks needed (0 left to the idle alarm)",
+        metrics: { tn: custom(TASKS_NEEDED, NATIVE_PERIOD_SECONDS) },
+      },
+    });
+  }
   const idleMetrics: Record<string, MetricRef<N>> = {
     nv: native(VISIBLE, i.queueName),
     nf: native(IN_FLIGHT, i.queueName),

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { BootstrapSettingsInput } from "../../bootstrap/settings";
+import type { SecretRef } from "../../catalog/secret-ref";
 import type { IdentityStatement } from "../iam";
 
 export type AllocationStrategy = "diversified" | "priceCapacityOptimized" | "capacityOptimized";
@@ -36,20 +37,51 @@ export type FleetInstanceType =
       readonly memoryMiB?: number;
     };
 
+/** A host path a daemon reads: mounted read-only at `containerPath`. */
+export interface DaemonMount {
+  /** Absolute path on the instance, e.g. `/var/run/docker.sock`. */
+  readonly hostPath: string;
+  /** Absolute path in the container, e.g. `/host/proc`. */
+  readonly containerPath: string;
+}
+
 /** A node-local daemon: one task on every container instance (ECS `DAEMON` scheduling). */
 export interface DaemonSpec {
   /** Kebab-case; names the task family and the service. */
   readonly name: string;
+  /** Image reference; the pack requires it pinned by digest or in the account's ECR. */
   readonly image: string;
+  /** Container user, never root (the pack's ecs-container-non-root-user). @default "65534:65534" (nobody) */
+  readonly user?: string;
+  /**
+   * Writable in-memory directories (tmpfs, `linuxParameters.tmpfs`); the root filesystem is read-only.
+   * @default none
+   */
+  readonly tmpfs?: readonly { readonly containerPath: string; readonly sizeMiB: number }[];
   /** CPU units (1024 = one vCPU) reserved on every instance. */
   readonly cpu: number;
   /** Hard memory limit in MiB, reserved on every instance. */
   readonly memoryMiB: number;
-  /** @default "host" */
+  /**
+   * "host" is the DAEMON exception the pack allows only for families listed in policy/config.json
+   * (`ecs-no-host-namespaces.hostNetworkFamilies`): a listener on the instance's 127.0.0.1.
+   * @default "host"
+   */
   readonly networkMode?: "host" | "bridge";
   readonly entryPoint?: readonly string[];
   readonly command?: readonly string[];
+  /** Plain environment variables; a name or value that looks like a credential is refused (use `secrets`). @default none */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables ECS sets from secrets, by reference: name → `ssm:/<parameter path>` or
+   * `secretsmanager:<name or ARN>` (`catalog/secret-ref.ts`). They become the container's `secrets`
+   * (`valueFrom`), and the daemon's execution role may read exactly these. @default none
+   */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** Host paths mounted into the container, always read-only (docker.sock, /proc, cgroups for an agent). @default none */
+  readonly mounts?: readonly DaemonMount[];
+  /** Run the container privileged (full access to the host's devices). @default false */
+  readonly privileged?: boolean;
   /** IAM statements for the daemon's task role (identity statements: `Resource`, no `Principal`). @default none */
   readonly taskPolicyStatements?: readonly IdentityStatement[];
 }
@@ -57,7 +89,9 @@ export interface DaemonSpec {
 /** The node-local log collector: a fluentd-protocol (forward) listener on 127.0.0.1:24224. */
 export interface LogCollectorArgs {
   /**
-   * Container image speaking the fluentd forward protocol.
+   * Container image speaking the fluentd forward protocol. Pinned by digest or in the account's ECR, it
+   * runs as given; else it is mirrored into the cluster's ECR repository and run by digest
+   * (`daemon-image.ts`).
    * @default "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" (Fluent Bit: forward in, CloudWatch Logs out)
    */
   readonly image?: string;
@@ -66,7 +100,10 @@ export interface LogCollectorArgs {
    * `${AWS_REGION}` are set in its environment. @default `renderFluentBitConfig()`
    */
   readonly config?: string;
-  /** Path the image reads its config from; the entry point writes `config` there. @default "/fluent-bit/etc/jobworker.conf" */
+  /**
+   * Path the entry point writes `config` to and Fluent Bit reads it from: in the writable tmpfs at
+   * `/tmp` (the root filesystem is read-only). @default "/tmp/jobworker.conf"
+   */
   readonly configPath?: string;
   /** Command run after the config is written. @default ["/fluent-bit/bin/fluent-bit", "-c", configPath] */
   readonly command?: readonly string[];
@@ -89,8 +126,35 @@ export interface CapacityScalingArgs {
   readonly memoryReservationTargetPercent?: number;
   /** Seconds between scale-outs. @default 60 */
   readonly scaleOutCooldownSeconds?: number;
-  /** Seconds between scale-ins (scale-in terminates instances without a drain: keep it slow). @default 900 */
+  /**
+   * The reservation policies' scale-in cooldown, seconds. They never scale in (the capacity
+   * controller does, drain first), so this only completes their configuration. @default 900
+   */
   readonly scaleInCooldownSeconds?: number;
+}
+
+/** Capacity control: scale-out on what cannot be placed, drain-first scale-in, on-demand fallback. */
+export interface CapacityControlArgs {
+  /** Namespace the backlog publisher puts the cluster's capacity metrics in. @default "Jobworker/Capacity" */
+  readonly metricsNamespace?: string;
+  /** Period of those metrics, seconds (the publisher's interval: 10, 30 or 60). @default 10 */
+  readonly metricsPeriodSeconds?: number;
+  /** vCPUs one scale-out step adds per step of shortfall. @default the largest weight */
+  readonly shortfallStepVcpus?: number;
+  /** Seconds between two shortfall scale-outs (an instance needs 2–3 min to register). @default 180 */
+  readonly shortfallCooldownSeconds?: number;
+  /** Spare ACTIVE vCPUs kept as headroom; scale-in removes only what stays above. @default the largest weight */
+  readonly spareThresholdVcpus?: number;
+  /** Minutes the spare must stay above the threshold before a scale-in. @default 15 */
+  readonly scaleInWindowMinutes?: number;
+  /** Instances one controller run drains at most. @default 2 */
+  readonly maxDrainsPerRun?: number;
+  /** Raise an on-demand share while Spot cannot fill the target. @default true */
+  readonly onDemandFallback?: boolean;
+  /** Highest on-demand target the fallback sets, vCPUs. @default scaling.maxCapacity */
+  readonly maxOnDemandCapacity?: number;
+  /** Minutes Spot must stay short before the fallback (rounded up to 5-minute periods). @default 10 */
+  readonly spotShortMinutes?: number;
 }
 
 export interface SpotEcsClusterArgs {
@@ -119,8 +183,12 @@ export interface SpotEcsClusterArgs {
   readonly onDemandBaseCapacity?: number;
   /** Launch a replacement when EC2 signals a rebalance recommendation (the watcher drains the old one). @default true */
   readonly capacityRebalance?: boolean;
-  /** Capacity autoscaling on the cluster's CPU and memory reservation. */
+  /** Capacity autoscaling on the cluster's CPU and memory reservation (scale-out only). */
   readonly scaling?: CapacityScalingArgs;
+  /** Scale-out on shortfall, drain-first scale-in, on-demand fallback. @default `CAPACITY_DEFAULTS` and the fleet's largest weight */
+  readonly capacity?: CapacityControlArgs;
+  /** SNS topic ARNs the cluster's alarms notify on ALARM and OK (spot short, controller failing); plain ones are checked. @default [] */
+  readonly alarmActions?: readonly pulumi.Input<string>[];
 
   /** Root EBS volume (gp3, encrypted), GiB. @default 30 */
   readonly rootVolumeGiB?: number;
@@ -160,7 +228,12 @@ export const SCALING_DEFAULTS = {
 
 export const LOG_COLLECTOR_DEFAULTS = {
   image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5",
-  configPath: "/fluent-bit/etc/jobworker.conf",
+  configPath: "/tmp/jobworker.conf",
+  /** The tmpfs the config is written to, and its size. */
+  tmpfsPath: "/tmp",
+  tmpfsSizeMiB: 8,
+  /** `nobody`: the collector only listens on an unprivileged port and calls CloudWatch Logs. */
+  user: "65534:65534",
   cpu: 128,
   memoryMiB: 128,
   retentionInDays: 30,

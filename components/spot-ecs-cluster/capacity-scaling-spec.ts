@@ -1,7 +1,8 @@
 /**
  * Application Auto Scaling of the fleet's target capacity, as plain data: target tracking on the
  * cluster's CPUReservation and MemoryReservation (published by ECS for every cluster, free). The
- * fleet grows when reservations pass the target and shrinks slowly when they fall below it.
+ * fleet grows when reservations pass the target. These policies never scale in (`disableScaleIn`):
+ * lowering the target is the capacity controller's, drain first (capacity-control-spec.ts).
  */
 export const FLEET_SCALABLE_DIMENSION = "ec2:spot-fleet-request:TargetCapacity";
 
@@ -33,6 +34,7 @@ export function reservationPolicies(s: ScalingSettings): ReservationPolicySpec[]
 export function targetTrackingConfiguration(spec: ReservationPolicySpec, clusterName: string) {
   return {
     targetValue: spec.targetValue,
+    disableScaleIn: true,
     scaleInCooldown: spec.scaleInCooldown,
     scaleOutCooldown: spec.scaleOutCooldown,
     customizedMetricSpecification: {

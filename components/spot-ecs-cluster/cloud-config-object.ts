@@ -47,6 +47,23 @@ export function createCloudConfigObject(name: string, args: CloudConfigObjectArg
     { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
     opts,
   );
+  // Old cloud-config versions stay a month (to roll back), then expire (Security Hub S3.13).
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-boot`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: "expire-old-cloud-configs",
+          status: "Enabled",
+          filter: {},
+          noncurrentVersionExpiration: { noncurrentDays: 30 },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+      ],
+    },
+    { ...opts, dependsOn: [versioning] },
+  );
   const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-boot`,
     { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },

@@ -27,8 +27,12 @@ export const FLEET_SETTINGS = {
   terminateInstancesWithExpiration: true,
   /** Deleting (or replacing) the request terminates its instances, so no orphaned capacity is left billing. */
   terminateInstancesOnDelete: "true",
-  /** Lowering the target (scale-in) terminates instances. */
-  excessCapacityTerminationPolicy: "Default",
+  /**
+   * Lowering the target terminates nothing: the capacity controller drains an instance first and
+   * terminates it once it runs no worker task (Terraform's and the provider's spelling; the EC2
+   * API's is `noTermination`).
+   */
+  excessCapacityTerminationPolicy: "NoTermination",
   onDemandAllocationStrategy: "lowestPrice",
   /** `pulumi up` does not wait for Spot capacity. */
   waitForFulfillment: false,

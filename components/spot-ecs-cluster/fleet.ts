@@ -28,6 +28,9 @@ export function createFleet(name: string, args: FleetArgs, parent: pulumi.Resour
       onDemandTargetCapacity: s.onDemandBaseCapacity,
       // No spotPrice: the maximum is the on-demand price, so instances are interrupted for
       // capacity, never outbid by a price we guessed.
+      // `launch` is the only strategy the provider takes (no `terminationDelay` field in
+      // SpotFleetRequestSpotMaintenanceStrategiesCapacityRebalance): the watcher drains the at-risk
+      // instance and the capacity controller terminates it once it runs no worker task.
       spotMaintenanceStrategies: s.capacityRebalance ? { capacityRebalance: { replacementStrategy: "launch" } } : undefined,
       launchTemplateConfigs: [
         {
@@ -40,8 +43,8 @@ export function createFleet(name: string, args: FleetArgs, parent: pulumi.Resour
     {
       parent,
       dependsOn: args.dependsOn,
-      // Application Auto Scaling owns the target capacity after creation.
-      ignoreChanges: ["targetCapacity"],
+      // Application Auto Scaling and the capacity controller own the targets after creation.
+      ignoreChanges: ["targetCapacity", "onDemandTargetCapacity"],
       // A change of instance types or subnets replaces the request: start the new fleet first.
       deleteBeforeReplace: false,
     },

@@ -9,3 +9,4 @@ export * from "./launch-template";
 export * from "./log-collector-spec";
 export * from "./policies";
 export * from "./validation";
+export * from "./capacity-control-spec";

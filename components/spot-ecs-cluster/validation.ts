@@ -2,6 +2,7 @@
  * Checks `SpotEcsClusterArgs` and settles every default, synchronously at construction (so
  * `pulumi preview` fails with the field, the value and the fix). Plain function: testable without Pulumi.
  */
+import type { Input } from "@pulumi/pulumi";
 import { BootstrapSettingsError } from "../../bootstrap/errors";
 import { BootstrapSettings, resolveBootstrapSettings } from "../../bootstrap/settings";
 import { validateBootstrapSettings } from "../../bootstrap/validation";
@@ -18,9 +19,11 @@ import {
   SpotEcsClusterArgs,
   SubnetRef,
 } from "./args";
+import { CAPACITY_DEFAULTS, type CapacityControlSettings } from "./capacity-control-spec";
 import type { ScalingSettings } from "./capacity-scaling-spec";
 import { SpotEcsClusterArgsError } from "./errors";
 import { fleetArchitecture, LargestInstance, largestInstanceOf, ResolvedInstanceType, resolveFleetInstanceTypes } from "./fleet-types";
+import { validateDaemonContainer } from "./daemon-validation";
 import { LOG_COLLECTOR_NAME } from "./log-collector-spec";
 
 /** Everything the component builds from, defaults applied. */
@@ -36,6 +39,8 @@ export interface SettledClusterArgs {
   readonly onDemandBaseCapacity: number;
   readonly capacityRebalance: boolean;
   readonly scaling: ScalingSettings;
+  readonly capacity: CapacityControlSettings;
+  readonly alarmActions: readonly Input<string>[];
   readonly rootVolumeGiB: number;
   readonly bootstrap: BootstrapSettings;
   readonly logRetentionInDays: number;
@@ -104,6 +109,7 @@ function validateDaemons(daemons: readonly DaemonSpec[]): void {
     if (typeof d.image !== "string" || d.image.length === 0) fail(`daemons[${i}].image`, "needs a container image");
     wholeNumber(`daemons[${i}].cpu`, d.cpu, 1, 10240, "CPU units (1024 = one vCPU)");
     wholeNumber(`daemons[${i}].memoryMiB`, d.memoryMiB, 6, 1048576, "MiB");
+    validateDaemonContainer(d, `daemons[${i}]`);
   });
 }
 
@@ -191,6 +197,14 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
     ),
   };
 
+  const capacity = settleCapacityControl(args.capacity ?? {}, maxWeight, maxCapacity);
+  const alarmActions = args.alarmActions ?? [];
+  alarmActions.forEach((arn, i) => {
+    // A topic the program creates (an Output) is known only at deploy time; a plain ARN is checked now.
+    if (arn === undefined || arn === null || (typeof arn === "string" && !/^arn:aws[a-z-]*:sns:/.test(arn)))
+      fail(`alarmActions[${i}]`, `${JSON.stringify(arn)} is not an SNS topic ARN`);
+  });
+
   const bootstrap = resolveBootstrapSettings(args.bootstrap);
   try {
     validateBootstrapSettings(bootstrap, "bootstrap");
@@ -222,6 +236,8 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
     onDemandBaseCapacity,
     capacityRebalance: args.capacityRebalance ?? FLEET_DEFAULTS.capacityRebalance,
     scaling: settledScaling,
+    capacity,
+    alarmActions: [...alarmActions],
     rootVolumeGiB: wholeNumber(
       "rootVolumeGiB",
       args.rootVolumeGiB ?? FLEET_DEFAULTS.rootVolumeGiB,
@@ -234,5 +250,53 @@ export function settleClusterSettings(args: ClusterSettingsArgs): Omit<SettledCl
     logRetentionInDays: retention,
     daemons,
     tags: { ...(args.tags ?? {}) },
+  };
+}
+
+/** `capacity`, defaults applied: steps and headroom default to the largest instance's weight. */
+export function settleCapacityControl(
+  c: NonNullable<ClusterSettingsArgs["capacity"]>,
+  maxWeight: number,
+  maxCapacity: number,
+): CapacityControlSettings {
+  const d = CAPACITY_DEFAULTS;
+  const namespace = c.metricsNamespace ?? d.metricsNamespace;
+  if (typeof namespace !== "string" || !/^[^:]{1,255}$/.test(namespace) || namespace.startsWith("AWS/"))
+    fail("capacity.metricsNamespace", `${JSON.stringify(namespace)} must be a custom CloudWatch namespace (not AWS/…, no colon)`);
+  const period = c.metricsPeriodSeconds ?? d.metricsPeriodSeconds;
+  if (![10, 30, 60].includes(period))
+    fail("capacity.metricsPeriodSeconds", `${JSON.stringify(period)} must be 10, 30 or 60 (the backlog publisher's interval)`);
+  const onDemandFallback = c.onDemandFallback ?? true;
+  if (typeof onDemandFallback !== "boolean") fail("capacity.onDemandFallback", `${JSON.stringify(onDemandFallback)} must be true or false`);
+  return {
+    metricsNamespace: namespace,
+    metricsPeriodSeconds: period,
+    shortfallStepVcpus: wholeNumber("capacity.shortfallStepVcpus", c.shortfallStepVcpus ?? maxWeight, 1, 100000, "vCPUs"),
+    shortfallCooldownSeconds: wholeNumber(
+      "capacity.shortfallCooldownSeconds",
+      c.shortfallCooldownSeconds ?? d.shortfallCooldownSeconds,
+      0,
+      3600,
+      "seconds",
+    ),
+    spareThresholdVcpus: wholeNumber("capacity.spareThresholdVcpus", c.spareThresholdVcpus ?? maxWeight, 0, 100000, "vCPUs"),
+    scaleInWindowMinutes: wholeNumber(
+      "capacity.scaleInWindowMinutes",
+      c.scaleInWindowMinutes ?? d.scaleInWindowMinutes,
+      1,
+      1440,
+      "minutes",
+    ),
+    maxDrainsPerRun: wholeNumber("capacity.maxDrainsPerRun", c.maxDrainsPerRun ?? d.maxDrainsPerRun, 1, 100, "instances"),
+    onDemandFallback,
+    maxOnDemandCapacity: wholeNumber("capacity.maxOnDemandCapacity", c.maxOnDemandCapacity ?? maxCapacity, 0, 100000, "vCPUs"),
+    spotShortMinutes: wholeNumber(
+      "capacity.spotShortMinutes",
+      c.spotShortMinutes ?? d.spotShortMinutes,
+      5,
+      1440,
+      "minutes",
+      "AWS/EC2Spot is read in 5-minute periods",
+    ),
   };
 }

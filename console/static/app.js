@@ -201,6 +201,14 @@
     const stat = (label, value) => el("div", {}, [el("b", { text: value }), document.createTextNode(label)]);
     const fleets = p.fleets.flatMap((f) => [
       stat("fleet " + f.id + " (" + f.state + ") fulfilled / target vCPU", f.fulfilledVcpus + " / " + f.targetVcpus),
+      ...(f.onDemandTargetVcpus
+        ? [
+            stat(
+              "on-demand fulfilled / target vCPU (Spot fallback when above the base), fleet " + f.id,
+              (f.onDemandFulfilledVcpus || 0) + " / " + f.onDemandTargetVcpus,
+            ),
+          ]
+        : []),
       el("div", { "data-fleet": f.id, className: "interruptions" }, [
         el("b", { text: f.interruptions ? String(f.interruptions.count) : "—" }),
         document.createTextNode(

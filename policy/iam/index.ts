@@ -4,3 +4,4 @@ export { IamCatalogue, type CatalogueVersion } from "./catalogue";
 export { checkPolicyDocument, parseDocument, type ParsedDocument } from "./check";
 export { POLICY_VERSION } from "./grammar";
 export { POLICY_KINDS, type Finding, type PolicyKind } from "./types";
+export { actionsMatching, type ActionAccess } from "./access";

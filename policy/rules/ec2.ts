@@ -8,7 +8,8 @@ import { TYPES, type LaunchTemplateProps, type SpotFleetRequestProps } from "../
 
 export const launchTemplateImdsv2: ResourceValidationPolicy = {
   name: "ec2-launch-template-imdsv2",
-  description: 'Checks whether every EC2 launch template requires IMDSv2 (`metadataOptions.httpTokens` = "required").',
+  description:
+    'Checks whether every EC2 launch template requires IMDSv2 (`metadataOptions.httpTokens` = "required") (Security Hub EC2.170, CKV_AWS_79).',
   enforcementLevel: "mandatory",
   validateResource: forType<LaunchTemplateProps>(TYPES.launchTemplate, (props, args, report) => {
     const tokens = props.metadataOptions?.httpTokens;

@@ -20,7 +20,7 @@ const limitsSchema: PolicyConfigSchema = {
 export const containerResourceLimits: ResourceValidationPolicy = {
   name: "ecs-container-resource-limits",
   description:
-    "Checks whether every container of every ECS task definition sets `cpu` and a hard `memory` limit, with `memoryReservation` (if set) not above `memory`.",
+    "Checks whether every container of every ECS task definition has known limits: its own `cpu` and hard `memory`, or the task-level `cpu` and `memory` (valid on EC2, a limit for the whole task), with `memoryReservation` (if set) not above the hard limit.",
   enforcementLevel: "mandatory",
   configSchema: limitsSchema,
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
@@ -31,19 +31,27 @@ export const containerResourceLimits: ResourceValidationPolicy = {
       report(`task definition \`${taskDefinition}\`: ${parsed.reason}; its containers' limits cannot be checked.`);
       return;
     }
+    // Task-level limits (strings in the API: "1024", "2048") bound every container of the task.
+    const taskCpu = Number(props.cpu);
+    const taskMemory = Number(props.memory);
+    const hasTaskCpu = props.cpu !== undefined && Number.isFinite(taskCpu) && taskCpu >= minCpuUnits;
+    const hasTaskMemory = props.memory !== undefined && Number.isFinite(taskMemory) && taskMemory >= minMemoryMiB;
     for (const { label, container } of containersOf(props)) {
       const where = `container \`${label}\` of task definition \`${taskDefinition}\``;
-      const { cpu, memory, memoryReservation } = container;
-      if (typeof cpu !== "number" || cpu < minCpuUnits) {
+      const { cpu, memory: ownMemory, memoryReservation } = container;
+      const memory = typeof ownMemory === "number" ? ownMemory : hasTaskMemory ? taskMemory : undefined;
+      if (typeof cpu !== "number" && hasTaskCpu) {
+        // Limited by the task's cpu.
+      } else if (typeof cpu !== "number" || cpu < minCpuUnits) {
         report(
-          `${where} must set \`cpu\` to at least ${minCpuUnits} CPU units (found ${String(cpu)}): add \`cpu\` (1024 = one vCPU) to the container definition.`,
+          `${where} must set \`cpu\` to at least ${minCpuUnits} CPU units (found ${String(cpu)}): add \`cpu\` (1024 = one vCPU) to the container definition, or a task-level \`cpu\`.`,
         );
       }
       if (typeof memory !== "number") {
         const hint =
           typeof memoryReservation === "number"
             ? ` (it sets only the soft \`memoryReservation\` ${memoryReservation}); add \`memory\` at or above it`
-            : "; add \`memory\` (MiB) to the container definition";
+            : "; add \`memory\` (MiB) to the container definition, or a task-level \`memory\`";
         report(`${where} must set a hard \`memory\` limit${hint}.`);
       } else if (memory < minMemoryMiB) {
         report(`${where} sets \`memory\` ${memory} MiB, below the minimum ${minMemoryMiB} MiB: raise \`memory\`.`);
@@ -59,7 +67,8 @@ export const containerResourceLimits: ResourceValidationPolicy = {
 
 export const noPrivilegedContainers: ResourceValidationPolicy = {
   name: "ecs-no-privileged-containers",
-  description: "Checks whether no container of any ECS task definition runs privileged (root on the shared host).",
+  description:
+    "Checks whether no container of any ECS task definition runs privileged (root on the shared host) (Security Hub ECS.4, CKV_AWS_334).",
   enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const taskDefinition = taskDefinitionLabel(props, args.name);
@@ -105,7 +114,7 @@ export function looksLikeSecretName(name: string, segments: readonly string[]): 
 export const noPlaintextSecretEnv: ResourceValidationPolicy = {
   name: "ecs-no-plaintext-secret-env",
   description:
-    "Checks whether no container passes a secret-looking environment variable (PASSWORD, SECRET, TOKEN, KEY, …) as plain `environment`; secrets go by reference.",
+    "Checks whether no container passes a secret-looking environment variable (PASSWORD, SECRET, TOKEN, KEY, …) as plain `environment`; secrets go by reference (Security Hub ECS.8).",
   enforcementLevel: "mandatory",
   configSchema: secretEnvSchema,
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
@@ -127,8 +136,8 @@ const ROOT_USERS = /^(root|0)(:.*)?$/;
 
 export const containerNonRootUser: ResourceValidationPolicy = {
   name: "ecs-container-non-root-user",
-  description: "Checks whether every container of every ECS task definition runs as a non-root `user`.",
-  enforcementLevel: "advisory",
+  description: "Checks whether every container of every ECS task definition runs as a non-root `user` (Security Hub ECS.1, ECS.20).",
+  enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const taskDefinition = taskDefinitionLabel(props, args.name);
     for (const { label, container } of containersOf(props)) {
@@ -148,8 +157,9 @@ export const containerNonRootUser: ResourceValidationPolicy = {
 
 export const containerReadOnlyRootFilesystem: ResourceValidationPolicy = {
   name: "ecs-container-read-only-root-filesystem",
-  description: "Checks whether every container of every ECS task definition has a read-only root filesystem.",
-  enforcementLevel: "advisory",
+  description:
+    "Checks whether every container of every ECS task definition has a read-only root filesystem (Security Hub ECS.5, CKV_AWS_336).",
+  enforcementLevel: "mandatory",
   validateResource: forType<TaskDefinitionProps>(TYPES.taskDefinition, (props, args, report) => {
     const taskDefinition = taskDefinitionLabel(props, args.name);
     for (const { label, container } of containersOf(props)) {

@@ -69,7 +69,7 @@ export function carriedDocuments(type: string, props: Props): CarriedDocument[] 
 }
 
 // One catalogue per pack process: the data files load on first use and are kept for the run.
-const catalogue = new IamCatalogue();
+export const catalogue = new IamCatalogue();
 
 function labelOf(label: string, props: Props, resourceName: string): string {
   const name = typeof props.name === "string" && props.name !== "" ? props.name : resourceName;
@@ -108,7 +108,7 @@ const lambdaPermissionValidation = forType<Props>(TYPES.lambdaPermission, async 
 export const iamPolicyDocumentValid: ResourceValidationPolicy = {
   name: "iam-policy-document-valid",
   description:
-    "Checks whether every IAM policy document (role trust and inline policies, role, user, group and managed policies, bucket, queue, topic, key and repository policies, Lambda permissions) follows IAM's grammar for its kind and names only actions, resource ARN shapes and condition keys in IAM's catalogue.",
+    "Checks whether every IAM policy document (role trust and inline policies, role, user, group and managed policies, bucket, queue, topic, key and repository policies, Lambda permissions) follows IAM's grammar for its kind and names only actions, resource ARN shapes and condition keys in IAM's catalogue (IAM Access Analyzer policy validation).",
   enforcementLevel: "mandatory",
   validateResource: [...CARRIERS.map(documentValidation), lambdaPermissionValidation],
 };

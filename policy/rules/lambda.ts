@@ -52,7 +52,7 @@ function move(runtime: string): string {
 
 export const lambdaSupportedRuntime: ResourceValidationPolicy = {
   name: "lambda-supported-runtime",
-  description: `Checks whether every Lambda function uses a runtime that AWS has not deprecated and will not deprecate within \`warnDaysBefore\` days, per the dated table in ${TABLE_FILE} (from the AWS Lambda "Lambda runtimes" page).`,
+  description: `Checks whether every Lambda function uses a runtime that AWS has not deprecated and will not deprecate within \`warnDaysBefore\` days, per the dated table in ${TABLE_FILE} (from the AWS Lambda "Lambda runtimes" page) (Security Hub Lambda.2, CKV_AWS_363).`,
   enforcementLevel: "mandatory",
   configSchema: runtimeSchema,
   validateResource: forType<LambdaFunctionProps>(TYPES.lambdaFunction, (props, args, report) => {

@@ -4,20 +4,25 @@
  * bucket alone cannot be judged: these are stack policies that look for the companion resource.
  */
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { configWithDefaults, ofType, refersTo } from "../support";
+import { configWithDefaults, knownString, ofType, peek, refersTo } from "../support";
 import { TYPES } from "../types";
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
+/**
+ * A bucket's name for messages. Its generated name is unknown at a new stack's first preview; the
+ * companions are then linked through the engine's property dependencies (support.ts `refersTo`), so
+ * these stack policies decide at preview instead of being skipped.
+ */
 function bucketLabel(bucket: PolicyResource): string {
-  const name = bucket.props.bucket;
-  return typeof name === "string" && name !== "" && name !== bucket.name ? `\`${bucket.name}\` (\`${name}\`)` : `\`${bucket.name}\``;
+  const name = knownString(bucket.props, "bucket");
+  return name !== undefined && name !== bucket.name ? `\`${bucket.name}\` (\`${name}\`)` : `\`${bucket.name}\``;
 }
 
 export const bucketPublicAccessBlocked: StackValidationPolicy = {
   name: "s3-bucket-public-access-blocked",
   description:
-    "Checks whether every S3 bucket has a BucketPublicAccessBlock with all four settings (`blockPublicAcls`, `blockPublicPolicy`, `ignorePublicAcls`, `restrictPublicBuckets`) true.",
+    "Checks whether every S3 bucket has a BucketPublicAccessBlock with all four settings (`blockPublicAcls`, `blockPublicPolicy`, `ignorePublicAcls`, `restrictPublicBuckets`) true (Security Hub S3.8, CKV_AWS_53, CKV_AWS_54, CKV_AWS_55, CKV_AWS_56).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
     const blocks = ofType(args.resources, TYPES.publicAccessBlock);
@@ -66,7 +71,7 @@ function algorithmsOf(rules: unknown): string[] {
 export const bucketEncrypted: StackValidationPolicy = {
   name: "s3-bucket-encrypted",
   description:
-    "Checks whether every S3 bucket declares default server-side encryption (a BucketServerSideEncryptionConfiguration, or the bucket's inline configuration) with an allowed algorithm.",
+    "Checks whether every S3 bucket declares default server-side encryption (a BucketServerSideEncryptionConfiguration, or the bucket's inline configuration) with an allowed algorithm (Security Hub S3.4, CKV_AWS_19).",
   enforcementLevel: "mandatory",
   configSchema: encryptionSchema,
   validateStack: (args, report) => {
@@ -74,7 +79,7 @@ export const bucketEncrypted: StackValidationPolicy = {
     const configs = ofType(args.resources, TYPES.encryption, TYPES.encryptionV2);
     for (const bucket of ofType(args.resources, TYPES.bucket, TYPES.bucketV2)) {
       const separate = configs.filter((c) => refersTo(c, "bucket", bucket));
-      const inline = (bucket.props.serverSideEncryptionConfiguration as { rule?: unknown } | undefined)?.rule;
+      const inline = (peek(bucket.props, "serverSideEncryptionConfiguration") as { rule?: unknown } | undefined)?.rule;
       const algorithms = [...separate.flatMap((c) => algorithmsOf(c.props.rules)), ...algorithmsOf(inline)];
       if (algorithms.length === 0) {
         report(

@@ -1,30 +1,36 @@
 /**
  * Policies on how worker services scale. They relate several resources (service → task definition →
  * queue; service → scalable target → scaling policies ← backlog alarm on the queue), so they are stack
- * policies and follow references by the values the resources' outputs carry.
+ * policies. They follow references by value when values are known, and by the engine's property
+ * dependencies when they are not (a new stack's first preview: `resourceId`, ARNs and queue names are
+ * unknown, but which resource each was made from is known), so they decide at preview too.
  */
 import type { PolicyConfigSchema, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { configWithDefaults, containersOf, ofType } from "../support";
+import { configWithDefaults, containersOf, dependsOn, knownString, ofType, peek } from "../support";
 import { TYPES, type TaskDefinitionProps } from "../types";
 
 const DESIRED_COUNT = "ecs:service:DesiredCount";
 
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
+/** The known string entries of a list property (unknown entries and an unknown list are skipped). */
+function knownList(props: Record<string, unknown>, key: string): string[] {
+  const value = peek(props, key);
+  if (!Array.isArray(value)) return [];
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const entry = peek(value as unknown as Record<string, unknown>, String(i));
+    if (typeof entry === "string") out.push(entry);
+  }
+  return out;
 }
 
 /** App Auto Scaling's id of an ECS service: `service/<cluster name>/<service name>`. */
 export function serviceResourceId(service: PolicyResource): string | undefined {
-  const cluster = str(service.props.cluster);
-  const name = str(service.props.name);
+  const cluster = knownString(service.props, "cluster");
+  const name = knownString(service.props, "name");
   if (!cluster || !name) return undefined;
   // `cluster` is the cluster's ARN (`arn:aws:ecs:<region>:<account>:cluster/<name>`) or its name.
   const clusterName = cluster.includes(":cluster/") ? cluster.slice(cluster.indexOf(":cluster/") + ":cluster/".length) : cluster;
   return `service/${clusterName}/${name}`;
-}
-
-function dependsOn(resource: PolicyResource, property: string, target: PolicyResource): boolean {
-  return resource.propertyDependencies?.[property]?.some((d) => d.urn === target.urn) ?? false;
 }
 
 /** The service's scalable targets on its desired count. */
@@ -32,33 +38,40 @@ function targetsOf(service: PolicyResource, targets: PolicyResource[]): PolicyRe
   const resourceId = serviceResourceId(service);
   return targets.filter(
     (t) =>
-      (t.props.scalableDimension ?? DESIRED_COUNT) === DESIRED_COUNT &&
-      ((resourceId !== undefined && t.props.resourceId === resourceId) || dependsOn(t, "resourceId", service)),
+      (knownString(t.props, "scalableDimension") ?? DESIRED_COUNT) === DESIRED_COUNT &&
+      ((resourceId !== undefined && knownString(t.props, "resourceId") === resourceId) || dependsOn(t, "resourceId", service)),
   );
 }
 
 function taskDefinitionOf(service: PolicyResource, taskDefinitions: PolicyResource[]): PolicyResource | undefined {
-  const ref = str(service.props.taskDefinition);
+  const ref = knownString(service.props, "taskDefinition");
   return taskDefinitions.find((td) => {
     if (dependsOn(service, "taskDefinition", td)) return true;
-    const p = td.props;
+    const family = knownString(td.props, "family");
+    const revision = peek(td.props, "revision");
     const names = [
-      p.arn,
-      p.arnWithoutRevision,
-      p.family,
-      p.id,
-      p.family && p.revision !== undefined ? `${p.family}:${p.revision}` : undefined,
+      knownString(td.props, "arn"),
+      knownString(td.props, "arnWithoutRevision"),
+      family,
+      knownString(td.props, "id"),
+      family && revision !== undefined ? `${family}:${String(revision)}` : undefined,
     ];
     return ref !== undefined && names.includes(ref);
   });
 }
 
-/** Queues whose URL or ARN a container of the task definition receives in its environment. */
+/**
+ * Queues whose URL or ARN a container of the task definition receives in its environment; while the
+ * container definitions are unknown (they embed the queue's URL), the queues they were made from.
+ */
 function queuesConsumedBy(taskDefinition: PolicyResource, queues: PolicyResource[]): PolicyResource[] {
+  if (knownString(taskDefinition.props, "containerDefinitions") === undefined) {
+    return queues.filter((q) => dependsOn(taskDefinition, "containerDefinitions", q));
+  }
   const values = new Set(
     containersOf(taskDefinition.props as TaskDefinitionProps).flatMap(({ container }) => (container.environment ?? []).map((e) => e.value)),
   );
-  return queues.filter((q) => [q.props.url, q.props.id, q.props.arn].some((v) => typeof v === "string" && values.has(v)));
+  return queues.filter((q) => ["url", "id", "arn"].some((k) => values.has(knownString(q.props, k))));
 }
 
 const targetSchema: PolicyConfigSchema = {
@@ -75,7 +88,7 @@ const targetSchema: PolicyConfigSchema = {
 export const serviceScalableTarget: StackValidationPolicy = {
   name: "ecs-service-scalable-target",
   description:
-    "Checks whether every (replica) ECS service has an App Auto Scaling target on its desired count with a bounded `maxCapacity`; DAEMON services are exempt.",
+    "Checks whether every (replica) ECS service has an App Auto Scaling target on its desired count with a bounded `maxCapacity`; DAEMON services are exempt (jobworker's own rule; no AWS control).",
   enforcementLevel: "advisory",
   configSchema: targetSchema,
   validateStack: (args, report) => {
@@ -83,8 +96,8 @@ export const serviceScalableTarget: StackValidationPolicy = {
     const targets = ofType(args.resources, TYPES.scalableTarget);
     for (const service of ofType(args.resources, TYPES.service)) {
       // A DAEMON service runs one task per instance (log collectors, agents): there is nothing to scale.
-      if (service.props.schedulingStrategy === "DAEMON") continue;
-      const name = str(service.props.name) ?? service.name;
+      if (peek(service.props, "schedulingStrategy") === "DAEMON") continue;
+      const name = knownString(service.props, "name") ?? service.name;
       const found = targetsOf(service, targets);
       if (found.length === 0) {
         report(
@@ -123,26 +136,33 @@ const consumerSchema: PolicyConfigSchema = {
   },
 };
 
-/** Whether an alarm watches one of the backlog metrics of the queue (plain metric or inside metric math). */
+/**
+ * Whether an alarm watches one of the backlog metrics of the queue (plain metric or inside metric
+ * math): by the `QueueName` dimension when known, else by the dimension's dependency on the queue.
+ */
 function watchesBacklog(alarm: PolicyResource, queue: PolicyResource, metrics: string[]): boolean {
-  const queueName = str(queue.props.name);
+  const queueName = knownString(queue.props, "name");
+  const onQueue = (dimensions: unknown, field: string) =>
+    (queueName !== undefined && knownString(dimensions as Record<string, unknown> | undefined, "QueueName") === queueName) ||
+    dependsOn(alarm, field, queue);
   const matches = (m: { namespace?: unknown; metricName?: unknown; dimensions?: unknown } | undefined) =>
-    m !== undefined &&
-    m.namespace === "AWS/SQS" &&
-    typeof m.metricName === "string" &&
-    metrics.includes(m.metricName) &&
-    queueName !== undefined &&
-    (m.dimensions as Record<string, unknown> | undefined)?.QueueName === queueName;
-  const queries = (alarm.props.metricQueries ?? []) as { metric?: { namespace?: unknown; metricName?: unknown; dimensions?: unknown } }[];
-  return (
-    matches(alarm.props as { namespace?: unknown; metricName?: unknown; dimensions?: unknown }) || queries.some((q) => matches(q.metric))
-  );
+    m !== undefined && m.namespace === "AWS/SQS" && typeof m.metricName === "string" && metrics.includes(m.metricName);
+  const plain = { namespace: peek(alarm.props, "namespace"), metricName: peek(alarm.props, "metricName") };
+  if (matches(plain) && onQueue(peek(alarm.props, "dimensions"), "dimensions")) return true;
+  const queries = (peek(alarm.props, "metricQueries") ?? []) as {
+    metric?: { namespace?: unknown; metricName?: unknown; dimensions?: unknown };
+  }[];
+  return queries.some((q) => {
+    const metric = peek(q as Record<string, unknown>, "metric") as Record<string, unknown> | undefined;
+    const m = metric && { namespace: peek(metric, "namespace"), metricName: peek(metric, "metricName") };
+    return matches(m) && onQueue(peek(metric, "dimensions"), "metricQueries");
+  });
 }
 
 export const queueConsumerScaling: StackValidationPolicy = {
   name: "ecs-queue-consumer-scaling",
   description:
-    "Checks whether every ECS service that consumes an SQS queue has scaling policies on its scalable target and a backlog alarm on that queue that triggers one of them.",
+    "Checks whether every ECS service that consumes an SQS queue has scaling policies on its scalable target and a backlog alarm on that queue that triggers one of them (jobworker's own rule; no AWS control).",
   enforcementLevel: "mandatory",
   configSchema: consumerSchema,
   validateStack: (args, report) => {
@@ -156,21 +176,26 @@ export const queueConsumerScaling: StackValidationPolicy = {
       const taskDefinition = taskDefinitionOf(service, taskDefinitions);
       const consumed = taskDefinition ? queuesConsumedBy(taskDefinition, queues) : [];
       if (consumed.length === 0) continue;
-      const name = str(service.props.name) ?? service.name;
+      const name = knownString(service.props, "name") ?? service.name;
       const serviceTargets = targetsOf(service, targets);
-      const ids = new Set(serviceTargets.map((t) => t.props.resourceId));
-      const policies = scalingPolicies.filter(
-        (p) => ids.has(p.props.resourceId) || serviceTargets.some((t) => dependsOn(p, "resourceId", t)),
-      );
+      const ids = new Set(serviceTargets.map((t) => knownString(t.props, "resourceId")).filter((id) => id !== undefined));
+      const policies = scalingPolicies.filter((p) => {
+        const id = knownString(p.props, "resourceId");
+        return (id !== undefined && ids.has(id)) || serviceTargets.some((t) => dependsOn(p, "resourceId", t));
+      });
       if (policies.length === 0) {
         report(
           `ECS service \`${name}\` consumes a queue but has no scaling policies: add \`aws.appautoscaling.Policy\` resources on its scalable target (\`resourceId\` "${serviceResourceId(service) ?? "service/<cluster>/<service>"}").`,
           service.urn,
         );
       }
-      const policyArns = new Set(policies.map((p) => p.props.arn).filter((a) => typeof a === "string"));
+      const policyArns = new Set(policies.map((p) => knownString(p.props, "arn")).filter((a) => a !== undefined));
+      // An alarm triggers a policy when its actions hold the policy's ARN, or were made from the policy.
+      const triggers = (a: PolicyResource) =>
+        [...knownList(a.props, "alarmActions"), ...knownList(a.props, "okActions")].some((x) => policyArns.has(x)) ||
+        policies.some((p) => dependsOn(a, "alarmActions", p) || dependsOn(a, "okActions", p));
       for (const queue of consumed) {
-        const queueName = str(queue.props.name) ?? queue.name;
+        const queueName = knownString(queue.props, "name") ?? queue.name;
         const onQueue = alarms.filter((a) => watchesBacklog(a, queue, backlogMetrics));
         if (onQueue.length === 0) {
           report(
@@ -179,11 +204,7 @@ export const queueConsumerScaling: StackValidationPolicy = {
           );
           continue;
         }
-        const actions = (a: PolicyResource) => [
-          ...((a.props.alarmActions ?? []) as unknown[]),
-          ...((a.props.okActions ?? []) as unknown[]),
-        ];
-        if (policies.length > 0 && !onQueue.some((a) => actions(a).some((x) => typeof x === "string" && policyArns.has(x)))) {
+        if (policies.length > 0 && !onQueue.some(triggers)) {
           report(
             `backlog alarm(s) ${onQueue.map((a) => `\`${a.name}\``).join(", ")} on SQS queue \`${queueName}\` trigger none of ECS service \`${name}\`'s scaling policies: put a scaling policy's ARN in \`alarmActions\`.`,
             onQueue[0].urn,

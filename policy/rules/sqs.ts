@@ -9,7 +9,7 @@ import { TYPES, type QueueProps } from "../types";
 export const queueEncrypted: ResourceValidationPolicy = {
   name: "sqs-queue-encrypted",
   description:
-    "Checks whether every SQS queue is encrypted at rest, with SQS-managed keys (`sqsManagedSseEnabled`) or a KMS key (`kmsMasterKeyId`).",
+    "Checks whether every SQS queue is encrypted at rest, with SQS-managed keys (`sqsManagedSseEnabled`) or a KMS key (`kmsMasterKeyId`) (Security Hub SQS.1, CKV_AWS_27).",
   enforcementLevel: "mandatory",
   validateResource: forType<QueueProps>(TYPES.queue, (props, args, report) => {
     const kms = typeof props.kmsMasterKeyId === "string" && props.kmsMasterKeyId !== "";

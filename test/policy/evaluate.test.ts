@@ -53,7 +53,7 @@ describe("offline evaluation of the pack", () => {
       all.map((v) => [v.policyName, v.enforcementLevel]),
       [
         ["ecs-container-resource-limits", "mandatory"],
-        ["ecs-container-read-only-root-filesystem", "advisory"],
+        ["ecs-container-read-only-root-filesystem", "mandatory"],
       ],
     );
     assert.equal(hasMandatory(all), true);

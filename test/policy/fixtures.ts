@@ -48,6 +48,7 @@ export function container(overrides: Partial<ContainerDefinition> = {}): Contain
       { name: "JOBWORKER_QUEUE_URL", value: queueUrl("feed-normalize") },
     ],
     secrets: [{ name: "PARTNER_PASSWORD", valueFrom: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/partner/password` }],
+    logConfiguration: { logDriver: "fluentd", options: { "fluentd-address": "127.0.0.1:24224", tag: "jobworker.feed-normalize" } },
     ...overrides,
   };
 }

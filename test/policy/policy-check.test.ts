@@ -42,7 +42,7 @@ describe("npm run policy:check", function () {
       assert.match(
         stdout,
         new RegExp(
-          String.raw`^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack ${stack}: \d+ resources, 18 policies\)`,
+          String.raw`^Policies:\n {4}\S+ +jobworker@v0\.1\.0 \(local: policy, offline check of stack ${stack}: \d+ resources, 46 policies\)`,
         ),
       );
       assert.match(stdout, / 0 mandatory, \d+ advisory violation\(s\)$/m);
@@ -54,7 +54,9 @@ describe("npm run policy:check", function () {
     const listed = (parseYaml(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")).config["jobworker:fleet"].instanceTypes as string[])
       .length;
     const policyConfig = join(dir, "strict.json");
-    writeFileSync(policyConfig, JSON.stringify({ "spot-fleet-diversified": { minInstanceTypes: listed + 1 } }));
+    // A config file replaces policy/config.json (as --policy-pack-config does), so it keeps the repository's settings.
+    const repository = JSON.parse(readFileSync(join(ROOT, "policy", "config.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(policyConfig, JSON.stringify({ ...repository, "spot-fleet-diversified": { minInstanceTypes: listed + 1 } }));
     const { status, stdout } = policyCheck("--stack", "prod", "--policy-config", policyConfig);
     assert.equal(status, 1, stdout);
     assert.match(stdout, /^ {4}❌ jobworker@v0\.1\.0/m);
@@ -62,7 +64,7 @@ describe("npm run policy:check", function () {
     assert.match(
       stdout,
       new RegExp(
-        String.raw`^ {8}aws:ec2/spotFleetRequest:SpotFleetRequest: \S+\n {10}- \[mandatory\] {2}spot-fleet-diversified\n {12}Checks whether .*\n` +
+        String.raw`^ {8}aws:ec2/spotFleetRequest:SpotFleetRequest: \S+\n {10}- \[mandatory\] {2}spot-fleet-diversified {2}\[jobworker\]\n {12}Checks whether .*\n` +
           String.raw` {12}Spot Fleet request \S+ lists ${listed} instance type\(s\) .*: list at least ${listed + 1} `,
         "m",
       ),

@@ -8,7 +8,13 @@ import { evaluatePolicies, hasMandatory, type ResourceSnapshot } from "../../pol
 import { policies } from "../../policy/policies";
 import { TYPES } from "../../policy/types";
 import { toSnapshot } from "../../scripts/policy-check";
-import { readStackConfig, runProgram } from "../support/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { readStackConfig, ROOT, runProgram } from "../support/pulumi";
+
+/** The pack config the workflows and `npm run policy:check` pass (`--policy-pack-config policy/config.json`). */
+const packConfig = JSON.parse(readFileSync(join(ROOT, "policy", "config.json"), "utf8")) as PolicyPackConfig;
 
 describe("the prod program against the policy pack", () => {
   let program: Awaited<ReturnType<typeof runProgram>>;
@@ -18,13 +24,28 @@ describe("the prod program against the policy pack", () => {
     snapshots = program.resources.map((r) => toSnapshot(r, "prod"));
   });
 
-  it("passes every mandatory policy", async () => {
-    const violations = await evaluatePolicies(policies, snapshots);
-    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+  it("passes every policy with the pack config CI passes: 0 mandatory and 0 advisory findings", async () => {
+    const violations = await evaluatePolicies(policies, snapshots, packConfig);
     assert.deepEqual(
-      mandatory.map((v) => `${v.policyName} on ${v.resource?.name}: ${v.message}`),
+      violations.map((v) => `[${v.enforcementLevel}] ${v.policyName} on ${v.resource?.name}: ${v.message}`),
       [],
     );
+  });
+
+  it("runs the log collector as the pack's one host-network exception, and only through the config's allow-list", async () => {
+    const violations = await evaluatePolicies(policies, snapshots);
+    const host = violations.filter((v) => v.policyName === "ecs-no-host-namespaces");
+    assert.deepEqual(
+      host.map((v) => v.resource?.name),
+      ["jobworker-log-collector"],
+    );
+    const collector = snapshots.find((s) => s.type === TYPES.taskDefinition && s.name === "jobworker-log-collector")!;
+    const [container] = JSON.parse(collector.inputs.containerDefinitions as string) as Record<string, any>[];
+    assert.equal(container.user, "65534:65534");
+    assert.equal(container.readonlyRootFilesystem, true);
+    assert.deepEqual(container.linuxParameters.tmpfs, [{ containerPath: "/tmp", size: 8 }]);
+    assert.match(container.image, /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/.+@sha256:[0-9a-f]{64}$/);
+    assert.match(container.command[0], /> '\/tmp\/jobworker\.conf' && exec .* '-c' '\/tmp\/jobworker\.conf'$/);
   });
 
   it("has no finding of the IAM document and Lambda runtime policies, advisory ones included", async () => {
@@ -78,7 +99,7 @@ describe("the prod program against the policy pack", () => {
     const mutated = snapshots.map((s, i) =>
       i === index ? { ...s, inputs: { ...s.inputs, containerDefinitions: JSON.stringify(containers) } } : s,
     );
-    const violations = await evaluatePolicies(policies, mutated);
+    const violations = await evaluatePolicies(policies, mutated, packConfig);
     assert.equal(hasMandatory(violations), true);
     const limits = violations.filter((v) => v.policyName === "ecs-container-resource-limits");
     assert.equal(limits.length, 1);

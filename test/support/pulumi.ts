@@ -68,7 +68,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:ecs/cluster:Cluster":
       return { name: inputs.name ?? name, arn: arn("ecs", `cluster/${inputs.name ?? name}`) };
     case "aws:ecs/service:Service":
-      return { name: inputs.name ?? `${name}-svc`, id: arn("ecs", `service/${name}`) };
+      return { name: inputs.name ?? `${name}-svc`, id: arn("ecs", `service/${name}`), arn: arn("ecs", `service/${name}`) };
     case "aws:ecs/taskDefinition:TaskDefinition":
       return { arn: arn("ecs", `task-definition/${inputs.family ?? name}:1`), revision: 1 };
     case "aws:iam/role:Role":
@@ -88,7 +88,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     case "aws:cloudwatch/logGroup:LogGroup":
       return { name: inputs.name ?? name, arn: arn("logs", `log-group:${inputs.name ?? name}`) };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
-      return { arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) };
+      return { name: inputs.name ?? name, arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) };
     case "aws:appautoscaling/policy:Policy":
       return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
     case "docker-build:index:Image": {
@@ -116,6 +116,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
     }
     case "aws:lambda/function:Function":
       return { arn: arn("lambda", `function:${name}`), name: inputs.name ?? name };
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+      return { arn: arn("firehose", `deliverystream/${inputs.name ?? name}`), name: inputs.name ?? name };
     default:
       return { arn: arn(type.split(":")[1]?.split("/")[0] ?? "unknown", name) };
   }

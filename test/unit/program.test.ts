@@ -28,8 +28,8 @@ interface WorkerExpectation {
   readonly cpu: number;
   readonly memory: number;
   readonly maxTasks: number;
-  /** The connector secret the task role may read, if any. */
-  readonly connectorSecret?: string;
+  /** The connector secrets the task role may read, in its policy's order. */
+  readonly connectorSecrets?: readonly string[];
   /** `JOBWORKER_OUTPUTS` (and the stack output `workers.<name>.outputs`). */
   readonly outputs: (g: Graph) => Record<string, ResolvedOutputBinding>;
   /** Resources of the task role's `WriteDeclaredOutputs` statement; none when it writes to no bucket. */
@@ -64,7 +64,7 @@ const STACKS: readonly StackCase[] = [
         cpu: 256,
         memory: 512,
         maxTasks: 10,
-        connectorSecret: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/orders-api-token`,
+        connectorSecrets: [`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/orders-api-token`],
         outputs: () => ({
           api: {
             type: "rest",
@@ -84,7 +84,10 @@ const STACKS: readonly StackCase[] = [
         cpu: 256,
         memory: 512,
         maxTasks: 10,
-        connectorSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:jobworker/prod/partner-sftp-key-??????`,
+        connectorSecrets: [
+          `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/jobworker/prod/partner-pgp-public`,
+          `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:jobworker/prod/partner-sftp-key-??????`,
+        ],
         outputs: () => ({
           partner: {
             type: "sftp",
@@ -95,6 +98,9 @@ const STACKS: readonly StackCase[] = [
             privateKeySecret: "secretsmanager:jobworker/prod/partner-sftp-key",
             directory: "/inbound/jobworker",
             format: { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: true },
+            fileName: "ACME_{date}_{time}_{stem}_{id:8}.pb.pgp",
+            timeZone: "Europe/Berlin",
+            pgpPublicKeySecret: "ssm:/jobworker/prod/partner-pgp-public",
           },
         }),
         writes: () => [],
@@ -233,7 +239,7 @@ for (const c of STACKS) {
         );
         assert.equal(statements.find((s) => s.Sid === "ConsumeOwnQueue")!.Resource, queue(w).state.arn);
         const secrets = statements.filter((s) => s.Sid.startsWith("ReadConnector")).flatMap((s) => [s.Resource].flat());
-        assert.deepEqual(secrets, e.connectorSecret ? [e.connectorSecret] : []);
+        assert.deepEqual(secrets, e.connectorSecrets ?? []);
       }
     });
 
@@ -251,7 +257,7 @@ for (const c of STACKS) {
     });
 
     it("scales out on the publisher's 10-second metric of each queue, which the publisher finds by the stack's name prefix", () => {
-      const fn = program.ofType("aws:lambda/function:Function")[0];
+      const fn = named("aws:lambda/function:Function", "backlog-publisher-function");
       const prefix = fn.inputs.environment.variables.JOBWORKER_BACKLOG_QUEUE_PREFIX;
       assert.equal(prefix, `jw-${c.stack}-`);
       assert.equal(named("aws:cloudwatch/eventRule:EventRule", "backlog-publisher-schedule").inputs.scheduleExpression, "rate(1 minute)");
@@ -270,8 +276,28 @@ for (const c of STACKS) {
         `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:jw-${c.stack}-*`,
       );
       assert.deepEqual(policy.find((s: { Sid: string }) => s.Sid === "PutOwnMetrics").Condition, {
-        StringEquals: { "cloudwatch:namespace": "Jobworker/SQS" },
+        StringEquals: { "cloudwatch:namespace": ["Jobworker/SQS", "Jobworker/Capacity"] },
       });
+    });
+
+    it("publishes the cluster's capacity metrics the fleet scales on, and every worker's TasksNeeded its scale-in follows", () => {
+      const env = named("aws:lambda/function:Function", "backlog-publisher-function").inputs.environment.variables;
+      const clusterName = named("aws:ecs/cluster:Cluster", "jobworker-cluster").state.name;
+      assert.deepEqual([env.JOBWORKER_CAPACITY_CLUSTER, env.JOBWORKER_CAPACITY_NAMESPACE], [clusterName, "Jobworker/Capacity"]);
+      const shortfall = named("aws:cloudwatch/metricAlarm:MetricAlarm", "jobworker-shortfall").inputs;
+      assert.deepEqual([shortfall.namespace, shortfall.dimensions.ClusterName], ["Jobworker/Capacity", clusterName]);
+      for (const w of workers) {
+        const needed = named("aws:cloudwatch/metricAlarm:MetricAlarm", `${w}-tasks-needed`).inputs;
+        const tn = needed.metricQueries.find((q: { id: string }) => q.id === "tn").metric;
+        assert.deepEqual([tn.namespace, tn.metricName, tn.dimensions.QueueName], ["Jobworker/SQS", "TasksNeeded", queue(w).state.name]);
+        assert.deepEqual(needed.alarmActions, [named("aws:appautoscaling/policy:Policy", `${w}-scale-to-needed`).state.arn]);
+        const tags = queue(w).inputs.tags;
+        assert.match(tags["jobworker:concurrency"], /^[1-9][0-9]*$/);
+        assert.equal(
+          tags["jobworker:max-tasks"],
+          String(named("aws:appautoscaling/target:Target", `${w}-scaling-target`).inputs.maxCapacity),
+        );
+      }
     });
 
     it("builds each kind's image from workers/Dockerfile into its own repository", () => {

@@ -4,6 +4,7 @@
  * the metrics carry a point every 10 s while no process stays up between invocations.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ECSClient } from "@aws-sdk/client-ecs";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { runPublisher, settingsFromEnv } from "./publisher";
 
@@ -18,7 +19,7 @@ const FINISH_MARGIN_MS = 10_000;
 export async function handler(_event: unknown, context: InvocationContext): Promise<{ passes: number; failedPasses: number }> {
   const settings = settingsFromEnv(process.env);
   // SDK clients read region, credentials and AWS_ENDPOINT_URL from the standard configuration.
-  const clients = { sqs: new SQSClient({}), cloudwatch: new CloudWatchClient({}) };
+  const clients = { sqs: new SQSClient({}), cloudwatch: new CloudWatchClient({}), ecs: settings.capacity ? new ECSClient({}) : undefined };
   const start = Date.now();
   const deadline = Math.min(start + settings.windowSeconds * 1000, start + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS);
   let failedPasses = 0;
@@ -45,5 +46,6 @@ export async function handler(_event: unknown, context: InvocationContext): Prom
   } finally {
     clients.sqs.destroy();
     clients.cloudwatch.destroy();
+    clients.ecs?.destroy();
   }
 }

@@ -5,14 +5,22 @@
  * minute and can lag up to 15 minutes after a queue wakes from 6 idle hours (SQS developer guide,
  * "Available CloudWatch metrics for Amazon SQS").
  *
- * Only the two SDK clients are used, passed in; importing only import-free modules (errors, backoff)
- * keeps the Lambda package a
- * handful of transpiled files (the Node.js Lambda runtime provides the AWS SDK v3).
+ * With a cluster named, each pass also reads the cluster's state (ECS) and publishes its capacity
+ * metrics (`capacity-metrics.ts`); for every queue tagged with its worker's concurrency and task
+ * maximum it publishes `TasksNeeded` (`tasks-needed.ts`).
+ *
+ * Only the SDK clients are used, passed in; importing only import-free modules (errors, backoff,
+ * capacity) keeps the Lambda package a handful of transpiled files (the Node.js Lambda runtime
+ * provides the AWS SDK v3).
  */
 import { type CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { type EcsSend, readClusterState, type TaskDefinitionCache } from "../capacity/cluster-state";
+import { capacityMetrics, type CapacityMetrics } from "../capacity/placement";
 import { ConfigError } from "../errors";
 import { sleep as abortableSleep } from "../runtime/backoff";
+import { capacityMetricData } from "./capacity-metrics";
+import { TASKS_NEEDED, tasksNeeded, workerScaling, type WorkerScaling } from "./tasks-needed";
 
 /**
  * SQS's CloudWatch metric names; the custom metrics reuse them in their own namespace. (The queue
@@ -30,6 +38,14 @@ export const READ_CONCURRENCY = 16;
 export interface PublisherClients {
   readonly sqs: Pick<SQSClient, "send">;
   readonly cloudwatch: Pick<CloudWatchClient, "send">;
+  /** Needed when `capacity` is set. */
+  readonly ecs?: EcsSend;
+}
+
+/** The cluster whose capacity metrics are published, and where. */
+export interface CapacityTarget {
+  readonly clusterName: string;
+  readonly namespace: string;
 }
 
 export interface PublisherOptions {
@@ -37,12 +53,16 @@ export interface PublisherOptions {
   readonly queueNamePrefix: string;
   /** CloudWatch namespace, e.g. `Jobworker/SQS`. */
   readonly namespace: string;
+  /** Publish this cluster's capacity metrics too. @default none */
+  readonly capacity?: CapacityTarget;
 }
 
 export interface QueueBacklog {
   readonly queueName: string;
   readonly visible: number;
   readonly inFlight: number;
+  /** Set for a worker's queue (tagged with its concurrency and task maximum). */
+  readonly tasksNeeded?: number;
 }
 
 export interface PublishResult {
@@ -50,6 +70,8 @@ export interface PublishResult {
   readonly published: QueueBacklog[];
   /** Queues that could not be read (e.g. deleted between listing and reading), with why. */
   readonly failed: { readonly queueUrl: string; readonly error: Error }[];
+  /** The cluster's capacity metrics, when a cluster is named. */
+  readonly capacity?: CapacityMetrics;
 }
 
 /** Every queue URL with the prefix (ListQueues pages of up to 1000). */
@@ -66,8 +88,12 @@ export async function listQueueUrls(sqs: PublisherClients["sqs"], prefix: string
   return urls.sort();
 }
 
-/** One queue's counts. */
-export async function readBacklog(sqs: PublisherClients["sqs"], queueUrl: string): Promise<QueueBacklog> {
+/** One queue's counts, and the tasks its worker needs when the queue carries the scaling tags. */
+export async function readBacklog(
+  sqs: PublisherClients["sqs"],
+  queueUrl: string,
+  tagCache: Map<string, Promise<WorkerScaling | undefined>> = new Map(),
+): Promise<QueueBacklog> {
   const out = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [VISIBLE_ATTRIBUTE, IN_FLIGHT_ATTRIBUTE] }),
   );
@@ -77,27 +103,30 @@ export async function readBacklog(sqs: PublisherClients["sqs"], queueUrl: string
       throw new Error(`queue ${queueUrl}: attribute ${name} missing or not a number (${out.Attributes?.[name]})`);
     return value;
   };
+  const visible = count(VISIBLE_ATTRIBUTE);
+  const inFlight = count(IN_FLIGHT_ATTRIBUTE);
+  const scaling = await workerScaling(sqs, queueUrl, tagCache);
   return {
     queueName: queueUrl.slice(queueUrl.lastIndexOf("/") + 1),
-    visible: count(VISIBLE_ATTRIBUTE),
-    inFlight: count(IN_FLIGHT_ATTRIBUTE),
+    visible,
+    inFlight,
+    ...(scaling ? { tasksNeeded: tasksNeeded(visible, inFlight, scaling) } : {}),
   };
 }
 
-/** The metric data for some backlogs at one instant (two per queue, 1-second storage resolution). */
+/** The metric data for some backlogs at one instant (two or three per queue, 1-second storage resolution). */
 export function metricData(backlogs: readonly QueueBacklog[], at: Date): MetricDatum[] {
   return backlogs.flatMap((b) =>
-    [
-      [VISIBLE, b.visible],
-      [IN_FLIGHT, b.inFlight],
-    ].map(([MetricName, Value]) => ({
-      MetricName: MetricName as string,
-      Dimensions: [{ Name: "QueueName", Value: b.queueName }],
-      Timestamp: at,
-      Value: Value as number,
-      Unit: "Count" as const,
-      StorageResolution: 1,
-    })),
+    [[VISIBLE, b.visible], [IN_FLIGHT, b.inFlight], ...(b.tasksNeeded !== undefined ? [[TASKS_NEEDED, b.tasksNeeded]] : [])].map(
+      ([MetricName, Value]) => ({
+        MetricName: MetricName as string,
+        Dimensions: [{ Name: "QueueName", Value: b.queueName }],
+        Timestamp: at,
+        Value: Value as number,
+        Unit: "Count" as const,
+        StorageResolution: 1,
+      }),
+    ),
   );
 }
 
@@ -106,6 +135,8 @@ export async function publishOnce(
   clients: PublisherClients,
   options: PublisherOptions,
   now: () => Date = () => new Date(),
+  tagCache: Map<string, Promise<WorkerScaling | undefined>> = new Map(),
+  definitions: TaskDefinitionCache = new Map(),
 ): Promise<PublishResult> {
   const urls = await listQueueUrls(clients.sqs, options.queueNamePrefix);
   const at = now();
@@ -113,7 +144,7 @@ export async function publishOnce(
   const failed: PublishResult["failed"] = [];
   for (let i = 0; i < urls.length; i += READ_CONCURRENCY) {
     const chunk = urls.slice(i, i + READ_CONCURRENCY);
-    const results = await Promise.allSettled(chunk.map((url) => readBacklog(clients.sqs, url)));
+    const results = await Promise.allSettled(chunk.map((url) => readBacklog(clients.sqs, url, tagCache)));
     results.forEach((r, j) => {
       if (r.status === "fulfilled") published.push(r.value);
       else failed.push({ queueUrl: chunk[j], error: r.reason instanceof Error ? r.reason : new Error(String(r.reason)) });
@@ -125,7 +156,23 @@ export async function publishOnce(
       new PutMetricDataCommand({ Namespace: options.namespace, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }),
     );
   }
-  return { at, published, failed };
+  const capacity = options.capacity ? await publishCapacity(clients, options.capacity, at, definitions) : undefined;
+  return { at, published, failed, ...(capacity ? { capacity } : {}) };
+}
+
+/** Reads the cluster's state and publishes its capacity metrics. */
+export async function publishCapacity(
+  clients: PublisherClients,
+  target: CapacityTarget,
+  at: Date,
+  definitions: TaskDefinitionCache = new Map(),
+): Promise<CapacityMetrics> {
+  if (!clients.ecs) throw new ConfigError("capacity metrics need an ECS client", { context: { cluster: target.clusterName } });
+  const metrics = capacityMetrics(await readClusterState(clients.ecs, target.clusterName, definitions));
+  await clients.cloudwatch.send(
+    new PutMetricDataCommand({ Namespace: target.namespace, MetricData: capacityMetricData(metrics, target.clusterName, at) }),
+  );
+  return metrics;
 }
 
 export interface LoopOptions extends PublisherOptions {
@@ -150,13 +197,16 @@ export async function runPublisher(clients: PublisherClients, options: LoopOptio
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   let passes = 0;
+  // Scaling tags change only with a deploy: read once per loop (one invocation).
+  const tagCache = new Map<string, Promise<WorkerScaling | undefined>>();
+  const definitions: TaskDefinitionCache = new Map();
   for (let next = now(); next < options.deadline && !options.signal?.aborted; next += options.intervalMs) {
     const wait = next - now();
     if (wait > 0) await sleep(wait, options.signal);
     if (options.signal?.aborted || now() >= options.deadline) break;
     passes++;
     try {
-      const result = await publishOnce(clients, options, () => new Date(now()));
+      const result = await publishOnce(clients, options, () => new Date(now()), tagCache, definitions);
       options.onPass?.({ result });
     } catch (err) {
       // One failed pass (throttling, a network blip) must not end the loop: the next pass retries.
@@ -178,6 +228,10 @@ export const PUBLISHER_ENV = {
   namespace: "JOBWORKER_BACKLOG_NAMESPACE",
   intervalSeconds: "JOBWORKER_BACKLOG_INTERVAL_SECONDS",
   windowSeconds: "JOBWORKER_BACKLOG_WINDOW_SECONDS",
+  /** Optional: the cluster whose capacity metrics are published… */
+  capacityCluster: "JOBWORKER_CAPACITY_CLUSTER",
+  /** …and their namespace (both or neither). */
+  capacityNamespace: "JOBWORKER_CAPACITY_NAMESPACE",
 } as const;
 
 /** Reads and checks the settings; a wrong value is a `ConfigError` naming the variable. */
@@ -196,10 +250,22 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     }
     return value;
   };
+  const clusterName = env[PUBLISHER_ENV.capacityCluster];
+  const capacityNamespace = env[PUBLISHER_ENV.capacityNamespace];
+  if (Boolean(clusterName) !== Boolean(capacityNamespace)) {
+    const missing = clusterName ? PUBLISHER_ENV.capacityNamespace : PUBLISHER_ENV.capacityCluster;
+    throw new ConfigError(
+      `${missing} is not set; capacity metrics need both ${PUBLISHER_ENV.capacityCluster} and ${PUBLISHER_ENV.capacityNamespace}`,
+      {
+        context: { variable: missing },
+      },
+    );
+  }
   return {
     queueNamePrefix: text("queueNamePrefix"),
     namespace: text("namespace"),
     intervalSeconds: seconds("intervalSeconds", 1, 60),
     windowSeconds: seconds("windowSeconds", 1, 840),
+    ...(clusterName && capacityNamespace ? { capacity: { clusterName, namespace: capacityNamespace } } : {}),
   };
 }

@@ -10,7 +10,7 @@
  * Exit codes: 0 after a graceful stop, 2 for usage and configuration errors, 1 otherwise.
  */
 import { WORKER_ENV } from "../../catalog/contract";
-import { ConfigError } from "../errors";
+import { ConfigError, JobworkerError } from "../errors";
 import { loadWorkerKind, loadWorkerKinds } from "../kinds";
 import { runWorker } from "../runtime/run";
 
@@ -20,7 +20,8 @@ export const USAGE = `usage: jobworker <command>
                      JOBWORKER_QUEUE_URL (required), JOBWORKER_OUTPUTS (JSON slot → binding),
                      JOBWORKER_CONCURRENCY, JOBWORKER_MAX_PROCESSING_SECONDS, JOBWORKER_SHUTDOWN_SECONDS,
                      JOBWORKER_SCRATCH_DIR, JOBWORKER_LOG_LEVEL, and the standard AWS SDK variables
-                     (AWS_REGION, AWS_ENDPOINT_URL, credentials)
+                     (AWS_REGION, AWS_ENDPOINT_URL, credentials; AWS_S3_FORCE_PATH_STYLE=true for an
+                     emulator on loopback); tuning: docs/runtime.md
   kinds            list the worker kinds this build holds (an image holds only its own)
   help             this text
 
@@ -78,6 +79,11 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo, env: 
     if (err instanceof ConfigError) {
       io.stderr(`jobworker: configuration error: ${err.message}\n`);
       return 2;
+    }
+    // Our own errors already say what failed and what to check: no stack trace.
+    if (err instanceof JobworkerError) {
+      io.stderr(`jobworker: ${err.message}\n`);
+      return 1;
     }
     io.stderr(`jobworker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;

@@ -16,21 +16,29 @@ export interface BindingSecrets {
   refresh(): Promise<boolean>;
 }
 
-/** The secret fields a binding sets, with their references. */
-function refsOf(binding: ResolvedOutputBinding): ReadonlyMap<string, string> {
+/** The secret fields a binding sets (those `which` keeps), with their references, in schema order. */
+function refsOf(binding: ResolvedOutputBinding, which: (field: string) => boolean): ReadonlyMap<string, string> {
   const fields = binding as unknown as Readonly<Record<string, unknown>>;
   const refs = new Map<string, string>();
-  for (const field of secretFieldsOf(binding.type)) {
+  for (const field of secretFieldsOf(binding.type).filter(which)) {
     const ref = fields[field];
     if (typeof ref === "string") refs.set(field, ref);
   }
   return refs;
 }
 
-/** Resolves every secret field once (so a missing secret fails at start), then serves them through `resolver`. */
-export async function bindingSecrets(binding: ResolvedOutputBinding, resolver: SecretResolver): Promise<BindingSecrets> {
-  const refs = refsOf(binding);
-  for (const ref of refs.values()) await resolver.resolve(ref);
+/**
+ * Resolves every secret field `which` keeps (all by default) once, so a missing secret fails at
+ * start, and hands each value to `check` (e.g. a header value check); then serves them through `resolver`.
+ */
+export async function bindingSecrets(
+  binding: ResolvedOutputBinding,
+  resolver: SecretResolver,
+  which: (field: string) => boolean = () => true,
+  check: (field: string, ref: string, value: string) => void = () => undefined,
+): Promise<BindingSecrets> {
+  const refs = refsOf(binding, which);
+  for (const [field, ref] of refs) check(field, ref, await resolver.resolve(ref));
   return {
     async get(field) {
       const ref = refs.get(field);

@@ -5,9 +5,10 @@
  * `tlsCaSecret` trusts a private CA or a self-signed server certificate (certificates are always
  * verified); `clientCertSecret`/`clientKeySecret` present a client certificate. A refused login
  * (530) re-reads the secrets once (they may have rotated) and tries again. Each payload is
- * streamed to a hidden temporary name in the target directory, its size checked with `SIZE`, then
- * renamed (`RNFR`/`RNTO`), so the receiver never picks up a partial file. A `proxy` carries the
- * control and data connections (`ftp-proxy.ts`). One connection per connector, re-made when found dropped.
+ * streamed to a temporary name in the target directory (hidden by default; `arrival`, `arrival.ts`),
+ * its size checked with `SIZE`, then renamed (`RNFR`/`RNTO`), so the receiver never picks up a
+ * partial file. A `proxy` carries the control and data connections (`ftp-proxy.ts`). One connection
+ * per connector, re-made when found dropped.
  */
 import { posix } from "node:path";
 import type { ConnectionOptions } from "node:tls";
@@ -15,11 +16,11 @@ import { Client, FTPError } from "basic-ftp";
 import type { Logger } from "pino";
 import type { FtpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
+import { arrivalPaths } from "./arrival";
 import type { BindingSecrets } from "./binding-secrets";
 import { activeTransfer } from "./ftp-active";
 import { accessThroughProxy } from "./ftp-proxy";
 import { CLIENT_CERT_REFUSED } from "./tls-errors";
-import { remotePaths } from "./remote-path";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
@@ -56,6 +57,19 @@ export function classifyFtpError(err: unknown, what: string, target: string): Re
         context: { target, code },
       },
     );
+  }
+  // A trusted certificate issued for another name: trusting more would not help, the host name is wrong.
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return new PermanentError(
+      `${message} (the server certificate does not name this host: set \`host\` to a name the certificate lists, or have the server's certificate list it)`,
+      { cause: err, context: { target, code } },
+    );
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return new PermanentError(`${message} (the server certificate is outside its validity period: the server must renew it)`, {
+      cause: err,
+      context: { target, code },
+    });
   }
   if (TLS_PERMANENT.test(code)) {
     return new PermanentError(`${message} (the server certificate is not trusted: set \`tlsCaSecret\`)`, {
@@ -152,9 +166,9 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
     binding,
     async deliver(delivery: Delivery): Promise<DeliveryResult> {
       if (closed) throw new PermanentError("the ftp connector is closed", { context: { target: origin } });
-      const paths = remotePaths(binding.directory, delivery.name);
+      const paths = arrivalPaths(binding.directory, delivery.name, binding);
       // The connection sits in the target directory: transfer by base name.
-      const temp = posix.basename(paths.temp);
+      const temp = posix.basename(paths.upload);
       const final = posix.basename(paths.final);
       const target = `${origin}${paths.final.startsWith("/") ? "" : "/"}${paths.final}`;
       let uploadStarted = false;
@@ -172,7 +186,7 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
                 context: { target },
               });
             }
-            await ftp.rename(temp, final);
+            if (paths.rename) await ftp.rename(temp, final);
           } catch (err) {
             const typed = classifyFtpError(err, `upload to ${target} failed`, target);
             if (typed instanceof RetryableError) discard();

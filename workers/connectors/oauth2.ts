@@ -7,7 +7,9 @@
 import type { Dispatcher } from "undici";
 import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
+import { withDeadline } from "../runtime/deadline";
 import type { BindingSecrets } from "./binding-secrets";
+import { checkHeaderSecret } from "./header-secret";
 
 export const OAUTH2_DEFAULTS = {
   /** A token is renewed this long before it expires, ms (or at half its life when that is shorter). */
@@ -46,6 +48,16 @@ export function createOAuth2TokenSource(settings: OAuth2Settings, deps: OAuth2De
   let pending: Promise<string> | undefined;
 
   async function request(signal: AbortSignal): Promise<string> {
+    // A timer owned and cleared here (`deadline.ts`): it covers the request and reading the answer.
+    const deadline = withDeadline(signal, OAUTH2_DEFAULTS.timeoutMs, `no token within ${OAUTH2_DEFAULTS.timeoutMs} ms`);
+    try {
+      return await requestOnce(deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async function requestOnce(signal: AbortSignal): Promise<string> {
     const [id, secret] = await Promise.all([deps.secrets.get("oauth2ClientIdSecret"), deps.secrets.get("oauth2ClientSecret")]);
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     if (settings.scope !== undefined) form.set("scope", settings.scope);
@@ -58,7 +70,7 @@ export function createOAuth2TokenSource(settings: OAuth2Settings, deps: OAuth2De
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", authorization: `Basic ${basic}` },
         body: form.toString(),
         redirect: "manual",
-        signal: AbortSignal.any([signal, AbortSignal.timeout(OAUTH2_DEFAULTS.timeoutMs)]),
+        signal,
         dispatcher: deps.dispatcher,
       } as RequestInit);
     } catch (err) {
@@ -87,6 +99,15 @@ export function createOAuth2TokenSource(settings: OAuth2Settings, deps: OAuth2De
     }
     if (typeof body.access_token !== "string" || body.access_token === "") {
       throw new PermanentError(`OAuth2 token endpoint ${endpoint} answered without \`access_token\``, { context: { target: endpoint } });
+    }
+    // Sent as a header value (`Authorization: Bearer …`): a control character in it fails every request.
+    try {
+      checkHeaderSecret("access_token", endpoint, body.access_token);
+    } catch (err) {
+      throw new PermanentError(`OAuth2 token endpoint ${endpoint} answered with an unusable token: ${(err as Error).message}`, {
+        cause: err,
+        context: { target: endpoint },
+      });
     }
     const lifeMs =
       (typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : OAUTH2_DEFAULTS.defaultExpiresInSeconds) * 1000;

@@ -9,12 +9,16 @@
  * - `delimited: false`: `messageType` is a container with exactly one repeated message field; the
  *   output is ONE container message whose field holds every record. On the wire a repeated field is
  *   the concatenation of its entries, so each record is written as `tag, length, bytes` as it comes.
+ *
+ * 64-bit integer fields take the proto3 JSON mapping's decimal strings; a JSON number beyond 2^53 - 1
+ * is refused, never rounded (`protobuf-int64.ts`).
  */
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import protobuf from "protobufjs";
 import type { ProtobufFormat } from "../../catalog/contract";
 import { ConfigError, PermanentError } from "../errors";
+import { normalizeInt64 } from "./protobuf-int64";
 import { validateProtobufFormat } from "./validation";
 
 /** Where the `.proto` files live: `workers/schemas/`. */
@@ -101,13 +105,15 @@ function encoderFor(format: ProtobufFormat, recordType: protobuf.Type, frame: (b
         context: { messageType: typeName, record: index + 1 },
       });
     }
-    const problem = recordType.verify(record as Record<string, unknown>);
+    // 64-bit integers: decimal strings (the proto3 JSON mapping) become Longs; unsafe numbers are refused.
+    const message = normalizeInt64(recordType, record as Record<string, unknown>, index + 1);
+    const problem = recordType.verify(message);
     if (problem) {
       throw new PermanentError(`record ${index + 1} does not fit ${typeName}: ${problem}`, {
         context: { messageType: typeName, record: index + 1 },
       });
     }
-    return frame(recordType.encode(recordType.fromObject(record as Record<string, unknown>)).finish());
+    return frame(recordType.encode(recordType.fromObject(message)).finish());
   };
   return {
     format,

@@ -16,6 +16,7 @@ import { fetch as undiciFetch, type Dispatcher } from "undici";
 import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
+import { checkHeaderSecret } from "./header-secret";
 import { createHttpDispatcher, proxyEnvOf } from "./http-dispatcher";
 import { permanentTlsFailure } from "./tls-errors";
 import { multipartBody } from "./multipart";
@@ -23,6 +24,7 @@ import { createOAuth2TokenSource } from "./oauth2";
 import { CAPTURE_MAX_BYTES, captureFrom } from "./response-capture";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
+import { DeadlineError, withDeadline, type Deadline } from "../runtime/deadline";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
 export const REST_DEFAULTS = {
@@ -138,7 +140,11 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     const headers: Record<string, string> = {};
     if (oauth2) headers["authorization"] = `Bearer ${await oauth2.token(signal)}`;
     const secret = await deps.secrets.get("authSecret");
-    if (secret !== undefined) headers[authHeader.toLowerCase()] = secret;
+    if (secret !== undefined) {
+      // A re-read (rotated) value is checked like the one read at start (`header-secret.ts`).
+      checkHeaderSecret("authSecret", binding.authSecret!, secret);
+      headers[authHeader.toLowerCase()] = secret;
+    }
     return headers;
   }
 
@@ -163,7 +169,24 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
     auth: { renewed: boolean },
     size?: number,
   ): Promise<string | undefined> {
-    const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    // A timer owned and cleared here: AbortSignal.any([.., AbortSignal.timeout()]) can lose its timeout to GC.
+    const attempt = withDeadline(signal, timeoutMs, `no response within ${timeoutMs} ms`);
+    try {
+      return await sendOnce(body, contentType, idempotencyKey, signal, attempt, auth, size);
+    } finally {
+      attempt.clear();
+    }
+  }
+
+  async function sendOnce(
+    body: BodyInit | Readable,
+    contentType: string,
+    idempotencyKey: string,
+    signal: AbortSignal,
+    attempt: Deadline,
+    auth: { renewed: boolean },
+    size?: number,
+  ): Promise<string | undefined> {
     const headers: Record<string, string> = { ...staticHeaders, "content-type": contentType, "idempotency-key": idempotencyKey };
     // A known size goes out as Content-Length rather than chunked encoding (some APIs refuse chunked);
     // undici fails the request if the stream's length differs.
@@ -176,14 +199,14 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
         headers,
         body: body as BodyInit,
         redirect: "manual",
-        signal: attemptSignal,
+        signal: attempt.signal,
         dispatcher: await dispatcher(),
         // Required by undici for a streamed request body.
         duplex: "half",
       } as RequestInit);
     } catch (err) {
       if (signal.aborted) throw err;
-      const timedOut = attemptSignal.aborted;
+      const timedOut = attempt.signal.reason instanceof DeadlineError;
       const cause = (err as Error & { cause?: Error }).cause;
       const detail = cause?.message ? `${(err as Error).message} (${cause.message})` : (err as Error).message;
       const tlsFix = permanentTlsFailure(err);

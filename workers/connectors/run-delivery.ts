@@ -32,6 +32,7 @@ export interface AttemptBody {
 export type AttemptResult = void | { readonly bytes?: number; readonly attempts?: number; readonly captured?: string };
 
 export interface RunDeliveryOptions {
+  /** The binding type, logged as `connector` (once, whether or not `logger` already binds it). */
   readonly connector: string;
   readonly target: string;
   readonly delivery: Delivery;
@@ -71,7 +72,10 @@ export async function runDelivery(
   options: RunDeliveryOptions,
   attemptFn: (body: AttemptBody) => Promise<AttemptResult>,
 ): Promise<DeliveryResult> {
-  const { delivery, logger, target, connector } = options;
+  const { delivery, target, connector } = options;
+  // Lines name the connector once: connectors log through a child that already carries `connector`
+  // (a second key would be a duplicate JSON key on the line).
+  const logger = "connector" in options.logger.bindings() ? options.logger : options.logger.child({ connector });
   const started = performance.now();
   let attempts = 0;
   let bytes = 0;
@@ -100,7 +104,7 @@ export async function runDelivery(
         signal: delivery.signal,
         random: options.random,
         onRetry: ({ attempt, delayMs, error }) =>
-          logger.debug({ connector, target, attempt, delayMs, err: error }, "delivery attempt failed, retrying"),
+          logger.debug({ target, attempt, delayMs, err: error }, "delivery attempt failed, retrying"),
       },
     );
     const result: DeliveryResult = {
@@ -110,11 +114,11 @@ export async function runDelivery(
       durationMs: Math.round(performance.now() - started),
       ...(captured === undefined ? {} : { captured }),
     };
-    logger.info({ connector, ...result }, "delivered");
+    logger.info(result, "delivered");
     return result;
   } catch (err) {
     const durationMs = Math.round(performance.now() - started);
-    logger.error({ connector, target, bytes, attempts, durationMs, err }, "delivery failed");
+    logger.error({ target, bytes, attempts, durationMs, err }, "delivery failed");
     throw err;
   }
 }

@@ -16,13 +16,14 @@ const call = <T>(fn: (cb: (err: Error | undefined | null, value: T) => void) => 
 
 /**
  * Writes the payload to `path` with `concurrency` writes in flight; resolves to the bytes written.
- * The delivery must have a `size` and `openRange`.
+ * The delivery must have a `size` and `openRange`; `onWrite` hears every chunk written (the idle-progress watchdog).
  */
 export async function parallelPut(
   sftp: SFTPWrapper,
   delivery: Delivery & { readonly size: number; readonly openRange: NonNullable<Delivery["openRange"]> },
   path: string,
   concurrency: number,
+  onWrite: (bytes: number) => void = () => undefined,
   chunkBytes = SFTP_PARALLEL_CHUNK_BYTES,
 ): Promise<number> {
   const handle = await call<Buffer>((cb) => sftp.open(path, "w", cb));
@@ -38,6 +39,7 @@ export async function parallelPut(
       if (data.length !== end - start) throw new Error(`read ${data.length} bytes of range ${start}-${end} of the payload`);
       await call<void>((cb) => sftp.write(handle, data, 0, data.length, start, (err) => cb(err, undefined)));
       written += data.length;
+      onWrite(data.length);
     }
   };
   try {

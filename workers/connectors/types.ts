@@ -30,6 +30,24 @@ export interface Delivery {
   readonly idempotencyKey: string;
   /** Aborts the delivery (shutdown, job deadline). */
   readonly signal: AbortSignal;
+  /**
+   * What a binding's `fileName` template is rendered from (`file-delivery.ts`); the runtime sets it.
+   * Without it a template can use only `{id}`, `{sha256}` and `{records}`.
+   */
+  readonly naming?: DeliveryNaming;
+}
+
+/** The input and slot a payload came from: the parts of a partner file name that a redelivery repeats. */
+export interface DeliveryNaming {
+  /** The input's object key. */
+  readonly key: string;
+  /** ISO time of the S3 event (not the clock: a redelivery carries the same). */
+  readonly eventTime?: string;
+  readonly slot: string;
+  /** The handler's extension for the slot (`OutputOptions.extension`), e.g. `.csv`. */
+  readonly extension?: string;
+  /** Records of the payload, when the runtime counted them (protobuf); else counted from its lines. */
+  readonly records?: number;
 }
 
 /** What one delivery did; logged as one line by the connector. */

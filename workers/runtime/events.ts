@@ -27,6 +27,8 @@ export type WorkerEvent =
     }
   | { readonly type: "message-deleted"; readonly messageId: string }
   | { readonly type: "message-released"; readonly messageId: string; readonly visibilitySeconds: number }
+  /** Given back on shutdown as a copy (`copyMessageId`) without charging a receive; `handoffs` counts them. */
+  | { readonly type: "message-handed-off"; readonly messageId: string; readonly copyMessageId: string; readonly handoffs: number }
   | { readonly type: "message-dead-lettered"; readonly messageId: string; readonly reason: string }
   | { readonly type: "test-event"; readonly messageId: string; readonly bucket?: string }
   | { readonly type: "lease-lost"; readonly messageId: string; readonly code: string }

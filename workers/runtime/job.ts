@@ -30,6 +30,14 @@ export interface JobDeps {
    * encodes them (e.g. length-delimited protobuf) on the scratch disk before delivery.
    */
   readonly encoders?: Readonly<Record<string, ProtobufEncoder>>;
+  /** Filled in as the job runs, whatever its outcome: bytes read from S3 and bytes delivered (job metrics). */
+  readonly meter?: JobMeter;
+}
+
+/** Byte counts of one job, from the stream counters (object input) and the connectors' results. */
+export interface JobMeter {
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export interface JobMessage {
@@ -127,19 +135,27 @@ export async function runJob(
       if (connector === undefined)
         throw new ConfigError(`slot \`${file.slot}\` has no connector: bind it in \`JOBWORKER_OUTPUTS\``, { context: { slot: file.slot } });
       const encoder = deps.encoders?.[file.slot];
-      const payload = encoder === undefined ? file.path : await encodeRecords(file.path, encoder);
+      const encoded = encoder === undefined ? undefined : await encodeRecords(file.path, encoder);
+      const payload = encoded?.path ?? file.path;
       const { size } = await stat(payload);
-      deliveries.push(
-        await connector.deliver({
-          name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
-          open: () => createReadStream(payload),
-          openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
-          size,
-          contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
-          idempotencyKey: idempotencyKey(identity, file.slot),
-          signal,
-        }),
-      );
+      const delivered = await connector.deliver({
+        name: outputName(identity, encoder === undefined ? (file.options.extension ?? "") : ".pb"),
+        open: () => createReadStream(payload),
+        openRange: (start, end) => createReadStream(payload, { start, end: end - 1 }),
+        size,
+        contentType: encoder === undefined ? file.options.contentType : "application/x-protobuf",
+        idempotencyKey: idempotencyKey(identity, file.slot),
+        signal,
+        naming: {
+          key: record.key,
+          eventTime: record.eventTime,
+          slot: file.slot,
+          extension: encoder === undefined ? file.options.extension : ".pb",
+          records: encoded?.records,
+        },
+      });
+      deliveries.push(delivered);
+      if (deps.meter !== undefined) deps.meter.bytesOut += delivered.bytes;
     }
     return { status: "done", bytesIn: object.bytesRead, deliveries };
   } catch (err) {
@@ -147,21 +163,37 @@ export async function runJob(
     if (signal.aborted && !(err instanceof PermanentError)) throw new Error(`job aborted: ${String(signal.reason)}`, { cause: err });
     throw err;
   } finally {
+    if (deps.meter !== undefined) deps.meter.bytesIn = object.bytesRead;
     for (const file of files.values()) file.stream.destroy();
     if (jobDirCreated) await rm(jobDir, { recursive: true, force: true });
   }
 }
 
-/** Encodes an NDJSON file into the slot's binary format, next to it; returns the encoded file's path. */
-async function encodeRecords(path: string, encoder: ProtobufEncoder): Promise<string> {
+/**
+ * Encodes an NDJSON file into the slot's binary format, next to it; returns the encoded file's path
+ * and its record count. A record the format refuses fails the job naming its line in the handler's
+ * output (and the field, from the encoder's message).
+ */
+async function encodeRecords(path: string, encoder: ProtobufEncoder): Promise<{ path: string; records: number }> {
   const encoded = `${path}.pb`;
+  let records = 0;
   await pipeline(
     readNdjson(createReadStream(path), "output"),
-    async function* (records) {
-      for await (const { record } of records) yield record;
+    async function* (lines) {
+      for await (const { record, lineNumber } of lines) {
+        try {
+          yield encoder.encodeRecord(record, records);
+        } catch (err) {
+          if (!(err instanceof PermanentError)) throw err;
+          throw new PermanentError(`output line ${lineNumber}: ${err.message}`, {
+            cause: err,
+            context: { ...err.context, line: lineNumber },
+          });
+        }
+        records += 1;
+      }
     },
-    encoder.createStream(),
     createWriteStream(encoded),
   );
-  return encoded;
+  return { path: encoded, records };
 }

@@ -3,6 +3,7 @@
  * line per job; no per-chunk noise.
  */
 import pino, { type DestinationStream, type Logger } from "pino";
+import type { SecretRedactor } from "../secrets/redactor";
 
 export interface LoggerOptions {
   /** pino level. @default "info" */
@@ -11,6 +12,11 @@ export interface LoggerOptions {
   readonly worker?: string;
   /** Where lines go. @default stdout (synchronous, so nothing is lost on exit) */
   readonly destination?: DestinationStream;
+  /**
+   * Replaces every resolved secret value in every line, whatever field or nested error carries it
+   * (applied to the serialised line, so no field can slip past). @default no redaction
+   */
+  readonly redactor?: SecretRedactor;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -21,6 +27,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: options.worker === undefined ? { pid: process.pid } : { pid: process.pid, worker: options.worker },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      ...(options.redactor === undefined ? {} : { hooks: { streamWrite: (line: string) => options.redactor!.redact(line) } }),
     },
     destination,
   );

@@ -10,7 +10,7 @@
  */
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import { Readable } from "node:stream";
-import { JobworkerError } from "../errors";
+import { JobworkerError, RetryableError } from "../errors";
 import type { S3ObjectEvent } from "./s3-event";
 import type { ObjectHead } from "./types";
 
@@ -50,11 +50,34 @@ export interface ObjectInput {
   close(): void;
 }
 
+/**
+ * Whether a `GetObject` error means the object is gone. Only a missing key or version is: a missing
+ * bucket (also a 404) or a refused request (403) says the event or the setup is wrong (a misrouted
+ * event, a wrong endpoint, a missing grant), so it fails the job, which retries and then dead-letters.
+ */
 export function goneReason(err: unknown): GoneReason | undefined {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (e.name === "NoSuchKey" || e.name === "NoSuchVersion" || e.$metadata?.httpStatusCode === 404) return "no-such-key";
+  if (e.name === "NoSuchKey" || e.name === "NoSuchVersion") return "no-such-key";
   if (e.name === "PreconditionFailed" || e.$metadata?.httpStatusCode === 412) return "superseded";
   return undefined;
+}
+
+/** Errors that say the event cannot be served here as configured: named, with what to check. */
+const SETUP_ERRORS: Readonly<Record<string, string>> = {
+  NoSuchBucket:
+    "the bucket does not exist at this endpoint: check the event's source (a misrouted notification) and AWS_ENDPOINT_URL/AWS_REGION",
+  AccessDenied: "access denied: the task role needs s3:GetObject on it (and kms:Decrypt for a KMS-encrypted bucket)",
+};
+
+/** A setup error wrapped with the object and what to check; any other error unchanged. */
+function explain(err: unknown, record: Pick<S3ObjectEvent, "bucket" | "key">): unknown {
+  const name = (err as { name?: string }).name ?? "";
+  const why = SETUP_ERRORS[name];
+  if (why === undefined) return err;
+  return new RetryableError(`GetObject s3://${record.bucket}/${record.key} failed with ${name}: ${why}`, {
+    cause: err,
+    context: { bucket: record.bucket, key: record.key, code: name },
+  });
 }
 
 export function openObjectInput(s3: S3Client, record: S3ObjectEvent, signal: AbortSignal): ObjectInput {
@@ -87,8 +110,9 @@ export function openObjectInput(s3: S3Client, record: S3ObjectEvent, signal: Abo
         (err: unknown) => {
           const reason = goneReason(err);
           if (reason === undefined) {
-            failure ??= err;
-            throw err;
+            const explained = explain(err, record);
+            failure ??= explained;
+            throw explained;
           }
           gone = reason;
           throw new InputGoneError(reason, record, err);

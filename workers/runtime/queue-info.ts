@@ -6,7 +6,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Message } from "@aws-sdk/client-sqs";
 import { WORKER_ENV } from "../../catalog/contract";
-import { ConfigError } from "../errors";
+import { ConfigError, RetryableError } from "../errors";
 
 export interface QueueInfo {
   readonly visibilityTimeoutSeconds: number;
@@ -29,7 +29,7 @@ export async function describeQueue(sqs: SQSClient, queueUrl: string): Promise<Q
         },
       );
     }
-    throw err;
+    throw unreachable(err, queueUrl);
   }
   const visibilityTimeoutSeconds = Number(out.Attributes?.VisibilityTimeout ?? 30);
   const redrive = out.Attributes?.RedrivePolicy;
@@ -40,6 +40,27 @@ export async function describeQueue(sqs: SQSClient, queueUrl: string): Promise<Q
     maxReceiveCount: policy.maxReceiveCount === undefined ? undefined : Number(policy.maxReceiveCount),
     deadLetterQueueUrl: policy.deadLetterTargetArn === undefined ? undefined : queueUrlFromArn(queueUrl, policy.deadLetterTargetArn),
   };
+}
+
+/**
+ * Startup could not ask SQS about the queue (after the SDK's retries): say which call, which endpoint
+ * and what to check, rather than a bare `connect ECONNREFUSED` and a stack trace.
+ */
+function unreachable(err: unknown, queueUrl: string): RetryableError {
+  const e = err as { name?: string; message?: string; code?: string };
+  const configured = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
+  const endpoint =
+    configured !== undefined
+      ? `the endpoint ${configured} (from \`${process.env.AWS_ENDPOINT_URL_SQS !== undefined ? "AWS_ENDPOINT_URL_SQS" : "AWS_ENDPOINT_URL"}\`)`
+      : `SQS's endpoint for region ${process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "(unset)"} (\`AWS_REGION\`)`;
+  const check =
+    configured !== undefined
+      ? "check that it is up and reachable, or unset it to use AWS's endpoint"
+      : "check `AWS_REGION`, the network path to SQS (VPC endpoint, NAT) and the task role's credentials";
+  return new RetryableError(
+    `cannot start: GetQueueAttributes on ${queueUrl} via ${endpoint} failed after the SDK's retries (${e.code ?? e.name ?? "Error"}: ${e.message ?? String(err)}); ${check}`,
+    { cause: err, context: { queueUrl, call: "GetQueueAttributes" } },
+  );
 }
 
 /**

@@ -13,8 +13,17 @@ import { SECRET_TTL_MS } from "../secrets/resolver";
 
 /** Runtime tuning knobs that the infrastructure does not set (tests and local runs do). */
 export const RUNTIME_TUNING_ENV = {
-  /** SQS long-poll wait, seconds (0..20). @default 20 */
+  /**
+   * SQS long-poll wait, seconds (0..20), at most `JOBWORKER_SHUTDOWN_SECONDS` (a receive in flight at
+   * SIGTERM is never aborted, so the drain waits for it). @default min(20, JOBWORKER_SHUTDOWN_SECONDS)
+   */
   pollWaitSeconds: "JOBWORKER_POLL_WAIT_SECONDS",
+  /**
+   * How many times one message may be handed back on shutdown without charging a receive
+   * (`workers/runtime/handoff.ts`); past it the message is released normally. 0 turns hand-off off.
+   * @default 20
+   */
+  maxHandoffs: "JOBWORKER_MAX_HANDOFFS",
   /** First retry delay of a failed job, seconds. @default 10 */
   retryBaseSeconds: "JOBWORKER_RETRY_BASE_SECONDS",
   /** Longest retry delay of a failed job, seconds. @default 300 */
@@ -46,8 +55,10 @@ export interface RuntimeSettings {
   readonly scratchDir: string;
   /** @default "info" */
   readonly logLevel: string;
-  /** @default 20 */
+  /** Long-poll wait, seconds; never above `shutdownSeconds`. @default min(20, shutdownSeconds) */
   readonly pollWaitSeconds: number;
+  /** Hand-offs per message on shutdown before a normal release. @default 20 */
+  readonly maxHandoffs: number;
   /** @default 10 */
   readonly retryBaseSeconds: number;
   /** @default 300 */
@@ -63,6 +74,7 @@ export const DEFAULT_POLL_WAIT_SECONDS = 20;
 export const DEFAULT_RETRY_BASE_SECONDS = 10;
 export const DEFAULT_RETRY_CAP_SECONDS = 300;
 export const DEFAULT_SECRET_TTL_SECONDS = SECRET_TTL_MS / 1000;
+export const DEFAULT_MAX_HANDOFFS = 20;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 /** The binding types a container delivers to (chaining is resolved to `s3` before it gets here). */
@@ -133,6 +145,26 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
       },
     );
   }
+  const shutdownSeconds = read(
+    WORKER_ENV.shutdownSeconds,
+    intVar(WORKER_ENV.shutdownSeconds, 0, 3600, "set it below the container's stopTimeout"),
+    DEFAULT_SHUTDOWN_SECONDS,
+  );
+  const pollWaitSeconds = read(
+    RUNTIME_TUNING_ENV.pollWaitSeconds,
+    intVar(RUNTIME_TUNING_ENV.pollWaitSeconds, 0, 20, "SQS long polling waits 0 to 20 seconds"),
+    Math.min(DEFAULT_POLL_WAIT_SECONDS, shutdownSeconds),
+  );
+  if (pollWaitSeconds > shutdownSeconds) {
+    // Aborting a receive in flight can strand messages (SQS may still hand them to the abandoned
+    // request, invisible with nobody holding them), so the drain lets it return: it must fit the deadline.
+    throw new ConfigError(
+      `\`${RUNTIME_TUNING_ENV.pollWaitSeconds}\` (${pollWaitSeconds}) is longer than the drain deadline \`${WORKER_ENV.shutdownSeconds}\` (${shutdownSeconds}): ` +
+        `a receive in flight at SIGTERM is never aborted, so the drain waits for it; lower \`${RUNTIME_TUNING_ENV.pollWaitSeconds}\` ` +
+        `to at most ${shutdownSeconds} (or leave it unset) or raise \`${WORKER_ENV.shutdownSeconds}\` (and the container's stopTimeout)`,
+      { context: { variable: RUNTIME_TUNING_ENV.pollWaitSeconds } },
+    );
+  }
   const ecsAgentUri = env[ECS_AGENT_URI_ENV]?.trim() || undefined;
   return {
     worker,
@@ -144,21 +176,18 @@ export function loadSettings(env: NodeJS.ProcessEnv, definition: WorkerDefinitio
       definition.concurrency,
     ),
     maxProcessingSeconds,
-    shutdownSeconds: read(
-      WORKER_ENV.shutdownSeconds,
-      intVar(WORKER_ENV.shutdownSeconds, 0, 3600, "set it below the container's stopTimeout"),
-      DEFAULT_SHUTDOWN_SECONDS,
-    ),
+    shutdownSeconds,
     scratchDir: env[WORKER_ENV.scratchDir]?.trim() || join(tmpdir(), "jobworker"),
     logLevel: read(
       WORKER_ENV.logLevel,
       z.enum(LOG_LEVELS, { message: `\`${WORKER_ENV.logLevel}\` must be one of ${LOG_LEVELS.join(", ")}` }),
       "info",
     ),
-    pollWaitSeconds: read(
-      RUNTIME_TUNING_ENV.pollWaitSeconds,
-      intVar(RUNTIME_TUNING_ENV.pollWaitSeconds, 0, 20, "SQS long polling waits 0 to 20 seconds"),
-      DEFAULT_POLL_WAIT_SECONDS,
+    pollWaitSeconds,
+    maxHandoffs: read(
+      RUNTIME_TUNING_ENV.maxHandoffs,
+      intVar(RUNTIME_TUNING_ENV.maxHandoffs, 0, 1000, "set how often one message may be handed back on shutdown (0 turns it off)"),
+      DEFAULT_MAX_HANDOFFS,
     ),
     retryBaseSeconds,
     retryCapSeconds,

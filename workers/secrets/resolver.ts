@@ -10,6 +10,7 @@ import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SecretRef } from "../../catalog/contract";
 import { ConfigError } from "../errors";
+import type { SecretRedactor } from "./redactor";
 import { parseSecretRef } from "./ref";
 
 /** How long a resolved value is reused before it is read again, ms: 5 minutes. */
@@ -40,6 +41,8 @@ export interface SecretResolverDeps {
   readonly ttlMs?: number;
   /** Clock, ms. @default Date.now */
   readonly now?: () => number;
+  /** Learns every value resolved, so logs and errors can leave it out. @default none */
+  readonly redactor?: SecretRedactor;
 }
 
 export function createSecretResolver(deps: SecretResolverDeps = {}): SecretResolver {
@@ -95,6 +98,7 @@ export function createSecretResolver(deps: SecretResolverDeps = {}): SecretResol
       }
     }
     if (value === undefined || value === "") throw missing(ref, "the secret is empty");
+    deps.redactor?.add(value);
     return value;
   }
 

@@ -123,6 +123,8 @@ describe("backlog publisher (moto server)", function () {
         }
         if (name === "GetQueueAttributesCommand")
           return { Attributes: { ApproximateNumberOfMessages: "1", ApproximateNumberOfMessagesNotVisible: "0" } };
+        // Untagged queues: no TasksNeeded, so two data per queue.
+        if (name === "ListQueueTagsCommand") return { Tags: {} };
         throw new Error(`unexpected ${name}`);
       },
     };
@@ -251,6 +253,11 @@ describe("backlog publisher (moto server)", function () {
     ["a missing prefix", { [PUBLISHER_ENV.queueNamePrefix]: "" }, /JOBWORKER_BACKLOG_QUEUE_PREFIX is not set/],
     ["an interval of 0", { [PUBLISHER_ENV.intervalSeconds]: "0" }, /JOBWORKER_BACKLOG_INTERVAL_SECONDS is 0/],
     ["a window longer than 14 minutes", { [PUBLISHER_ENV.windowSeconds]: "900" }, /JOBWORKER_BACKLOG_WINDOW_SECONDS is 900/],
+    [
+      "a capacity cluster without its namespace",
+      { [PUBLISHER_ENV.capacityCluster]: "jw" },
+      /JOBWORKER_CAPACITY_NAMESPACE is not set; capacity metrics need both/,
+    ],
   ];
   for (const [what, change, message] of badSettings) {
     it(`rejects ${what} with a ConfigError naming the variable`, () => {

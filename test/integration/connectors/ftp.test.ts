@@ -106,6 +106,12 @@ describe("FTP/FTPS connector (vsftpd)", function () {
   const refused: Array<[string, Partial<FtpOutputBinding>, Record<string, string>, RegExp]> = [
     ["a wrong password", {}, { FTP_PASSWORD: "wrong" }, /530.*check `username` and `passwordSecret`/s],
     ["an untrusted certificate", { tlsCaSecret: undefined }, {}, /not trusted: set `tlsCaSecret`/],
+    [
+      "a trusted certificate for another host name",
+      { host: "localhost" },
+      {},
+      /altnames.*\(the server certificate does not name this host: set `host` to a name the certificate lists/s,
+    ],
     ["a missing directory without createDirectory", { directory: join("/nonexistent", "x") }, {}, /550/],
   ];
   for (const [what, extra, env, message] of refused) {

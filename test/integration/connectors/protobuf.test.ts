@@ -84,6 +84,53 @@ describe("Protocol Buffers encoder (checked with protoc --decode)", function () 
     });
   }
 
+  // The line of issue 13, item 6, with 64-bit values as the proto3 JSON mapping writes them (strings).
+  const RECORD_FORMAT = { type: "protobuf", schema: SCHEMA, messageType: "partner.v1.Record" } as const;
+  it("encodes 64-bit integers given as decimal strings exactly, as protoc decodes them", async () => {
+    const line = '{"id":"big","quantity":"9007199254740993","price_minor":"-9223372036854775807"}';
+    const bytes = await encodeAll(RECORD_FORMAT, [JSON.parse(line), { id: "max", quantity: "9223372036854775807", price_minor: -42 }]);
+    assert.deepEqual(
+      splitDelimited(bytes).map((m) => protocDecode("partner.v1.Record", SCHEMA, m)),
+      [
+        'id: "big"\nquantity: 9007199254740993\nprice_minor: -9223372036854775807\n',
+        'id: "max"\nquantity: 9223372036854775807\nprice_minor: -42\n',
+      ],
+    );
+  });
+
+  const unsafe: Array<[string, string, RegExp]> = [
+    [
+      "a JSON number beyond 2^53 (which JSON.parse rounds)",
+      '{"id":"big","quantity":9007199254740993}',
+      /^record 2, field `quantity`: a JSON number beyond 2\^53 - 1 \(9007199254740991\) cannot be read exactly .*decimal strings/,
+    ],
+    [
+      "a negative JSON number beyond -2^53",
+      '{"id":"big","price_minor":-9223372036854775807}',
+      /^record 2, field `price_minor`: a JSON number beyond 2\^53 - 1/,
+    ],
+    [
+      "a string beyond int64",
+      '{"id":"big","quantity":"9223372036854775808"}',
+      /^record 2, field `quantity`: 9223372036854775808 is outside the int64 range/,
+    ],
+    [
+      "a string that is not a decimal integer",
+      '{"id":"big","quantity":"12.5"}',
+      /^record 2, field `quantity`: "12.5" is not a decimal integer/,
+    ],
+  ];
+  for (const [what, line, message] of unsafe) {
+    it(`refuses ${what} in a 64-bit field (PermanentError naming the record and field), never rounding it`, async () => {
+      await assert.rejects(encodeAll(RECORD_FORMAT, [{ id: "ok", quantity: 9007199254740991 }, JSON.parse(line)]), (err: unknown) => {
+        assert.ok(err instanceof PermanentError, String(err));
+        assert.match(err.message, message);
+        assert.equal(err.context.record, 2);
+        return true;
+      });
+    });
+  }
+
   const badRecords: Array<[string, unknown, RegExp]> = [
     ["an unknown field", { id: "x", colour: "red" }, /record 1 has fields not in partner.v1.Record: colour/],
     ["a wrong type", { id: 7 }, /record 1 does not fit partner.v1.Record: id: string expected/],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { RestOutputBinding } from "../../../catalog/contract";
 import { createConnector } from "../../../workers/connectors";
-import { PermanentError, RetryableError } from "../../../workers/errors";
+import { ConfigError, PermanentError, RetryableError } from "../../../workers/errors";
 import { createSecretResolver } from "../../../workers/secrets";
 import { startHttpRecorder, type HttpRecorder, type Responder } from "../../support/http-recorder";
 import { bufferDelivery, FAST_RETRY, recordingLogger } from "./helpers";
@@ -115,6 +115,32 @@ describe("REST connector (recording HTTP server)", function () {
     assert.equal(server.requests[0]!.headers["transfer-encoding"], "chunked");
     assert.deepEqual(server.requests[0]!.body, Buffer.alloc(200_000, 9));
   });
+
+  const unsendable: Array<[string, string, RegExp]> = [
+    ["a line break", "Bearer line-one\nline-two", /holds a line break at character 16/],
+    ["a carriage return and header injection", "Bearer tok\r\nX-Evil: 1", /holds a line break at character 11/],
+    ["a NUL", "Bearer tok\u0000en", /holds a control character \(U\+0000\) at character 11/],
+    ["a character beyond Latin-1", "Bearer tok\u20acen", /holds a character outside Latin-1 at character 11/],
+  ];
+  for (const [what, value, message] of unsendable) {
+    it(`refuses an \`authSecret\` holding ${what} at start, as one ConfigError naming the reference, never the value`, async () => {
+      const log = recordingLogger();
+      const broken = createSecretResolver({ env: { BROKEN_TOKEN: value } });
+      const binding: RestOutputBinding = { type: "rest", url: `${server.url}/v1/orders`, authSecret: "env:BROKEN_TOKEN" };
+      const before = server.requests.length;
+      const err = await createConnector(binding, { s3: undefined as never, logger: log.logger, secrets: broken, retry: FAST_RETRY }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.match(err.message, /^`authSecret` \(env:BROKEN_TOKEN\) holds /);
+      assert.match(err.message, message);
+      assert.deepEqual(err.context, { field: "authSecret", reference: "env:BROKEN_TOKEN" });
+      const said = [err.message, JSON.stringify(err.context), ...log.lines.map((l) => JSON.stringify(l))].join("\n");
+      for (const part of ["line-one", "line-two", "tok", "X-Evil"]) assert.ok(!said.includes(part), `the value leaked: ${said}`);
+      assert.equal(server.requests.length, before, "nothing was sent");
+    });
+  }
 
   it("stops at once when the delivery is aborted during a backoff", async () => {
     server.script(() => ({ status: 503, headers: { "retry-after": "30" } }));

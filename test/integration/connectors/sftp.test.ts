@@ -122,6 +122,34 @@ describe("SFTP connector (OpenSSH sshd)", function () {
     assert.equal(log.withMsg("delivered")[0]!.attempts, 2);
   });
 
+  it("logs the connection's drop through the logger, printing no plain-text line to stdout or stderr", async () => {
+    const { c, log } = await connector();
+    await c.deliver(bufferDelivery("before-drop.bin", "1"));
+    const printed: string[] = [];
+    const writes = { out: process.stdout.write, err: process.stderr.write };
+    const capture = (chunk: string | Uint8Array) => {
+      printed.push(
+        ...chunk
+          .toString()
+          .split("\n")
+          .filter((l) => l.trim() !== ""),
+      );
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    try {
+      sshd.dropConnections();
+      await waitFor("the drop to be logged", () => log.withMsg("sftp connection closed").length > 0 || printed.length > 0);
+      await c.deliver(bufferDelivery("after-drop.bin", "2"));
+    } finally {
+      process.stdout.write = writes.out;
+      process.stderr.write = writes.err;
+    }
+    for (const line of printed) assert.doesNotThrow(() => JSON.parse(line), `not a JSON log line: ${line}`);
+    assert.equal(log.withMsg("sftp connection closed").length, 1);
+  });
+
   it("reconnects once, without a failed attempt, when the idle connection was dropped", async () => {
     const { c, log } = await connector();
     await c.deliver(bufferDelivery("one.bin", "1"));

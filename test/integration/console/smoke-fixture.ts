@@ -170,6 +170,7 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
 
     const scaleOutPolicy = `arn:aws:autoscaling:${cfg.region}:${ACCOUNT}:scalingPolicy:${randomBytes(8).toString("hex")}:resource/ecs/service/${clusterName}/${serviceName}:policyName/${autoName(`${WORKER}-scale-out`)}`;
     const scaleInPolicy = scaleOutPolicy.replace("-scale-out-", "-scale-in-");
+    const scaleToNeededPolicy = scaleOutPolicy.replace("-scale-out-", "-scale-to-needed-");
     const queueName = queueUrl.split("/").pop()!;
     const scaleOutAlarms: string[] = [];
     for (const spec of alarmSpecs({
@@ -178,6 +179,7 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
       deadLetterQueueName: dlqArn.split(":").pop()!,
       scaleInIdleSeconds: 600,
       oldestMessageAlarmSeconds: 900,
+      maxTasks: 10,
       backlogMetrics: { namespace: "Jobworker/SQS", periodSeconds: 10 },
     })) {
       const AlarmName = autoName(`${WORKER}-${spec.key}`);
@@ -215,7 +217,14 @@ export async function deployWorker(moto: MotoServer): Promise<DeployedWorker> {
           EvaluationPeriods: spec.evaluationPeriods,
           DatapointsToAlarm: spec.datapointsToAlarm,
           TreatMissingData: spec.treatMissingData,
-          AlarmActions: spec.action === "scale-out" ? [scaleOutPolicy] : spec.action === "scale-in" ? [scaleInPolicy] : [],
+          AlarmActions:
+            spec.action === "scale-out"
+              ? [scaleOutPolicy]
+              : spec.action === "scale-in"
+                ? [scaleInPolicy]
+                : spec.action === "scale-to-needed"
+                  ? [scaleToNeededPolicy]
+                  : [],
           ...metric,
         }),
       );

@@ -120,7 +120,7 @@ describe("the @jobworker/components tarball in another program (examples/basic)"
       image: string;
     }>;
     assert.equal(containers[0].image, "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/thumbnails:1.4.2");
-    const fn = stack.one("aws:lambda/function:Function").inputs;
+    const fn = stack.one("aws:lambda/function:Function", "backlog-publisher").inputs;
     assert.equal(fn.handler, "backlog-publisher/handler.handler");
     assert.equal(fn.runtime, "nodejs24.x");
     const assets = (await fn.code.assets) as Record<string, { text: Promise<string> }>;

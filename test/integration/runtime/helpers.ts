@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Readable, Writable } from "node:stream";
 import pino, { type Logger } from "pino";
+import { loadProtobufEncoder } from "../../../workers/connectors/protobuf";
 import { createConnector } from "../../../workers/connectors";
 import { createSecretResolver } from "../../../workers/secrets";
 import type { WorkerEvent } from "../../../workers/runtime/events";
@@ -93,6 +94,7 @@ export function testSettings(pipeline: Pipeline, overrides: Partial<RuntimeSetti
     pollWaitSeconds: 1,
     retryBaseSeconds: 0,
     retryCapSeconds: 1,
+    maxHandoffs: 20,
     ...overrides,
   };
 }
@@ -100,18 +102,25 @@ export function testSettings(pipeline: Pipeline, overrides: Partial<RuntimeSetti
 export interface RecordedLogs {
   readonly logger: Logger;
   readonly lines: Array<Record<string, unknown>>;
+  /** The same lines as written (before parsing), for what parsing hides: duplicate keys. */
+  readonly raw: string[];
   withMsg(msg: string): Array<Record<string, unknown>>;
 }
 
 export function recordingLogger(): RecordedLogs {
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line));
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line.trim()) continue;
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       cb();
     },
   });
-  return { logger: pino({ level: "debug" }, sink), lines, withMsg: (msg) => lines.filter((l) => l.msg === msg) };
+  return { logger: pino({ level: "debug" }, sink), lines, raw, withMsg: (msg) => lines.filter((l) => l.msg === msg) };
 }
 
 export interface RunningWorker {
@@ -126,7 +135,7 @@ export async function startWorker(
   moto: MotoServer,
   kind: WorkerKind,
   settings: RuntimeSettings,
-  options: { endpoint?: string; maxAttempts?: number; maxSockets?: number } = {},
+  options: { endpoint?: string; maxAttempts?: number; maxSockets?: number; onSqs?: (sqs: SQSClient) => void } = {},
 ): Promise<RunningWorker> {
   const logs = recordingLogger();
   const config = {
@@ -143,6 +152,8 @@ export async function startWorker(
       : { ...config, requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets }) } };
   const s3 = new S3Client(s3Config);
   const sqs = new SQSClient(config);
+  // Tests add middleware here to make one SQS call fail.
+  options.onSqs?.(sqs);
   const secrets = createSecretResolver();
   const connectors = Object.fromEntries(
     await Promise.all(
@@ -155,6 +166,17 @@ export async function startWorker(
       ),
     ),
   );
+  // Slots with a `format` get their encoder, as `createOutputs` gives them in `jobworker run`.
+  const encoders = Object.fromEntries(
+    await Promise.all(
+      Object.entries(settings.outputs)
+        .filter(([, binding]) => binding.format !== undefined)
+        .map(
+          async ([slot, binding]) =>
+            [slot, await loadProtobufEncoder(binding.format!, { field: `JOBWORKER_OUTPUTS.${slot}.format` })] as const,
+        ),
+    ),
+  );
   const events: WorkerEvent[] = [];
   const worker = new Worker({
     kind,
@@ -162,6 +184,7 @@ export async function startWorker(
     s3,
     sqs,
     connectors,
+    encoders,
     logger: logs.logger,
     onEvent: (e) => events.push(e),
     taskProtection: undefined,
@@ -232,9 +255,17 @@ export interface ChildWorker {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a worker process: `args` after node (a script and its arguments), env on top of moto's. */
-export function spawnWorker(args: string[], env: Record<string, string>, options: { plainNode?: boolean } = {}): ChildWorker {
-  const child = spawn(process.execPath, options.plainNode ? args : ["-r", "ts-node/register/transpile-only", ...args], {
+/**
+ * Starts a worker process: `args` after node (a script and its arguments), env on top of moto's.
+ * `node` picks another Node binary (e.g. the system's), `nodeFlags` go before everything (`--expose-gc`).
+ */
+export function spawnWorker(
+  args: string[],
+  env: Record<string, string>,
+  options: { plainNode?: boolean; node?: string; nodeFlags?: string[] } = {},
+): ChildWorker {
+  const flags = [...(options.nodeFlags ?? []), ...(options.plainNode ? [] : ["-r", "ts-node/register/transpile-only"])];
+  const child = spawn(options.node ?? process.execPath, [...flags, ...args], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), ...env },
     stdio: ["ignore", "pipe", "pipe"],

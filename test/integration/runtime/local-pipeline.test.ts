@@ -3,7 +3,7 @@
  * the samples, and the results where it says they landed.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +39,10 @@ describe("local pipeline (npm start -- --once)", function () {
     assert.equal(targets.length, 3, out);
     const orders = targets.find((t) => t.startsWith("s3://local-deliveries/orders-webhook/api/"));
     const chained = targets.find((t) => t.startsWith("s3://partner-protobuf-sftp-input/records/feeds/"));
-    const partner = targets.find((t) => t.startsWith("s3://local-deliveries/partner-protobuf-sftp/partner/") && t.endsWith(".pb"));
+    // Named by the stack's `fileName` template and encrypted to the (local) partner key.
+    const partner = targets.find((t) =>
+      /^s3:\/\/local-deliveries\/partner-protobuf-sftp\/partner\/ACME_\d{8}_\d{6}_acme-feed\.[0-9a-f]{16}_[0-9a-f]{8}\.pb\.pgp$/.test(t),
+    );
     assert.ok(orders && chained && partner, targets.join("\n"));
 
     const local = (t: string) => join(results, t.slice("s3://".length));
@@ -52,7 +55,14 @@ describe("local pipeline (npm start -- --once)", function () {
       ["O-5001", "O-5002", "O-5003"],
     );
     assert.equal(readFileSync(local(chained), "utf8").trim().split("\n").length, 4);
-    const pb = readFileSync(local(partner));
+    assert.match(
+      out,
+      /\(still partner\.v1\.Record protobuf, named ACME_\{date\}_\{time\}_\{stem\}_\{id:8\}\.pb\.pgp, OpenPGP-encrypted to a local partner key\)/,
+    );
+    assert.match(out, /decrypted with the local partner key → /);
+    const decrypted = spawnSync("gpg", ["--batch", "--homedir", join(ROOT, ".local", "pgp", "partner"), "--decrypt", local(partner)]);
+    assert.equal(decrypted.status, 0, decrypted.stderr.toString());
+    const pb = decrypted.stdout;
     // Length-delimited: the first varint is the first record's length, and the record starts with field 1 (id, tag 0x0a).
     assert.ok(pb.length > 20);
     assert.equal(pb[1], 0x0a);

@@ -135,6 +135,21 @@ describe("runtime worker processes (moto server)", function () {
     );
   });
 
+  it("`jobworker run` with the endpoint down names the call, the endpoint and the setting to check (exit 1, no stack trace)", async () => {
+    const worker = start([BIN, "run", "feed-normalize"], {
+      ...moto.env,
+      AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+      [WORKER_ENV.queueUrl]: "http://127.0.0.1:1/123456789012/feed",
+      [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "next" } }),
+    });
+    assert.deepEqual(await worker.exited, { code: 1, signal: null });
+    assert.match(
+      worker.stderr(),
+      /^jobworker: cannot start: GetQueueAttributes on http:\/\/127\.0\.0\.1:1\/123456789012\/feed via the endpoint http:\/\/127\.0\.0\.1:1 \(from `AWS_ENDPOINT_URL`\) failed after the SDK's retries \(ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:1\); check that it is up and reachable, or unset it to use AWS's endpoint\n$/,
+    );
+    assert.doesNotMatch(worker.stderr(), /\n\s+at /); // no stack trace
+  });
+
   it("after `kill -9` mid-job the message comes back, is processed, and exactly one output object exists", async () => {
     const pipeline = await createPipeline(moto, { visibilityTimeout: 3 });
     const first = start([FIXTURE, "copy"], workerEnv(pipeline, { TEST_DELAY_MS: "4000" }));
@@ -174,6 +189,29 @@ describe("runtime worker processes (moto server)", function () {
     second.child.kill("SIGTERM");
     assert.equal((await second.exited).code, 0);
   });
+
+  // AbortSignal.any([..., AbortSignal.timeout()]) lost its timeout to GC on Node 20: run under the
+  // system's node (whatever version) and the test runner's, with a collection forced mid-job.
+  for (const [which, node] of [
+    ["the system's node", "node"],
+    ["the test runner's Node", process.execPath],
+  ] as const) {
+    it(`fails a job at its deadline (maxProcessingSeconds) even after a garbage collection mid-job (${which})`, async () => {
+      const pipeline = await createPipeline(moto, { visibilityTimeout: 60 });
+      const worker = spawnWorker([FIXTURE, "await-abort"], workerEnv(pipeline, { [WORKER_ENV.maxProcessingSeconds]: "1" }), {
+        node,
+        nodeFlags: ["--expose-gc"],
+      });
+      children.push(worker);
+      await waitForLine(worker, "worker started");
+      await s3.send(new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: "gc.txt", Body: "x" }));
+      await waitForLine(worker, "handler started");
+      const failed = await waitForLine(worker, "job failed", 10_000);
+      assert.match(String((failed.err as { message?: string }).message), /job deadline reached \(maxProcessingSeconds 1\)/);
+      worker.child.kill("SIGTERM");
+      assert.equal((await worker.exited).code, 0);
+    });
+  }
 
   it("on SIGTERM mid-job finishes the job in flight, deletes its message and exits 0", async () => {
     const pipeline = await createPipeline(moto);

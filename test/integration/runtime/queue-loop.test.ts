@@ -11,6 +11,7 @@ import { createTaskProtection } from "../../../workers/runtime/task-protection";
 import { startFaultProxy } from "../../support/fault-proxy";
 import { startMoto, type MotoServer } from "../../support/moto";
 import { freePort } from "../../support/ports";
+import { duplicateKeys } from "../../support/json-keys";
 import { waitFor } from "../../support/wait";
 import { copyKind } from "./fixtures/test-kinds";
 import {
@@ -175,6 +176,48 @@ describe("runtime queue loop (moto server)", function () {
     assert.deepEqual(await receiveAll(sqs, pipeline.dlqUrl, 0), []);
   });
 
+  it("retries an event naming a bucket that does not exist and dead-letters it, never acknowledging it as a deleted object", async () => {
+    const pipeline = await createPipeline(moto, { maxReceiveCount: 2 });
+    running = await startWorker(moto, copyKind(), testSettings(pipeline));
+    const bucket = `${pipeline.inputBucket}-missing`;
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.queueUrl,
+        MessageBody: JSON.stringify({
+          Records: [
+            {
+              eventVersion: "2.1",
+              eventSource: "aws:s3",
+              eventName: "ObjectCreated:Put",
+              s3: { bucket: { name: bucket }, object: { key: "misrouted.txt", size: 1 } },
+            },
+          ],
+        }),
+      }),
+    );
+    const dead = await waitFor(
+      "misrouted message in the DLQ",
+      async () => {
+        const m = await receiveAll(sqs, pipeline.dlqUrl);
+        return m.length > 0 ? m : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    assert.match(dead[0]!.Body!, /misrouted\.txt/);
+    assert.deepEqual(eventsOf(running.events, "job-gone"), []);
+    const failed = eventsOf(running.events, "job-failed").filter((e) => e.messageId === sent.MessageId);
+    assert.equal(failed.length, 2);
+    for (const f of failed) {
+      assert.equal(f.permanent, false);
+      assert.match(
+        f.error.message,
+        new RegExp(`GetObject s3://${bucket}/misrouted\\.txt failed with NoSuchBucket: the bucket does not exist`),
+      );
+    }
+    const [last] = running.logs.withMsg("job failed on its last receive; the redrive policy moves it to the dead-letter queue");
+    assert.match(String(last?.reason), /NoSuchBucket/);
+  });
+
   it("moves a message whose handler always throws to the DLQ after maxReceiveCount receives, while the queue keeps flowing", async () => {
     const pipeline = await createPipeline(moto, { maxReceiveCount: 3 });
     const attempts: string[] = [];
@@ -204,6 +247,48 @@ describe("runtime queue loop (moto server)", function () {
     assert.match(dead[0]!.Body!, /poison\.txt/);
     assert.equal(attempts.filter((k) => k === "poison.txt").length, pipeline.maxReceiveCount);
     assert.equal(eventsOf(running.events, "message-released").length, pipeline.maxReceiveCount);
+  });
+
+  it("logs one true line when a release fails, and writes no line with a duplicate JSON key", async () => {
+    const pipeline = await createPipeline(moto);
+    const failing = copyKind({ fail: true });
+    const good = copyKind();
+    const kind = {
+      definition: failing.definition,
+      handler: (input: any, meta: any, ctx: any) =>
+        meta.key.startsWith("fail") ? failing.handler(input, meta, ctx) : good.handler(input, meta, ctx),
+    };
+    // Every ChangeMessageVisibilityBatch entry fails, as SQS reports a per-entry failure.
+    const failReleases = (client: SQSClient) =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName !== "ChangeMessageVisibilityBatchCommand") return next(args);
+          const entries = (args.input as { Entries: Array<{ Id: string }> }).Entries;
+          const Failed = entries.map((e) => ({ Id: e.Id, Code: "InternalError", SenderFault: false, Message: "injected" }));
+          return { response: {}, output: { $metadata: {}, Successful: [], Failed } } as never;
+        },
+        { step: "initialize", name: "failReleases" },
+      );
+    running = await startWorker(moto, kind, testSettings(pipeline), { onSqs: failReleases });
+    await put(pipeline.inputBucket, "ok.txt", "delivered");
+    await put(pipeline.inputBucket, "fail.txt", "fails");
+    await waitFor(
+      "release failure logged",
+      () => running!.logs.withMsg("release failed; the message comes back when its current visibility timeout ends").length > 0,
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    await waitFor("good object delivered", () => running!.logs.withMsg("delivered").length === 1);
+    const failed = running.logs.withMsg("job failed").find((l) => l.key === "fail.txt")!;
+    const about = running.logs.lines.filter((l) => l.messageId === failed.messageId && /release|retried|visibility/.test(String(l.msg)));
+    assert.deepEqual(
+      about.map((l) => [l.msg, l.code]),
+      [["release failed; the message comes back when its current visibility timeout ends", "InternalError"]],
+    );
+    assert.equal(running.logs.withMsg("delivered")[0]!.connector, "s3");
+    const withDuplicates = running.logs.raw.map((line) => ({ line, keys: duplicateKeys(line) })).filter((l) => l.keys.length > 0);
+    assert.deepEqual(withDuplicates, []);
   });
 
   it("keeps a job slower than the visibility timeout invisible with the heartbeat (no redelivery)", async () => {

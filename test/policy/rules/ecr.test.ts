@@ -1,4 +1,4 @@
-import { ecrImmutableTags, ecrScanOnPush } from "../../../policy/rules/ecr";
+import { ecrImmutableTags, ecrLifecyclePolicy, ecrScanOnPush } from "../../../policy/rules/ecr";
 import { TYPES } from "../../../policy/types";
 import { policyTable, resource } from "../fixtures";
 
@@ -41,6 +41,26 @@ describe("policy ecr-repository-immutable-tags", () => {
       title: "unset (AWS defaults to MUTABLE)",
       resources: [repository({ imageTagMutability: undefined })],
       expected: [/\(found "MUTABLE"\)/],
+    },
+  ]);
+});
+
+describe("policy ecr-repository-lifecycle-policy", () => {
+  const lifecycle = resource(TYPES.ecrLifecyclePolicy, "feed-normalize-repo-lifecycle", {
+    repository: "jobworker/feed-normalize",
+    policy: "{}",
+  });
+  policyTable(ecrLifecyclePolicy, [
+    { title: "a lifecycle policy on the repository passes", resources: [repository(), lifecycle], expected: [] },
+    {
+      title: "none",
+      resources: [repository()],
+      expected: [/^ECR repository `jobworker\/feed-normalize` has no lifecycle policy: add an `aws.ecr.LifecyclePolicy`/],
+    },
+    {
+      title: "a lifecycle policy on another repository",
+      resources: [repository(), { ...lifecycle, inputs: { repository: "other" }, outputs: { ...lifecycle.outputs, repository: "other" } }],
+      expected: [/has no lifecycle policy/],
     },
   ]);
 });

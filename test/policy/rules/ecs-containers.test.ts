@@ -174,3 +174,40 @@ describe("policy ecs-container-read-only-root-filesystem", () => {
     { title: "unset", containers: [without(container(), "readonlyRootFilesystem")], expected: [/must set `readonlyRootFilesystem: true`/] },
   ]);
 });
+
+describe("policy ecs-container-resource-limits with task-level limits (valid on EC2)", () => {
+  const withTaskLimits = (containers: ContainerDefinition[], limits: Record<string, string | undefined>) => {
+    const td = taskDefinition(containers);
+    return { ...td, inputs: { ...td.inputs, ...limits } };
+  };
+  const bare = without(container(), "cpu", "memory", "memoryReservation");
+  const cases: { title: string; limits: Record<string, string | undefined>; expected: RegExp[] }[] = [
+    { title: "task cpu and memory without container limits pass", limits: { cpu: "512", memory: "1024" }, expected: [] },
+    { title: "task memory alone still needs a cpu", limits: { memory: "1024" }, expected: [/must set `cpu` .* or a task-level `cpu`/] },
+    {
+      title: "task cpu alone still needs a memory limit",
+      limits: { cpu: "512" },
+      expected: [/must set a hard `memory` limit; add `memory` \(MiB\) to the container definition, or a task-level `memory`/],
+    },
+    {
+      title: "task memory below the floor does not count",
+      limits: { cpu: "512", memory: "4" },
+      expected: [/must set a hard `memory` limit/],
+    },
+  ];
+  for (const c of cases) {
+    it(c.title, async () => {
+      const found = await messages(containerResourceLimits, [withTaskLimits([bare], c.limits)]);
+      assert.equal(found.length, c.expected.length, JSON.stringify(found));
+      c.expected.forEach((re, i) => assert.match(found[i], re));
+    });
+  }
+
+  it("checks a reservation against the task's memory when the container sets none", async () => {
+    const found = await messages(containerResourceLimits, [
+      withTaskLimits([{ ...bare, memoryReservation: 2048 }], { cpu: "512", memory: "1024" }),
+    ]);
+    assert.deepEqual(found.length, 1);
+    assert.match(found[0], /sets `memoryReservation` 2048 MiB above its hard `memory` limit 1024 MiB/);
+  });
+});

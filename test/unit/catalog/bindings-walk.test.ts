@@ -21,6 +21,20 @@ import { documentedBindings } from "../../support/connectors-doc";
 import { ACCOUNT_ID, type MockStack, REGION, startMocks } from "../../support/pulumi";
 
 const FORMAT = { type: "protobuf", schema: "partner/v1/record.proto", messageType: "partner.v1.Record", delimited: true };
+/** Partner file delivery (catalog/binding-delivery.ts): every field, on every file binding. */
+const FILES = {
+  fileName: "ACME_{date}_{time}_{stem}_{id:8}.{ext}.zip.pgp",
+  timeZone: "Europe/Berlin",
+  compression: "zip",
+  zipEntryName: "{stem}_{records}.csv",
+  pgpPublicKeySecret: "ssm:/jobworker/test/partner-pgp-public",
+  pgpSigningKeySecret: "secretsmanager:jobworker/test/our-pgp-key",
+  pgpPassphraseSecret: "ssm:/jobworker/test/our-pgp-passphrase",
+  pgpArmor: true,
+  checksumFiles: ["sha256", "md5"],
+  triggerFile: { name: "{file}.ok", content: "sha256" },
+};
+const ARRIVAL = { arrival: "temp-suffix", tempAffix: ".uploading" };
 
 /** A valid stack value for every documented field, per binding type (the slot is named after the type). */
 const BINDINGS: Record<OutputType, Record<string, unknown>> = {
@@ -32,6 +46,7 @@ const BINDINGS: Record<OutputType, Record<string, unknown>> = {
     kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     bucketOwnerFullControl: true,
     format: FORMAT,
+    ...FILES,
   },
   rest: {
     type: "rest",
@@ -69,6 +84,8 @@ const BINDINGS: Record<OutputType, Record<string, unknown>> = {
     proxy: { type: "socks5", host: "10.0.1.20", port: 1080, username: "jobworker" },
     proxyPasswordSecret: "ssm:/jobworker/test/proxy-password",
     format: FORMAT,
+    ...FILES,
+    ...ARRIVAL,
   },
   ftp: {
     type: "ftp",
@@ -87,6 +104,8 @@ const BINDINGS: Record<OutputType, Record<string, unknown>> = {
     // "active" cannot go with the proxy this binding walks; the schema's refusal has its own test.
     dataConnection: "passive",
     format: FORMAT,
+    ...FILES,
+    ...ARRIVAL,
   },
 };
 const TYPES = Object.keys(BINDINGS) as OutputType[];
@@ -186,6 +205,8 @@ describe("every documented binding field, from a stack file to a constructed con
         s3: new S3Client({ region: REGION }),
         logger: pino({ level: "silent" }),
         secrets,
+        // The keys are "value of <ref>": a keyring that is never asked to encrypt stands in for GnuPG.
+        pgp: async () => ({ encrypt: () => assert.fail("no delivery in this walk"), close: async () => undefined }),
       });
       try {
         const stages = [
@@ -213,11 +234,9 @@ describe("every documented binding field, from a stack file to a constructed con
     };
     const statement = (sid: string) => policy.Statement.find((s) => s.Sid === sid);
     const refs = TYPES.flatMap((t) => secretRefsOf(BINDINGS[t] as OutputBinding));
+    // One grant per reference, however many bindings hold it (each file binding holds the same PGP keys here).
     const arnsOf = (source: string, arn: (name: string) => string) =>
-      refs
-        .filter((r) => r.startsWith(`${source}:`))
-        .map((r) => arn(r.slice(source.length + 1)))
-        .sort();
+      [...new Set(refs.filter((r) => r.startsWith(`${source}:`)).map((r) => arn(r.slice(source.length + 1))))].sort();
     assert.deepEqual(statement("ReadConnectorParameters"), {
       Sid: "ReadConnectorParameters",
       Effect: "Allow",

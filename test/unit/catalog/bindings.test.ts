@@ -17,6 +17,8 @@ import { documentedBindings } from "../../support/connectors-doc";
 
 const sorted = (xs: readonly string[]) => [...xs].sort();
 const HOST_KEY = `SHA256:${"A".repeat(43)}`;
+/** The OpenPGP key references of partner file delivery (catalog/binding-delivery.ts), on every file binding. */
+const PGP_SECRETS = ["pgpPublicKeySecret", "pgpSigningKeySecret", "pgpPassphraseSecret"];
 
 describe("catalog/bindings: the one output-binding schema", () => {
   const doc = documentedBindings();
@@ -39,10 +41,10 @@ describe("catalog/bindings: the one output-binding schema", () => {
     const found = Object.fromEntries(bindingTypes("stack").map((t) => [t, secretFieldsOf(t)]));
     assert.deepEqual(found, {
       worker: [],
-      s3: [],
+      s3: [...PGP_SECRETS],
       rest: ["authSecret", "clientCertSecret", "clientKeySecret", "tlsCaSecret", "oauth2ClientIdSecret", "oauth2ClientSecret"],
-      sftp: ["passwordSecret", "privateKeySecret", "privateKeyPassphraseSecret", "proxyPasswordSecret"],
-      ftp: ["passwordSecret", "tlsCaSecret", "clientCertSecret", "clientKeySecret", "proxyPasswordSecret"],
+      sftp: ["passwordSecret", "privateKeySecret", "privateKeyPassphraseSecret", "proxyPasswordSecret", ...PGP_SECRETS],
+      ftp: ["passwordSecret", "tlsCaSecret", "clientCertSecret", "clientKeySecret", "proxyPasswordSecret", ...PGP_SECRETS],
     });
     const listed = Object.fromEntries(bindingTypes("stack").map((t) => [t, doc.secretFields[t] ?? []]));
     assert.deepEqual(listed, found);
@@ -125,7 +127,7 @@ describe("catalog/bindings: the one output-binding schema", () => {
         [
           "bukcet",
           "x",
-          "not a field of `s3` bindings; its fields: type, bucket, prefix, kmsKeyId, bucketOwnerFullControl, format (docs/connectors.md)",
+          "not a field of `s3` bindings; its fields: type, bucket, prefix, kmsKeyId, bucketOwnerFullControl, format, fileName, timeZone, compression, zipEntryName, pgpPublicKeySecret, pgpSigningKeySecret, pgpPassphraseSecret, pgpArmor, checksumFiles, triggerFile (docs/connectors.md)",
         ],
       ],
     );

@@ -57,6 +57,28 @@ describe("BacklogPublisher component", () => {
     assert.equal(bySid.WriteOwnLogs.Resource, `${stack.one("aws:cloudwatch/logGroup:LogGroup").state.arn}:*`);
   });
 
+  it("with a cluster: publishes its capacity metrics, may read that cluster only and put into both namespaces", async () => {
+    const s = startMocks({ stack: "staging" });
+    const { BacklogPublisher } = await import("../../../components/backlog-publisher");
+    const pulumi = await import("@pulumi/pulumi");
+    new BacklogPublisher("backlog", {
+      capacity: { clusterName: pulumi.output("jw-cluster"), namespace: "Jobworker/Capacity", periodSeconds: 10 },
+    });
+    await s.settle();
+    const env = s.one("aws:lambda/function:Function").inputs.environment.variables;
+    assert.deepEqual([env[PUBLISHER_ENV.capacityCluster], env[PUBLISHER_ENV.capacityNamespace]], ["jw-cluster", "Jobworker/Capacity"]);
+    const doc = JSON.parse(s.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const bySid = Object.fromEntries(doc.Statement.map((st: { Sid: string }) => [st.Sid, st]));
+    assert.deepEqual(bySid.PutOwnMetrics.Condition, { StringEquals: { "cloudwatch:namespace": ["Jobworker/SQS", "Jobworker/Capacity"] } });
+    assert.equal(bySid.ListContainerInstances.Resource, `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/jw-cluster`);
+    assert.deepEqual(bySid.ListServices.Condition, {
+      ArnEquals: { "ecs:cluster": `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:cluster/jw-cluster` },
+    });
+    assert.deepEqual(bySid.ReadWorkerQueues.Action, ["sqs:GetQueueAttributes", "sqs:ListQueueTags"]);
+    const { messages } = await judgeIamDocuments(s.resources);
+    assert.deepEqual(messages, []);
+  });
+
   it("renders a trust policy, a role policy and an invoke permission IAM accepts", async () => {
     const { messages, documents } = await judgeIamDocuments(stack.resources);
     assert.deepEqual(messages, []);
@@ -75,8 +97,12 @@ describe("BacklogPublisher component", () => {
   it("packages transpiled sources that load in Node and export the handler", () => {
     const files = transpileSources(join(ROOT, "workers"));
     assert.deepEqual(Object.keys(files).sort(), [
+      "backlog-publisher/capacity-metrics.js",
       "backlog-publisher/handler.js",
       "backlog-publisher/publisher.js",
+      "backlog-publisher/tasks-needed.js",
+      "capacity/cluster-state.js",
+      "capacity/placement.js",
       "errors.js",
       "runtime/backoff.js",
     ]);
@@ -123,6 +149,16 @@ describe("BacklogPublisher component", () => {
     ["an interval no alarm period matches", { intervalSeconds: 15 }, /`intervalSeconds` is 15; use 10, 30 or 60/],
     ["memory below Lambda's minimum", { memoryMiB: 64 }, /`memoryMiB` is 64/],
     ["a retention CloudWatch does not offer", { logRetentionDays: 10 }, /`logRetentionDays` is 10/],
+    [
+      "capacity metrics on another period than the publisher's",
+      { capacity: { namespace: "Jobworker/Capacity", periodSeconds: 30 } } as Partial<typeof good>,
+      /`capacity` has period 30 s but the publisher publishes every 10 s/,
+    ],
+    [
+      "capacity metrics in the queue metrics' namespace",
+      { capacity: { namespace: "Jobworker/SQS", periodSeconds: 10 } } as Partial<typeof good>,
+      /`capacity` uses the namespace `Jobworker\/SQS`/,
+    ],
   ];
   for (const [what, change, message] of invalid) {
     it(`rejects ${what}`, () => {

@@ -19,7 +19,8 @@ import {
   tlsOnlyBucketPolicy,
 } from "../../../components/job-worker/policies";
 import { checkPolicyDocument, IamCatalogue, POLICY_KINDS, type PolicyKind } from "../../../policy/iam";
-import { alarmSpecs, scaleOutSteps } from "../../../components/job-worker/scaling";
+import { alarmSpecs, SCALING_TAGS, scaleOutSteps, tasksNeededSteps } from "../../../components/job-worker/scaling";
+import { SCALING_TAGS as PUBLISHER_SCALING_TAGS } from "../../../workers/backlog-publisher/tasks-needed";
 
 const scope = { accountId: "123456789012", region: "eu-west-1" };
 
@@ -44,7 +45,14 @@ describe("JobWorker rendering", () => {
   });
 
   describe("alarmSpecs", () => {
-    const base = { worker: "w", queueName: "q", deadLetterQueueName: "q-dlq", scaleInIdleSeconds: 300, oldestMessageAlarmSeconds: 900 };
+    const base = {
+      worker: "w",
+      queueName: "q",
+      deadLetterQueueName: "q-dlq",
+      scaleInIdleSeconds: 300,
+      oldestMessageAlarmSeconds: 900,
+      maxTasks: 10,
+    };
     it("without a publisher: only SQS's own metrics, no fast alarm", () => {
       const specs = alarmSpecs(base);
       assert.deepEqual(
@@ -67,6 +75,72 @@ describe("JobWorker rendering", () => {
       assert.equal(idle.expression!.expression, "MAX([nv, nf, cv, cf])");
       assert.equal(idle.evaluationPeriods, 5);
       assert.equal(idle.action, "scale-in");
+    });
+    it("with a publisher: the desired count follows TasksNeeded every minute while it is below maxTasks", () => {
+      const needed = alarmSpecs({ ...base, backlogMetrics: { namespace: "N", periodSeconds: 10 } }).find((s) => s.key === "tasks-needed")!;
+      assert.deepEqual(
+        [needed.action, needed.comparisonOperator, needed.threshold, needed.evaluationPeriods, needed.treatMissingData],
+        ["scale-to-needed", "LessThanThreshold", 10, 1, "notBreaching"],
+      );
+      assert.equal(needed.expression!.expression, "IF(tn > 0, tn, 10)", "0 is mapped to maxTasks: no breach, zero is the idle alarm's");
+      assert.deepEqual(needed.expression!.metrics.tn, {
+        namespace: "N",
+        metricName: "TasksNeeded",
+        dimensions: { QueueName: "q" },
+        stat: "Maximum",
+        period: 60,
+      });
+      assert.equal(
+        alarmSpecs({ ...base, maxTasks: 1, backlogMetrics: { namespace: "N", periodSeconds: 10 } }).some((s) => s.key === "tasks-needed"),
+        false,
+        "one task at most: nothing to scale between",
+      );
+    });
+  });
+
+  describe("tasksNeededSteps", () => {
+    /**
+     * The desired count a step policy sets for a TasksNeeded value v below the threshold maxTasks:
+     * there the lower bound is exclusive and the upper inclusive (API StepAdjustment: "lower bound of
+     * -10 and upper bound of 0" is "greater than 40 and less than or equal to 50" for threshold 50).
+     */
+    const capacityFor = (steps: ReturnType<typeof tasksNeededSteps>, maxTasks: number, v: number) =>
+      steps.find(
+        (s) =>
+          (s.metricIntervalLowerBound === undefined || v - maxTasks > Number(s.metricIntervalLowerBound)) &&
+          v - maxTasks <= Number(s.metricIntervalUpperBound),
+      )?.scalingAdjustment;
+    it("sets exactly the tasks needed, from 1 to maxTasks − 1", () => {
+      const steps = tasksNeededSteps(10);
+      assert.equal(steps.length, 9);
+      for (let v = 1; v < 10; v++) assert.equal(capacityFor(steps, 10, v), v, `v = ${v}`);
+    });
+    it("follows AWS's rules for step adjustments: one step without a lower bound (bounds are negative), contiguous, ending at the threshold", () => {
+      for (const maxTasks of [2, 10, 21, 200]) {
+        const steps = tasksNeededSteps(maxTasks);
+        assert.equal(steps.filter((s) => s.metricIntervalLowerBound === undefined).length, 1, `${maxTasks}`);
+        assert.equal(steps[0].metricIntervalLowerBound, undefined);
+        assert.ok(steps.every((s) => s.metricIntervalUpperBound !== undefined));
+        assert.equal(steps.at(-1)!.metricIntervalUpperBound, "0");
+      }
+    });
+    it("buckets above 20 values, rounding up so no bucket sets fewer tasks than needed, contiguous up to the threshold", () => {
+      for (const maxTasks of [21, 22, 50, 200]) {
+        const steps = tasksNeededSteps(maxTasks);
+        assert.ok(steps.length <= 20, `${maxTasks}: ${steps.length} steps`);
+        assert.equal(steps.at(-1)!.metricIntervalUpperBound, "0");
+        steps.slice(1).forEach((s, i) => assert.equal(s.metricIntervalLowerBound, steps[i].metricIntervalUpperBound));
+        for (let v = 1; v < maxTasks; v++) {
+          const c = capacityFor(steps, maxTasks, v)!;
+          assert.ok(c >= v && c < maxTasks, `${maxTasks}: v = ${v} sets ${c}`);
+        }
+      }
+    });
+    it("has no steps for a worker of one task", () => {
+      assert.deepEqual(tasksNeededSteps(1), []);
+    });
+    it("tags queues with the names the publisher reads", () => {
+      assert.deepEqual(SCALING_TAGS, PUBLISHER_SCALING_TAGS);
     });
   });
 
@@ -151,6 +225,10 @@ describe("JobWorker rendering", () => {
       assert.deepEqual(
         doc.Statement.find((s) => s.Sid === "SendToOwnDeadLetterQueue"),
         { Sid: "SendToOwnDeadLetterQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:dlq" },
+      );
+      assert.deepEqual(
+        doc.Statement.find((s) => s.Sid === "HandBackToOwnQueue"),
+        { Sid: "HandBackToOwnQueue", Effect: "Allow", Action: "sqs:SendMessage", Resource: "arn:q" },
       );
     });
     it("gives an execution role with nothing to pull or read a deny-only statement", () => {

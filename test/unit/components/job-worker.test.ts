@@ -128,7 +128,7 @@ describe("JobWorker component", () => {
     }
   });
 
-  it("blocks public access, encrypts, denies non-TLS requests and expires incomplete multipart uploads on every input bucket", () => {
+  it("blocks public access, encrypts, versions, denies non-TLS requests and expires old versions and incomplete uploads on every input bucket", () => {
     for (const name of ["stage-one-input", "inbound-bucket"]) {
       const pab = byName("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${name}-public-access`);
       assert.deepEqual(
@@ -148,8 +148,27 @@ describe("JobWorker component", () => {
           filter: {},
           abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
         },
+        { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 } },
       ]);
+      const versioning = byName("aws:s3/bucketVersioning:BucketVersioning", `${name}-versioning`);
+      assert.deepEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
     }
+  });
+
+  it("denies non-TLS requests on the dead-letter queue too", () => {
+    const dlq = byName("aws:sqs/queue:Queue", "stage-one-dlq");
+    const policy = byName("aws:sqs/queuePolicy:QueuePolicy", "stage-one-dlq-policy");
+    assert.equal(policy.inputs.queueUrl, dlq.state.url);
+    assert.deepEqual(policyOf(policy).Statement, [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:*",
+        Resource: dlq.state.arn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ]);
   });
 
   it("encrypts, long-polls and redrives the queue into a DLQ that keeps messages longer", () => {
@@ -250,6 +269,13 @@ describe("JobWorker component", () => {
     });
     assert.equal(statement(doc, "ConsumeOwnQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-queue").state.arn);
     assert.equal(statement(doc, "SendToOwnDeadLetterQueue").Resource, byName("aws:sqs/queue:Queue", "stage-one-dlq").state.arn);
+    // Hand-off on shutdown: a copy of the message into its own queue, no other queue.
+    assert.deepEqual(statement(doc, "HandBackToOwnQueue"), {
+      Sid: "HandBackToOwnQueue",
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: byName("aws:sqs/queue:Queue", "stage-one-queue").state.arn,
+    });
     assert.deepEqual(statement(doc, "OwnTaskScaleInProtection").Action, ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"]);
     assert.equal(statement(doc, "OwnTaskScaleInProtection").Resource, `arn:aws:ecs:${REGION}:${ACCOUNT_ID}:task/jobworker-cluster/*`);
     const inbound = byName("aws:s3/bucket:Bucket", "inbound-bucket").state.arn;
@@ -289,12 +315,14 @@ describe("JobWorker component", () => {
     assert.deepEqual(messages, []);
     assert.deepEqual(documents, [
       "inbound-bucket-tls-only.policy",
+      "stage-one-dlq-policy.policy",
       "stage-one-execution-policy.policy",
       "stage-one-execution-role.assumeRolePolicy",
       "stage-one-input-tls-only.policy",
       "stage-one-queue-policy.policy",
       "stage-one-task-policy.policy",
       "stage-one-task-role.assumeRolePolicy",
+      "stage-two-dlq-policy.policy",
       "stage-two-execution-policy.policy",
       "stage-two-execution-role.assumeRolePolicy",
       "stage-two-queue-key.policy",

@@ -19,6 +19,7 @@ describe("the prod stack's SpotEcsCluster", () => {
     );
     const target = r.one("aws:appautoscaling/target:Target", "jobworker-capacity").inputs;
     assert.deepEqual([target.minCapacity, target.maxCapacity], [48, 336]);
+    assert.equal(fleet.excessCapacityTerminationPolicy, "NoTermination");
     assert.match(String(r.outputs.cloudConfigUrl), /^https:\/\/.+\.s3\.ap-northeast-1\.amazonaws\.com\/cloud-config\/cloud-config\.yaml$/);
     assert.equal(typeof r.outputs.clusterName, "string");
     assert.equal(typeof r.outputs.fleetRequestId, "string");

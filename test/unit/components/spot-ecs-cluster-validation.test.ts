@@ -205,6 +205,30 @@ describe("SpotEcsCluster args validation", () => {
       field: "daemons[0].name",
       message: /"log-collector" is taken/,
     },
+    {
+      why: "a capacity metrics period the publisher cannot keep",
+      change: { capacity: { metricsPeriodSeconds: 15 } },
+      field: "capacity.metricsPeriodSeconds",
+      message: /15 must be 10, 30 or 60/,
+    },
+    {
+      why: "an AWS namespace for the capacity metrics",
+      change: { capacity: { metricsNamespace: "AWS/ECS" } },
+      field: "capacity.metricsNamespace",
+      message: /custom CloudWatch namespace/,
+    },
+    {
+      why: "a spot-short time under one 5-minute period",
+      change: { capacity: { spotShortMinutes: 2 } },
+      field: "capacity.spotShortMinutes",
+      message: /from 5 to 1440 \(AWS\/EC2Spot is read in 5-minute periods\)/,
+    },
+    {
+      why: "an alarm action that is no SNS topic",
+      change: { alarmActions: ["arn:aws:lambda:ap-northeast-1:123456789012:function:x"] },
+      field: "alarmActions[0]",
+      message: /is not an SNS topic ARN/,
+    },
   ];
   for (const c of cases) {
     it(`rejects ${c.why}, naming \`${c.field}\``, () => {

@@ -25,6 +25,10 @@ const T = {
   service: "aws:ecs/service:Service",
   taskDef: "aws:ecs/taskDefinition:TaskDefinition",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  fn: "aws:lambda/function:Function",
+  rule: "aws:cloudwatch/eventRule:EventRule",
+  ecrRepository: "aws:ecr/repository:Repository",
 } as const;
 
 interface Rendered {
@@ -105,10 +109,10 @@ describe("SpotEcsCluster", () => {
     assert.doesNotMatch(text, /ami-|userData|#include|cloud-config/);
   });
 
-  it("lets Application Auto Scaling own the target capacity and replaces the fleet create-before-delete", () => {
+  it("lets Application Auto Scaling and the controller own the targets and replaces the fleet create-before-delete", () => {
     const opts = r.options.get(`${T.fleet}::jw-fleet`);
     assert.ok(opts, "fleet options seen");
-    assert.deepEqual(opts!.ignoreChanges, ["targetCapacity"]);
+    assert.deepEqual(opts!.ignoreChanges, ["targetCapacity", "onDemandTargetCapacity"]);
     assert.equal(opts!.deleteBeforeReplace, false);
   });
 
@@ -189,7 +193,7 @@ describe("SpotEcsCluster", () => {
     assert.match(object.content, /ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\n/);
   });
 
-  it("renders only documents IAM accepts: instance, fleet and log collector roles, their policies, the cloud-config bucket policy", async () => {
+  it("renders only documents IAM accepts: instance, fleet, log collector and controller roles, their policies, the cloud-config bucket policy", async () => {
     const { messages, documents } = await judgeIamDocuments(r.stack.resources);
     assert.deepEqual(messages, []);
     assert.deepEqual(
@@ -201,6 +205,8 @@ describe("SpotEcsCluster", () => {
         "jw-log-collector-task.assumeRolePolicy",
         "jw-log-collector-task.policy",
         "jw-boot.policy",
+        "jw-controller.assumeRolePolicy",
+        "jw-controller.policy",
       ].sort(),
     );
   });
@@ -230,7 +236,7 @@ describe("SpotEcsCluster", () => {
     );
   });
 
-  it("scales the fleet's target capacity between min and max on the cluster's CPU and memory reservation", () => {
+  it("scales the fleet's target capacity out, between min and max, on the cluster's CPU and memory reservation, never in", () => {
     const target = r.stack.one(T.target).inputs;
     assert.deepEqual(target, {
       serviceNamespace: "ec2",
@@ -239,7 +245,10 @@ describe("SpotEcsCluster", () => {
       minCapacity: 32,
       maxCapacity: 64,
     });
-    const policies = r.stack.ofType(T.policy).map((p) => p.inputs);
+    const policies = r.stack
+      .ofType(T.policy)
+      .map((p) => p.inputs)
+      .filter((p) => p.policyType === "TargetTrackingScaling");
     assert.deepEqual(
       policies.map((p) => [
         p.policyType,
@@ -257,23 +266,40 @@ describe("SpotEcsCluster", () => {
       assert.deepEqual(c.customizedMetricSpecification.dimensions, [{ name: "ClusterName", value: "jw-cluster" }]);
       assert.equal(c.customizedMetricSpecification.namespace, "AWS/ECS");
       assert.deepEqual([c.scaleOutCooldown, c.scaleInCooldown], [60, 900]);
+      assert.equal(c.disableScaleIn, true, "scale-in is the controller's, drain first");
     }
   });
 
-  it("runs a log collector on every instance: DAEMON, host network, forward input on 127.0.0.1:24224, to its log group", () => {
+  it("runs a log collector on every instance: DAEMON, host network, forward input on 127.0.0.1:24224, to its log group, non-root, read-only", () => {
     const service = r.stack.one(T.service, "log-collector").inputs;
     assert.equal(service.schedulingStrategy, "DAEMON");
     assert.equal(service.cluster, "arn:aws:ecs:ap-northeast-1:123456789012:cluster/jw-cluster");
     const td = r.stack.one(T.taskDef, "log-collector").inputs;
     assert.equal(td.networkMode, "host");
     const [container] = parse(td.containerDefinitions);
-    assert.equal(container.image, "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5");
+    // The public image by tag is mirrored into the cluster's ECR repository and run by digest.
+    const mirror = r.stack.one("docker-build:index:Image", "log-collector");
+    assert.deepEqual(mirror.inputs.buildArgs, { UPSTREAM: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5" });
+    assert.equal(mirror.inputs.tags[0], "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-log-collector:2.32.5");
+    assert.equal(container.image, `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-log-collector@${mirror.state.digest}`);
+    const repository = r.stack.one(T.ecrRepository, "log-collector").inputs;
+    assert.deepEqual([repository.imageTagMutability, repository.imageScanningConfiguration], ["IMMUTABLE", { scanOnPush: true }]);
+    assert.equal(r.stack.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 1);
+    assert.equal(container.user, "65534:65534");
+    assert.equal(container.readonlyRootFilesystem, true);
+    assert.deepEqual(container.linuxParameters, { tmpfs: [{ containerPath: "/tmp", size: 8 }] });
+    assert.match(container.command[0], /> '\/tmp\/jobworker\.conf' && exec '\/fluent-bit\/bin\/fluent-bit' '-c' '\/tmp\/jobworker\.conf'$/);
+    const trust = parse(r.stack.one(T.role, "log-collector-task").inputs.assumeRolePolicy);
+    assert.deepEqual(trust.Statement[0].Condition, {
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": "arn:aws:ecs:ap-northeast-1:123456789012:*" },
+    });
     const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
     assert.equal(env.LOG_GROUP_NAME, "/jobworker/test/jw/containers");
     assert.equal(env.AWS_REGION, "ap-northeast-1");
     assert.match(env.JOBWORKER_COLLECTOR_CONFIG, /Name\s+forward\n\s+Listen\s+127\.0\.0\.1\n\s+Port\s+24224/);
     assert.match(env.JOBWORKER_COLLECTOR_CONFIG, /Name\s+cloudwatch_logs/);
-    assert.equal(r.stack.one(T.logGroup).inputs.retentionInDays, 30);
+    assert.equal(r.stack.one(T.logGroup, "jw-containers").inputs.retentionInDays, 30);
     const taskPolicy = r.stack.ofType(T.rolePolicy).find((p) => p.name === "jw-log-collector-task");
     assert.deepEqual(parse(taskPolicy!.inputs.policy).Statement[0].Resource, [
       "arn:aws:logs:ap-northeast-1:123456789012:log-group:/jobworker/test/jw/containers",
@@ -334,7 +360,10 @@ describe("SpotEcsCluster", () => {
       ["jw-node-exporter", "DAEMON"],
     ]);
     const [container] = parse(rr.stack.one(T.taskDef, "node-exporter").inputs.containerDefinitions);
-    assert.equal(container.image, "quay.io/prometheus/node-exporter:v1.8.2");
+    // An image by tag is mirrored into the cluster's ECR (`jw-node-exporter`) and run by digest.
+    const mirror = rr.stack.one("docker-build:index:Image", "node-exporter");
+    assert.deepEqual(mirror.inputs.buildArgs, { UPSTREAM: "quay.io/prometheus/node-exporter:v1.8.2" });
+    assert.equal(container.image, `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/jw-node-exporter@${mirror.state.digest}`);
   });
 
   it("rejects wrong args before registering any child", async () => {

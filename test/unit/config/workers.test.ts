@@ -98,6 +98,12 @@ describe("jobworker:workers configuration", () => {
     ["memory as a string", { a: worker(s3Out, { memory: "512" }) }, "jobworker:workers.a.memory", /number/],
     ["an unknown field", { a: worker(s3Out, { memroy: 512 }) }, "jobworker:workers.a.memroy", /not a setting/],
     ["an unknown binding type", { a: worker({ out: { type: "smtp" } }) }, "jobworker:workers.a.outputs.out.type", /.+/],
+    [
+      "a file name template with an unknown placeholder",
+      { a: worker({ out: { ...ftpOut, fileName: "ACME_{date}_{hash}.csv" } }) },
+      "jobworker:workers.a.outputs.out.fileName",
+      /unknown placeholder `\{hash\}`; use \{dir\}/,
+    ],
     ["a REST URL that is not a URL", { a: worker({ out: { type: "rest", url: "nope" } }) }, "jobworker:workers.a.outputs.out.url", /https/],
     [
       "an SFTP host key in the wrong form",

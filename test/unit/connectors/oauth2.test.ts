@@ -60,6 +60,12 @@ describe("OAuth2 client credentials token source", () => {
     ["a server error", { status: 503, body: "down" }, RetryableError, /HTTP 503/],
     ["a response without access_token", { status: 200, body: { token_type: "Bearer" } }, PermanentError, /without `access_token`/],
     ["a response that is not JSON", { status: 200, body: "<html>" }, PermanentError, /no JSON/],
+    [
+      "a token an HTTP header cannot carry (never shown)",
+      { status: 200, body: { access_token: "tok\r\nX-Injected: 1" } },
+      PermanentError,
+      /unusable token: `access_token` \(https:\/\/auth\.example\/oauth\/token\) holds a line break at character 4(?!.*X-Injected)/,
+    ],
   ];
   for (const [what, answer, type, message] of failures) {
     it(`fails with a ${type.name} on ${what}`, async () => {

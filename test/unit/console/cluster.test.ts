@@ -39,7 +39,13 @@ describe("console/cluster", () => {
           config: {
             SpotFleetRequestId: "sfr-ours",
             SpotFleetRequestState: "active",
-            SpotFleetRequestConfig: { TargetCapacity: 8, FulfilledCapacity: 6, IamFleetRole: "r" },
+            SpotFleetRequestConfig: {
+              TargetCapacity: 8,
+              FulfilledCapacity: 6,
+              OnDemandTargetCapacity: 4,
+              OnDemandFulfilledCapacity: 2,
+              IamFleetRole: "r",
+            },
           },
           instanceIds: ["i-a"],
         },
@@ -63,7 +69,7 @@ describe("console/cluster", () => {
       namedFleetIds: ["sfr-named"],
     });
     assert.deepEqual(panel.fleets, [
-      { id: "sfr-ours", state: "active", targetVcpus: 8, fulfilledVcpus: 6 },
+      { id: "sfr-ours", state: "active", targetVcpus: 8, fulfilledVcpus: 6, onDemandTargetVcpus: 4, onDemandFulfilledVcpus: 2 },
       { id: "sfr-named", state: "active", targetVcpus: 2, fulfilledVcpus: 0 },
     ]);
     assert.deepEqual(

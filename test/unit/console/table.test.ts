@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { formatAge, renderTable } from "../../../console/table";
-import { WorkerRow } from "../../../console/types";
+import { formatAge, renderStatus, renderTable } from "../../../console/table";
+import type { Snapshot, WorkerRow } from "../../../console/types";
 
 const row = (worker: string, change: Partial<WorkerRow> = {}): WorkerRow => ({
   worker,
@@ -54,4 +54,33 @@ describe("console/table", () => {
     [7200, "2.0h"],
   ];
   for (const [seconds, shown] of ages) it(`formats an age of ${seconds} s as ${shown}`, () => assert.equal(formatAge(seconds), shown));
+
+  it("shows a fleet's on-demand part next to its Spot capacity when the fallback (or a base) is on", () => {
+    const snapshot = (fleet: Snapshot["clusterPanel"]["fleets"][number]): Snapshot => ({
+      cluster: "jw",
+      region: "ap-northeast-1",
+      generatedAt: "2026-01-01T00:00:00.000Z",
+      dataAsOf: "2026-01-01T00:00:00.000Z",
+      stale: [],
+      unavailable: false,
+      workers: [],
+      clusterPanel: {
+        cluster: "jw",
+        instances: [],
+        active: 2,
+        draining: 0,
+        fleets: [fleet],
+        instanceTypes: {},
+        stale: [],
+        capacity: { cpu: { registered: 0, reserved: 0 }, memory: { registered: 0, reserved: 0 } },
+      },
+      errors: [],
+    });
+    const spotOnly = renderStatus(snapshot({ id: "sfr-1", state: "active", targetVcpus: 64, fulfilledVcpus: 48 }));
+    assert.match(spotOnly, /fleet sfr-1 48\/64 vCPU(?! \(on-demand)/);
+    const fallback = renderStatus(
+      snapshot({ id: "sfr-1", state: "active", targetVcpus: 96, fulfilledVcpus: 64, onDemandTargetVcpus: 32, onDemandFulfilledVcpus: 16 }),
+    );
+    assert.match(fallback, /fleet sfr-1 64\/96 vCPU \(on-demand 16\/32\)/);
+  });
 });

@@ -25,6 +25,11 @@ describe("worker image (workers/Dockerfile)", () => {
     assert.match(runtimeStage, new RegExp(`MALLOC_ARENA_MAX=${IMAGE_MALLOC_ARENA_MAX}\\b`));
   });
 
+  it("installs GnuPG, which OpenPGP partner files are encrypted with, without keeping apt's lists", () => {
+    assert.match(runtimeStage, /apt-get install -y --no-install-recommends gnupg\b/);
+    assert.match(runtimeStage, /rm -rf \/var\/lib\/apt\/lists\/\*/);
+  });
+
   it("names the worker kind from the build argument the JobWorker component passes", () => {
     assert.match(runtimeStage, /^ARG WORKER$/m);
     assert.match(runtimeStage, /JOBWORKER_WORKER=\$\{WORKER\}/);

@@ -44,6 +44,12 @@ describe("runtime settings from WORKER_ENV", () => {
     );
   });
 
+  it("shortens the default long-poll wait to the drain deadline, and reads the hand-off limit", () => {
+    const short = loadSettings({ ...good(), [WORKER_ENV.shutdownSeconds]: "10", JOBWORKER_MAX_HANDOFFS: "3" }, feedNormalize);
+    assert.deepEqual([short.pollWaitSeconds, short.maxHandoffs], [10, 3]);
+    assert.equal(loadSettings(good(), feedNormalize).maxHandoffs, 20);
+  });
+
   it("accepts an s3 binding for a slot that accepts `worker` (chaining is resolved to s3)", () => {
     assert.doesNotThrow(() => loadSettings(good(), feedNormalize));
   });
@@ -92,10 +98,21 @@ describe("runtime settings from WORKER_ENV", () => {
       /`JOBWORKER_OUTPUTS`\.records\.prefx is "in\/": not a field of `s3` bindings; its fields: type, bucket, prefix/,
     ],
     [
+      "a file name template with an unknown placeholder",
+      { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "s3", bucket: "next", fileName: "{stem}_{when}.csv" } }) },
+      /`JOBWORKER_OUTPUTS`\.records\.fileName is "\{stem\}_\{when\}\.csv": unknown placeholder `\{when\}`; use \{dir\}, \{name\}, \{stem\}/,
+    ],
+    [
       "a type the slot does not accept",
       { [WORKER_ENV.outputs]: JSON.stringify({ records: { type: "rest", url: "https://x" } }) },
       /`JOBWORKER_OUTPUTS`\.records is bound to `rest`, but slot `records` accepts worker, s3/,
     ],
+    [
+      "a long-poll wait longer than the drain deadline",
+      { JOBWORKER_POLL_WAIT_SECONDS: "20", [WORKER_ENV.shutdownSeconds]: "10" },
+      /`JOBWORKER_POLL_WAIT_SECONDS` \(20\) is longer than the drain deadline `JOBWORKER_SHUTDOWN_SECONDS` \(10\).*lower `JOBWORKER_POLL_WAIT_SECONDS` to at most 10 \(or leave it unset\) or raise `JOBWORKER_SHUTDOWN_SECONDS`/,
+    ],
+    ["a negative hand-off limit", { JOBWORKER_MAX_HANDOFFS: "-1" }, /`JOBWORKER_MAX_HANDOFFS` must be a whole number/],
     [
       "a retry cap below the base",
       { JOBWORKER_RETRY_BASE_SECONDS: "10", JOBWORKER_RETRY_CAP_SECONDS: "5" },

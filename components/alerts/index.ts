@@ -1,0 +1,11 @@
+export * from "./args";
+export * from "./policies";
+export { AlertTopic } from "./component";
+export * from "./alarm-spec";
+export * from "./event-patterns";
+export * from "./log-alerts";
+export * from "./platform-alarms";
+export * from "./metrics";
+export * from "./dashboard";
+export * from "./monitoring-args";
+export { StackMonitoring, SPOT_INTERRUPTION_FILTER, eventsLogGroupPolicy } from "./monitoring";
