@@ -390,6 +390,14 @@ function deliveryBindings(site: BindingSite) {
         proxy: proxySchema().optional(),
         /** The proxy's password, by reference. */
         proxyPasswordSecret: secretRef(site).optional(),
+        /**
+         * How data connections open. `"passive"`: the worker connects to the port the server names
+         * (`EPSV`/`PASV`). `"active"`: the server connects back to the worker (`EPRT`/`PORT`), so the
+         * server must reach the worker's own address: not through NAT, i.e. an awsvpc task with an
+         * address the server can route to (and a security group open to it), or a host-network daemon.
+         * A `proxy` cannot carry active-mode connections: the two are refused together. @default "passive"
+         */
+        dataConnection: z.enum(["passive", "active"], { error: 'use "passive" or "active"' }).optional(),
         format,
         ...file,
         ...arrival,
@@ -397,6 +405,13 @@ function deliveryBindings(site: BindingSite) {
       .superRefine(checkFileDelivery)
       .superRefine((b, ctx) => {
         proxyAuthOf(b, ctx);
+        if (b.dataConnection === "active" && b.proxy !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["dataConnection"],
+            message: 'a `proxy` carries passive data connections only: remove `proxy`, or set `dataConnection: "passive"`',
+          });
+        }
         for (const field of ["tlsCaSecret", "clientCertSecret", "clientKeySecret"] as const) {
           if (b[field] !== undefined && b.secure === false) {
             ctx.addIssue({ code: "custom", path: [field], message: "remove it, or set `secure: true` (TLS settings are for FTPS)" });

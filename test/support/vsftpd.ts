@@ -4,7 +4,8 @@
  * `openssl` into a temp dir; plain FTP is accepted too, so one server serves both tests.
  * `kill()` stops the server and its sessions mid-run; `restart()` brings it back on the same port.
  * Options make it a partner's stricter server: implicit TLS (TLS from the first byte, as port 990
- * servers do; plain FTP is then refused) and a required client certificate signed by a given CA.
+ * servers do; plain FTP is then refused), a required client certificate signed by a given CA, and
+ * active mode only (the server connects back; passive refused).
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -38,6 +39,11 @@ export interface VsftpdOptions {
   readonly implicitTls?: boolean;
   /** `require_cert=YES`: clients must present a certificate signed by the CA in this PEM file. @default none */
   readonly requireClientCertCaFile?: string;
+  /**
+   * Active mode only: `port_enable=YES` (`PORT`/`EPRT`), `pasv_enable=NO` (so a passive client fails),
+   * `connect_from_port_20=NO` (it connects back from any port; port 20 needs root). @default passive only
+   */
+  readonly activeOnly?: boolean;
 }
 
 export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdServer> {
@@ -89,12 +95,16 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<VsftpdSe
       "write_enable=YES",
       "local_umask=022",
       `local_root=${root}`,
-      "pasv_enable=YES",
-      "pasv_address=127.0.0.1",
-      // 0: any free port for passive data connections.
-      "pasv_min_port=0",
-      "pasv_max_port=0",
-      "port_enable=NO",
+      ...(options.activeOnly
+        ? ["pasv_enable=NO", "port_enable=YES", "connect_from_port_20=NO"]
+        : [
+            "pasv_enable=YES",
+            "pasv_address=127.0.0.1",
+            // 0: any free port for passive data connections.
+            "pasv_min_port=0",
+            "pasv_max_port=0",
+            "port_enable=NO",
+          ]),
       `secure_chroot_dir=${empty}`,
       "pam_service_name=vsftpd",
       "userlist_enable=NO",

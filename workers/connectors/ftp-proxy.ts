@@ -6,8 +6,9 @@
  * address a `PASV` reply names is ignored: behind NAT it is often private, and using it would allow an
  * FTP bounce). TLS data connections reuse the control connection's session, as basic-ftp's own do.
  */
-import { connect as tlsConnect, TLSSocket, type ConnectionOptions } from "node:tls";
+import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import { FTPError, type Client, type FTPContext, type FTPResponse } from "basic-ftp";
+import { useDataSocket } from "./ftp-data-socket";
 import { connectThroughProxy, type ProxyLogin, type ProxySettings } from "./proxy";
 
 export interface FtpProxyAccess {
@@ -51,13 +52,6 @@ export async function accessThroughProxy(client: Client, a: FtpProxyAccess): Pro
 async function passiveThroughProxy(ftp: FTPContext, a: FtpProxyAccess): Promise<FTPResponse> {
   const res = await ftp.request("EPSV");
   const raw = await connectThroughProxy(a.proxy, a.login, a.host, epsvPort(res.message), a.timeoutMs);
-  if (ftp.socket instanceof TLSSocket) {
-    const secured = tlsConnect({ ...ftp.tlsOptions, socket: raw, session: ftp.tlsSessionStore ?? ftp.socket.getSession() });
-    // TLS 1.3 tickets are single-use: keep the newest for the next data connection.
-    secured.on("session", (session: Buffer) => (ftp.tlsSessionStore = session));
-    ftp.dataSocket = secured;
-  } else {
-    ftp.dataSocket = raw;
-  }
+  useDataSocket(ftp, raw);
   return res;
 }

@@ -1,5 +1,6 @@
 /**
- * FTP / FTPS connector (`basic-ftp`, passive mode only, which is all it speaks). Explicit TLS
+ * FTP / FTPS connector (`basic-ftp`): passive data connections, or active ones on request
+ * (`dataConnection: "active"`, `ftp-active.ts`; basic-ftp itself speaks passive mode only). Explicit TLS
  * (`AUTH TLS`) by default, implicit TLS (`secure: "implicit"`, port 990 servers) on request;
  * `tlsCaSecret` trusts a private CA or a self-signed server certificate (certificates are always
  * verified); `clientCertSecret`/`clientKeySecret` present a client certificate. A refused login
@@ -17,13 +18,14 @@ import type { FtpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import { arrivalPaths } from "./arrival";
 import type { BindingSecrets } from "./binding-secrets";
+import { activeTransfer } from "./ftp-active";
 import { accessThroughProxy } from "./ftp-proxy";
 import { CLIENT_CERT_REFUSED } from "./tls-errors";
 import type { RetryPolicy } from "./retry";
 import { runDelivery } from "./run-delivery";
 import type { Connector, Delivery, DeliveryResult } from "./types";
 
-export const FTP_DEFAULTS = { port: 21, secure: true, createDirectory: false, timeoutMs: 30_000 } as const;
+export const FTP_DEFAULTS = { port: 21, secure: true, createDirectory: false, dataConnection: "passive", timeoutMs: 30_000 } as const;
 
 export interface FtpConnectorDeps {
   readonly logger: Logger;
@@ -82,6 +84,7 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
   const port = binding.port ?? FTP_DEFAULTS.port;
   const secure = binding.secure ?? FTP_DEFAULTS.secure;
   const createDirectory = binding.createDirectory ?? FTP_DEFAULTS.createDirectory;
+  const dataConnection = binding.dataConnection ?? FTP_DEFAULTS.dataConnection;
   const origin = `${secure === false ? "ftp" : "ftps"}://${binding.host}:${port}`;
   const logger = deps.logger.child({ connector: "ftp", host: binding.host, port });
   let client: Client | undefined;
@@ -113,6 +116,7 @@ export function createFtpConnector(binding: FtpOutputBinding, deps: FtpConnector
           login: { username: binding.proxy.username, password: await deps.secrets.get("proxyPasswordSecret") },
           timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs,
         });
+      if (dataConnection === "active") fresh.prepareTransfer = activeTransfer({ timeoutMs: deps.timeoutMs ?? FTP_DEFAULTS.timeoutMs });
       if (createDirectory) await fresh.ensureDir(binding.directory);
       else await fresh.cd(binding.directory);
       return fresh;

@@ -54,6 +54,8 @@ describe("catalog/bindings: partner transport and auth fields", () => {
     ],
     ["SFTP createDirectory", { ...SFTP, createDirectory: true }],
     ["FTP through an HTTP CONNECT proxy", { ...FTP, proxy: { type: "http", host: "proxy.internal", port: 3128 } }],
+    ["FTP active mode", { ...FTP, dataConnection: "active" }],
+    ["FTP passive mode through a proxy", { ...FTP, dataConnection: "passive", proxy: { type: "socks5", host: "p", port: 1080 } }],
     ["FTP implicit TLS with a client certificate", { ...FTP, secure: "implicit", clientCertSecret: "ssm:/c", clientKeySecret: "ssm:/k" }],
   ];
   for (const [what, binding] of valid) {
@@ -115,6 +117,13 @@ describe("catalog/bindings: partner transport and auth fields", () => {
       /`secure: true`/,
     ],
     ["an unknown TLS mode", { ...FTP, secure: "explicit" }, "secure", /"implicit"/],
+    ["an unknown FTP data connection mode", { ...FTP, dataConnection: "extended" }, "dataConnection", /"passive" or "active"/],
+    [
+      "FTP active mode through a proxy",
+      { ...FTP, dataConnection: "active", proxy: { type: "http", host: "p", port: 3128 } },
+      "dataConnection",
+      /remove `proxy`, or set `dataConnection: "passive"`/,
+    ],
   ];
   for (const [what, binding, field, fix] of invalid) {
     it(`refuses ${what}, naming \`${field}\``, () => {

@@ -101,6 +101,8 @@ const BINDINGS: Record<OutputType, Record<string, unknown>> = {
     proxy: { type: "http", host: "proxy.internal.example", port: 3128, username: "jobworker" },
     proxyPasswordSecret: "secretsmanager:jobworker/test/ftp-proxy-password",
     createDirectory: true,
+    // "active" cannot go with the proxy this binding walks; the schema's refusal has its own test.
+    dataConnection: "passive",
     format: FORMAT,
     ...FILES,
     ...ARRIVAL,
