@@ -230,5 +230,15 @@ export function validateJobWorkerArgs(a: SettledArgs, cluster: ClusterRef): void
     }
     // A `worker` output is a reference to another JobWorker, already checked by its own constructor.
     if (output.type !== "worker") checkBinding(w, slot, output);
+    // FTP active mode: the server connects back to the task, which a bridge-mode task behind the
+    // instance's NAT and its inbound-closed security group never accepts (it would fail every job
+    // after the data-connection timeout instead of at preview).
+    if (output.type === "ftp" && output.dataConnection === "active" && a.networkMode !== "awsvpc") {
+      throw new JobWorkerArgsError(
+        w,
+        `outputs.${slot}.dataConnection`,
+        `is \`active\` but the worker's \`networkMode\` is \`${a.networkMode}\`: the FTP server must connect back to the task, which needs \`networkMode: "awsvpc"\` in a subnet the partner can reach (docs/connectors.md, active mode); use "passive" otherwise.`,
+      );
+    }
   }
 }

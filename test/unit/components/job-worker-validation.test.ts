@@ -193,6 +193,18 @@ describe("JobWorker argument validation", () => {
       "outputs.api.passwordSecret",
       /local-only/,
     ],
+    [
+      "FTP active mode on a bridge-mode worker (the server could never connect back)",
+      (a) => ({
+        ...a,
+        definition: anyOut,
+        outputs: {
+          api: { type: "ftp", host: "h", username: "u", passwordSecret: "ssm:/p", directory: "/", dataConnection: "active" as const },
+        },
+      }),
+      "outputs.api.dataConnection",
+      /networkMode: "awsvpc"/,
+    ],
     ["a non-string environment value", (a) => ({ ...a, environment: { N: 1 as unknown as string } }), "environment.N", /strings/],
     ["a reserved secret name", (a) => ({ ...a, secrets: { JOBWORKER_X: "ssm:/x" } }), "secrets.JOBWORKER_X", /reserved/],
     ["an invalid secret name", (a) => ({ ...a, secrets: { "a-b": "ssm:/x" } }), "secrets.a-b", /not a valid environment variable name/],
