@@ -5,7 +5,7 @@
  * for mutual TLS, a private CA) applied to the target whether it is reached directly (`connect`) or
  * through a proxy tunnel (`requestTls`).
  */
-import { EnvHttpProxyAgent } from "undici";
+import type { Dispatcher } from "undici";
 
 /** TLS settings of a binding, resolved (PEM text). */
 export interface ClientTls {
@@ -31,7 +31,9 @@ export function proxyEnvOf(env: Readonly<Record<string, string | undefined>>): P
   };
 }
 
-export function createHttpDispatcher(proxy: ProxyEnv, tls: ClientTls): EnvHttpProxyAgent {
+/** Loads undici on first use: a worker without a `rest` binding never pays its memory (about 10 MiB of RSS). */
+export async function createHttpDispatcher(proxy: ProxyEnv, tls: ClientTls): Promise<Dispatcher> {
+  const { EnvHttpProxyAgent } = await import("undici");
   const tlsOptions = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined));
   return new EnvHttpProxyAgent({
     // "" (not undefined) keeps undici from reading process.env behind the caller's back.

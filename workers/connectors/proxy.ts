@@ -5,7 +5,7 @@
  * address; the proxy (or a NAT gateway, docs/connectors.md) is that address.
  */
 import { connect as tcpConnect, type Socket } from "node:net";
-import { SocksClient } from "socks";
+
 import type { SftpOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 
@@ -50,6 +50,8 @@ export async function connectThroughProxy(
 }
 
 async function socks5(proxy: ProxySettings, login: ProxyLogin, host: string, port: number, timeoutMs: number): Promise<Socket> {
+  // Loaded on first use: only bindings with a SOCKS5 proxy need it.
+  const { SocksClient } = await import("socks");
   const { socket } = await SocksClient.createConnection({
     command: "connect",
     destination: { host, port },

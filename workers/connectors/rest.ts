@@ -12,7 +12,7 @@ import { posix } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
-import { fetch as undiciFetch, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import type { RestOutputBinding } from "../../catalog/contract";
 import { PermanentError, RetryableError } from "../errors";
 import type { BindingSecrets } from "./binding-secrets";
@@ -119,7 +119,8 @@ export function createRestConnector(binding: RestOutputBinding, deps: RestConnec
         throw err;
       },
     ));
-  const doFetch = deps.fetch ?? (undiciFetch as unknown as typeof fetch);
+  // undici is loaded on the first delivery (see http-dispatcher.ts).
+  const doFetch = deps.fetch ?? ((async (url, init) => (await import("undici")).fetch(url as string, init as never)) as typeof fetch);
   const oauth2 =
     binding.oauth2 === undefined
       ? undefined

@@ -261,7 +261,8 @@ describe("jobworker status (against moto server)", function () {
       maxed?.backlog.filter((v) => v !== null),
       [10, 40],
     );
-    assert.equal(maxed?.backlog.at(-1), 40);
+    // 40 is in the last five-minute period, or the one before when a period began after the fixture put it.
+    assert.ok(maxed?.backlog.slice(-2).includes(40), JSON.stringify(maxed?.backlog.slice(-2)));
     assert.equal(maxed?.dlq?.length, 36, "the DLQ's series too");
     assert.deepEqual(
       maxed?.dlq?.filter((v) => v !== null),
