@@ -26,6 +26,9 @@ import type { Readable } from "node:stream";
 import { Consumer } from "sqs-consumer";
 import { WORKER_ENV } from "../catalog/contract";
 import { RUNTIME_TUNING_ENV } from "../workers/runtime/settings";
+
+/** The worker's memory target: peak RSS below this whatever the object size (with the image's Node flags). */
+const RSS_TARGET_MIB = 150;
 import { startMoto, type MotoServer } from "../test/support/moto";
 import { waitFor } from "../test/support/wait";
 import {
@@ -250,7 +253,7 @@ async function main(): Promise<void> {
       const jobSeconds = Number(done.durationMs) / 1000;
       process.stdout.write(`\n${(BIG / 1024 ** 3).toFixed(2)} GiB through an identity handler to S3:\n`);
       process.stdout.write(
-        `  jobworker: peak RSS ${(rss / MiB).toFixed(1)} MiB (idle ${(idle / MiB).toFixed(1)} MiB), ${jobSeconds.toFixed(1)} s, ${(BIG / MiB / jobSeconds).toFixed(0)} MiB/s (GetObject → scratch file, then the upload: ${(Number(delivered?.durationMs) / 1000).toFixed(1)} s = ${multipart?.parts} parts ${(Number(multipart?.partsMs) / 1000).toFixed(1)} s + CompleteMultipartUpload ${(Number(multipart?.completeMs) / 1000).toFixed(1)} s)\n`,
+        `  jobworker: peak RSS ${(rss / MiB).toFixed(1)} MiB (target < ${RSS_TARGET_MIB} MiB: ${rss / MiB < RSS_TARGET_MIB ? "met" : "MISSED"}; idle ${(idle / MiB).toFixed(1)} MiB), ${jobSeconds.toFixed(1)} s, ${(BIG / MiB / jobSeconds).toFixed(0)} MiB/s (GetObject → scratch file, then the upload: ${(Number(delivered?.durationMs) / 1000).toFixed(1)} s = ${multipart?.parts} parts ${(Number(multipart?.partsMs) / 1000).toFixed(1)} s + CompleteMultipartUpload ${(Number(multipart?.completeMs) / 1000).toFixed(1)} s)\n`,
       );
     } finally {
       await ensureStopped(worker);
