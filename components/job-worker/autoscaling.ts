@@ -6,7 +6,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { JobWorkerArgs, SettledArgs } from "./args";
 import type { WorkerQueues } from "./queues";
-import type { AlarmSpec, MetricRef } from "./scaling";
+import type { AlarmSpec } from "./scaling";
+import { alarmMetricArgs } from "../alarm-metric";
 import { alarmSpecs, SCALE_IN_STEPS, scaleOutSteps, tasksNeededSteps } from "./scaling";
 
 export function createAutoscaling(
@@ -107,13 +108,6 @@ function createAlarm(
   tags: Record<string, string>,
   parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm {
-  const metric = (m: MetricRef<pulumi.Output<string>>) => ({
-    namespace: m.namespace,
-    metricName: m.metricName,
-    dimensions: m.dimensions,
-    stat: m.stat,
-    period: m.period,
-  });
   const notify = spec.action === "notify";
   return new aws.cloudwatch.MetricAlarm(
     `${name}-${spec.key}`,
@@ -124,23 +118,7 @@ function createAlarm(
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.datapointsToAlarm,
       treatMissingData: spec.treatMissingData,
-      ...(spec.metric
-        ? {
-            namespace: spec.metric.namespace,
-            metricName: spec.metric.metricName,
-            dimensions: spec.metric.dimensions,
-            statistic: spec.metric.stat,
-            period: spec.metric.period,
-          }
-        : {}),
-      ...(spec.expression
-        ? {
-            metricQueries: [
-              { id: spec.expression.id, expression: spec.expression.expression, label: spec.expression.label, returnData: true },
-              ...Object.entries(spec.expression.metrics).map(([id, m]) => ({ id, metric: metric(m), returnData: false })),
-            ],
-          }
-        : {}),
+      ...alarmMetricArgs(spec),
       alarmActions: actions[spec.action],
       okActions: notify ? actions.notify : [],
       actionsEnabled: true,

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { alarmMetricArgs } from "../alarm-metric";
 import { type CapacityAlarmSpec, shortfallAlarmSpec, shortfallPolicyConfiguration } from "./capacity-control-spec";
 import { FLEET_SCALABLE_DIMENSION, reservationPolicies, targetTrackingConfiguration } from "./capacity-scaling-spec";
 import type { SettledClusterArgs } from "./validation";
@@ -68,27 +69,7 @@ export function createCapacityAlarm(
       evaluationPeriods: spec.evaluationPeriods,
       datapointsToAlarm: spec.datapointsToAlarm,
       treatMissingData: spec.treatMissingData,
-      ...(spec.metric
-        ? {
-            namespace: spec.metric.namespace,
-            metricName: spec.metric.metricName,
-            dimensions: spec.metric.dimensions,
-            statistic: spec.metric.stat,
-            period: spec.metric.period,
-          }
-        : {}),
-      ...(spec.expression
-        ? {
-            metricQueries: [
-              { id: spec.expression.id, expression: spec.expression.expression, label: spec.expression.label, returnData: true },
-              ...Object.entries(spec.expression.metrics).map(([id, m]) => ({
-                id,
-                metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period: m.period },
-                returnData: false,
-              })),
-            ],
-          }
-        : {}),
+      ...alarmMetricArgs(spec),
       alarmActions: actions,
       okActions: notify ? actions : [],
       actionsEnabled: true,
